@@ -1,0 +1,262 @@
+// @tsmgr/sdk: the whole contract between a module author and the tsmgr daemon.
+// This code runs inside the module's V8 isolate; it imports nothing from Node or runtime/.
+import { host, KIND } from "./_host.ts";
+import type {
+  CommandArgs,
+  CommandDescriptor,
+  HandleCommandResult,
+  HealthCheck,
+  HttpRequest,
+  HttpResponse,
+  Logger,
+  ModuleOption,
+  NotifyType,
+  ServerInfo,
+} from "./types.ts";
+
+export type * from "./types.ts";
+
+function makeLogger(): Logger {
+  const emit = (level: "debug" | "info" | "warn" | "error", args: unknown[]) =>
+    host().log(level, args.map((a) => (typeof a === "string" ? a : safeString(a))).join(" "));
+  return Object.freeze({
+    debug: (...a: unknown[]) => emit("debug", a),
+    info: (...a: unknown[]) => emit("info", a),
+    warn: (...a: unknown[]) => emit("warn", a),
+    error: (...a: unknown[]) => emit("error", a),
+  });
+}
+
+function safeString(value: unknown): string {
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Base class of every module: export your subclass as the module's default export.
+ *
+ * ```ts
+ * import { MgrModule } from "@tsmgr/sdk";
+ * export default class Hello extends MgrModule {
+ *   static COMMANDS = [{ cmd: "hello name=person,type=CephString,req=false", desc: "Say hello", perm: "r" }];
+ *   async handleCommand(inbuf: string, cmd: { prefix: string; person?: string }) {
+ *     return { retval: 0, stdout: `hello ${cmd.person ?? "world"}`, stderr: "" };
+ *   }
+ * }
+ * ```
+ *
+ * Cluster accessors (`get`, `getServer`, `getMetadata`, ...) must not be called from the
+ * constructor: the daemon throws, as ceph-mgr does ("circular locking"). Do that work in `serve()`.
+ */
+export abstract class MgrModule {
+  static readonly [KIND] = "active";
+  /** Commands in Ceph's descriptor grammar; `handleCommand` receives them validated and typed. */
+  static COMMANDS: CommandDescriptor[] = [];
+  /** Options, readable with `getModuleOption` and settable with `tsmgr config set mgr mgr/NAME/OPT V`. */
+  static MODULE_OPTIONS: ModuleOption[] = [];
+  /** The notifications `notify()` receives; none when empty. */
+  static NOTIFY_TYPES: NotifyType[] = [];
+
+  /** The module's logger: `debug`/`info`/`warn`/`error` map to Ceph severities 20/4/1/0. */
+  readonly log: Logger = makeLogger();
+
+  /** True once the daemon asked the module to stop: `serve()` loops should end. */
+  get stopping(): boolean {
+    return host().stopping();
+  }
+
+  /**
+   * Runs for the module's whole life, started after the constructor and not awaited.
+   * The default returns at once. Loop until `this.stopping`, e.g.
+   * `while (!this.stopping) { ...; await this.sleep(5000); }`.
+   */
+  async serve(): Promise<void> {}
+
+  /**
+   * New cluster data is available. Only types listed in `static NOTIFY_TYPES` arrive. The
+   * data is not passed: call `this.get(...)`. `id` is the command tag for `"command"`, a
+   * cluster log entry for `"clog"`, and otherwise a string (often empty).
+   */
+  notify(_type: NotifyType | string, _id: unknown): void | Promise<void> {}
+
+  /** Called after one of this module's options changed (Ceph's `config_notify`). */
+  configNotify(): void | Promise<void> {}
+
+  /**
+   * Answers one of the module's `COMMANDS`. `cmd` holds the validated arguments plus `prefix`.
+   * Return `retval` 0 or a negative errno; data on `stdout`, errors on `stderr`.
+   * The default answers -EINVAL ("not implemented").
+   */
+  async handleCommand(_inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult> {
+    return { retval: -22, stdout: "", stderr: `command "${cmd.prefix}" is not implemented by this module` };
+  }
+
+  /** Called when the module is disabled, reloaded or the daemon stops; make `serve()` return. */
+  async shutdown(): Promise<void> {}
+
+  /** Resolves after `ms` milliseconds, or at once when the module is asked to stop. */
+  sleep(ms: number): Promise<void> {
+    return host().sleep(ms);
+  }
+
+  /** The id of the daemon this module runs in (`id` in mgr.json). */
+  getMgrId(): string {
+    return host().getMgrId();
+  }
+
+  /**
+   * A cluster structure by its Ceph name (`"osd_map"`, `"pg_summary"`, `"health"`, ...): a deep-frozen
+   * snapshot shared by every call within one epoch. Unknown names return `null`.
+   * `health` and `mon_status` come as `{ json: "<string>" }`, as in ceph-mgr.
+   */
+  get<T = any>(dataName: string): T {
+    return host().get(dataName) as T;
+  }
+
+  /** One host's daemons: `{ hostname, ceph_version, services }`, or `null` if the host is unknown. */
+  getServer(hostname: string): ServerInfo | null {
+    return host().getServer(hostname);
+  }
+
+  /** Every host with its daemons. */
+  listServers(): ServerInfo[] {
+    return host().listServers();
+  }
+
+  /** A daemon's metadata (`getMetadata("osd", "0")`), or `null` when there is none (yet, or any more). */
+  getMetadata(svcType: string, svcId: string): Record<string, string> | null {
+    return host().getMetadata(svcType, String(svcId));
+  }
+
+  /** A daemon's latest status strings, or `null`. */
+  getDaemonStatus(svcType: string, svcId: string): Record<string, string> | null {
+    return host().getDaemonStatus(svcType, String(svcId));
+  }
+
+  /** The perf counter schema of one daemon (`{}` when unknown). */
+  getPerfSchema(svcType: string, svcId: string): Record<string, unknown> {
+    return host().getPerfSchema(svcType, String(svcId));
+  }
+
+  /** The recent samples of one perf counter: `{ [path]: [[t, v], ...] }` (empty list when unknown). */
+  getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]> {
+    return host().getCounter(svcType, String(svcId), path);
+  }
+
+  /** The newest sample of one perf counter: `{ [path]: [t, v] }` (empty when unknown). */
+  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, number[]> {
+    return host().getLatestCounter(svcType, String(svcId), path);
+  }
+
+  /** False while the cluster is unreachable (data may be stale). */
+  haveMonConnection(): boolean {
+    return host().haveMonConnection();
+  }
+
+  /**
+   * Sends a mon command without blocking: `await this.sendCommand({ prefix: "osd pool ls", format: "json" })`.
+   * Needs a grant in mgr.json (`modules.NAME.allow.commands`). Resolves to `{retval, stdout, stderr}`
+   * with Ceph's negative errno on failure; the module also gets `notify("command", tag)`.
+   */
+  sendCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = ""): Promise<HandleCommandResult> {
+    return host().sendCommand(cmd, inbuf);
+  }
+
+  /** A value from the module's key/value store (fast: an in-memory copy), or `defaultValue`. */
+  getStore(key: string): string | undefined;
+  getStore(key: string, defaultValue: string): string;
+  getStore(key: string, defaultValue?: string): string | undefined {
+    const v = host().getStore(key);
+    return v === undefined ? defaultValue : v;
+  }
+
+  /** Stores `value` (a string) under `key`, or deletes it with `null`; resolves once durable. */
+  setStore(key: string, value: string | null): Promise<void> {
+    return host().setStore(key, value);
+  }
+
+  /** Every stored key starting with `prefix`, as `{ key: value }`. */
+  getStorePrefix(prefix: string): Record<string, string> {
+    return host().getStorePrefix(prefix);
+  }
+
+  /** The typed value of one of `MODULE_OPTIONS`, or its default; unknown names throw. */
+  getModuleOption<T = unknown>(name: string): T {
+    return host().getModuleOption(name) as T;
+  }
+
+  /** Sets one of this module's options (validated against its declaration); `null` resets it. */
+  setModuleOption(name: string, value: unknown): Promise<void> {
+    return host().setModuleOption(name, value);
+  }
+
+  /** Replaces this module's health checks (`{}` clears them), shown by `tsmgr health`. */
+  setHealthChecks(checks: Record<string, HealthCheck>): void {
+    host().setHealthChecks(checks);
+  }
+
+  /**
+   * Serves HTTP on the address granted in mgr.json (`modules.NAME.allow.net`); returns the URI,
+   * which is also published in the mgr map's `services`.
+   */
+  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>): string {
+    return host().serveHttp(handler);
+  }
+}
+
+/**
+ * What runs on standby daemons: export it as `Standby`. It gets only logging, `getMgrId`,
+ * `getActiveUri`, `getModuleOption`, `serve`/`shutdown` and HTTP if granted; no cluster data,
+ * store writes or commands.
+ *
+ * ```ts
+ * export class Standby extends MgrStandbyModule {
+ *   async serve() {
+ *     this.serveHttp(() => ({ status: 303, headers: { location: this.getActiveUri() } }));
+ *   }
+ * }
+ * ```
+ */
+export abstract class MgrStandbyModule {
+  static readonly [KIND] = "standby";
+  static MODULE_OPTIONS: ModuleOption[] = [];
+
+  readonly log: Logger = makeLogger();
+
+  get stopping(): boolean {
+    return host().stopping();
+  }
+
+  /** Runs for the standby's whole life. */
+  async serve(): Promise<void> {}
+
+  /** Make `serve()` return. */
+  async shutdown(): Promise<void> {}
+
+  sleep(ms: number): Promise<void> {
+    return host().sleep(ms);
+  }
+
+  getMgrId(): string {
+    return host().getMgrId();
+  }
+
+  /** The active daemon's URI for this module's service, or "" while there is none. */
+  getActiveUri(): string {
+    return host().getActiveUri();
+  }
+
+  /** The typed value of one of the module's options, or its default. */
+  getModuleOption<T = unknown>(name: string): T {
+    return host().getModuleOption(name) as T;
+  }
+
+  /** Serves HTTP on the granted address (e.g. to redirect to the active daemon). */
+  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>): string {
+    return host().serveHttp(handler);
+  }
+}

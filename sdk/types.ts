@@ -1,0 +1,99 @@
+// Types shared by module authors and the host API. Plain data only: everything that crosses
+// the isolate boundary is copied, so none of these carry methods.
+
+/** A command a module exposes, in Ceph's descriptor grammar (see sdk/README.md). */
+export interface CommandDescriptor {
+  /** e.g. `"hello name=person,type=CephString,req=false"` */
+  cmd: string;
+  /** one line of help shown by `tsmgr help` */
+  desc: string;
+  /** what the caller needs: `r` read, `w` write, `rw`, or `x` execute */
+  perm: "r" | "w" | "rw" | "x";
+}
+
+/** Ceph's option types. */
+export type OptionType = "str" | "int" | "uint" | "float" | "bool" | "secs" | "size" | "addr" | "uuid";
+
+/** A module option, as Ceph's `Option` (stored as `mgr/<module>/<name>` in the config). */
+export interface ModuleOption {
+  name: string;
+  type?: OptionType;
+  default?: string | number | boolean | null;
+  min?: number;
+  max?: number;
+  enum_allowed?: string[];
+  desc?: string;
+  long_desc?: string;
+  runtime?: boolean;
+}
+
+/** The notifications a module can subscribe to through `static NOTIFY_TYPES`. */
+export type NotifyType =
+  | "osd_map"
+  | "pg_summary"
+  | "health"
+  | "mon_map"
+  | "fs_map"
+  | "service_map"
+  | "mon_status"
+  | "perf_schema_update"
+  | "clog"
+  | "command";
+
+/** What `handleCommand` and `sendCommand` produce: `retval` is 0 or a negative errno. */
+export interface HandleCommandResult {
+  retval: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The validated, typed arguments of a command, as Ceph builds its cmdmap. */
+export interface CommandArgs {
+  prefix: string;
+  format?: string;
+  [arg: string]: unknown;
+}
+
+/** A health check raised by a module with `setHealthChecks`. */
+export interface HealthCheck {
+  severity: "warning" | "error";
+  summary: string;
+  count?: number;
+  detail?: string[];
+}
+
+/** An HTTP request as a module's handler receives it (a plain, copied subset of `Request`). */
+export interface HttpRequest {
+  method: string;
+  /** full URL, e.g. `http://127.0.0.1:8080/status?x=1` */
+  url: string;
+  headers: Record<string, string>;
+  /** the body as text ("" when there is none) */
+  body: string;
+}
+
+/** What an HTTP handler returns (a plain subset of `Response`). */
+export interface HttpResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/** One server's inventory, as `get_server`/`list_servers` return it. */
+export interface ServerInfo {
+  hostname: string;
+  ceph_version?: string;
+  services: { type: string; id: string; ceph_version?: string; name?: string }[];
+}
+
+/** Logger handed to every module; each record carries the module name and Ceph severity. */
+export interface Logger {
+  /** Ceph severity 20 */
+  debug(...args: unknown[]): void;
+  /** Ceph severity 4 */
+  info(...args: unknown[]): void;
+  /** Ceph severity 1 */
+  warn(...args: unknown[]): void;
+  /** Ceph severity 0 */
+  error(...args: unknown[]): void;
+}
