@@ -1,0 +1,221 @@
+// Reads mgr.json, fills in defaults and checks every field, so that a bad config stops the
+// daemon before anything starts, with a message naming the field (exit code 2).
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import type { Config, Limits, ModuleConfig } from "./types.ts";
+
+export const DEFAULT_LIMITS: Limits = {
+  memoryMb: 64,
+  callTimeoutMs: 1000,
+  shutdownMs: 5000,
+  logLinesPerSec: 200,
+  maxTimers: 1000,
+  maxOutputBytes: 4 * 1024 * 1024,
+  maxRestarts: 5,
+  restartBackoffMs: 1000,
+};
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function checkKeys(obj: Obj, allowed: readonly string[], at: string): void {
+  for (const k of Object.keys(obj)) {
+    if (allowed.includes(k)) continue;
+    const near = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
+    const hint = near ? `; did you mean "${near}"?` : `; known fields: ${allowed.join(", ")}`;
+    throw new ConfigError(at ? `${at}.${k}` : k, `unknown field${hint}`);
+  }
+}
+
+function section(obj: Obj, key: string, at: string): Obj {
+  const v = obj[key];
+  if (v === undefined) return {};
+  if (!isObj(v)) throw new ConfigError(at + key, `must be an object, got ${typeName(v)}`);
+  return v;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
+}
+
+function str(obj: Obj, key: string, at: string, def: string, pattern?: RegExp, what?: string): string {
+  const v = obj[key];
+  if (v === undefined) return def;
+  if (typeof v !== "string") throw new ConfigError(at + key, `must be a string, got ${typeName(v)}`);
+  if (pattern && !pattern.test(v)) throw new ConfigError(at + key, `${JSON.stringify(v)} is not ${what}`);
+  return v;
+}
+
+function num(obj: Obj, key: string, at: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = obj[key];
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(at + key, `must be a number, got ${typeName(v)}`);
+  if (v < min || v > max) throw new ConfigError(at + key, `${v} is out of range: must be between ${min} and ${max}`);
+  return v;
+}
+
+function bool(obj: Obj, key: string, at: string, def: boolean): boolean {
+  const v = obj[key];
+  if (v === undefined) return def;
+  if (typeof v !== "boolean") throw new ConfigError(at + key, `must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function strList(obj: Obj, key: string, at: string, def: string[]): string[] {
+  const v = obj[key];
+  if (v === undefined) return def;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new ConfigError(at + key, "must be an array of strings");
+  return v as string[];
+}
+
+function oneOf<T extends string>(obj: Obj, key: string, at: string, def: T, choices: readonly T[]): T {
+  const v = str(obj, key, at, def);
+  if (!choices.includes(v as T)) throw new ConfigError(at + key, `${JSON.stringify(v)} is not one of ${choices.join(", ")}`);
+  return v as T;
+}
+
+const ADDR = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+const ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<Limits> {
+  checkKeys(obj, Object.keys(DEFAULT_LIMITS), at.slice(0, -1));
+  const out: Partial<Limits> = {};
+  const ranges: Record<keyof Limits, [number, number]> = {
+    memoryMb: [8, 8192],
+    callTimeoutMs: [10, 600_000],
+    shutdownMs: [10, 600_000],
+    logLinesPerSec: [1, 1_000_000],
+    maxTimers: [1, 1_000_000],
+    maxOutputBytes: [1024, 1 << 30],
+    maxRestarts: [0, 1000],
+    restartBackoffMs: [10, 3_600_000],
+  };
+  for (const k of Object.keys(ranges) as (keyof Limits)[]) {
+    if (partial && obj[k] === undefined) continue;
+    out[k] = num(obj, k, at, base[k], ranges[k][0], ranges[k][1]);
+  }
+  return out;
+}
+
+function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
+  const at = `modules.${name}.`;
+  if (!MODULE_NAME.test(name)) throw new ConfigError(`modules.${name}`, "module names are lower-case letters, digits and _, starting with a letter");
+  if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
+  checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
+  const allow = section(v, "allow", at);
+  checkKeys(allow, ["net", "commands", "data", "remote"], at + "allow");
+  const net = strList(allow, "net", at + "allow.", []);
+  for (const a of net) if (!ADDR.test(a)) throw new ConfigError(at + "allow.net", `${JSON.stringify(a)} is not an address such as "127.0.0.1:8080"`);
+  const store = section(v, "store", at);
+  checkKeys(store, ["maxKeys", "maxKeyBytes", "maxValueBytes"], at + "store");
+  return {
+    enabled: bool(v, "enabled", at, false),
+    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]) },
+    store: {
+      maxKeys: num(store, "maxKeys", at + "store.", 1000, 1),
+      maxKeyBytes: num(store, "maxKeyBytes", at + "store.", 256, 1, 65536),
+      maxValueBytes: num(store, "maxValueBytes", at + "store.", 64 * 1024, 1, 64 * 1024 * 1024),
+    },
+    limits: limits(section(v, "limits", at), at + "limits.", base, true),
+  };
+}
+
+/** Builds a full Config from parsed JSON; `file` anchors relative paths (its folder). */
+export function configFromObject(raw: unknown, file: string): Config {
+  if (!isObj(raw)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
+  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "$schema", "//"], "");
+  const base = file ? dirname(file) : process.cwd();
+  const cluster = section(raw, "cluster", "cluster.");
+  checkKeys(cluster, ["backend", "sim", "ceph"], "cluster");
+  const sim = section(cluster, "sim", "cluster.sim.");
+  checkKeys(sim, ["hosts", "osdsPerHost", "seed", "tickMs"], "cluster.sim");
+  const ceph = section(cluster, "ceph", "cluster.ceph.");
+  checkKeys(ceph, ["conf", "keyring", "name"], "cluster.ceph");
+  const store = section(raw, "store", "store.");
+  checkKeys(store, ["backend"], "store");
+  const election = section(raw, "election", "election.");
+  checkKeys(election, ["backend", "leaseMs"], "election");
+  const etcd = section(raw, "etcd", "etcd.");
+  checkKeys(etcd, ["endpoints", "prefix"], "etcd");
+  const http = section(raw, "http", "http.");
+  checkKeys(http, ["listen"], "http");
+  const log = section(raw, "log", "log.");
+  checkKeys(log, ["level"], "log");
+  const lim = { ...DEFAULT_LIMITS, ...limits(section(raw, "limits", "limits."), "limits.", DEFAULT_LIMITS, false) };
+  const mods = section(raw, "modules", "modules.");
+  const modules: Record<string, ModuleConfig> = {};
+  for (const [name, v] of Object.entries(mods)) modules[name] = moduleConfig(name, v, lim);
+  const listen = str(http, "listen", "http.", "127.0.0.1:7000");
+  if (listen !== "" && !ADDR.test(listen)) throw new ConfigError("http.listen", `${JSON.stringify(listen)} is not an address such as "127.0.0.1:7000" (use "" to turn HTTP off)`);
+  const cfg: Config = {
+    file,
+    id: str(raw, "id", "", "x", ID, "a daemon id (letters, digits, _ . -)"),
+    modulePath: resolve(base, str(raw, "modulePath", "", "modules")),
+    dataDir: resolve(base, str(raw, "dataDir", "", ".mgr")),
+    hotReload: bool(raw, "hotReload", "", true),
+    cluster: {
+      backend: oneOf(cluster, "backend", "cluster.", "sim", ["sim", "ceph"] as const),
+      sim: {
+        hosts: num(sim, "hosts", "cluster.sim.", 4, 1, 10_000),
+        osdsPerHost: num(sim, "osdsPerHost", "cluster.sim.", 3, 1, 1000),
+        seed: num(sim, "seed", "cluster.sim.", 1, 0),
+        tickMs: num(sim, "tickMs", "cluster.sim.", 1000, 0),
+      },
+      ceph: {
+        conf: resolve(base, str(ceph, "conf", "cluster.ceph.", "/etc/ceph/ceph.conf")),
+        keyring: str(ceph, "keyring", "cluster.ceph.", ""),
+        name: str(ceph, "name", "cluster.ceph.", "client.admin"),
+      },
+    },
+    store: { backend: oneOf(store, "backend", "store.", "sqlite", ["sqlite", "etcd"] as const) },
+    election: {
+      backend: oneOf(election, "backend", "election.", "sqlite", ["sqlite", "etcd"] as const),
+      leaseMs: num(election, "leaseMs", "election.", 2000, 200, 600_000),
+    },
+    etcd: { endpoints: strList(etcd, "endpoints", "etcd.", ["http://127.0.0.1:2379"]), prefix: str(etcd, "prefix", "etcd.", "tsmgr/") },
+    http: { listen },
+    limits: lim,
+    log: { level: oneOf(log, "level", "log.", "info", ["debug", "info", "warn", "error"] as const) },
+    modules,
+  };
+  if (cfg.cluster.sim.hosts * cfg.cluster.sim.osdsPerHost > 100_000) throw new ConfigError("cluster.sim", "more than 100,000 OSDs: lower hosts or osdsPerHost");
+  if (cfg.cluster.ceph.keyring) cfg.cluster.ceph.keyring = resolve(base, cfg.cluster.ceph.keyring);
+  return cfg;
+}
+
+/** Loads and checks a config file. Throws ConfigError naming the file and field. */
+export function loadConfig(file: string): Config {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError("", `cannot read config ${abs}: ${code === "ENOENT" ? "no such file (pass -c FILE or set TSMGR_CONFIG)" : String((e as Error).message)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError("", `${abs} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return configFromObject(raw, abs);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError("", `${abs}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Limits for one module: the daemon's limits with the module's overrides. */
+export function moduleLimits(cfg: Config, name: string): Limits {
+  return { ...cfg.limits, ...(cfg.modules[name]?.limits ?? {}) };
+}
+
+/** The config of a module not mentioned in mgr.json: disabled, no grants beyond reading data. */
+export function defaultModuleConfig(): ModuleConfig {
+  return { enabled: false, allow: { net: [], commands: [], data: ["*"] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
+}

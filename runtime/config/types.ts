@@ -1,0 +1,57 @@
+// The shape of mgr.json once loaded: every field present, every path absolute.
+
+export interface ModuleGrants {
+  /** addresses the module may serve HTTP on, "host:port" */
+  net: string[];
+  /** mon command prefixes `sendCommand` may send, or "r"/"rw" for every command of that class */
+  commands: string[];
+  /** `get()` names the module may read; ["*"] = all */
+  data: string[];
+}
+
+export interface StoreQuota {
+  maxKeys: number;
+  maxKeyBytes: number;
+  maxValueBytes: number;
+}
+
+export interface ModuleConfig {
+  enabled: boolean;
+  allow: ModuleGrants;
+  store: StoreQuota;
+  /** per-module overrides of `limits` */
+  limits: Partial<Limits>;
+}
+
+export interface Limits {
+  memoryMb: number;
+  callTimeoutMs: number;
+  shutdownMs: number;
+  /** log lines per second a module may write before lines are suppressed */
+  logLinesPerSec: number;
+  /** timers a module may have pending at once */
+  maxTimers: number;
+  /** largest command output (stdout + stderr) a module may return */
+  maxOutputBytes: number;
+  /** restarts of a failing module before it stays failed */
+  maxRestarts: number;
+  /** first restart delay; doubles on each further failure */
+  restartBackoffMs: number;
+}
+
+export interface Config {
+  /** the file it came from (absolute), or "" for embedded defaults */
+  file: string;
+  id: string;
+  modulePath: string;
+  dataDir: string;
+  hotReload: boolean;
+  cluster: { backend: "sim" | "ceph"; sim: { hosts: number; osdsPerHost: number; seed: number; tickMs: number }; ceph: { conf: string; keyring: string; name: string } };
+  store: { backend: "sqlite" | "etcd" };
+  election: { backend: "sqlite" | "etcd"; leaseMs: number };
+  etcd: { endpoints: string[]; prefix: string };
+  http: { listen: string };
+  limits: Limits;
+  log: { level: "debug" | "info" | "warn" | "error" };
+  modules: Record<string, ModuleConfig>;
+}
