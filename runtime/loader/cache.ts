@@ -1,0 +1,62 @@
+// The on-disk bundle cache: a restart reuses a module's bundle when no input changed.
+// An entry is keyed by a hash over every input file's path and content (sdk files included,
+// since they are inputs) and the esbuild version, so any edit or upgrade misses the cache.
+import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Bundle } from "./build.ts";
+
+const FORMAT = 1;
+
+interface CacheEntry {
+  format: number;
+  key: string;
+  entry: string;
+  bundle: Bundle;
+}
+
+function inputsKey(inputs: readonly string[]): string | undefined {
+  const h = createHash("sha256").update(`${FORMAT}\0${esbuild.version}\0`);
+  for (const file of inputs) {
+    try {
+      h.update(file).update("\0").update(readFileSync(file)).update("\0");
+    } catch {
+      return undefined; // an input vanished: rebuild
+    }
+  }
+  return h.digest("hex");
+}
+
+export class BundleCache {
+  constructor(readonly dir: string) {}
+
+  #file(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  /** The cached bundle of `name` if its entry and every input are unchanged. */
+  get(name: string, entry: string): Bundle | undefined {
+    let e: CacheEntry;
+    try {
+      e = JSON.parse(readFileSync(this.#file(name), "utf8")) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    if (e.format !== FORMAT || e.entry !== entry || !Array.isArray(e.bundle?.inputs)) return undefined;
+    return inputsKey(e.bundle.inputs) === e.key ? e.bundle : undefined;
+  }
+
+  put(entry: string, bundle: Bundle): void {
+    const key = inputsKey(bundle.inputs);
+    if (!key) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = `${this.#file(bundle.name)}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, entry, bundle } satisfies CacheEntry));
+      renameSync(tmp, this.#file(bundle.name)); // atomic: a reader never sees half an entry
+    } catch {
+      // The cache is an optimisation: a full disk or read-only data dir must not stop a module.
+    }
+  }
+}

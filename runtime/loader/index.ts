@@ -1,0 +1,6 @@
+// Loader: finds modules, bundles them with esbuild, caches bundles on disk.
+export { discoverModules, moduleNameOf, isInside, MODULE_NAME } from "./discover.ts";
+export type { ModuleEntry, DiscoveryProblem } from "./discover.ts";
+export { ModuleBuilder, toLoadError, displayPath, BUNDLE_GLOBAL, SDK_DIR } from "./build.ts";
+export type { Bundle } from "./build.ts";
+export { BundleCache } from "./cache.ts";

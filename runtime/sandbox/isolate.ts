@@ -1,0 +1,313 @@
+// One module's V8 isolate: creation with a memory limit, the host table injected through the
+// prelude, every entry call under a CPU timeout and a wall-clock deadline, a CPU watchdog for
+// work that escapes both (promise chains, timers, serve loops), and host-owned timers.
+import ivm from "isolated-vm";
+import { readFileSync } from "node:fs";
+import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.ts";
+import type { Bundle } from "../loader/index.ts";
+import { mapStack, SourceMap } from "./sourcemap.ts";
+
+const PRELUDE = readFileSync(new URL("./prelude.js", import.meta.url), "utf8");
+// The bundle is wrapped so its exports come back as the script's value instead of a global.
+// The prefix sits on line 1, so only line-1 columns shift (mapStack corrects them).
+const WRAP_PREFIX = "(function(){";
+const WRAP_SUFFIX = "\nreturn __tsmgr_module;})()";
+
+export type HostFn =
+  | { kind: "sync"; fn: (...args: any[]) => unknown }
+  | { kind: "async"; fn: (...args: any[]) => Promise<unknown> }
+  | { kind: "event"; fn: (...args: any[]) => void };
+export type HostTable = Record<string, HostFn>;
+
+export interface SandboxOptions {
+  name: string;
+  role: "active" | "standby";
+  bundle: Bundle;
+  /** turns a source path from the source map into what users should see */
+  displayPath: (source: string) => string;
+  memoryMb: number;
+  callTimeoutMs: number;
+  maxTimers: number;
+  host: HostTable;
+  /** the isolate is gone or must go (memory limit, busy loop): the module has failed */
+  onFatal: (err: Error) => void;
+  /** an exception in a timer callback (logged, not fatal) */
+  onTimerError: (err: Error) => void;
+}
+
+/** The statics a module class declares, as raw JSON for the host to validate. */
+export interface ModuleMeta {
+  activeKind: string;
+  standbyKind: string;
+  commands?: string;
+  options?: string;
+  standbyOptions?: string;
+  notifyTypes?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments are primitives or derefInto() handles
+type Dispatch = ivm.Reference<any>;
+
+const TIMED_OUT = "Script execution timed out.";
+const MEMORY = "memory limit";
+
+export class ModuleSandbox {
+  readonly #o: SandboxOptions;
+  readonly #iso: ivm.Isolate;
+  readonly #filename: string;
+  readonly #map: SourceMap | undefined;
+  #dispatch!: Dispatch;
+  #timers = new Map<number, NodeJS.Timeout>();
+  #dueTimers = new Set<number>();
+  #firing = false;
+  #watchdog: NodeJS.Timeout | undefined;
+  #samples: [number, number][] = [];
+  #fatal: Error | undefined;
+  #closing = false;
+  meta!: ModuleMeta;
+
+  private constructor(o: SandboxOptions) {
+    this.#o = o;
+    this.#filename = `tsmgr:///${o.name}.js`;
+    this.#map = o.bundle.map ? new SourceMap(o.bundle.map, o.displayPath) : undefined;
+    this.#iso = new ivm.Isolate({ memoryLimit: Math.max(8, o.memoryMb) });
+  }
+
+  /** Creates the isolate, runs the prelude and the bundle, and reads the module's statics. */
+  static async create(o: SandboxOptions): Promise<ModuleSandbox> {
+    const sb = new ModuleSandbox(o);
+    try {
+      await sb.#boot();
+      return sb;
+    } catch (e) {
+      sb.dispose();
+      throw sb.#asLoadError(e);
+    }
+  }
+
+  async #boot(): Promise<void> {
+    const o = this.#o;
+    const ctx = await this.#iso.createContext();
+    const g = ctx.global;
+    const table: HostTable = { ...o.host, ...this.#timerTable() };
+    for (const [name, h] of Object.entries(table)) {
+      const value =
+        h.kind === "async" ? new ivm.Reference(h.fn) : new ivm.Callback(h.fn, h.kind === "event" ? { ignored: true } : undefined);
+      g.setSync(`__h_${name}`, value);
+    }
+    g.setSync("__h_role", o.role);
+    const prelude = await this.#iso.compileScript(PRELUDE, { filename: "tsmgr:///prelude.js" });
+    this.#dispatch = (await prelude.run(ctx, { reference: true, timeout: 1000 })) as Dispatch;
+    const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename });
+    const exp = (await script.run(ctx, { reference: true, timeout: o.callTimeoutMs })) as ivm.Reference<unknown>;
+    const meta = await this.#dispatch.apply(undefined, ["load", exp.derefInto()], { timeout: o.callTimeoutMs, result: { copy: true, promise: true } });
+    exp.release();
+    this.meta = JSON.parse(meta as string) as ModuleMeta;
+    this.#watchdog = setInterval(() => this.#checkBusy(), 100);
+    this.#watchdog.unref();
+  }
+
+  get disposed(): boolean {
+    return this.#iso.isDisposed;
+  }
+
+  /** CPU time the isolate used so far, in ms. */
+  get cpuMs(): number {
+    return this.#iso.isDisposed ? 0 : Number(this.#iso.cpuTime) / 1e6;
+  }
+
+  /** Heap in use, in bytes (0 once disposed). */
+  heapBytes(): number {
+    if (this.#iso.isDisposed) return 0;
+    const s = this.#iso.getHeapStatisticsSync();
+    return s.used_heap_size + (s.externally_allocated_size ?? 0);
+  }
+
+  /** Runs the module class's constructor (`role` picks the default export or `Standby`). */
+  construct(role: "active" | "standby"): Promise<unknown> {
+    return this.#run("construct", role, this.#o.callTimeoutMs, "constructor");
+  }
+
+  /** Calls an entry point (notify, handleCommand, shutdown, ...) under the call deadline. */
+  call(method: string, args: unknown[], timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
+    return this.#run("call", JSON.stringify({ method, args }), timeoutMs, method);
+  }
+
+  /** Starts `serve()`; the promise settles when serve returns. No deadline: it runs for the module's life. */
+  async serve(): Promise<void> {
+    await this.#enter("call", JSON.stringify({ method: "serve", args: [] }), undefined, "serve");
+  }
+
+  /** Flags `stopping` and wakes every `sleep()`. */
+  async signalStop(): Promise<void> {
+    await this.#run("stop", undefined, this.#o.callTimeoutMs, "stop").catch(() => {});
+  }
+
+  /** Forwards one HTTP request to the module's handler. */
+  async http(req: object, timeoutMs: number): Promise<{ status: number; headers: Record<string, string>; body: string; encoding: string }> {
+    const out = await this.#run("http", JSON.stringify(req), timeoutMs, "HTTP handler");
+    return JSON.parse(out as string);
+  }
+
+  dispose(): void {
+    this.#closing = true;
+    this.#release();
+  }
+
+  #release(): void {
+    clearInterval(this.#watchdog);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    this.#dueTimers.clear();
+    if (!this.#iso.isDisposed) this.#iso.dispose();
+  }
+
+  /** Maps `tsmgr:///NAME.js:L:C` positions in a stack or message to the .ts sources. */
+  mapStack(text: string): string {
+    // the prelude's own frames say nothing to a module author
+    const own = text.split("\n").filter((l) => !l.includes("tsmgr:///prelude.js")).join("\n");
+    return mapStack(own, this.#filename, this.#map, WRAP_PREFIX.length);
+  }
+
+  // ---- calls ---------------------------------------------------------------------------
+
+  async #run(op: string, arg: unknown, timeoutMs: number, what: string): Promise<unknown> {
+    if (this.#iso.isDisposed) throw this.#fatal ?? new CommandError(Errno.EIO, `module ${this.#o.name} is not running`);
+    const cpu0 = this.cpuMs;
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    // isolated-vm's timeout counts only isolate CPU time; this catches the rest (awaits that never end).
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.#deadlineError(what, timeoutMs, cpu0, t0)), timeoutMs + 25);
+    });
+    try {
+      return await Promise.race([this.#enter(op, arg, timeoutMs, what), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string): Promise<unknown> {
+    try {
+      const opts: ivm.ReferenceApplyOptions = { result: { promise: true, copy: true } };
+      if (timeoutMs !== undefined) opts.timeout = timeoutMs;
+      return await this.#dispatch.apply(undefined, [op, arg] as never, opts as never);
+    } catch (e) {
+      throw this.#translate(e, what, timeoutMs);
+    }
+  }
+
+  #deadlineError(what: string, timeoutMs: number, cpu0: number, t0: number): Error {
+    const wall = performance.now() - t0;
+    const cpu = this.cpuMs - cpu0;
+    if (cpu > wall * 0.5) {
+      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() kept the CPU busy for ${Math.round(cpu)} ms without returning (limit ${timeoutMs} ms, limits.callTimeoutMs in mgr.json): the module was stopped`));
+    }
+    return new CommandError(Errno.ETIMEDOUT, `module ${this.#o.name}: ${what}() did not finish within ${timeoutMs} ms (limits.callTimeoutMs in mgr.json)`);
+  }
+
+  #translate(e: unknown, what: string, timeoutMs: number | undefined): Error {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (this.#fatal) return this.#fatal;
+    if (this.#closing) return new CommandError(Errno.EIO, `module ${this.#o.name} was stopped while ${what}() was running`);
+    if (err.message.includes(MEMORY) || this.#iso.isDisposed) {
+      return this.#die(new LimitExceeded(`module ${this.#o.name} exceeded its memory limit of ${this.#o.memoryMb} MB (limits.memoryMb in mgr.json) in ${what}(): the module was stopped`));
+    }
+    if (err.message === TIMED_OUT) {
+      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() ran for more than ${timeoutMs} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`));
+    }
+    const mapped = new Error(this.mapStack(err.message));
+    mapped.name = err.name;
+    mapped.stack = this.mapStack(err.stack ?? `${err.name}: ${err.message}`);
+    return mapped;
+  }
+
+  /** Records a fatal error, disposes the isolate and tells the owner once. */
+  #die(err: Error): Error {
+    if (this.#fatal) return this.#fatal;
+    this.#fatal = err;
+    this.#release();
+    queueMicrotask(() => this.#o.onFatal(err));
+    return err;
+  }
+
+  #asLoadError(e: unknown): Error {
+    if (e instanceof ModuleLoadError || e instanceof LimitExceeded) return e;
+    const err = e instanceof Error ? e : new Error(String(e));
+    const msg = this.mapStack(err.message);
+    // only the isolate's frames: the host's own frames follow the boundary marker
+    const stack = this.mapStack((err.stack ?? "").split("<isolated-vm boundary>")[0]!);
+    const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(stack);
+    return new ModuleLoadError(`module ${this.#o.name} failed to start: ${err.name}: ${msg}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], stack);
+  }
+
+  // ---- busy watchdog -------------------------------------------------------------------
+
+  /** Stops an isolate that has kept a core busy for a whole window, whatever it is running. */
+  #checkBusy(): void {
+    if (this.#iso.isDisposed) return;
+    const now = performance.now();
+    const cpu = this.cpuMs;
+    const window = Math.max(1000, 2 * this.#o.callTimeoutMs);
+    this.#samples.push([now, cpu]);
+    while (this.#samples.length > 2 && now - this.#samples[1]![0] >= window) this.#samples.shift();
+    const [t0, c0] = this.#samples[0]!;
+    if (now - t0 >= window && cpu - c0 >= 0.85 * (now - t0)) {
+      this.#die(new LimitExceeded(`module ${this.#o.name} kept the CPU busy for ${Math.round(cpu - c0)} ms of the last ${Math.round(now - t0)} ms (a busy loop?): the module was stopped`));
+    }
+  }
+
+  // ---- timers --------------------------------------------------------------------------
+
+  #timerTable(): HostTable {
+    return {
+      timerSet: {
+        kind: "sync",
+        fn: (id: unknown, ms: unknown, repeat: unknown) => {
+          if (typeof id !== "number" || typeof ms !== "number" || typeof repeat !== "boolean") throw new TypeError("timerSet: bad arguments");
+          if (this.#timers.size >= this.#o.maxTimers) {
+            throw new LimitExceeded(`module ${this.#o.name} has ${this.#timers.size} timers pending: the limit is ${this.#o.maxTimers} (limits.maxTimers in mgr.json)`);
+          }
+          const delay = Math.min(Math.max(0, ms), 2 ** 31 - 1);
+          const fire = () => this.#queueTimer(id, repeat);
+          // repeating timers fire at most every 10 ms, so an interval of 0 cannot flood the host
+          const t = repeat ? setInterval(fire, Math.max(10, delay)) : setTimeout(fire, delay);
+          this.#timers.set(id, t);
+        },
+      },
+      timerClear: {
+        kind: "sync",
+        fn: (id: unknown) => {
+          const t = this.#timers.get(id as number);
+          if (t) clearTimeout(t);
+          this.#timers.delete(id as number);
+          this.#dueTimers.delete(id as number);
+        },
+      },
+    };
+  }
+
+  /** Due timers are delivered one at a time; a timer already waiting is not queued twice. */
+  #queueTimer(id: number, repeat: boolean): void {
+    if (!repeat) this.#timers.delete(id);
+    this.#dueTimers.add(id);
+    if (!this.#firing) void this.#fireTimers();
+  }
+
+  async #fireTimers(): Promise<void> {
+    this.#firing = true;
+    try {
+      while (this.#dueTimers.size > 0 && !this.#iso.isDisposed) {
+        const id = this.#dueTimers.values().next().value as number;
+        this.#dueTimers.delete(id);
+        try {
+          await this.#run("timer", id, this.#o.callTimeoutMs, "timer callback");
+        } catch (e) {
+          if (!this.#fatal) this.#o.onTimerError(e as Error);
+        }
+      }
+    } finally {
+      this.#firing = false;
+    }
+  }
+}

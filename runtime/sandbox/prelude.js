@@ -1,0 +1,311 @@
+// Runs first in every module isolate, before any module code. It takes the host functions the
+// daemon injected as `__h_*` globals, hides them in this closure (module code never sees a
+// Reference or Callback), and builds what a module may use: the frozen `__tsmgr` API, timers,
+// console. It evaluates to the dispatcher through which the host calls into the module.
+// Plain JavaScript on purpose: it is read as text and must not pass through a transpiler.
+(function () {
+  "use strict";
+  const G = globalThis;
+  // Captured now: module code may replace these globals later; the bridge must not follow.
+  const JSONparse = JSON.parse;
+  const JSONstringify = JSON.stringify;
+  const freeze = Object.freeze;
+  const isFrozen = Object.isFrozen;
+  const ownKeys = Reflect.ownKeys;
+  const defineProperty = Object.defineProperty;
+  const MapC = Map;
+  const PromiseC = Promise;
+  const StringC = String;
+  const ErrorC = Error;
+  const TypeErrorC = TypeError;
+  const ArrayIsArray = Array.isArray;
+
+  const h = {};
+  for (const k of ownKeys(G)) {
+    if (typeof k === "string" && k.startsWith("__h_")) {
+      h[k.slice(4)] = G[k];
+      delete G[k];
+    }
+  }
+  const ROLE = h.role === "standby" ? "standby" : "active";
+  const ALLOWED_ON_STANDBY = "log, getMgrId, getActiveUri, getModuleOption, serve, shutdown and serveHttp";
+
+  // Nothing a module needs, and each a way around the limits: shared memory and Atomics.wait
+  // can block the isolate's thread, WebAssembly memory grows outside the heap accounting.
+  delete G.SharedArrayBuffer;
+  delete G.Atomics;
+  delete G.WebAssembly;
+
+  function denied(name) {
+    const e = new ErrorC(
+      ROLE === "standby"
+        ? `${name}() is not available on a standby daemon: MgrStandbyModule offers only ${ALLOWED_ON_STANDBY}`
+        : `${name}() is not available to this module`,
+    );
+    e.name = "PermissionDenied";
+    return e;
+  }
+
+  function sync(name) {
+    const f = h[name];
+    if (typeof f === "function") return f;
+    return function () {
+      throw denied(name);
+    };
+  }
+
+  function async(name) {
+    const ref = h[name];
+    if (!ref) return () => PromiseC.reject(denied(name));
+    return (...args) => ref.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } });
+  }
+
+  function deepFreeze(v) {
+    if (v === null || typeof v !== "object" || isFrozen(v)) return v;
+    freeze(v);
+    for (const k of ownKeys(v)) deepFreeze(v[k]);
+    return v;
+  }
+
+  const parse = (s) => (s === undefined || s === null ? s : JSONparse(s));
+  const str = (v) => (v === undefined ? undefined : JSONstringify(v));
+
+  // ---- logging and console -------------------------------------------------------------
+  const hLog = sync("log");
+  function fmt(args) {
+    let out = "";
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      let s;
+      if (typeof a === "string") s = a;
+      else if (a instanceof ErrorC) s = a.stack || `${a.name}: ${a.message}`;
+      else {
+        try {
+          s = JSONstringify(a);
+        } catch {
+          s = StringC(a);
+        }
+        if (s === undefined) s = StringC(a);
+      }
+      out += i ? " " + s : s;
+    }
+    return out;
+  }
+  const log = (level, message) => hLog(level, typeof message === "string" ? message : StringC(message));
+  const console = freeze({
+    log: (...a) => hLog("info", fmt(a)),
+    info: (...a) => hLog("info", fmt(a)),
+    debug: (...a) => hLog("debug", fmt(a)),
+    warn: (...a) => hLog("warn", fmt(a)),
+    error: (...a) => hLog("error", fmt(a)),
+  });
+  defineProperty(G, "console", { value: console, writable: true, configurable: true });
+
+  // ---- timers: the host owns the clock, the isolate owns the callbacks -----------------
+  const hTimerSet = sync("timerSet");
+  const hTimerClear = sync("timerClear");
+  const timers = new MapC();
+  let nextTimer = 1;
+  function addTimer(fn, ms, args, repeat) {
+    if (typeof fn !== "function") throw new TypeErrorC("timer callback must be a function");
+    const id = nextTimer++;
+    const delay = +ms > 0 ? +ms : 0;
+    hTimerSet(id, delay, repeat);
+    timers.set(id, { fn, args, repeat });
+    return id;
+  }
+  function clearTimer(id) {
+    if (timers.delete(id)) hTimerClear(id);
+  }
+  const timerApi = {
+    setTimeout: (fn, ms, ...args) => addTimer(fn, ms, args, false),
+    setInterval: (fn, ms, ...args) => addTimer(fn, ms, args, true),
+    clearTimeout: clearTimer,
+    clearInterval: clearTimer,
+    queueMicrotask: (fn) => {
+      PromiseC.resolve().then(fn);
+    },
+  };
+  for (const k of ownKeys(timerApi)) defineProperty(G, k, { value: timerApi[k], writable: true, configurable: true });
+
+  let stopping = false;
+  const sleepers = new MapC();
+  function sleep(ms) {
+    return new PromiseC((resolve) => {
+      if (stopping) return resolve();
+      const id = addTimer(
+        () => {
+          sleepers.delete(resolve);
+          resolve();
+        },
+        ms,
+        [],
+        false,
+      );
+      sleepers.set(resolve, id);
+    });
+  }
+
+  // ---- cluster data: one frozen snapshot per data name and version ---------------------
+  const hVersion = sync("dataVersion");
+  const hGetJson = sync("dataJson");
+  const dataCache = new MapC();
+  function get(name) {
+    if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);
+    const v = hVersion(name);
+    if (v === -1) return null;
+    const hit = dataCache.get(name);
+    if (hit !== undefined && hit.v === v) return hit.value;
+    const value = deepFreeze(parse(hGetJson(name)) ?? null);
+    dataCache.set(name, { v, value });
+    return value;
+  }
+
+  // ---- HTTP handlers registered by serveHttp --------------------------------------------
+  let httpHandler;
+  const hServeHttp = sync("serveHttp");
+
+  const hMgrId = sync("getMgrId");
+  const hActiveUri = sync("getActiveUri");
+  const hOption = sync("getModuleOption");
+  const hGetStore = sync("getStore");
+  const hStorePrefix = sync("getStorePrefix");
+  const hServer = sync("getServer");
+  const hServers = sync("listServers");
+  const hMeta = sync("getMetadata");
+  const hDaemonStatus = sync("getDaemonStatus");
+  const hSchema = sync("getPerfSchema");
+  const hCounter = sync("getCounter");
+  const hLatest = sync("getLatestCounter");
+  const hMonConn = sync("haveMonConnection");
+  const hHealth = sync("setHealthChecks");
+  const aSetStore = async("setStore");
+  const aSetOption = async("setModuleOption");
+  const aSend = async("sendCommand");
+
+  const api = freeze({
+    log,
+    stopping: () => stopping,
+    sleep,
+    getMgrId: () => hMgrId(),
+    getActiveUri: () => hActiveUri(),
+    getModuleOption: (name) => parse(hOption(StringC(name))),
+    setModuleOption: (name, value) => aSetOption(StringC(name), str(value === undefined ? null : value)),
+    get,
+    getServer: (host) => deepFreeze(parse(hServer(StringC(host)))),
+    listServers: () => deepFreeze(parse(hServers())),
+    getMetadata: (t, id) => deepFreeze(parse(hMeta(StringC(t), StringC(id)))),
+    getDaemonStatus: (t, id) => deepFreeze(parse(hDaemonStatus(StringC(t), StringC(id)))),
+    getPerfSchema: (t, id) => deepFreeze(parse(hSchema(StringC(t), StringC(id)))),
+    getCounter: (t, id, p) => deepFreeze(parse(hCounter(StringC(t), StringC(id), StringC(p)))),
+    getLatestCounter: (t, id, p) => deepFreeze(parse(hLatest(StringC(t), StringC(id), StringC(p)))),
+    haveMonConnection: () => hMonConn(),
+    sendCommand: (cmd, inbuf) => {
+      let json;
+      try {
+        json = JSONstringify(cmd);
+      } catch (e) {
+        return PromiseC.reject(new TypeErrorC(`sendCommand(): the command must be plain JSON data: ${e.message}`));
+      }
+      return aSend(json, inbuf === undefined ? "" : inbuf).then(parse);
+    },
+    // Values are passed as given (not stringified) so the host can refuse non-strings by type.
+    getStore: (key) => hGetStore(key),
+    setStore: (key, value) => aSetStore(key, value),
+    getStorePrefix: (prefix) => parse(hStorePrefix(StringC(prefix))),
+    setHealthChecks: (checks) => hHealth(JSONstringify(checks === undefined ? {} : checks)),
+    serveHttp: (handler) => {
+      if (typeof handler !== "function") throw new TypeErrorC("serveHttp(): the handler must be a function");
+      const uri = hServeHttp();
+      httpHandler = handler;
+      return uri;
+    },
+  });
+  defineProperty(G, "__tsmgr", { value: api, enumerable: false, writable: false, configurable: false });
+
+  // ---- the dispatcher: the only way the host calls in -----------------------------------
+  let exportsObj;
+  let instance;
+  const METHODS = {
+    active: ["serve", "notify", "handleCommand", "shutdown", "configNotify"],
+    standby: ["serve", "shutdown"],
+  };
+
+  function staticList(cls, key) {
+    const v = cls[key];
+    return v === undefined ? undefined : JSONstringify(v);
+  }
+
+  function load(exp) {
+    exportsObj = exp;
+    const KIND = Symbol.for("tsmgr.kind");
+    const Active = exp && exp.default;
+    const Standby = exp && exp.Standby;
+    return JSONstringify({
+      activeKind: typeof Active === "function" ? (Active[KIND] ?? "class") : typeof Active,
+      standbyKind: Standby === undefined ? "none" : typeof Standby === "function" ? (Standby[KIND] ?? "class") : typeof Standby,
+      commands: typeof Active === "function" ? staticList(Active, "COMMANDS") : undefined,
+      options: typeof Active === "function" ? staticList(Active, "MODULE_OPTIONS") : undefined,
+      standbyOptions: typeof Standby === "function" ? staticList(Standby, "MODULE_OPTIONS") : undefined,
+      notifyTypes: typeof Active === "function" ? staticList(Active, "NOTIFY_TYPES") : undefined,
+    });
+  }
+
+  async function http(req) {
+    if (!httpHandler) return JSONstringify({ status: 503, headers: {}, body: "module has no HTTP handler" });
+    const res = (await httpHandler(freeze(req))) || {};
+    let body = res.body === undefined || res.body === null ? "" : res.body;
+    let encoding = "utf8";
+    if (body instanceof Uint8Array) {
+      let bin = "";
+      for (let i = 0; i < body.length; i++) bin += StringC.fromCharCode(body[i]);
+      body = bin;
+      encoding = "latin1";
+    } else if (typeof body !== "string") body = StringC(body);
+    const headers = {};
+    if (res.headers && typeof res.headers === "object") {
+      for (const k of ownKeys(res.headers)) if (typeof k === "string") headers[k] = StringC(res.headers[k]);
+    }
+    return JSONstringify({ status: res.status === undefined ? 200 : +res.status, headers, body, encoding });
+  }
+
+  return async function dispatch(op, arg) {
+    switch (op) {
+      case "load":
+        return load(arg);
+      case "construct": {
+        const cls = arg === "standby" ? exportsObj.Standby : exportsObj.default;
+        instance = new cls();
+        return undefined;
+      }
+      case "call": {
+        const { method, args } = JSONparse(arg);
+        if (!METHODS[ROLE].includes(method)) throw new ErrorC(`no such entry point: ${method}`);
+        const f = instance && instance[method];
+        if (typeof f !== "function") return undefined;
+        const result = await f.apply(instance, ArrayIsArray(args) ? args : []);
+        return str(result);
+      }
+      case "timer": {
+        const t = timers.get(arg);
+        if (!t) return undefined;
+        if (!t.repeat) timers.delete(arg);
+        t.fn.apply(undefined, t.args);
+        return undefined;
+      }
+      case "stop": {
+        stopping = true;
+        for (const [resolve, id] of sleepers) {
+          clearTimer(id);
+          resolve();
+        }
+        sleepers.clear();
+        return undefined;
+      }
+      case "http":
+        return http(JSONparse(arg));
+      default:
+        throw new ErrorC(`unknown dispatcher op ${op}`);
+    }
+  };
+})();
