@@ -1,0 +1,228 @@
+// The daemon's wiring, the one place that picks backends and connects the parts: store,
+// cluster, election, modules, command table, admin socket, HTTP API, module HTTP, hot reload.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, type CommandResult, type SimCluster } from "../cluster/index.ts";
+import type { Config } from "../config/index.ts";
+import { CommandError, Errno, PermissionDenied, StoreError } from "../errors.ts";
+import { SqliteElection, type Election, type MgrMap } from "../election/index.ts";
+import { AdminSocket, HttpApi, ModuleHttpServer, NoDaemon, requestAsok, type WireRequest, type WireResponse } from "../http/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
+import { KvStore, openSqliteStore } from "../store/index.ts";
+import { ModuleWatcher } from "../watch/index.ts";
+import { builtinCommands, capsForKey } from "./builtins.ts";
+import { CommandRouter, type Builtin } from "./dispatch.ts";
+import { MonCommands } from "./mon-commands.ts";
+import { ModuleManager } from "./modules.ts";
+import type { ModuleRunner, ModuleStatus } from "./module-runner.ts";
+
+export interface DaemonOptions {
+  logger?: Logger;
+}
+
+export interface CommandOptions {
+  format?: "plain" | "json" | "json-pretty";
+  inbuf?: string;
+  /** caller caps; the library caller is the admin by default */
+  caps?: string;
+  timeoutMs?: number;
+}
+
+/** A running daemon: what `startDaemon` returns to the CLI and to tests. */
+export interface Daemon {
+  readonly config: Config;
+  readonly asokPath: string;
+  /** the HTTP API's address, "" when http.listen is "" */
+  readonly httpAddress: string;
+  readonly logger: Logger;
+  readonly cluster: ClusterSource;
+  modules(): ModuleStatus[];
+  /** runs a command as words (`["hello", "bob"]`) or as JSON (`{prefix: "hello", person: "bob"}`) */
+  command(input: string[] | Record<string, unknown>, opts?: CommandOptions): Promise<CommandResult>;
+  mgrMap(): MgrMap;
+  isActive(): boolean;
+  /** resolves once the daemon settled its role (active or standby) and started its modules */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class DaemonError extends Error {
+  override name = "DaemonError";
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promise<Daemon> {
+  const log = opts.logger ?? createLogger({ level: cfg.log.level });
+  const dlog = log.child({ component: "daemon" });
+  mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const asokPath = join(cfg.dataDir, `mgr.${cfg.id}.asok`);
+  await refuseSecondDaemon(asokPath, cfg.id);
+
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+  };
+  try {
+    const kv = await KvStore.open(openSqliteStore(join(cfg.dataDir, "store.db")));
+    cleanups.push(() => kv.close());
+    const cluster: ClusterSource = createSimCluster(cfg.cluster.sim);
+    await cluster.start();
+    cleanups.push(() => cluster.stop());
+    const mon = new MonCommands(cluster);
+
+    const moduleHttp = new Map<string, ModuleHttpServer>();
+    let election: Election;
+    let router: CommandRouter;
+    const services = () => Object.fromEntries([...moduleHttp].map(([n, s]) => [n, s.uri]));
+    const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
+      activeUri: (name) => (election.isActive() ? (moduleHttp.get(name)?.uri ?? "") : (election.map().services[name] ?? "")),
+      sendCommand: (name, cmd, inbuf) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag)),
+      serveHttp: (name, runner) => serveModuleHttp(name, runner),
+      stopHttp: (name) => {
+        const s = moduleHttp.get(name);
+        moduleHttp.delete(name);
+        void s?.close();
+        if (election.isActive()) election.publishServices(services());
+      },
+      builtinPrefixes: () => router.builtinPrefixes(),
+      changed: () => router?.invalidate(),
+    });
+    cleanups.push(() => modules.dispose());
+
+    const serveModuleHttp = (name: string, runner: ModuleRunner): string => {
+      const grants = modules.moduleConfig(name).allow.net;
+      const existing = moduleHttp.get(name);
+      if (existing) return existing.uri;
+      const addr = grants[0];
+      if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:8080"])`);
+      // Listening is asynchronous; the URI is known now and the socket follows within a tick.
+      const pending = ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs);
+      pending.then(
+        (s) => {
+          moduleHttp.set(name, s);
+          if (election.isActive()) election.publishServices(services());
+        },
+        (e: Error) => log.child({ module: name }).error(`cannot serve HTTP on ${addr}: ${e.message}`),
+      );
+      return `http://${addr}/`;
+    };
+
+    const simBuiltins: Builtin[] =
+      cluster.backend === "sim"
+        ? SIM_COMMANDS.map((c) => ({ ...c, perm: c.perm as Builtin["perm"], needsActive: false, run: (args: Record<string, unknown>) => {
+            const r = handleSimCommand(cluster as SimCluster, args as { prefix: string });
+            return { text: r.stdout, retval: r.retval, stderr: r.stderr };
+          } }))
+        : [];
+    const builtins: Builtin[] = [
+      ...builtinCommands({ kv, modules, table: () => router, mgrMap: () => election.map(), fail: (who) => election.fail(who) }),
+      ...simBuiltins,
+    ];
+    router = new CommandRouter({
+      builtins,
+      moduleCommands: () => modules.commands(),
+      runModule: (name, inbuf, cmd, timeoutMs) => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs),
+    });
+    const needsActive = new Set(builtins.filter((b) => b.needsActive).map((b) => b.cmd));
+
+    /** Every request, from any transport: answered here, or forwarded to the active daemon. */
+    const handle = async (req: WireRequest, caps: string): Promise<WireResponse> => {
+      const input = req.argv ?? req.cmd!;
+      const format = req.format;
+      const r = router.resolve({ input, caps, format });
+      if ("retval" in r && !(r.retval === -Errno.EINVAL && !election.isActive())) return { id: req.id, ...r };
+      const local = "entry" in r && (r.entry.builtin ? !needsActive.has(r.entry.builtin.cmd) : false);
+      if (!election.isActive() && !local) return { id: req.id, ...(await forward(req)) };
+      const out = await router.run({ input, caps, format, inbuf: req.inbuf, timeoutMs: req.timeout_ms });
+      return { id: req.id, ...out };
+    };
+
+    const forward = async (req: WireRequest): Promise<CommandResult> => {
+      const m = election.map();
+      if (req.forwarded || !m.available || !m.active_asok) {
+        return { retval: -Errno.EAGAIN, stdout: "", stderr: "no active tsmgr daemon in the group right now (starting or failing over): try again" };
+      }
+      try {
+        const { id: _id, ...out } = await requestAsok(m.active_asok, { ...req, forwarded: true }, req.timeout_ms ?? 30_000);
+        return out;
+      } catch (e) {
+        if (e instanceof NoDaemon) return { retval: -Errno.EAGAIN, stdout: "", stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again` };
+        throw e;
+      }
+    };
+
+    const asok = await AdminSocket.listen(asokPath, handle);
+    cleanups.push(() => asok.close());
+    let api: HttpApi | undefined;
+    if (cfg.http.listen) {
+      api = await HttpApi.listen(cfg.http.listen, handle, (key) => capsForKey(kv, key));
+      cleanups.push(() => api!.close());
+    }
+
+    await modules.rescan();
+    election = new SqliteElection({
+      file: join(cfg.dataDir, "election.db"),
+      name: cfg.id,
+      addr: api?.address ?? "",
+      asok: asokPath,
+      leaseMs: cfg.election.leaseMs,
+      onError: (e) => dlog.warn(`election: ${e.message}`),
+    });
+    if (election.nameTaken()) dlog.warn(`another daemon named ${cfg.id} was seen in this group recently: ids must be unique`);
+    const ready = election.start(async (role) => {
+      dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");
+      if (role === "active") await kv.reload(); // the previous active's writes
+      await modules.setRole(role);
+      if (role === "active") election.publishServices(services());
+    });
+    cleanups.push(() => election.stop());
+
+    const watcher = cfg.hotReload ? await ModuleWatcher.start(cfg.modulePath, modules, log) : undefined;
+    if (watcher) cleanups.push(() => watcher.close());
+    await ready;
+    dlog.info({ id: cfg.id, asok: asokPath, http: api?.address ?? "off", modulePath: cfg.modulePath, active: election.isActive() }, "tsmgr daemon started");
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config: cfg,
+      asokPath,
+      httpAddress: api?.address ?? "",
+      logger: log,
+      cluster,
+      ready,
+      modules: () => modules.status(),
+      command: (input, o = {}) => handle(Array.isArray(input) ? { argv: input, format: o.format, inbuf: o.inbuf, timeout_ms: o.timeoutMs } : { cmd: input, format: o.format, inbuf: o.inbuf, timeout_ms: o.timeoutMs }, o.caps ?? "*").then(({ id: _i, ...r }) => r),
+      mgrMap: () => election.map(),
+      isActive: () => election.isActive(),
+      stop: () =>
+        (stopping ??= (async () => {
+          dlog.info("stopping: shutting modules down");
+          await watcher?.close();
+          await modules.setRole("none");
+          await cleanup();
+          dlog.info("stopped");
+        })()),
+    };
+  } catch (e) {
+    await cleanup();
+    if (e instanceof StoreError) throw new DaemonError(e.message, 2);
+    throw e;
+  }
+}
+
+/** A live daemon already answering on this admin socket means a second daemon with the same id. */
+async function refuseSecondDaemon(asokPath: string, id: string): Promise<void> {
+  try {
+    await requestAsok(asokPath, { argv: ["status"], format: "json" }, 2000);
+  } catch (e) {
+    if (e instanceof NoDaemon) return;
+  }
+  throw new DaemonError(`a daemon with id "${id}" is already running with this data dir (its admin socket ${asokPath} answers): give each daemon its own id in mgr.json`, 17);
+}
+
+export { CommandError };

@@ -1,0 +1,66 @@
+// Checks what a module class declares (its kind, COMMANDS, MODULE_OPTIONS, NOTIFY_TYPES) and
+// turns it into host-side data, with load errors that say what was expected.
+import { parseSignature, type Signature } from "../commands/index.ts";
+import { ModuleLoadError } from "../errors.ts";
+import type { ModuleMeta } from "../sandbox/index.ts";
+import { validateOptionDecls, type OptionDecl } from "../store/index.ts";
+
+export interface ModuleCommand {
+  signature: Signature;
+  desc: string;
+  perm: "r" | "w" | "rw" | "x";
+  module: string;
+}
+
+export interface CheckedMeta {
+  commands: ModuleCommand[];
+  options: OptionDecl[];
+  notifyTypes: Set<string>;
+  hasStandby: boolean;
+}
+
+const PERMS = new Set(["r", "w", "rw", "x"]);
+
+function parseList(name: string, what: string, raw: string | undefined): unknown[] {
+  if (raw === undefined) return [];
+  const v = JSON.parse(raw) as unknown;
+  if (!Array.isArray(v)) throw new ModuleLoadError(`module ${name}: static ${what} must be an array, got ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
+export function checkMeta(name: string, file: string, meta: ModuleMeta): CheckedMeta {
+  if (meta.activeKind !== "active") {
+    const found = meta.activeKind === "undefined" ? "no default export" : meta.activeKind === "class" ? "a class that does not extend MgrModule" : `a ${meta.activeKind}`;
+    throw new ModuleLoadError(`${file}: the default export must be a class extending MgrModule from "@tsmgr/sdk" (found ${found}); write: export default class ${name[0]!.toUpperCase()}${name.slice(1)} extends MgrModule { ... }`);
+  }
+  if (meta.standbyKind !== "none" && meta.standbyKind !== "standby") {
+    throw new ModuleLoadError(`${file}: the export named Standby must be a class extending MgrStandbyModule from "@tsmgr/sdk" (found ${meta.standbyKind === "class" ? "a class that does not extend it" : `a ${meta.standbyKind}`})`);
+  }
+  const commands: ModuleCommand[] = [];
+  for (const [i, c] of parseList(name, "COMMANDS", meta.commands).entries()) {
+    const at = `module ${name}: COMMANDS[${i}]`;
+    if (typeof c !== "object" || c === null) throw new ModuleLoadError(`${at} must be an object {cmd, desc, perm}`);
+    const { cmd, desc, perm } = c as Record<string, unknown>;
+    if (typeof cmd !== "string") throw new ModuleLoadError(`${at}.cmd must be a descriptor string such as "hello name=person,type=CephString"`);
+    let signature: Signature;
+    try {
+      signature = parseSignature(cmd);
+    } catch (e) {
+      throw new ModuleLoadError(`${at}: bad descriptor ${JSON.stringify(cmd)}: ${(e as Error).message}`);
+    }
+    if (signature.prefix.length === 0) throw new ModuleLoadError(`${at}: descriptor ${JSON.stringify(cmd)} has no prefix words`);
+    const p = perm === undefined ? "r" : perm;
+    if (typeof p !== "string" || !PERMS.has(p)) throw new ModuleLoadError(`${at}.perm must be "r", "w", "rw" or "x", got ${JSON.stringify(perm)}`);
+    commands.push({ signature, desc: typeof desc === "string" ? desc : "", perm: p as ModuleCommand["perm"], module: name });
+  }
+  let options: OptionDecl[];
+  try {
+    // The active class's declarations serve both roles: a standby reads the same options
+    // (in Ceph, options missing on the standby class silently lost their defaults).
+    options = validateOptionDecls(name, JSON.parse(meta.options ?? "[]"));
+  } catch (e) {
+    throw new ModuleLoadError(`module ${name}: MODULE_OPTIONS: ${(e as Error).message}`);
+  }
+  const notifyTypes = new Set(parseList(name, "NOTIFY_TYPES", meta.notifyTypes).filter((t): t is string => typeof t === "string"));
+  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby" };
+}

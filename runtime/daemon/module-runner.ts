@@ -1,0 +1,489 @@
+// One module's life in the daemon: build → isolate → constructor → serve(), commands and
+// notifies into the running version, hot swap to a new version (the old one keeps serving
+// until the new one constructed), shutdown with a deadline, and restart with back-off.
+import { buildHostTable, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import type { ClusterSource, CommandResult } from "../cluster/index.ts";
+import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
+import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
+import { displayPath, ModuleBuilder, type Bundle, type BundleCache } from "../loader/index.ts";
+import { LogRateLimiter, type Logger } from "../log/index.ts";
+import { ModuleSandbox } from "../sandbox/index.ts";
+import { getOption, ModuleStore, setOption, type KvStore, type OptionDecl } from "../store/index.ts";
+import { checkMeta, type CheckedMeta, type ModuleCommand } from "./module-meta.ts";
+import { resolve } from "node:path";
+
+export type ModuleState = "disabled" | "loading" | "active" | "standby" | "failed" | "stopped";
+
+export interface ModuleError {
+  message: string;
+  location?: string;
+  frame?: string;
+  since: string;
+}
+
+export interface ModuleStatus {
+  name: string;
+  enabled: boolean;
+  state: ModuleState;
+  file: string;
+  version: string | null;
+  loaded_at: string | null;
+  error: ModuleError | null;
+  restarts: number;
+  commands: string[];
+  grants: ModuleConfig["allow"];
+  heap_bytes: number;
+  notifies_coalesced: number;
+}
+
+/** What a runner needs from the daemon; the module manager provides it. */
+export interface RunnerServices {
+  config: Config;
+  cache: BundleCache;
+  logger: Logger;
+  cluster: ClusterSource;
+  kv: KvStore;
+  moduleConfig(name: string): ModuleConfig;
+  activeUri(name: string): string;
+  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
+  setHealthChecks(name: string, checks: unknown): void;
+  serveHttp(name: string, runner: ModuleRunner): string;
+  stopHttp(name: string): void;
+  /** a new version may bring other commands: check them against the other modules' */
+  checkCommands(name: string, commands: ModuleCommand[]): void;
+  changed(name: string): void;
+}
+
+interface Version {
+  bundle: Bundle;
+  sandbox: ModuleSandbox;
+  meta: CheckedMeta;
+  phase: ModulePhase;
+  inflight: number;
+  drained: (() => void)[];
+  serving: Promise<void> | undefined;
+  loadedAt: string;
+}
+
+const NOTIFY_QUEUE_MAX = 1000;
+
+export class ModuleRunner {
+  readonly name: string;
+  readonly #entry: string;
+  readonly #s: RunnerServices;
+  readonly #log: Logger;
+  readonly #builder: ModuleBuilder;
+  #role: "active" | "standby" = "active";
+  #current: Version | undefined;
+  #state: ModuleState = "stopped";
+  #error: ModuleError | null = null;
+  #restarts = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #lock: Promise<unknown> = Promise.resolve();
+  #notifyQueue = new Map<string, [string, unknown]>();
+  #notifying = false;
+  #coalesced = 0;
+  #wanted = false;
+
+  constructor(name: string, entry: string, services: RunnerServices) {
+    this.name = name;
+    this.#entry = entry;
+    this.#s = services;
+    this.#log = services.logger.child({ module: name });
+    this.#builder = new ModuleBuilder(name, entry, services.config.modulePath);
+  }
+
+  get entry(): string {
+    return this.#entry;
+  }
+
+  get limits(): Limits {
+    return moduleLimits(this.#s.config, this.name);
+  }
+
+  /** The running version's commands (none while not running). */
+  get commands(): ModuleCommand[] {
+    return this.#current?.meta.commands ?? [];
+  }
+
+  /** Files the running (or last attempted) bundle was built from. */
+  inputs: string[] = [];
+
+  get running(): boolean {
+    return this.#current !== undefined && this.#current.phase === "running";
+  }
+
+  status(enabled: boolean): ModuleStatus {
+    const v = this.#current;
+    return {
+      name: this.name,
+      enabled,
+      state: enabled ? this.#state : this.#state === "failed" ? "failed" : "disabled",
+      file: displayPath(this.#s.config.modulePath, this.#entry),
+      version: v?.bundle.version ?? null,
+      loaded_at: v?.loadedAt ?? null,
+      error: this.#error,
+      restarts: this.#restarts,
+      commands: v?.meta.commands.map((c) => c.signature.text) ?? [],
+      grants: this.#s.moduleConfig(this.name).allow,
+      heap_bytes: v ? v.sandbox.heapBytes() : 0,
+      notifies_coalesced: this.#coalesced,
+    };
+  }
+
+  /** Serializes start/reload/stop so they never interleave. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  /** Starts the module in `role` (a no-op for a standby without a Standby class). */
+  start(role: "active" | "standby"): Promise<void> {
+    this.#wanted = true;
+    this.#role = role;
+    return this.#exclusive(async () => {
+      if (this.#current) return;
+      this.#state = "loading";
+      try {
+        const v = await this.#load(await this.#bundle());
+        if (!v) {
+          this.#state = "stopped";
+          return;
+        }
+        this.#error = null;
+        this.#activate(v);
+      } catch (e) {
+        this.#loadFailed(e as Error);
+      }
+    });
+  }
+
+  /**
+   * Builds and starts the current source beside the running version; swaps only when the new
+   * one constructed. On any error the old version keeps running and the error is reported.
+   */
+  reload(reason: string): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (!this.#wanted) return false;
+      clearTimeout(this.#restartTimer);
+      const old = this.#current;
+      let v: Version | undefined;
+      const t0 = performance.now();
+      try {
+        const bundle = await this.#bundle();
+        if (old && old.phase === "running" && bundle.version === old.bundle.version && !this.#error) return false;
+        v = await this.#load(bundle);
+      } catch (e) {
+        this.#loadFailed(e as Error, old !== undefined);
+        return false;
+      }
+      if (!v) return false;
+      this.#error = null;
+      this.#restarts = 0;
+      this.#current = v;
+      if (old) await this.#stopVersion(old, "replaced by a new version");
+      this.#activate(v);
+      this.#log.info({ version: v.bundle.version, ms: Math.round(performance.now() - t0), reason }, "module reloaded");
+      return true;
+    });
+  }
+
+  /** Shuts the module down (disable, role change, daemon stop). */
+  stop(reason: string): Promise<void> {
+    this.#wanted = false;
+    clearTimeout(this.#restartTimer);
+    return this.#exclusive(async () => {
+      const v = this.#current;
+      this.#current = undefined;
+      this.#state = "stopped";
+      this.#notifyQueue.clear();
+      if (v) await this.#stopVersion(v, reason);
+      this.#s.changed(this.name);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop("daemon stopping");
+    await this.#builder.dispose();
+  }
+
+  // ---- loading -------------------------------------------------------------------------
+
+  async #bundle(): Promise<Bundle> {
+    const cached = this.#s.cache.get(this.name, this.#entry);
+    if (cached) {
+      this.inputs = cached.inputs;
+      return cached;
+    }
+    try {
+      const b = await this.#builder.build();
+      this.inputs = b.inputs;
+      this.#s.cache.put(this.#entry, b);
+      return b;
+    } catch (e) {
+      // keep watching whatever the failed build read (at least the entry file)
+      if (!this.inputs.includes(this.#entry)) this.inputs = [...this.inputs, this.#entry];
+      throw e;
+    }
+  }
+
+  /** A new, constructed version (not yet serving), or undefined when this role has nothing to run. */
+  async #load(bundle: Bundle): Promise<Version | undefined> {
+    const limits = this.limits;
+    const role = this.#role;
+    let version: Version | undefined;
+    const ctx = this.#context(() => version?.phase ?? "constructing", () => version?.meta.options ?? []);
+    const modulePath = this.#s.config.modulePath;
+    const sandbox = await ModuleSandbox.create({
+      name: this.name,
+      role,
+      bundle,
+      displayPath: (src) => displayPath(modulePath, resolve("/tsmgr", src)),
+      memoryMb: limits.memoryMb,
+      callTimeoutMs: limits.callTimeoutMs,
+      maxTimers: limits.maxTimers,
+      host: buildHostTable(ctx),
+      onFatal: (err) => {
+        if (version) this.#failed(version, err);
+      },
+      onTimerError: (err) => this.#log.error({ err: err.stack ?? err.message }, "exception in a timer callback"),
+    });
+    try {
+      const meta = checkMeta(this.name, displayPath(modulePath, this.#entry), sandbox.meta);
+      if (role === "standby" && !meta.hasStandby) {
+        sandbox.dispose();
+        return undefined;
+      }
+      if (role === "active") this.#s.checkCommands(this.name, meta.commands);
+      version = { bundle, sandbox, meta, phase: "constructing", inflight: 0, drained: [], serving: undefined, loadedAt: new Date().toISOString() };
+      await sandbox.construct(role);
+      version.phase = "running";
+      return version;
+    } catch (e) {
+      sandbox.dispose();
+      const err = e as Error;
+      if (err instanceof ModuleLoadError) throw err;
+      const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(err.stack ?? "");
+      throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], err.stack);
+    }
+  }
+
+  #activate(v: Version): void {
+    this.#current = v;
+    this.#state = this.#role;
+    v.serving = v.sandbox.serve().then(
+      () => this.#log.debug("serve() returned"),
+      (err: Error) => {
+        if (v.phase === "running") this.#failed(v, err);
+      },
+    );
+    this.#log.info({ version: v.bundle.version, role: this.#role }, "module started");
+    this.#s.changed(this.name);
+  }
+
+  #loadFailed(err: Error, keptOld = false): void {
+    const e = err instanceof ModuleLoadError ? err : new ModuleLoadError(err.message);
+    this.#error = { message: e.message, location: e.location, frame: e.frame, since: new Date().toISOString() };
+    if (!keptOld) this.#state = "failed";
+    this.#log.error({ location: e.location, frame: e.frame, keptOld }, keptOld ? `${e.message} (the previous version keeps running)` : e.message);
+    this.#s.changed(this.name);
+  }
+
+  /** A running version died (serve threw, memory, busy loop): report and restart with back-off. */
+  #failed(v: Version, err: Error): void {
+    if (this.#current !== v || v.phase !== "running") return;
+    v.phase = "stopping";
+    this.#current = undefined;
+    v.sandbox.dispose();
+    this.#s.stopHttp(this.name);
+    this.#state = "failed";
+    const limits = this.limits;
+    const giveUp = this.#restarts >= limits.maxRestarts;
+    const message = err.stack && err.name !== "LimitExceeded" ? err.stack : `${err.name}: ${err.message}`;
+    this.#error = {
+      message: giveUp ? `${message} (gave up after ${this.#restarts} restarts: fix the module, then tsmgr module reload ${this.name})` : message,
+      since: new Date().toISOString(),
+    };
+    this.#log.error({ restarts: this.#restarts }, `module failed: ${message}`);
+    this.#s.changed(this.name);
+    if (giveUp || !this.#wanted) return;
+    const delay = limits.restartBackoffMs * 2 ** this.#restarts;
+    this.#restarts++;
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#wanted || this.#current) return;
+      void this.#exclusive(async () => {
+        if (this.#current || !this.#wanted) return;
+        try {
+          const nv = await this.#load(await this.#bundle());
+          if (nv) this.#activate(nv); // the error stays visible until a good reload clears it
+        } catch (e) {
+          this.#loadFailed(e as Error);
+        }
+      });
+    }, delay);
+    this.#restartTimer.unref();
+  }
+
+  async #stopVersion(v: Version, reason: string): Promise<void> {
+    const shutdownMs = this.limits.shutdownMs;
+    const t0 = performance.now();
+    if (v.inflight > 0) await withTimeout(new Promise<void>((r) => v.drained.push(r)), this.limits.callTimeoutMs);
+    v.phase = "stopping";
+    this.#s.stopHttp(this.name);
+    await v.sandbox.signalStop();
+    const left = () => Math.max(10, Math.round(shutdownMs - (performance.now() - t0)));
+    try {
+      await v.sandbox.call("shutdown", [], left());
+    } catch (e) {
+      this.#log.warn({ reason }, `shutdown() failed or did not return within ${shutdownMs} ms (limits.shutdownMs): ${(e as Error).message}; the isolate is disposed anyway`);
+    }
+    if (v.serving && !(await withTimeout(v.serving, left()))) {
+      this.#log.warn(`serve() did not return within ${shutdownMs} ms of shutdown (limits.shutdownMs): the isolate is disposed anyway`);
+    }
+    v.sandbox.dispose();
+    this.#log.info({ version: v.bundle.version, reason, ms: Math.round(performance.now() - t0) }, "module stopped");
+  }
+
+  // ---- calls into the module -----------------------------------------------------------
+
+  async #use<T>(fn: (v: Version) => Promise<T>): Promise<T> {
+    const v = this.#current;
+    if (!v || v.phase !== "running") {
+      const why = this.#error ? `has experienced an error and cannot handle commands: ${this.#error.message}` : this.#state === "loading" ? "is still loading" : "is not running";
+      throw new CommandError(this.#state === "loading" ? Errno.EAGAIN : Errno.EIO, `Module '${this.name}' ${why}`);
+    }
+    v.inflight++;
+    try {
+      return await fn(v);
+    } finally {
+      if (--v.inflight === 0) for (const r of v.drained.splice(0)) r();
+    }
+  }
+
+  /** Runs the module's handleCommand and checks what it returned. */
+  async handleCommand(inbuf: string, cmd: Record<string, unknown>, timeoutMs?: number): Promise<CommandResult> {
+    try {
+      return await this.#use(async (v) => checkResult(this.name, await v.sandbox.call("handleCommand", [inbuf, cmd], timeoutMs), this.limits.maxOutputBytes));
+    } catch (e) {
+      const err = e as Error & { errno?: number };
+      if (err instanceof CommandError) return { retval: -err.errno, stdout: "", stderr: err.message };
+      if (err.name === "LimitExceeded") return { retval: -Errno.EIO, stdout: "", stderr: err.message };
+      // as ceph-mgr: an exception in a command handler is EINVAL with the traceback
+      return { retval: -Errno.EINVAL, stdout: "", stderr: err.stack ?? `${err.name}: ${err.message}` };
+    }
+  }
+
+  /** Forwards an HTTP request to the running version's handler. */
+  http(req: object, timeoutMs: number): ReturnType<ModuleSandbox["http"]> {
+    return this.#use((v) => v.sandbox.http(req, timeoutMs));
+  }
+
+  /** Queues a notification: only subscribed types, coalesced per (type, id), delivered in order one at a time. */
+  notify(type: string, id: unknown): void {
+    const v = this.#current;
+    if (!v || v.phase !== "running" || !v.meta.notifyTypes.has(type) || this.#role !== "active") return;
+    const key = `${type}\0${typeof id === "string" ? id : JSON.stringify(id)}`;
+    if (this.#notifyQueue.has(key)) {
+      this.#coalesced++;
+      return;
+    }
+    if (this.#notifyQueue.size >= NOTIFY_QUEUE_MAX) {
+      const oldest = this.#notifyQueue.keys().next().value as string;
+      this.#notifyQueue.delete(oldest);
+      this.#coalesced++;
+    }
+    this.#notifyQueue.set(key, [type, id]);
+    if (!this.#notifying) void this.#drainNotifies();
+  }
+
+  async #drainNotifies(): Promise<void> {
+    this.#notifying = true;
+    try {
+      for (;;) {
+        const next = this.#notifyQueue.entries().next();
+        if (next.done) return;
+        const [key, [type, id]] = next.value;
+        this.#notifyQueue.delete(key);
+        await this.#use((v) => v.sandbox.call("notify", [type, id])).catch((e: Error) => {
+          if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#log.warn({ type }, `notify() failed: ${e.stack ?? e.message}`);
+        });
+      }
+    } finally {
+      this.#notifying = false;
+    }
+  }
+
+  /** Called after one of this module's options changed. */
+  configNotify(): void {
+    void this.#use((v) => v.sandbox.call("configNotify", [])).catch(() => {});
+  }
+
+  optionDecls(): OptionDecl[] {
+    return this.#current?.meta.options ?? [];
+  }
+
+  // ---- the context the host table is bound to -------------------------------------------
+
+  #context(phase: () => ModulePhase, decls: () => OptionDecl[]): ModuleContext {
+    const s = this.#s;
+    const name = this.name;
+    const limiter = new LogRateLimiter(this.limits.logLinesPerSec, (n) => this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`));
+    const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
+    const grants = s.moduleConfig(name).allow;
+    const store = new ModuleStore(s.kv, name, s.moduleConfig(name).store);
+    return {
+      name,
+      role: this.#role,
+      mgrId: s.config.id,
+      phase,
+      log: (level, message) => {
+        if (!limiter.take()) return;
+        this.#log[levels[level] ?? "info"](message.length > 16384 ? message.slice(0, 16384) + "…(truncated)" : message);
+      },
+      activeUri: () => s.activeUri(name),
+      getOption: (opt) => getOption(s.kv, name, decls(), opt),
+      serveHttp: () => s.serveHttp(name, this),
+      cluster: s.cluster,
+      store,
+      dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),
+      unknownData: (n) => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`),
+      sendCommand: (cmd, inbuf) => s.sendCommand(name, cmd, inbuf),
+      setOption: (opt, value) => setOption(s.kv, name, decls(), opt, value),
+      setHealthChecks: (checks) => s.setHealthChecks(name, checks),
+    };
+  }
+}
+
+function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => (clearTimeout(t), resolve(true)),
+      () => (clearTimeout(t), resolve(true)),
+    );
+  });
+}
+
+/** A module's answer must be {retval, stdout, stderr} (or a [retval, stdout, stderr] tuple) of bounded size. */
+export function checkResult(name: string, raw: unknown, maxBytes: number): CommandResult {
+  const bad = (why: string): CommandResult => ({ retval: -Errno.EINVAL, stdout: "", stderr: `module ${name} returned a bad command result: ${why}` });
+  if (raw === undefined) return bad("nothing (return { retval: 0, stdout: \"...\", stderr: \"\" })");
+  let r: unknown;
+  try {
+    r = JSON.parse(raw as string);
+  } catch {
+    return bad("not JSON data");
+  }
+  if (Array.isArray(r)) r = { retval: r[0], stdout: r[1] ?? "", stderr: r[2] ?? "" };
+  if (typeof r !== "object" || r === null) return bad(`${r === null ? "null" : typeof r} instead of { retval, stdout, stderr }`);
+  const { retval, stdout = "", stderr = "" } = r as Record<string, unknown>;
+  if (typeof retval !== "number" || !Number.isInteger(retval)) return bad(`retval must be an integer (0 or a negative errno), got ${JSON.stringify(retval)}`);
+  if (typeof stdout !== "string") return bad(`stdout must be a string, got ${stdout === null ? "null" : typeof stdout}: use JSON.stringify() for data`);
+  if (typeof stderr !== "string") return bad(`stderr must be a string, got ${stderr === null ? "null" : typeof stderr}`);
+  const size = stdout.length + stderr.length;
+  if (size > maxBytes) {
+    return { retval: -Errno.EFBIG, stdout: "", stderr: `module ${name} returned ${size} bytes of output: the limit is ${maxBytes} (limits.maxOutputBytes in mgr.json)` };
+  }
+  return { retval: retval > 0 ? -retval : retval, stdout, stderr };
+}

@@ -1,0 +1,224 @@
+// Every module of the daemon: discovery, enable/disable (persisted), the role they run in,
+// the module half of the command table, notify fan-out and module health.
+import { defaultModuleConfig, type Config, type ModuleConfig } from "../config/index.ts";
+import { ModuleLoadError } from "../errors.ts";
+import { BundleCache, discoverModules, type DiscoveryProblem } from "../loader/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { ClusterSource, CommandResult } from "../cluster/index.ts";
+import type { KvStore } from "../store/index.ts";
+import type { ModuleCommand } from "./module-meta.ts";
+import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-runner.ts";
+import { join } from "node:path";
+
+const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
+
+export interface ModuleHooks {
+  activeUri(name: string): string;
+  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
+  serveHttp(name: string, runner: ModuleRunner): string;
+  stopHttp(name: string): void;
+  /** prefixes taken by the daemon itself */
+  builtinPrefixes(): Set<string>;
+  changed(): void;
+}
+
+export interface HealthCheck {
+  severity: "HEALTH_WARN" | "HEALTH_ERR";
+  summary: { message: string; count: number };
+  detail: { message: string }[];
+}
+
+export class ModuleManager {
+  readonly #cfg: Config;
+  readonly #kv: KvStore;
+  readonly #log: Logger;
+  readonly #hooks: ModuleHooks;
+  readonly #runners = new Map<string, ModuleRunner>();
+  readonly #services: RunnerServices;
+  #problems: DiscoveryProblem[] = [];
+  #role: "active" | "standby" | "none" = "none";
+  readonly #moduleChecks = new Map<string, Record<string, HealthCheck>>();
+
+  constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
+    this.#cfg = cfg;
+    this.#kv = kv;
+    this.#log = log;
+    this.#hooks = hooks;
+    this.#services = {
+      config: cfg,
+      cache: new BundleCache(join(cfg.dataDir, "bundles")),
+      logger: log,
+      cluster,
+      kv,
+      moduleConfig: (n) => this.moduleConfig(n),
+      activeUri: (n) => hooks.activeUri(n),
+      sendCommand: (n, c, i) => hooks.sendCommand(n, c, i),
+      setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
+      serveHttp: (n, r) => hooks.serveHttp(n, r),
+      stopHttp: (n) => hooks.stopHttp(n),
+      checkCommands: (n, c) => this.#checkCommands(n, c),
+      changed: () => hooks.changed(),
+    };
+    cluster.subscribe((type, id) => {
+      if (this.#role !== "active") return;
+      for (const r of this.#runners.values()) r.notify(type, id);
+    });
+  }
+
+  get role(): "active" | "standby" | "none" {
+    return this.#role;
+  }
+
+  moduleConfig(name: string): ModuleConfig {
+    return this.#cfg.modules[name] ?? defaultModuleConfig();
+  }
+
+  /** Enabled by `tsmgr module enable/disable` (persisted), else by mgr.json. */
+  isEnabled(name: string): boolean {
+    const v = this.#kv.get(ENABLED_KEY(name));
+    if (v !== undefined) return v === "true";
+    return this.moduleConfig(name).enabled;
+  }
+
+  runner(name: string): ModuleRunner | undefined {
+    return this.#runners.get(name);
+  }
+
+  runners(): ModuleRunner[] {
+    return [...this.#runners.values()];
+  }
+
+  /** Finds modules on disk: new ones are added (and started if enabled), vanished ones stopped. */
+  async rescan(): Promise<void> {
+    const { modules, problems } = discoverModules(this.#cfg.modulePath);
+    this.#problems = problems;
+    for (const p of problems) this.#log.warn({ found: p.found }, p.message);
+    const seen = new Set<string>();
+    const starts: Promise<unknown>[] = [];
+    for (const m of modules) {
+      seen.add(m.name);
+      const existing = this.#runners.get(m.name);
+      if (existing && existing.entry === m.entry) continue;
+      if (existing) starts.push(existing.dispose());
+      const r = new ModuleRunner(m.name, m.entry, this.#services);
+      this.#runners.set(m.name, r);
+      if (this.#role !== "none" && this.isEnabled(m.name)) starts.push(r.start(this.#role));
+    }
+    for (const [name, r] of this.#runners) {
+      if (seen.has(name)) continue;
+      this.#runners.delete(name);
+      this.#moduleChecks.delete(name);
+      starts.push(r.dispose());
+      this.#log.info({ module: name }, "module removed from the module path: unloaded");
+    }
+    await Promise.all(starts);
+    this.#hooks.changed();
+  }
+
+  /** Runs every enabled module in `role` (stopping what ran in the other role first). */
+  async setRole(role: "active" | "standby" | "none"): Promise<void> {
+    if (role === this.#role) return;
+    const stops = [...this.#runners.values()].map((r) => r.stop(role === "none" ? "daemon stopping" : `daemon became ${role}`));
+    await Promise.all(stops);
+    this.#role = role;
+    this.#moduleChecks.clear();
+    if (role === "none") return;
+    // alphabetical start order makes "the later module" of a command conflict well defined
+    for (const name of [...this.#runners.keys()].sort()) {
+      if (this.isEnabled(name)) await this.#runners.get(name)!.start(role);
+    }
+    this.#hooks.changed();
+  }
+
+  async enable(name: string, enabled: boolean): Promise<void> {
+    const r = this.#runners.get(name);
+    await this.#kv.set(ENABLED_KEY(name), String(enabled));
+    if (!r || this.#role === "none") return;
+    if (enabled) await r.start(this.#role);
+    else {
+      await r.stop("disabled");
+      this.#moduleChecks.delete(name);
+    }
+    this.#hooks.changed();
+  }
+
+  async dispose(): Promise<void> {
+    this.#role = "none";
+    await Promise.all([...this.#runners.values()].map((r) => r.dispose()));
+  }
+
+  status(): ModuleStatus[] {
+    const out = [...this.#runners.values()].map((r) => r.status(this.isEnabled(r.name)));
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  problems(): DiscoveryProblem[] {
+    return this.#problems;
+  }
+
+  /** Commands of every running module. */
+  commands(): ModuleCommand[] {
+    return [...this.#runners.values()].flatMap((r) => (r.running ? r.commands : []));
+  }
+
+  #checkCommands(name: string, cmds: ModuleCommand[]): void {
+    const builtin = this.#hooks.builtinPrefixes();
+    const taken = new Map<string, string>();
+    for (const r of this.#runners.values()) {
+      if (r.name === name || !r.running) continue;
+      for (const c of r.commands) taken.set(c.signature.prefix.join(" "), r.name);
+    }
+    for (const c of cmds) {
+      const p = c.signature.prefix.join(" ");
+      if (builtin.has(p)) throw new ModuleLoadError(`module ${name}: command "${p}" is a built-in tsmgr command: choose another prefix (e.g. "${name} ${p}")`);
+      const other = taken.get(p);
+      if (other) throw new ModuleLoadError(`module ${name}: command "${p}" is already provided by module ${other}: command prefixes must be unique across modules`);
+    }
+  }
+
+  // ---- health --------------------------------------------------------------------------
+
+  #setModuleChecks(name: string, raw: unknown): void {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new TypeError("setHealthChecks(): pass an object of { CODE: { severity, summary, count?, detail? } }");
+    const checks: Record<string, HealthCheck> = {};
+    for (const [code, c] of Object.entries(raw as Record<string, unknown>)) {
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code)) throw new TypeError(`setHealthChecks(): check code ${JSON.stringify(code)} must be UPPER_CASE letters, digits and _`);
+      if (typeof c !== "object" || c === null) throw new TypeError(`setHealthChecks(): check ${code} must be an object`);
+      const { severity, summary, count, detail } = c as Record<string, unknown>;
+      if (severity !== "warning" && severity !== "error") throw new TypeError(`setHealthChecks(): check ${code}: severity must be "warning" or "error", got ${JSON.stringify(severity)}`);
+      if (typeof summary !== "string") throw new TypeError(`setHealthChecks(): check ${code}: summary must be a string`);
+      const lines = Array.isArray(detail) ? detail.filter((d): d is string => typeof d === "string").slice(0, 1000) : [];
+      checks[code] = {
+        severity: severity === "error" ? "HEALTH_ERR" : "HEALTH_WARN",
+        summary: { message: summary.slice(0, 4096), count: typeof count === "number" ? count : lines.length },
+        detail: lines.map((message) => ({ message: message.slice(0, 4096) })),
+      };
+    }
+    if (Object.keys(checks).length > 100) throw new RangeError("setHealthChecks(): at most 100 checks per module");
+    this.#moduleChecks.set(name, checks);
+  }
+
+  /** MGR_MODULE_ERROR for failed modules, plus every module's own checks. */
+  healthChecks(): Record<string, HealthCheck> {
+    const out: Record<string, HealthCheck> = {};
+    const failed = this.status().filter((s) => s.enabled && s.error);
+    if (failed.length > 0) {
+      out.MGR_MODULE_ERROR = {
+        severity: failed.some((s) => s.state === "failed") ? "HEALTH_ERR" : "HEALTH_WARN",
+        summary: { message: failed.length === 1 ? `Module '${failed[0]!.name}' has failed: ${firstLine(failed[0]!.error!.message)}` : `${failed.length} mgr modules have failed`, count: failed.length },
+        detail: failed.map((s) => ({ message: `Module '${s.name}' has failed${s.state === "failed" ? "" : " to reload (the previous version keeps running)"}: ${s.error!.message}${s.error!.frame && !s.error!.message.includes(s.error!.frame) ? "\n" + s.error!.frame : ""}` })),
+      };
+    }
+    for (const p of this.#problems) {
+      out.MGR_MODULE_ERROR ??= { severity: "HEALTH_WARN", summary: { message: "a file in the module path cannot be loaded", count: 0 }, detail: [] };
+      out.MGR_MODULE_ERROR.detail.push({ message: p.message });
+      out.MGR_MODULE_ERROR.summary.count++;
+    }
+    for (const checks of this.#moduleChecks.values()) Object.assign(out, checks);
+    return out;
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!;
+}

@@ -1,0 +1,194 @@
+// Election for daemons on one machine: a lease row in an SQLite file in the shared data dir.
+// The holder renews it every leaseMs/4; when it lapses (holder killed or stuck) any standby
+// takes it with a higher epoch. Fencing: the active gives up its modules when it could not
+// renew for leaseMs minus a safety margin, which is before any standby may take over.
+import Database from "better-sqlite3";
+import { randomInt } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreError } from "../errors.ts";
+import type { Election, Member, MgrMap, Role } from "./types.ts";
+
+interface LeaseRow {
+  holder: string;
+  gid: number;
+  expires_at: number;
+  epoch: number;
+  services: string;
+  fail_gid: number;
+}
+
+export interface SqliteElectionOptions {
+  file: string;
+  name: string;
+  addr: string;
+  asok: string;
+  leaseMs: number;
+  onError?: (err: Error) => void;
+}
+
+export class SqliteElection implements Election {
+  readonly #o: SqliteElectionOptions;
+  readonly #db: Database.Database;
+  readonly #me: Member;
+  readonly #tickMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #role: Role = "standby";
+  #onRole: (role: Role) => Promise<void> = async () => {};
+  #switching: Promise<void> = Promise.resolve();
+  #validUntil = 0;
+  #holdUntil = 0;
+  #map: MgrMap;
+  #services = "{}";
+  #nameTaken = false;
+  #stopped = false;
+
+  constructor(o: SqliteElectionOptions) {
+    this.#o = o;
+    this.#me = { name: o.name, gid: randomInt(1, 2 ** 31), addr: o.addr, asok: o.asok };
+    this.#tickMs = Math.max(25, Math.floor(o.leaseMs / 4));
+    try {
+      mkdirSync(dirname(o.file), { recursive: true });
+      this.#db = new Database(o.file, { timeout: this.#tickMs });
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = NORMAL");
+      this.#db.exec(`
+        CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, gid INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL, epoch INTEGER NOT NULL, services TEXT NOT NULL DEFAULT '{}', fail_gid INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS members (name TEXT PRIMARY KEY, gid INTEGER NOT NULL, addr TEXT NOT NULL, asok TEXT NOT NULL, seen_at INTEGER NOT NULL);
+        INSERT OR IGNORE INTO lease (id, holder, gid, expires_at, epoch) VALUES (1, '', 0, 0, 0);`);
+    } catch (e) {
+      throw new StoreError(`cannot open the election file ${o.file}: ${(e as Error).message}: move it aside or point dataDir elsewhere`);
+    }
+    this.#map = this.#readMap(Date.now());
+    const other = this.#db.prepare("SELECT gid, seen_at FROM members WHERE name = ?").get(o.name) as { gid: number; seen_at: number } | undefined;
+    this.#nameTaken = other !== undefined && Date.now() - other.seen_at < 2 * o.leaseMs;
+  }
+
+  nameTaken(): boolean {
+    return this.#nameTaken;
+  }
+
+  async start(onRole: (role: Role) => Promise<void>): Promise<void> {
+    this.#onRole = onRole;
+    await this.#tick();
+  }
+
+  isActive(): boolean {
+    return this.#role === "active";
+  }
+
+  map(): MgrMap {
+    return this.#map;
+  }
+
+  publishServices(services: Record<string, string>): void {
+    this.#services = JSON.stringify(services);
+    if (this.#role === "active") {
+      this.#db.prepare("UPDATE lease SET services = ? WHERE id = 1 AND gid = ?").run(this.#services, this.#me.gid);
+      this.#map = this.#readMap(Date.now());
+    }
+  }
+
+  async fail(who?: string): Promise<string> {
+    const m = this.#readMap(Date.now());
+    if (!m.available) return "no daemon is active";
+    if (who !== undefined && who !== m.active_name) {
+      if (m.standbys.some((s) => s.name === who)) return `mgr.${who} is a standby: nothing to fail`;
+      throw Object.assign(new Error(`no daemon named ${who} in the group`), { errno: 2 });
+    }
+    this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1").run();
+    if (this.#role === "active") await this.#tick();
+    return `failed mgr.${m.active_name}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#switching;
+    try {
+      this.#db.prepare("UPDATE lease SET expires_at = 0 WHERE id = 1 AND gid = ?").run(this.#me.gid);
+      this.#db.prepare("DELETE FROM members WHERE name = ? AND gid = ?").run(this.#me.name, this.#me.gid);
+    } catch {
+      // the file may be gone (data dir removed): nothing to hand over
+    }
+    this.#role = "standby";
+    this.#db.close();
+  }
+
+  // ---- the loop ------------------------------------------------------------------------
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return;
+    const started = performance.now();
+    let holding = false;
+    try {
+      holding = this.#renew();
+      if (holding) this.#validUntil = started + this.#o.leaseMs - this.#tickMs;
+    } catch (e) {
+      this.#o.onError?.(e as Error);
+      // could not reach the file: hold on only while the last renewal is still valid
+      holding = this.#role === "active" && performance.now() < this.#validUntil;
+    }
+    await this.#switchTo(holding ? "active" : "standby");
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#tick(), this.#tickMs);
+  }
+
+  #switchTo(role: Role): Promise<void> {
+    if (role === this.#role) return this.#switching;
+    this.#role = role;
+    this.#switching = this.#switching.then(() => this.#onRole(role)).catch((e) => this.#o.onError?.(e as Error));
+    return this.#switching;
+  }
+
+  /** One renewal or takeover attempt, in one transaction. True while this daemon holds the lease. */
+  #renew(): boolean {
+    const me = this.#me;
+    const tx = this.#db.transaction((): boolean => {
+      const now = Date.now();
+      this.#db.prepare("INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at").run(me.name, me.gid, me.addr, me.asok, now);
+      const row = this.#db.prepare("SELECT * FROM lease WHERE id = 1").get() as LeaseRow;
+      let holding = false;
+      if (row.gid === me.gid) {
+        if (row.fail_gid === me.gid) {
+          // `mgr fail`: release now and stay out for a while so a standby takes over
+          this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1").run();
+          this.#holdUntil = now + 2 * this.#tickMs + this.#o.leaseMs / 2;
+        } else {
+          this.#db.prepare("UPDATE lease SET expires_at = ? WHERE id = 1").run(now + this.#o.leaseMs);
+          holding = true;
+        }
+      } else if (row.expires_at < now && now >= this.#holdUntil) {
+        this.#db.prepare("UPDATE lease SET holder = ?, gid = ?, expires_at = ?, epoch = epoch + 1, services = ?, fail_gid = 0 WHERE id = 1").run(me.name, me.gid, now + this.#o.leaseMs, this.#services);
+        holding = true;
+      }
+      this.#map = this.#readMap(now);
+      return holding;
+    });
+    return tx.immediate();
+  }
+
+  #readMap(now: number): MgrMap {
+    const row = this.#db.prepare("SELECT * FROM lease WHERE id = 1").get() as LeaseRow;
+    const alive = this.#db.prepare("SELECT name, gid, addr, asok FROM members WHERE seen_at > ? ORDER BY name").all(now - 2 * this.#o.leaseMs) as Member[];
+    const available = row.holder !== "" && row.expires_at >= now;
+    const active = alive.find((m) => m.gid === row.gid);
+    let services: Record<string, string> = {};
+    try {
+      services = available ? (JSON.parse(row.services) as Record<string, string>) : {};
+    } catch {
+      services = {};
+    }
+    return {
+      epoch: row.epoch,
+      active_name: available ? row.holder : "",
+      active_gid: available ? row.gid : 0,
+      active_addr: available ? (active?.addr ?? "") : "",
+      active_asok: available ? (active?.asok ?? "") : "",
+      available,
+      standbys: alive.filter((m) => !available || m.gid !== row.gid).map((m) => ({ name: m.name, gid: m.gid, addr: m.addr, asok: m.asok })),
+      services,
+    };
+  }
+}

@@ -1,0 +1,2 @@
+// Watch: hot reload of modules on save.
+export { ModuleWatcher } from "./watcher.ts";

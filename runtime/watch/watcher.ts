@@ -1,0 +1,152 @@
+// Hot reload: chokidar watches the module path; a change to any input of a module's bundle
+// rebuilds that module, new and deleted modules are picked up. Saves are coalesced, and the
+// final content always wins: chokidar can report two quick writes as one event carrying the
+// first half of the file, so after each build the inputs are checked again (size + mtime) and,
+// if they moved, the module is rebuilt — instead of paying awaitWriteFinish's 100 ms on every save.
+import { watch, type FSWatcher } from "chokidar";
+import { statSync } from "node:fs";
+import { sep } from "node:path";
+import { moduleNameOf } from "../loader/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { ModuleManager } from "../daemon/modules.ts";
+
+/** Quiet time after the last event of a burst before building. */
+const SETTLE_MS = 8;
+/** A late look at the inputs, for a second write whose event chokidar swallowed. */
+const RECHECK_MS = 80;
+
+type Stamp = Map<string, string>;
+
+function stamp(files: readonly string[]): Stamp {
+  const s: Stamp = new Map();
+  for (const f of files) {
+    try {
+      const st = statSync(f);
+      s.set(f, `${st.size}:${st.mtimeMs}`);
+    } catch {
+      s.set(f, "gone");
+    }
+  }
+  return s;
+}
+
+function same(a: Stamp, b: Stamp): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+interface ModuleWatch {
+  timer?: NodeJS.Timeout;
+  recheck?: NodeJS.Timeout;
+  building: boolean;
+  dirty: boolean;
+  built?: Stamp;
+}
+
+export class ModuleWatcher {
+  readonly #fs: FSWatcher;
+  readonly #modules: ModuleManager;
+  readonly #log: Logger;
+  readonly #root: string;
+  readonly #state = new Map<string, ModuleWatch>();
+  #rescanTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(root: string, modules: ModuleManager, log: Logger) {
+    this.#root = root;
+    this.#modules = modules;
+    this.#log = log.child({ component: "watch" });
+    this.#fs = watch(root, {
+      ignoreInitial: true,
+      // editors' temp and backup files are not module sources
+      ignored: (p: string) => {
+        const base = p.slice(p.lastIndexOf(sep) + 1);
+        return base.startsWith(".") || base.endsWith("~") || base.endsWith(".swp") || base.endsWith(".tmp") || /\.tmp\d*$/.test(base) || base === "node_modules";
+      },
+    });
+  }
+
+  static async start(root: string, modules: ModuleManager, log: Logger): Promise<ModuleWatcher> {
+    const w = new ModuleWatcher(root, modules, log);
+    await new Promise<void>((resolve) => w.#fs.once("ready", () => resolve()));
+    w.#fs.on("all", (event, path) => w.#onEvent(event, path));
+    w.#fs.on("error", (e) => w.#log.warn(`watcher error: ${(e as Error).message}`));
+    return w;
+  }
+
+  #onEvent(event: string, path: string): void {
+    if (this.#closed) return;
+    const structural = event === "add" || event === "addDir" || event === "unlink" || event === "unlinkDir";
+    const owner = moduleNameOf(this.#root, path);
+    if (structural && owner && !this.#modules.runner(owner)) return this.#scheduleRescan();
+    if ((event === "unlink" || event === "unlinkDir") && owner && this.#isEntryGone(owner)) return this.#scheduleRescan();
+    for (const r of this.#modules.runners()) {
+      if (r.name === owner || r.inputs.includes(path)) this.#schedule(r.name);
+    }
+  }
+
+  #isEntryGone(name: string): boolean {
+    const r = this.#modules.runner(name);
+    if (!r) return true;
+    try {
+      statSync(r.entry);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  #scheduleRescan(): void {
+    clearTimeout(this.#rescanTimer);
+    this.#rescanTimer = setTimeout(() => {
+      this.#modules.rescan().catch((e: Error) => this.#log.error(`rescan of ${this.#root} failed: ${e.message}`));
+    }, SETTLE_MS * 4);
+  }
+
+  #schedule(name: string): void {
+    let w = this.#state.get(name);
+    if (!w) this.#state.set(name, (w = { building: false, dirty: false }));
+    if (w.building) {
+      w.dirty = true;
+      return;
+    }
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => void this.#build(name, w!), SETTLE_MS);
+  }
+
+  async #build(name: string, w: ModuleWatch): Promise<void> {
+    const r = this.#modules.runner(name);
+    if (!r || this.#closed) return;
+    w.building = true;
+    w.dirty = false;
+    const before = stamp(r.inputs.length ? r.inputs : [r.entry]);
+    try {
+      await r.reload("file changed");
+    } catch (e) {
+      this.#log.error({ module: name }, `reload failed: ${(e as Error).message}`);
+    } finally {
+      w.building = false;
+    }
+    if (this.#closed) return;
+    const after = stamp(r.inputs.length ? r.inputs : [r.entry]);
+    w.built = after;
+    // content moved during the build, or a change arrived meanwhile: build again
+    if (w.dirty || !same(before, after)) return this.#schedule(name);
+    clearTimeout(w.recheck);
+    w.recheck = setTimeout(() => {
+      const now = stamp(r.inputs.length ? r.inputs : [r.entry]);
+      if (w.built && !same(w.built, now)) this.#schedule(name);
+    }, RECHECK_MS);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#rescanTimer);
+    for (const w of this.#state.values()) {
+      clearTimeout(w.timer);
+      clearTimeout(w.recheck);
+    }
+    await this.#fs.close();
+  }
+}
