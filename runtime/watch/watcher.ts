@@ -1,10 +1,11 @@
 // Hot reload: chokidar watches the module path; a change to any input of a module's bundle
 // rebuilds that module, new and deleted modules are picked up. Saves are coalesced, and the
 // final content always wins: chokidar can report two quick writes as one event carrying the
-// first half of the file, so after each build the inputs are checked again (size + mtime) and,
+// first half of the file, so after each build the inputs are checked again (content hash) and,
 // if they moved, the module is rebuilt — instead of paying awaitWriteFinish's 100 ms on every save.
 import { watch, type FSWatcher } from "chokidar";
-import { statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { sep } from "node:path";
 import { moduleNameOf } from "../loader/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -18,11 +19,11 @@ const RECHECK_MS = 80;
 type Stamp = Map<string, string>;
 
 function stamp(files: readonly string[]): Stamp {
+  // Content, not size+mtime: saves of equal size within one kernel clock tick share an mtime.
   const s: Stamp = new Map();
   for (const f of files) {
     try {
-      const st = statSync(f);
-      s.set(f, `${st.size}:${st.mtimeMs}`);
+      s.set(f, createHash("sha1").update(readFileSync(f)).digest("base64"));
     } catch {
       s.set(f, "gone");
     }
