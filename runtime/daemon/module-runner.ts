@@ -84,6 +84,8 @@ export class ModuleRunner {
   #notifying = false;
   #coalesced = 0;
   #wanted = false;
+  /** one store view per module (not per version): it keeps a key count fed by the KvStore */
+  #store: ModuleStore | undefined;
 
   constructor(name: string, entry: string, services: RunnerServices) {
     this.name = name;
@@ -206,6 +208,8 @@ export class ModuleRunner {
   async dispose(): Promise<void> {
     await this.stop("daemon stopping");
     await this.#builder.dispose();
+    this.#store?.dispose();
+    this.#store = undefined;
   }
 
   // ---- loading -------------------------------------------------------------------------
@@ -431,7 +435,7 @@ export class ModuleRunner {
     const limiter = new LogRateLimiter(this.limits.logLinesPerSec, (n) => this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`));
     const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
     const grants = s.moduleConfig(name).allow;
-    const store = new ModuleStore(s.kv, name, s.moduleConfig(name).store);
+    const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
     return {
       name,
       role: this.#role,
