@@ -1,0 +1,58 @@
+// The cluster-data contract between the daemon and a cluster backend (the simulator today, a
+// real Ceph cluster later). Shapes and semantics follow what Pacific's ceph-mgr hands its modules.
+
+/** Notification types a backend emits; the daemon forwards them to modules' `notify(type, id)`. */
+export type NotifyType =
+  | "osd_map"
+  | "pg_summary"
+  | "health"
+  | "mon_map"
+  | "fs_map"
+  | "service_map"
+  | "mon_status"
+  | "perf_schema_update"
+  | "clog"
+  | "command"
+  | string;
+
+/** A mon command's result, as Ceph returns it: `retval` is 0 or a NEGATIVE errno. */
+export interface CommandResult {
+  retval: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ClusterSource {
+  /** Which backend this is ("sim"). */
+  readonly backend: string;
+  /** Begins evolving / connecting; timers are unref'd so they never hold the process open. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Every fixed name `get()` serves (the "device <devid>" family is served too, see `version`). */
+  dataNames(): readonly string[];
+  /** Changes whenever `get(name)` would change; undefined for an unknown name. O(1). */
+  version(name: string): number | undefined;
+  /** JSON text of `get(name)`: the same string while `version(name)` is unchanged; undefined for an unknown name. */
+  getJson(name: string): string | undefined;
+  /** `{hostname, ceph_version, services: [{type, id, ceph_version}]}`; null for an unknown host. */
+  getServer(hostname: string): unknown | null;
+  listServers(): unknown[];
+  /** Daemon metadata; null for an unknown type/id (never throws). */
+  getMetadata(svcType: string, svcId: string): Record<string, string> | null;
+  getDaemonStatus(svcType: string, svcId: string): Record<string, string> | null;
+  /** `{"osd.0": {path: {description, nick?, type, priority, units}}}`; `{}` for an unknown daemon. */
+  getPerfSchema(svcType: string, svcId: string): unknown;
+  /** `{path: [[t, v], ...]}` or `{path: [[t, sum, count], ...]}` for averages; `{path: []}` when unknown. */
+  getCounter(svcType: string, svcId: string, path: string): Record<string, [number, number][]>;
+  /** `{path: [t, v]}` or `{path: [t, sum, count]}`; `{path: []}` when unknown (as Ceph's empty tuple). */
+  getLatestCounter(
+    svcType: string,
+    svcId: string,
+    path: string,
+  ): Record<string, [number, number] | [number, number, number]>;
+  /** A mon command; `cmd` is already validated and typed by the caller (numbers as numbers). */
+  sendCommand(cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult>;
+  /** Notifications, in order. Returns the unsubscribe function. */
+  subscribe(listener: (type: NotifyType, id: string | object) => void): () => void;
+  haveMonConnection(): boolean;
+}
