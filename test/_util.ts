@@ -1,7 +1,7 @@
 // Shared test helpers: temp module folders, configs, in-process daemons with captured logs,
 // and child-process daemons for the cases that may crash or must be killed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,10 +101,12 @@ export async function spawnDaemon(cfgFile: string): Promise<{ proc: ChildProcess
   const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
   let gone = false;
   void exited.then(() => (gone = true));
+  // ask this daemon itself (--id), not any member of its group
+  const id = (JSON.parse(readFileSync(cfgFile, "utf8")) as { id?: string }).id ?? "x";
   await waitFor(
     async () => {
       if (gone) throw new Error(`daemon exited during start: ${output.slice(-2000)}`);
-      return (await cli(["-c", cfgFile, "status"], { timeoutMs: 5000 })).code === 0;
+      return (await cli(["-c", cfgFile, "--id", id, "status"], { timeoutMs: 5000 })).code === 0;
     },
     "the child daemon to answer status",
     30_000,

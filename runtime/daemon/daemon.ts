@@ -135,6 +135,9 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       const input = req.argv ?? req.cmd!;
       const format = req.format;
       const r = router.resolve({ input, caps, format });
+      if ("retval" in r && r.retval === -Errno.EINVAL && election.isActive() && modules.settling) {
+        return { id: req.id, retval: -Errno.EAGAIN, stdout: "", stderr: `the daemon is still starting its modules (${r.stderr.split("\n")[0]}): try again` };
+      }
       if ("retval" in r && !(r.retval === -Errno.EINVAL && !election.isActive())) return { id: req.id, ...r };
       const local = "entry" in r && (r.entry.builtin ? !needsActive.has(r.entry.builtin.cmd) : false);
       if (!election.isActive() && !local) return { id: req.id, ...(await forward(req)) };

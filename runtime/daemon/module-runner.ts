@@ -191,14 +191,17 @@ export class ModuleRunner {
     });
   }
 
-  /** Shuts the module down (disable, role change, daemon stop). */
-  stop(reason: string): Promise<void> {
+  /**
+   * Shuts the module down (disable, role change, daemon stop). With `restarting`, it is about to
+   * start again in another role: meanwhile commands get EAGAIN ("still loading"), not EIO.
+   */
+  stop(reason: string, restarting = false): Promise<void> {
     this.#wanted = false;
     clearTimeout(this.#restartTimer);
     return this.#exclusive(async () => {
       const v = this.#current;
       this.#current = undefined;
-      this.#state = "stopped";
+      this.#state = restarting ? "loading" : "stopped";
       this.#notifyQueue.clear();
       if (v) await this.#stopVersion(v, reason);
       this.#s.changed(this.name);

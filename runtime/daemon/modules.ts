@@ -118,17 +118,31 @@ export class ModuleManager {
   /** Runs every enabled module in `role` (stopping what ran in the other role first). */
   async setRole(role: "active" | "standby" | "none"): Promise<void> {
     if (role === this.#role) return;
-    const stops = [...this.#runners.values()].map((r) => r.stop(role === "none" ? "daemon stopping" : `daemon became ${role}`));
-    await Promise.all(stops);
-    this.#role = role;
-    this.#moduleChecks.clear();
-    if (role === "none") return;
-    // alphabetical start order makes "the later module" of a command conflict well defined
-    for (const name of [...this.#runners.keys()].sort()) {
-      if (this.isEnabled(name)) await this.#runners.get(name)!.start(role);
+    this.#settling++;
+    try {
+      const stops = [...this.#runners.values()].map((r) => r.stop(role === "none" ? "daemon stopping" : `daemon became ${role}`, role !== "none" && this.isEnabled(r.name)));
+      await Promise.all(stops);
+      this.#role = role;
+      this.#moduleChecks.clear();
+      if (role === "none") return;
+      // alphabetical start order makes "the later module" of a command conflict well defined
+      for (const name of [...this.#runners.keys()].sort()) {
+        if (this.isEnabled(name)) await this.#runners.get(name)!.start(role);
+      }
+      this.#hooks.changed();
+    } finally {
+      this.#settling--;
     }
-    this.#hooks.changed();
   }
+
+  /**
+   * True until the first role is taken and while modules switch roles: a command no module
+   * knows yet may belong to one still loading, so callers should hear EAGAIN, not EINVAL.
+   */
+  get settling(): boolean {
+    return this.#settling > 0 || this.#role === "none";
+  }
+  #settling = 0;
 
   async enable(name: string, enabled: boolean): Promise<void> {
     const r = this.#runners.get(name);

@@ -33,7 +33,8 @@ export class SqliteElection implements Election {
   readonly #me: Member;
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | undefined;
-  #role: Role = "standby";
+  /** undefined until the first tick, so the first role is always announced */
+  #role: Role | undefined;
   #onRole: (role: Role) => Promise<void> = async () => {};
   #switching: Promise<void> = Promise.resolve();
   #validUntil = 0;
@@ -72,6 +73,7 @@ export class SqliteElection implements Election {
   async start(onRole: (role: Role) => Promise<void>): Promise<void> {
     this.#onRole = onRole;
     await this.#tick();
+    await this.#switching;
   }
 
   isActive(): boolean {
@@ -98,11 +100,12 @@ export class SqliteElection implements Election {
       throw Object.assign(new Error(`no daemon named ${who} in the group`), { errno: 2 });
     }
     this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1").run();
-    if (this.#role === "active") await this.#tick();
+    if (this.#role === "active") await this.#kick();
     return `failed mgr.${m.active_name}`;
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#switching;
@@ -118,6 +121,12 @@ export class SqliteElection implements Election {
 
   // ---- the loop ------------------------------------------------------------------------
 
+  /** Runs the next tick now instead of at its time (one loop, never two). */
+  #kick(): Promise<void> {
+    clearTimeout(this.#timer);
+    return this.#tick();
+  }
+
   async #tick(): Promise<void> {
     if (this.#stopped) return;
     const started = performance.now();
@@ -130,8 +139,11 @@ export class SqliteElection implements Election {
       // could not reach the file: hold on only while the last renewal is still valid
       holding = this.#role === "active" && performance.now() < this.#validUntil;
     }
-    await this.#switchTo(holding ? "active" : "standby");
+    // Not awaited: starting or stopping modules can take longer than a lease, and renewals must
+    // go on meanwhile. #switching serializes the role changes themselves.
+    void this.#switchTo(holding ? "active" : "standby");
     if (this.#stopped) return;
+    clearTimeout(this.#timer); // a kick may have raced the timer: keep exactly one loop
     this.#timer = setTimeout(() => void this.#tick(), this.#tickMs);
   }
 
@@ -150,7 +162,7 @@ export class SqliteElection implements Election {
       this.#db.prepare("INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at").run(me.name, me.gid, me.addr, me.asok, now);
       const row = this.#db.prepare("SELECT * FROM lease WHERE id = 1").get() as LeaseRow;
       let holding = false;
-      if (row.gid === me.gid) {
+      if (row.gid === me.gid && row.expires_at >= now) {
         if (row.fail_gid === me.gid) {
           // `mgr fail`: release now and stay out for a while so a standby takes over
           this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1").run();

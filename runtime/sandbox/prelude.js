@@ -46,11 +46,12 @@
     return e;
   }
 
-  function sync(name) {
+  // `shown` is the API name a module called, when the host function has another name
+  function sync(name, shown = name) {
     const f = h[name];
     if (typeof f === "function") return f;
     return function () {
-      throw denied(name);
+      throw denied(shown);
     };
   }
 
@@ -147,8 +148,8 @@
   }
 
   // ---- cluster data: one frozen snapshot per data name and version ---------------------
-  const hVersion = sync("dataVersion");
-  const hGetJson = sync("dataJson");
+  const hVersion = sync("dataVersion", "get");
+  const hGetJson = sync("dataJson", "get");
   const dataCache = new MapC();
   function get(name) {
     if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);

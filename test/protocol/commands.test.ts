@@ -73,8 +73,9 @@ test("many requests on one connection are answered, matched by id", async () => 
 test("HTTP callers need a key; its caps decide, and a refused command never reaches the module", async () => {
   d = await daemonWith(["outputs"], { http: { listen: "127.0.0.1:0" } });
   const url = `http://${d.httpAddress}/api/v1/command`;
-  const post = (body: unknown, key?: string) =>
-    fetch(url, { method: "POST", headers: key ? { authorization: `Bearer ${key}` } : {}, body: typeof body === "string" ? body : JSON.stringify(body) });
+  type Answer = { status: number; json(): Promise<{ retval: number; stdout: string; stderr: string }> };
+  const post = (body: unknown, key?: string): Promise<Answer> =>
+    fetch(url, { method: "POST", headers: key ? { authorization: `Bearer ${key}` } : {}, body: typeof body === "string" ? body : JSON.stringify(body) }) as Promise<Answer>;
   const none = await post({ argv: ["status"] });
   assert.is(none.status, 401);
   assert.match((await none.json()).stderr, /missing key: send Authorization: Bearer KEY/);
