@@ -25,7 +25,11 @@ export class MonCommands {
   async send(module: string, grants: readonly string[], cmd: Record<string, unknown>, inbuf: string, onComplete: (tag: string) => void): Promise<CommandResult> {
     const { format, ...rest } = cmd;
     const v = this.#table.validate(rest);
-    if (!v.ok) return { retval: -v.errno, stdout: "", stderr: v.message };
+    if (!v.ok) {
+      // a refusal is a completion too: ceph-mgr notifies "command" for every one
+      queueMicrotask(() => onComplete(`${module}.${++this.#seq}`));
+      return { retval: -v.errno, stdout: "", stderr: v.message };
+    }
     const prefix = v.signature.prefix.join(" ");
     const perm = this.#perm.get(prefix) ?? "rw";
     if (!MonCommands.granted(grants, prefix, perm)) {
