@@ -143,8 +143,14 @@ export class CommandTable {
       if (d < distance) [nearest, distance] = [first, d];
     }
     if (nearest === undefined || distance > MAX_TYPO_DISTANCE) return this.#entries.slice(0, MAX_CLOSEST);
-    const corrected = [nearest, ...words.slice(1)];
-    return rankClosest(score(this.#byFirst.get(nearest)!, corrected), corrected);
+    // every first word at the nearest distance: "helo" may mean "help" or "hello"
+    const out: Compiled[] = [];
+    for (const first of this.#byFirst.keys()) {
+      if (editDistance(words[0]!, first) !== distance) continue;
+      const corrected = [first, ...words.slice(1)];
+      out.push(...rankClosest(score(this.#byFirst.get(first)!, corrected), corrected));
+    }
+    return out.slice(0, MAX_CLOSEST);
   }
 
   #validateJson(cmd: Readonly<Record<string, unknown>>): ValidationResult {
