@@ -348,6 +348,24 @@ export function builtinCommands(deps: BuiltinDeps): Builtin[] {
   ];
 }
 
+/** The key daemons of one group present to each other's HTTP API when forwarding commands. */
+const PEER_ENTITY = "mgr.peer";
+
+export function peerKey(kv: KvStore): string | undefined {
+  const v = kv.get(AUTH_PREFIX + PEER_ENTITY);
+  try {
+    return v ? (JSON.parse(v) as { key: string }).key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Created by the first active daemon of a group; every member reads it from the shared store. */
+export async function ensurePeerKey(kv: KvStore): Promise<void> {
+  if (peerKey(kv)) return;
+  await kv.set(AUTH_PREFIX + PEER_ENTITY, JSON.stringify({ key: randomBytes(24).toString("base64url"), caps: "*" }));
+}
+
 /** Caps of an HTTP caller presenting `key`, or undefined. */
 export function capsForKey(kv: KvStore, key: string): string | undefined {
   for (const [, v] of kv.prefix(AUTH_PREFIX)) {

@@ -6,11 +6,11 @@ import { createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, t
 import type { Config } from "../config/index.ts";
 import { CommandError, Errno, PermissionDenied, StoreError } from "../errors.ts";
 import { SqliteElection, type Election, type MgrMap } from "../election/index.ts";
-import { AdminSocket, HttpApi, ModuleHttpServer, NoDaemon, requestAsok, type WireRequest, type WireResponse } from "../http/index.ts";
+import { AdminSocket, HttpApi, ModuleHttpServer, NoDaemon, requestAsok, requestHttp, type WireRequest, type WireResponse } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { KvStore, openSqliteStore } from "../store/index.ts";
 import { ModuleWatcher } from "../watch/index.ts";
-import { builtinCommands, capsForKey } from "./builtins.ts";
+import { builtinCommands, capsForKey, ensurePeerKey, peerKey } from "./builtins.ts";
 import { CommandRouter, type Builtin } from "./dispatch.ts";
 import { MonCommands } from "./mon-commands.ts";
 import { ModuleManager } from "./modules.ts";
@@ -150,13 +150,25 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       if (req.forwarded || !m.available || !m.active_asok) {
         return { retval: -Errno.EAGAIN, stdout: "", stderr: "no active tsmgr daemon in the group right now (starting or failing over): try again" };
       }
+      const timeout = req.timeout_ms ?? 30_000;
+      const fwd = { ...req, forwarded: true };
       try {
-        const { id: _id, ...out } = await requestAsok(m.active_asok, { ...req, forwarded: true }, req.timeout_ms ?? 30_000);
+        const { id: _id, ...out } = await requestAsok(m.active_asok, fwd, timeout);
         return out;
       } catch (e) {
-        if (e instanceof NoDaemon) return { retval: -Errno.EAGAIN, stdout: "", stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again` };
-        throw e;
+        if (!(e instanceof NoDaemon)) throw e;
       }
+      // The active may run on another machine (etcd groups): its HTTP API, with the group's peer key.
+      const peer = peerKey(kv);
+      if (m.active_addr && peer) {
+        try {
+          const { id: _id, ...out } = await requestHttp(m.active_addr, fwd, timeout, peer);
+          return out;
+        } catch (e) {
+          if (!(e instanceof NoDaemon)) throw e;
+        }
+      }
+      return { retval: -Errno.EAGAIN, stdout: "", stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again` };
     };
 
     const asok = await AdminSocket.listen(asokPath, handle);
@@ -179,7 +191,10 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     if (election.nameTaken()) dlog.warn(`another daemon named ${cfg.id} was seen in this group recently: ids must be unique`);
     const ready = election.start(async (role) => {
       dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");
-      if (role === "active") await kv.reload(); // the previous active's writes
+      if (role === "active") {
+        await kv.reload(); // the previous active's writes
+        await ensurePeerKey(kv);
+      }
       await modules.setRole(role);
       if (role === "active") election.publishServices(services());
     });

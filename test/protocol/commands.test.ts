@@ -94,7 +94,7 @@ test("HTTP callers need a key; its caps decide, and a refused command never reac
   assert.is((await post("{ broken", rw)).status, 400);
   assert.is((await post("x".repeat(1024 * 1024 + 1), rw)).status, 413);
   assert.is((await fetch(url)).status, 405);
-  assert.is((await d.command(["auth", "ls"])).stdout, "reader: r\nwriter: rw");
+  assert.is((await d.command(["auth", "ls"])).stdout, "mgr.peer: *\nreader: r\nwriter: rw");
 });
 
 test("a module's bad results are refused with a message: huge, non-string, nothing; a tuple is accepted", async () => {
