@@ -1,7 +1,7 @@
 // The in-isolate end of the bridge: the host installs a frozen `__tsmgr` object before the
 // module runs. Only what mgr.json grants (and what the daemon's role allows) is present on it;
 // anything missing throws a PermissionDenied error when used.
-import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ServerInfo } from "./types.ts";
+import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ServeHttpOptions, ServerInfo } from "./types.ts";
 
 export interface HostApi {
   log(level: "debug" | "info" | "warn" | "error", message: string): void;
@@ -25,7 +25,7 @@ export interface HostApi {
   setStore(key: string, value: string | null): Promise<void>;
   getStorePrefix(prefix: string): Record<string, string>;
   setHealthChecks(checks: Record<string, HealthCheck>): void;
-  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>): string;
+  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string;
 }
 
 export function host(): HostApi {

@@ -11,6 +11,7 @@ import type {
   Logger,
   ModuleOption,
   NotifyType,
+  ServeHttpOptions,
   ServerInfo,
 } from "./types.ts";
 
@@ -200,11 +201,12 @@ export abstract class MgrModule {
   }
 
   /**
-   * Serves HTTP on the address granted in mgr.json (`modules.NAME.allow.net`); returns the URI,
-   * which is also published in the mgr map's `services`.
+   * Serves HTTP on an address granted in mgr.json (`modules.NAME.allow.net`; the first one, or
+   * `options.address`); returns the URI, which is also published in the mgr map's `services`.
+   * An address that is not granted throws PermissionDenied naming it and the mgr.json key.
    */
-  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>): string {
-    return host().serveHttp(handler);
+  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string {
+    return host().serveHttp(handler, options);
   }
 }
 
@@ -255,8 +257,8 @@ export abstract class MgrStandbyModule {
     return host().getModuleOption(name) as T;
   }
 
-  /** Serves HTTP on the granted address (e.g. to redirect to the active daemon). */
-  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>): string {
-    return host().serveHttp(handler);
+  /** Serves HTTP on a granted address (e.g. to redirect to the active daemon). */
+  serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string {
+    return host().serveHttp(handler, options);
   }
 }

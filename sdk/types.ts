@@ -67,6 +67,10 @@ export interface HttpRequest {
   method: string;
   /** full URL, e.g. `http://127.0.0.1:8080/status?x=1` */
   url: string;
+  /** the path alone, e.g. `/status` (isolates have no `URL` class, so the host parses it) */
+  path: string;
+  /** query parameters, e.g. `{ x: "1" }` (the last value wins for repeated names) */
+  query: Record<string, string>;
   headers: Record<string, string>;
   /** the body as text ("" when there is none) */
   body: string;
@@ -77,6 +81,12 @@ export interface HttpResponse {
   status?: number;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
+}
+
+/** Where `serveHttp` listens. */
+export interface ServeHttpOptions {
+  /** one of the addresses granted in mgr.json (`modules.NAME.allow.net`); default: the first */
+  address?: string;
 }
 
 /** One server's inventory, as `get_server`/`list_servers` return it. */

@@ -14,8 +14,8 @@ export interface ModuleContext {
   log(level: string, message: string): void;
   activeUri(): string;
   getOption(name: string): unknown;
-  /** binds the module's granted address; returns its URI (PermissionDenied without a grant) */
-  serveHttp(): string;
+  /** binds a granted address ("" = the first); returns its URI (PermissionDenied otherwise) */
+  serveHttp(address: string): string;
   // ---- active only (never called for a standby: host-table.ts does not inject them) ----
   readonly cluster: ClusterSource;
   readonly store: ModuleStore;

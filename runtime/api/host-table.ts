@@ -42,7 +42,7 @@ export function buildHostTable(ctx: ModuleContext): HostTable {
     getMgrId: { kind: "sync", fn: () => ctx.mgrId },
     getActiveUri: { kind: "sync", fn: () => ctx.activeUri() },
     getModuleOption: { kind: "sync", fn: (name: unknown) => json(ctx.getOption(str(name, "getModuleOption(): the option name", 256))) },
-    serveHttp: { kind: "sync", fn: () => ctx.serveHttp() },
+    serveHttp: { kind: "sync", fn: (address: unknown) => ctx.serveHttp(str(address ?? "", "serveHttp(): the address", 256)) },
   };
   if (ctx.role === "standby") return standbySurface;
 

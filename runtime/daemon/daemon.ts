@@ -82,7 +82,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
       activeUri: (name) => (election.isActive() ? (moduleHttp.get(name)?.uri ?? "") : (election.map().services[name] ?? "")),
       sendCommand: (name, cmd, inbuf) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag)),
-      serveHttp: (name, runner) => serveModuleHttp(name, runner),
+      serveHttp: (name, runner, address) => serveModuleHttp(name, runner, address),
       stopHttp: (name) => {
         const s = moduleHttp.get(name);
         moduleHttp.delete(name);
@@ -94,11 +94,14 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     });
     cleanups.push(() => modules.dispose());
 
-    const serveModuleHttp = (name: string, runner: ModuleRunner): string => {
+    const serveModuleHttp = (name: string, runner: ModuleRunner, address: string): string => {
       const grants = modules.moduleConfig(name).allow.net;
+      if (address && !grants.includes(address)) {
+        throw new PermissionDenied(`module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net`);
+      }
       const existing = moduleHttp.get(name);
       if (existing) return existing.uri;
-      const addr = grants[0];
+      const addr = address || grants[0];
       if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:8080"])`);
       // Listening is asynchronous; the URI is known now and the socket follows within a tick.
       const pending = ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs);

@@ -47,7 +47,7 @@ export interface RunnerServices {
   activeUri(name: string): string;
   sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
   setHealthChecks(name: string, checks: unknown): void;
-  serveHttp(name: string, runner: ModuleRunner): string;
+  serveHttp(name: string, runner: ModuleRunner, address: string): string;
   stopHttp(name: string): void;
   /** a new version may bring other commands: check them against the other modules' */
   checkCommands(name: string, commands: ModuleCommand[]): void;
@@ -450,7 +450,7 @@ export class ModuleRunner {
       },
       activeUri: () => s.activeUri(name),
       getOption: (opt) => getOption(s.kv, name, decls(), opt),
-      serveHttp: () => s.serveHttp(name, this),
+      serveHttp: (address) => s.serveHttp(name, this, address),
       cluster: s.cluster,
       store,
       dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),

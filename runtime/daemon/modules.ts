@@ -15,7 +15,7 @@ const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 export interface ModuleHooks {
   activeUri(name: string): string;
   sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
-  serveHttp(name: string, runner: ModuleRunner): string;
+  serveHttp(name: string, runner: ModuleRunner, address: string): string;
   stopHttp(name: string): void;
   /** prefixes taken by the daemon itself */
   builtinPrefixes(): Set<string>;
@@ -54,7 +54,7 @@ export class ModuleManager {
       activeUri: (n) => hooks.activeUri(n),
       sendCommand: (n, c, i) => hooks.sendCommand(n, c, i),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
-      serveHttp: (n, r) => hooks.serveHttp(n, r),
+      serveHttp: (n, r, a) => hooks.serveHttp(n, r, a),
       stopHttp: (n) => hooks.stopHttp(n),
       checkCommands: (n, c) => this.#checkCommands(n, c),
       changed: () => hooks.changed(),

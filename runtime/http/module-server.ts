@@ -34,7 +34,9 @@ export class ModuleHttpServer {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       try {
-        const out = await t.http({ method: req.method ?? "GET", url: `${this.uri.replace(/\/$/, "")}${req.url ?? "/"}`, headers, body: Buffer.concat(chunks).toString("utf8") }, timeoutMs);
+        const url = new URL(req.url ?? "/", this.uri);
+        const query = Object.fromEntries(url.searchParams);
+        const out = await t.http({ method: req.method ?? "GET", url: url.href, path: url.pathname, query, headers, body: Buffer.concat(chunks).toString("utf8") }, timeoutMs);
         const status = Number.isInteger(out.status) && out.status >= 100 && out.status <= 599 ? out.status : 500;
         const safe: Record<string, string> = {};
         for (const [k, v] of Object.entries(out.headers)) if (/^[A-Za-z0-9-]+$/.test(k) && !/[\r\n]/.test(v)) safe[k] = v;

@@ -215,9 +215,10 @@
     setStore: (key, value) => aSetStore(key, value),
     getStorePrefix: (prefix) => parse(hStorePrefix(StringC(prefix))),
     setHealthChecks: (checks) => hHealth(JSONstringify(checks === undefined ? {} : checks)),
-    serveHttp: (handler) => {
+    serveHttp: (handler, options) => {
       if (typeof handler !== "function") throw new TypeErrorC("serveHttp(): the handler must be a function");
-      const uri = hServeHttp();
+      const address = options && options.address !== undefined ? StringC(options.address) : "";
+      const uri = hServeHttp(address);
       httpHandler = handler;
       return uri;
     },
