@@ -76,6 +76,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     const mon = new MonCommands(cluster);
 
     const moduleHttp = new Map<string, ModuleHttpServer>();
+    const httpClosing = new Map<string, Promise<void>>();
     let election: Election;
     let router: CommandRouter;
     const services = () => Object.fromEntries([...moduleHttp].map(([n, s]) => [n, s.uri]));
@@ -86,7 +87,11 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       stopHttp: (name) => {
         const s = moduleHttp.get(name);
         moduleHttp.delete(name);
-        void s?.close();
+        if (s) {
+          const closing = s.close();
+          httpClosing.set(name, closing);
+          void closing.finally(() => httpClosing.get(name) === closing && httpClosing.delete(name));
+        }
         if (election.isActive()) election.publishServices(services());
       },
       builtinPrefixes: () => router.builtinPrefixes(),
@@ -103,14 +108,16 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       if (existing) return existing.uri;
       const addr = address || grants[0];
       if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:8080"])`);
-      // Listening is asynchronous; the URI is known now and the socket follows within a tick.
-      const pending = ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs);
+      // Listening is asynchronous; the URI is known now and the socket follows within a tick
+      // (after the previous version's socket on this address, if any, has closed).
+      const pending = (httpClosing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs));
       pending.then(
         (s) => {
+          if (!runner.running) return void s.close(); // the module stopped while we were binding
           moduleHttp.set(name, s);
           if (election.isActive()) election.publishServices(services());
         },
-        (e: Error) => log.child({ module: name }).error(`cannot serve HTTP on ${addr}: ${e.message}`),
+        (e: NodeJS.ErrnoException) => runner.fail(new Error(`cannot serve HTTP on ${addr}: ${e.code === "EADDRINUSE" ? "the address is in use" : e.message} (modules.${name}.allow.net in mgr.json)`)),
       );
       return `http://${addr}/`;
     };

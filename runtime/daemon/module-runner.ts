@@ -108,6 +108,16 @@ export class ModuleRunner {
     return this.#current?.meta.commands ?? [];
   }
 
+  /**
+   * What the command table lists for this module: its commands while it runs, and its last
+   * known ones while it is wanted but failed or restarting, so callers hear "Module 'x' has
+   * experienced an error" rather than "no valid command found".
+   */
+  get tableCommands(): ModuleCommand[] {
+    return this.#current?.meta.commands ?? (this.#wanted ? this.#lastCommands : []);
+  }
+  #lastCommands: ModuleCommand[] = [];
+
   /** Files the running (or last attempted) bundle was built from. */
   inputs: string[] = [];
 
@@ -278,6 +288,7 @@ export class ModuleRunner {
 
   #activate(v: Version): void {
     this.#current = v;
+    this.#lastCommands = v.meta.commands;
     this.#state = this.#role;
     v.serving = v.sandbox.serve().then(
       () => this.#log.debug("serve() returned"),
@@ -295,6 +306,11 @@ export class ModuleRunner {
     if (!keptOld) this.#state = "failed";
     this.#log.error({ location: e.location, frame: e.frame, keptOld }, keptOld ? `${e.message} (the previous version keeps running)` : e.message);
     this.#s.changed(this.name);
+  }
+
+  /** Marks the running version failed from outside (e.g. its HTTP address could not be bound). */
+  fail(err: Error): void {
+    if (this.#current) this.#failed(this.#current, err);
   }
 
   /** A running version died (serve threw, memory, busy loop): report and restart with back-off. */

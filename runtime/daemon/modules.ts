@@ -172,7 +172,7 @@ export class ModuleManager {
 
   /** Commands of every running module. */
   commands(): ModuleCommand[] {
-    return [...this.#runners.values()].flatMap((r) => (r.running ? r.commands : []));
+    return [...this.#runners.values()].flatMap((r) => r.tableCommands);
   }
 
   #checkCommands(name: string, cmds: ModuleCommand[]): void {

@@ -8,13 +8,17 @@ import { PermissionDenied } from "../errors.ts";
 export class MonCommands {
   readonly #table: CommandTable;
   readonly #perm = new Map<string, string>();
+  readonly #prefixes = new Set<string>();
   #seq = 0;
 
   constructor(readonly cluster: ClusterSource) {
     // obsolete/deprecated entries stay: ceph still accepts them
     const entries: CorpusEntry[] = loadCorpus("mon");
     this.#table = new CommandTable(entries.map((e) => e.signature));
-    for (const e of entries) this.#perm.set(e.signature.prefix.join(" "), e.perm ?? "rw");
+    for (const e of entries) {
+      this.#perm.set(e.signature.prefix.join(" "), e.perm ?? "rw");
+      this.#prefixes.add(e.signature.prefix.join(" "));
+    }
   }
 
   /** Whether `grants` (mgr.json allow.commands) cover a command of this prefix and perm class. */
@@ -28,7 +32,9 @@ export class MonCommands {
     if (!v.ok) {
       // a refusal is a completion too: ceph-mgr notifies "command" for every one
       queueMicrotask(() => onComplete(`${module}.${++this.#seq}`));
-      return { retval: -v.errno, stdout: "", stderr: v.message };
+      // an unknown prefix gets the mon's own answer; bad arguments the argparse message
+      const known = typeof rest.prefix === "string" && this.#prefixes.has(rest.prefix.trim().replace(/\s+/g, " "));
+      return known ? { retval: -v.errno, stdout: "", stderr: v.message } : { retval: -22, stdout: "", stderr: "command not known" };
     }
     const prefix = v.signature.prefix.join(" ");
     const perm = this.#perm.get(prefix) ?? "rw";

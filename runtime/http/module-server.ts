@@ -34,7 +34,9 @@ export class ModuleHttpServer {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       try {
-        const url = new URL(req.url ?? "/", this.uri);
+        // only path and query come from the client: the origin is always this server's
+        const sent = new URL(req.url ?? "/", "http://h");
+        const url = new URL(sent.pathname + sent.search, this.uri);
         const query = Object.fromEntries(url.searchParams);
         const out = await t.http({ method: req.method ?? "GET", url: url.href, path: url.pathname, query, headers, body: Buffer.concat(chunks).toString("utf8") }, timeoutMs);
         const status = Number.isInteger(out.status) && out.status >= 100 && out.status <= 599 ? out.status : 500;

@@ -151,14 +151,23 @@
   const hVersion = sync("dataVersion", "get");
   const hGetJson = sync("dataJson", "get");
   const dataCache = new MapC();
+  // Snapshots above this size are held weakly: a module that reads pg_dump of a big cluster
+  // once must not carry it for life inside its heap limit. Small ones stay (the common case).
+  const WEAK_ABOVE = 1 << 20;
+  const WeakRefC = typeof WeakRef === "function" ? WeakRef : undefined;
   function get(name) {
     if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);
     const v = hVersion(name);
     if (v === -1) return null;
     const hit = dataCache.get(name);
-    if (hit !== undefined && hit.v === v) return hit.value;
-    const value = deepFreeze(parse(hGetJson(name)) ?? null);
-    dataCache.set(name, { v, value });
+    if (hit !== undefined && hit.v === v) {
+      const cached = hit.ref !== undefined ? hit.ref.deref() : hit.value;
+      if (cached !== undefined) return cached;
+    }
+    const json = hGetJson(name);
+    const value = deepFreeze(parse(json) ?? null);
+    const weak = WeakRefC !== undefined && typeof json === "string" && json.length > WEAK_ABOVE && value !== null && typeof value === "object";
+    dataCache.set(name, weak ? { v, ref: new WeakRefC(value) } : { v, value });
     return value;
   }
 

@@ -86,6 +86,7 @@ test("osd pool create/set/get/delete behave and answer like the mon", async () =
   const refused = await send({ prefix: "osd pool delete", pool: "scratch" });
   assert.is(refused.retval, -1);
   assert.match(refused.stderr, /^WARNING: this will \*PERMANENTLY DESTROY\* all data stored in pool scratch/);
+  await send({ prefix: "config set", who: "mon", name: "mon_allow_pool_delete", value: "false" });
   const disabled = await send({ prefix: "osd pool delete", pool: "scratch", pool2: "scratch", yes_i_really_really_mean_it: true });
   assert.equal(disabled, { retval: -1, stdout: "", stderr: "pool deletion is disabled; you must first set the mon_allow_pool_delete config option to true before you can destroy a pool" });
   await send({ prefix: "config set", who: "mon", name: "mon_allow_pool_delete", value: "true" });

@@ -80,6 +80,9 @@ function buildConfig(state: SimState): void {
   const dump = fixture<{ section: string; name: string; value: string }[]>("cli/config-dump.json");
   // The lab's probe module setting is not part of a fresh cluster.
   state.configDb = dump.filter((e) => !e.name.startsWith("mgr/")).map((e) => ({ section: e.section, name: e.name, value: e.value }));
+  // The lab cluster the fixtures came from allowed pool deletion (its `config` shows it), as dev
+  // clusters do; without it a module could create pools in the sim but never delete them.
+  if (!state.configDb.some((e) => e.name === "mon_allow_pool_delete")) state.configDb.push({ section: "mon", name: "mon_allow_pool_delete", value: "true" });
 }
 
 function buildBlocklist(state: SimState): void {
