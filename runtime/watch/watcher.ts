@@ -13,8 +13,11 @@ import type { ModuleManager } from "../daemon/modules.ts";
 
 /** Quiet time after the last event of a burst before building. */
 const SETTLE_MS = 8;
-/** A late look at the inputs, for a second write whose event chokidar swallowed. */
-const RECHECK_MS = 80;
+/**
+ * Late looks at the inputs after a build, for a later write whose event chokidar swallowed (it
+ * drops a file's change events for ~50 ms after one). Hashing a module's inputs costs tens of µs.
+ */
+const RECHECKS_MS = [15, 40, 90];
 
 type Stamp = Map<string, string>;
 
@@ -29,6 +32,14 @@ function stamp(files: readonly string[]): Stamp {
     }
   }
   return s;
+}
+
+function isEmpty(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return false;
+  }
 }
 
 function same(a: Stamp, b: Stamp): boolean {
@@ -119,6 +130,7 @@ export class ModuleWatcher {
   async #build(name: string, w: ModuleWatch): Promise<void> {
     const r = this.#modules.runner(name);
     if (!r || this.#closed) return;
+    if (isEmpty(r.entry)) return this.#recheck(name, w, stamp([r.entry])); // truncated by a save in progress: its content follows
     w.building = true;
     w.dirty = false;
     const before = stamp(r.inputs.length ? r.inputs : [r.entry]);
@@ -134,11 +146,24 @@ export class ModuleWatcher {
     w.built = after;
     // content moved during the build, or a change arrived meanwhile: build again
     if (w.dirty || !same(before, after)) return this.#schedule(name);
+    this.#recheck(name, w, after);
+  }
+
+  /** Looks at the inputs again a few times; any change since `seen` schedules a build. */
+  #recheck(name: string, w: ModuleWatch, seen: Stamp): void {
     clearTimeout(w.recheck);
-    w.recheck = setTimeout(() => {
-      const now = stamp(r.inputs.length ? r.inputs : [r.entry]);
-      if (w.built && !same(w.built, now)) this.#schedule(name);
-    }, RECHECK_MS);
+    w.built = seen;
+    const files = [...seen.keys()];
+    const look = (i: number) => {
+      if (this.#closed || i >= RECHECKS_MS.length) return;
+      w.recheck = setTimeout(() => {
+        const r = this.#modules.runner(name);
+        const now = stamp(r && r.inputs.length ? r.inputs : files);
+        if (!same(seen, now)) return this.#schedule(name);
+        look(i + 1);
+      }, RECHECKS_MS[i]! - (RECHECKS_MS[i - 1] ?? 0));
+    };
+    look(0);
   }
 
   async close(): Promise<void> {
