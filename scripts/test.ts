@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 
 const filter = process.argv[2] ?? "";
-const pattern = filter ? `${filter}.*\\.test\\.ts$` : "\\.test\\.ts$";
+const pattern = filter ? `(?:${filter}).*\\.test\\.ts$` : "\\.test\\.ts$";
 const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "node_modules/uvu/bin.js", "test", pattern], {
   stdio: ["ignore", "pipe", "inherit"],
   env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },

@@ -32,6 +32,11 @@ export interface ClusterSource {
   dataNames(): readonly string[];
   /** Changes whenever `get(name)` would change; undefined for an unknown name. O(1). */
   version(name: string): number | undefined;
+  /**
+   * Optional: a number that changes whenever any name's version changes. While it stands still,
+   * every snapshot a module holds is current, so repeated get() calls need no per-name check.
+   */
+  generation?(): number;
   /** JSON text of `get(name)`: the same string while `version(name)` is unchanged; undefined for an unknown name. */
   getJson(name: string): string | undefined;
   /** `{hostname, ceph_version, services: [{type, id, ceph_version}]}`; null for an unknown host. */

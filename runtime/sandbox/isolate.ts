@@ -29,6 +29,8 @@ export interface SandboxOptions {
   callTimeoutMs: number;
   maxTimers: number;
   host: HostTable;
+  /** the cluster's data generation (see ClusterSource.generation); -1 when there is none */
+  generation?: () => number;
   /** the isolate is gone or must go (memory limit, busy loop): the module has failed */
   onFatal: (err: Error) => void;
   /** an exception in a timer callback (logged, not fatal) */
@@ -90,12 +92,16 @@ export class ModuleSandbox {
     const ctx = await this.#iso.createContext();
     const g = ctx.global;
     const table: HostTable = { ...o.host, ...this.#timerTable() };
+    const gen = o.generation ?? (() => -1);
     for (const [name, h] of Object.entries(table)) {
       const value =
-        h.kind === "async" ? new ivm.Reference(h.fn) : new ivm.Callback(h.fn, h.kind === "event" ? { ignored: true } : undefined);
+        h.kind === "async"
+          ? new ivm.Reference(async (...a: unknown[]) => [gen(), await h.fn(...a)] as const)
+          : new ivm.Callback(h.fn, h.kind === "event" ? { ignored: true } : undefined);
       g.setSync(`__h_${name}`, value);
     }
     g.setSync("__h_role", o.role);
+    g.setSync("__h_weakAbove", Math.floor((o.memoryMb * 1024 * 1024) / 8));
     const prelude = await this.#iso.compileScript(PRELUDE, { filename: "tsmgr:///prelude.js" });
     this.#dispatch = (await prelude.run(ctx, { reference: true, timeout: 1000 })) as Dispatch;
     const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename });
@@ -191,7 +197,8 @@ export class ModuleSandbox {
     try {
       const opts: ivm.ReferenceApplyOptions = { result: { promise: true, copy: true } };
       if (timeoutMs !== undefined) opts.timeout = timeoutMs;
-      return await this.#dispatch.apply(undefined, [op, arg] as never, opts as never);
+      const gen = this.#o.generation ? this.#o.generation() : -1;
+      return await this.#dispatch.apply(undefined, [op, arg, gen] as never, opts as never);
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);
     }

@@ -44,19 +44,32 @@ function decodeMappings(mappings: string): Segment[][] {
 }
 
 export class SourceMap {
-  readonly #lines: Segment[][];
-  readonly #sources: string[];
+  readonly #json: string;
+  readonly #toDisplay: (source: string) => string;
+  #lines: Segment[][] | undefined;
+  #sources: string[] = [];
 
-  /** `toDisplay` turns a source path from the map into what users should see. */
+  /**
+   * `toDisplay` turns a source path from the map into what users should see. Decoding waits for
+   * the first stack to map: a 1 MB bundle's map takes ~50 ms, which no module start should pay.
+   */
   constructor(json: string, toDisplay: (source: string) => string) {
-    const raw = JSON.parse(json) as { sources: string[]; mappings: string };
-    this.#sources = raw.sources.map(toDisplay);
-    this.#lines = decodeMappings(raw.mappings);
+    this.#json = json;
+    this.#toDisplay = toDisplay;
+  }
+
+  #decoded(): Segment[][] {
+    if (!this.#lines) {
+      const raw = JSON.parse(this.#json) as { sources: string[]; mappings: string };
+      this.#sources = raw.sources.map(this.#toDisplay);
+      this.#lines = decodeMappings(raw.mappings);
+    }
+    return this.#lines;
   }
 
   /** The source position of a 1-based line and column of the bundle, or undefined. */
   original(line: number, column: number): { file: string; line: number; column: number } | undefined {
-    const segs = this.#lines[line - 1];
+    const segs = this.#decoded()[line - 1];
     if (!segs || segs.length === 0) return undefined;
     let lo = 0;
     let hi = segs.length - 1;

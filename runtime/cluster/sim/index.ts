@@ -109,6 +109,10 @@ export class SimCluster implements ClusterSource {
     return this.#names;
   }
 
+  generation(): number {
+    return this.#published.generation();
+  }
+
   version(name: string): number | undefined {
     const v = this.#published.version(name);
     if (v !== undefined || !name.startsWith("device ")) return v;

@@ -18,6 +18,11 @@ export class Published {
     return [...this.#renderers.keys()];
   }
 
+  /** Bumped with every version of every name. */
+  generation(): number {
+    return this.#counter;
+  }
+
   /** O(1): a Map lookup. */
   version(name: string): number | undefined {
     return this.#versions.get(name);
