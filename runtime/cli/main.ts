@@ -19,6 +19,8 @@ async function runDaemon(cfg: Config): Promise<number> {
     }
     throw e;
   }
+  // A daemon outlives a stray rejection: log it loudly rather than die with every module.
+  process.on("unhandledRejection", (e) => daemon.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unhandled promise rejection (a tsmgr bug: please report it)"));
   return new Promise<number>((resolve) => {
     let signalled = false;
     const stop = (sig: string) => {

@@ -14,6 +14,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxOutputBytes: 4 * 1024 * 1024,
   maxRestarts: 5,
   restartBackoffMs: 1000,
+  cpuShare: 0.5,
 };
 
 type Obj = Record<string, unknown>;
@@ -92,6 +93,7 @@ function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<L
     maxOutputBytes: [1024, 1 << 30],
     maxRestarts: [0, 1000],
     restartBackoffMs: [10, 3_600_000],
+    cpuShare: [0.05, 1],
   };
   for (const k of Object.keys(ranges) as (keyof Limits)[]) {
     if (partial && obj[k] === undefined) continue;

@@ -37,6 +37,8 @@ export interface Limits {
   maxRestarts: number;
   /** first restart delay; doubles on each further failure */
   restartBackoffMs: number;
+  /** share of one core a module may use, averaged over 5 s, before it is stopped */
+  cpuShare: number;
 }
 
 export interface Config {

@@ -263,6 +263,7 @@ export class ModuleRunner {
       maxTimers: limits.maxTimers,
       host: buildHostTable(ctx),
       generation: this.#s.cluster.generation ? () => this.#s.cluster.generation!() : undefined,
+      cpuShare: limits.cpuShare,
       onFatal: (err) => {
         if (version) this.#failed(version, err);
       },
@@ -283,6 +284,7 @@ export class ModuleRunner {
       sandbox.dispose();
       const err = e as Error;
       if (err instanceof ModuleLoadError) throw err;
+      if (err.name === "LimitExceeded") throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}`);
       const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(err.stack ?? "");
       throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], err.stack);
     }

@@ -1,7 +1,7 @@
 // Every module of the daemon: discovery, enable/disable (persisted), the role they run in,
 // the module half of the command table, notify fan-out and module health.
 import { defaultModuleConfig, type Config, type ModuleConfig } from "../config/index.ts";
-import { ModuleLoadError } from "../errors.ts";
+import { ModuleLoadError, PermissionDenied } from "../errors.ts";
 import { BundleCache, discoverModules, type DiscoveryProblem } from "../loader/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
@@ -197,6 +197,7 @@ export class ModuleManager {
     const checks: Record<string, HealthCheck> = {};
     for (const [code, c] of Object.entries(raw as Record<string, unknown>)) {
       if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code)) throw new TypeError(`setHealthChecks(): check code ${JSON.stringify(code)} must be UPPER_CASE letters, digits and _`);
+      if (code.startsWith("MGR_")) throw new PermissionDenied(`module "${name}" cannot raise health check "${code}": MGR_* codes are reserved for the daemon`);
       if (typeof c !== "object" || c === null) throw new TypeError(`setHealthChecks(): check ${code} must be an object`);
       const { severity, summary, count, detail } = c as Record<string, unknown>;
       if (severity !== "warning" && severity !== "error") throw new TypeError(`setHealthChecks(): check ${code}: severity must be "warning" or "error", got ${JSON.stringify(severity)}`);
@@ -228,7 +229,8 @@ export class ModuleManager {
       out.MGR_MODULE_ERROR.detail.push({ message: p.message });
       out.MGR_MODULE_ERROR.summary.count++;
     }
-    for (const checks of this.#moduleChecks.values()) Object.assign(out, checks);
+    // the daemon's own checks first; a module can add codes, never replace one
+    for (const checks of this.#moduleChecks.values()) for (const [code, c] of Object.entries(checks)) if (!(code in out)) out[code] = c;
     return out;
   }
 }

@@ -3,6 +3,7 @@
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModuleLoadError } from "../errors.ts";
@@ -10,6 +11,7 @@ import { isInside } from "./discover.ts";
 
 export const SDK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../sdk");
 const SDK_ENTRY = resolve(SDK_DIR, "index.ts");
+const SOURCE_MAP_COMMENT = /\/[/*][#@]\s*sourceMappingURL=[^\n]*/g;
 /** The global the bundle assigns its exports to; the sandbox reads it once and deletes it. */
 export const BUNDLE_GLOBAL = "__tsmgr_module";
 
@@ -49,6 +51,13 @@ function sandboxPlugin(modulePath: string): esbuild.Plugin {
         }
         if (isInside(root, real) || isInside(SDK_DIR, real)) return undefined;
         return { errors: [{ text: `import of "${a.path}" leads outside the module path (${real}): a module can import only files inside ${root}` }] };
+      });
+      // A module's own source-map comments are dropped: esbuild would follow them, reading any
+      // file they name on the host and letting a module dress its errors up as another module's.
+      b.onLoad({ filter: /\.(ts|js|mjs)$/ }, async (a) => {
+        if (!isInside(root, a.path)) return undefined;
+        const text = await readFile(a.path, "utf8");
+        return { contents: text.replace(SOURCE_MAP_COMMENT, ""), loader: a.path.endsWith(".ts") ? "ts" : "js" };
       });
     },
   };

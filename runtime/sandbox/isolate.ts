@@ -31,6 +31,9 @@ export interface SandboxOptions {
   host: HostTable;
   /** the cluster's data generation (see ClusterSource.generation); -1 when there is none */
   generation?: () => number;
+  /** the CPU share a module may use over cpuWindowMs (default 0.5 over 5 s) */
+  cpuShare?: number;
+  cpuWindowMs?: number;
   /** the isolate is gone or must go (memory limit, busy loop): the module has failed */
   onFatal: (err: Error) => void;
   /** an exception in a timer callback (logged, not fatal) */
@@ -49,6 +52,22 @@ export interface ModuleMeta {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments are primitives or derefInto() handles
 type Dispatch = ivm.Reference<any>;
+
+/**
+ * An error thrown by a host function, as the module will see it: the same built-in class, name
+ * and message, and a stack of one line — the host's frames and file paths stay on the host.
+ */
+function clean(e: unknown): Error {
+  const src = e instanceof Error ? e : new Error(String(e));
+  // isolated-vm copies the five built-in classes as themselves and keeps `name` only for others
+  const builtin = [TypeError, RangeError, SyntaxError, ReferenceError].find((C) => src.constructor === C);
+  const out = builtin ? new builtin(src.message) : new HostError(src.message);
+  out.name = src.name;
+  out.stack = `${src.name}: ${src.message}`;
+  return out;
+}
+
+class HostError extends Error {}
 
 const TIMED_OUT = "Script execution timed out.";
 const MEMORY = "memory limit";
@@ -94,10 +113,30 @@ export class ModuleSandbox {
     const table: HostTable = { ...o.host, ...this.#timerTable() };
     const gen = o.generation ?? (() => -1);
     for (const [name, h] of Object.entries(table)) {
-      const value =
-        h.kind === "async"
-          ? new ivm.Reference(async (...a: unknown[]) => [gen(), await h.fn(...a)] as const)
-          : new ivm.Callback(h.fn, h.kind === "event" ? { ignored: true } : undefined);
+      let value: ivm.Reference | ivm.Callback;
+      if (h.kind === "async") {
+        value = new ivm.Reference((...a: unknown[]) => {
+          // Started in a then(): a host function that throws before its first await rejects a
+          // promise that is already handled, instead of crashing the daemon as unhandled.
+          const p = Promise.resolve()
+            .then(() => h.fn(...a))
+            .then((v) => [gen(), v] as const, (e: unknown) => Promise.reject(clean(e)));
+          p.catch(() => {});
+          return p;
+        });
+      } else {
+        const fn = h.fn;
+        value = new ivm.Callback(
+          (...a: unknown[]) => {
+            try {
+              return fn(...a);
+            } catch (e) {
+              throw clean(e);
+            }
+          },
+          h.kind === "event" ? { ignored: true } : undefined,
+        );
+      }
       g.setSync(`__h_${name}`, value);
     }
     g.setSync("__h_role", o.role);
@@ -124,10 +163,11 @@ export class ModuleSandbox {
 
   /** Heap in use, in bytes (0 once disposed). */
   heapBytes(): number {
-    if (this.#iso.isDisposed) return 0;
-    const s = this.#iso.getHeapStatisticsSync();
-    return s.used_heap_size + (s.externally_allocated_size ?? 0);
+    // Never a *Sync call here: it would wait for a busy isolate and freeze the daemon's thread.
+    return this.#iso.isDisposed ? 0 : this.#heap;
   }
+  #heap = 0;
+  #heapPending = false;
 
   /** Runs the module class's constructor (`role` picks the default export or `Standby`). */
   construct(role: "active" | "standby"): Promise<unknown> {
@@ -196,7 +236,8 @@ export class ModuleSandbox {
   async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string): Promise<unknown> {
     try {
       const opts: ivm.ReferenceApplyOptions = { result: { promise: true, copy: true } };
-      if (timeoutMs !== undefined) opts.timeout = timeoutMs;
+      // CPU time is the operator's limit; a caller's longer timeout only extends the wall clock
+      if (timeoutMs !== undefined) opts.timeout = Math.min(timeoutMs, this.#o.callTimeoutMs);
       const gen = this.#o.generation ? this.#o.generation() : -1;
       return await this.#dispatch.apply(undefined, [op, arg, gen] as never, opts as never);
     } catch (e) {
@@ -214,14 +255,15 @@ export class ModuleSandbox {
   }
 
   #translate(e: unknown, what: string, timeoutMs: number | undefined): Error {
-    const err = e instanceof Error ? e : new Error(String(e));
+    const err = e instanceof Error ? e : Object.assign(new Error(String(e)), { stack: `Error: ${String(e)}` });
     if (this.#fatal) return this.#fatal;
     if (this.#closing) return new CommandError(Errno.EIO, `module ${this.#o.name} was stopped while ${what}() was running`);
     if (err.message.includes(MEMORY) || this.#iso.isDisposed) {
       return this.#die(new LimitExceeded(`module ${this.#o.name} exceeded its memory limit of ${this.#o.memoryMb} MB (limits.memoryMb in mgr.json) in ${what}(): the module was stopped`));
     }
     if (err.message === TIMED_OUT) {
-      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() ran for more than ${timeoutMs} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`));
+      const cpuLimit = Math.min(timeoutMs ?? this.#o.callTimeoutMs, this.#o.callTimeoutMs);
+      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() ran for more than ${cpuLimit} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`));
     }
     const mapped = new Error(this.mapStack(err.message));
     mapped.name = err.name;
@@ -250,11 +292,35 @@ export class ModuleSandbox {
 
   // ---- busy watchdog -------------------------------------------------------------------
 
+  /**
+   * Stops an isolate whose CPU use over the last `cpuWindowMs` exceeded its share
+   * (`limits.cpuShare`): a loop that yields now and then escapes the busy check below.
+   */
+  #checkShare(now: number, cpu: number): void {
+    const win = this.#o.cpuWindowMs ?? 5000;
+    const share = this.#o.cpuShare ?? 0.5;
+    this.#shareSamples.push([now, cpu]);
+    while (this.#shareSamples.length > 2 && now - this.#shareSamples[1]![0] >= win) this.#shareSamples.shift();
+    const [t0, c0] = this.#shareSamples[0]!;
+    if (now - t0 >= win && cpu - c0 > share * (now - t0)) {
+      this.#die(new LimitExceeded(`module ${this.#o.name} used ${Math.round(cpu - c0)} ms of CPU in the last ${Math.round((now - t0) / 1000)} s: the limit is ${Math.round(share * 100)} % (limits.cpuShare in mgr.json): the module was stopped`));
+    }
+  }
+  #shareSamples: [number, number][] = [];
+
   /** Stops an isolate that has kept a core busy for a whole window, whatever it is running. */
   #checkBusy(): void {
     if (this.#iso.isDisposed) return;
     const now = performance.now();
     const cpu = this.cpuMs;
+    if (!this.#heapPending) {
+      this.#heapPending = true;
+      this.#iso.getHeapStatistics().then(
+        (s) => ((this.#heap = s.used_heap_size + (s.externally_allocated_size ?? 0)), (this.#heapPending = false)),
+        () => (this.#heapPending = false),
+      );
+    }
+    this.#checkShare(now, cpu);
     const window = Math.max(1000, 2 * this.#o.callTimeoutMs);
     this.#samples.push([now, cpu]);
     while (this.#samples.length > 2 && now - this.#samples[1]![0] >= window) this.#samples.shift();

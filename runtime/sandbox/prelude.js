@@ -20,6 +20,8 @@
   const TypeErrorC = TypeError;
   const ArrayIsArray = Array.isArray;
   const objectKeys = Object.keys;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 
   const h = {};
   for (const k of ownKeys(G)) {
@@ -314,7 +316,62 @@
     return JSONstringify({ status: res.status === undefined ? 200 : +res.status, headers, body, encoding });
   }
 
+  /** A string data property found along the prototype chain, without running any getter. */
+  function dataString(o, key) {
+    for (let p = o; p !== null && p !== undefined; p = getPrototypeOf(p)) {
+      const d = getOwnPropertyDescriptor(p, key);
+      if (d) return typeof d.value === "string" ? d.value : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * What a module throws, re-made as a plain Error while the call's time limit still applies:
+   * isolated-vm would otherwise read `message`/`stack` after the call, where a looping getter
+   * could never be stopped.
+   */
+  function plainError(e) {
+    try {
+      return plainErrorOf(e);
+    } catch (inner) {
+      // reading the thrown value ran module code that threw (a stack accessor, a Proxy trap)
+      const err = new ErrorC("the module threw a value that could not be read");
+      err.stack = `Error: ${err.message}`;
+      return err;
+    }
+  }
+
+  function plainErrorOf(e) {
+    if (e === null || (typeof e !== "object" && typeof e !== "function")) {
+      const text = typeof e === "symbol" ? e.toString() : StringC(e);
+      const err = new ErrorC(text);
+      err.stack = `Error: ${text}`;
+      return err;
+    }
+    const name = dataString(e, "name") ?? "Error";
+    const message = dataString(e, "message") ?? "";
+    let stack;
+    try {
+      // V8 formats `stack` when its descriptor is read, through the module's prepareStackTrace
+      stack = dataString(e, "stack");
+    } catch {
+      stack = undefined;
+    }
+    const err = new ErrorC(message);
+    err.name = name;
+    err.stack = stack ?? `${name}: ${message}`;
+    return err;
+  }
+
   return async function dispatch(op, arg, g) {
+    try {
+      return await run(op, arg, g);
+    } catch (e) {
+      throw plainError(e);
+    }
+  };
+
+  async function run(op, arg, g) {
     if (typeof g === "number") gen = g;
     switch (op) {
       case "load":
@@ -353,5 +410,5 @@
       default:
         throw new ErrorC(`unknown dispatcher op ${op}`);
     }
-  };
+  }
 })();
