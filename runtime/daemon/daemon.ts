@@ -2,7 +2,7 @@
 // cluster, election, modules, command table, admin socket, HTTP API, module HTTP, hot reload.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, type CommandResult, type SimCluster } from "../cluster/index.ts";
+import { CephBackendError, createCephCluster, createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, type CommandResult, type SimCluster } from "../cluster/index.ts";
 import type { Config } from "../config/index.ts";
 import { CommandError, Errno, PermissionDenied, StoreError } from "../errors.ts";
 import { SqliteElection, type Election, type MgrMap } from "../election/index.ts";
@@ -70,7 +70,9 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
   try {
     const kv = await KvStore.open(openSqliteStore(join(cfg.dataDir, "store.db")));
     cleanups.push(() => kv.close());
-    const cluster: ClusterSource = createSimCluster(cfg.cluster.sim);
+    const clusterLog = log.child({ component: "cluster" });
+    const cluster: ClusterSource =
+      cfg.cluster.backend === "ceph" ? createCephCluster(cfg.cluster.ceph, { log: (level, msg) => clusterLog[level](msg) }) : createSimCluster(cfg.cluster.sim);
     await cluster.start();
     cleanups.push(() => cluster.stop());
     const mon = new MonCommands(cluster);
@@ -238,7 +240,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     };
   } catch (e) {
     await cleanup();
-    if (e instanceof StoreError) throw new DaemonError(e.message, 2);
+    if (e instanceof StoreError || e instanceof CephBackendError) throw new DaemonError(e.message, 2);
     throw e;
   }
 }

@@ -38,13 +38,14 @@ export function schemaFromTell(text: string): Schema {
       const priority = info.priority ?? 0;
       // histograms are not in `perf schema`'s reach (they have a schema command of their own)
       if (priority < STATS_THRESHOLD || info.type & PERFCOUNTER_HISTOGRAM) continue;
-      const entry: CounterInfo = { description: info.description ?? "" };
-      if (info.nick) entry.nick = info.nick;
-      entry.type = info.type;
-      entry.priority = priority;
-      // unit_t: UNIT_BYTES = 0, UNIT_NONE = 1
-      entry.units = info.units === "bytes" || info.units === 0 ? 0 : 1;
-      out[`${section}.${name}`] = Object.freeze(entry);
+      // the mgr's field order; unit_t is UNIT_BYTES = 0, UNIT_NONE = 1
+      out[`${section}.${name}`] = Object.freeze({
+        description: info.description ?? "",
+        ...(info.nick ? { nick: info.nick } : {}),
+        type: info.type,
+        priority,
+        units: info.units === "bytes" || info.units === 0 ? 0 : 1,
+      });
     }
   }
   return out;

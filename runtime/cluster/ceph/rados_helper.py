@@ -18,10 +18,12 @@ Every answer and event is a frame: one JSON header line, then exactly `len` payl
   {"ev": "ready", "fsid": ..., "addr": ..., "version": ..., "len": 0}\n
   {"ev": "log", "entry": {...}, "len": 0}\n             (cluster log, when log_level is set)
   {"ev": "fatal", "code": "ENOPKG" | "ECONNECT" | "EARGS", "errno": N, "message": "...", "len": 0}\n
-Commands run on a thread pool (librados drops the GIL while it waits), so a slow `pg dump`
-never holds up a module's `osd pool ls`. EOF on stdin shuts the client down.
+Commands run on thread pools (librados drops the GIL while it waits), so a slow `pg dump`
+never holds up a module's `osd pool ls`; mgr commands have a pool and a librados client of their
+own (see connect() below). EOF on stdin shuts the client down.
 """
 import json
+import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +51,17 @@ def text(v):
     return v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray)) else str(v)
 
 
+def widen_stdout():
+    """A 1 MiB pipe: a `pg dump` answer then crosses in a few writes, not one per 64 KiB."""
+    try:
+        import fcntl
+        fcntl.fcntl(OUT.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+    except (ImportError, OSError):
+        pass
+
+
 def main():
+    widen_stdout()
     try:
         args = json.loads(sys.argv[1])
     except (IndexError, ValueError) as e:
@@ -70,9 +82,19 @@ def main():
     }
     if args.get("keyring"):
         conf["keyring"] = args["keyring"]
+
+    def connect(overrides):
+        c = rados.Rados(conffile=args["conf"], name=args.get("name") or "client.admin", conf=dict(conf, **overrides))
+        c.connect(timeout=int(conf["client_mount_timeout"]))
+        return c
+
     try:
-        cluster = rados.Rados(conffile=args["conf"], name=args.get("name") or "client.admin", conf=conf)
-        cluster.connect(timeout=int(conf["client_mount_timeout"]))
+        cluster = connect({})
+        # librados 16's mgr_command, when rados_mon_op_timeout expires, returns while the command
+        # stays queued with pointers into the returned call's stack: a mgr that answers later then
+        # crashes the process. Mgr commands therefore go through a second client without that
+        # timeout, on threads of their own; tsmgr times them out on its side instead.
+        mgr_cluster = connect({"rados_mon_op_timeout": "0"})
     except rados.Error as e:
         fatal("ECONNECT", str(e), getattr(e, "errno", 0) or 0)
     except Exception as e:  # a bad conf path raises before librados has an errno
@@ -115,19 +137,22 @@ def main():
                 else:
                     r, outb, outs = cluster.mon_command(cmd, inbuf, target=target)
             elif op == "mgr":
-                r, outb, outs = cluster.mgr_command(cmd, inbuf)
+                r, outb, outs = mgr_cluster.mgr_command(cmd, inbuf)
             elif op == "osd":
                 r, outb, outs = cluster.osd_command(int(target), cmd, inbuf)
             else:
                 return send({"id": rid, "r": -22, "outs": "rados_helper: unknown op %r" % op})
-            send({"id": rid, "r": r, "outs": text(outs)}, bytes(outb or b""))
+            # a negative errno, always (librados has returned a positive ETIMEDOUT here)
+            send({"id": rid, "r": -abs(r), "outs": text(outs)}, bytes(outb or b""))
         except rados.Error as e:
             # the binding raises for a few transport failures instead of returning r < 0
             send({"id": rid, "r": -(getattr(e, "errno", 0) or 5), "outs": str(e)})
         except Exception as e:
             send({"id": rid, "r": -5, "outs": "rados_helper: %s: %s" % (type(e).__name__, e)})
 
+    # mgr commands wait as long as the mgr takes: they must never take every thread from the mon's
     pool = ThreadPoolExecutor(max_workers=max(1, int(args.get("workers", 8))))
+    mgr_pool = ThreadPoolExecutor(max_workers=max(1, int(args.get("mgr_workers", 4))))
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
@@ -135,9 +160,12 @@ def main():
             req = json.loads(line)
         except ValueError:
             continue
-        pool.submit(run, req)
+        (mgr_pool if req.get("op") == "mgr" else pool).submit(run, req)
     pool.shutdown(wait=True)
+    # a mgr command still waiting for a mgr that is gone would hold the exit forever
+    mgr_pool.shutdown(wait=False, cancel_futures=True)
     cluster.shutdown()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,12 @@ import { fileURLToPath } from "node:url";
 import { CephBackendError } from "./errors.ts";
 
 export const HELPER_PATH = fileURLToPath(new URL("./rados_helper.py", import.meta.url));
-/** The system interpreter: a pyenv `python3` earlier on PATH cannot import Debian's `rados`. */
+/**
+ * The system interpreter: a pyenv `python3` earlier on PATH cannot import Debian's `rados`.
+ * TSMGR_CEPH_PYTHON overrides it (another layout, or a test of the missing-package path).
+ */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
+const pythonPath = (given?: string) => given ?? (process.env.TSMGR_CEPH_PYTHON || DEFAULT_PYTHON);
 export const INSTALL_HINT = "apt-get install -y --no-install-recommends python3-rados";
 
 const ETIMEDOUT = 110;
@@ -76,6 +80,7 @@ export class RadosTransport {
   readonly #onLog: (e: RawLogEntry) => void;
   readonly #slackMs = 2000;
   readonly #timeoutMs: number;
+  readonly #opts: RadosConnectOptions;
   readonly #readyHooks: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void };
   #nextId = 1;
   #chunks: Buffer[] = [];
@@ -88,8 +93,9 @@ export class RadosTransport {
 
   private constructor(opts: RadosConnectOptions, onLog: (e: RawLogEntry) => void) {
     this.#onLog = onLog;
+    this.#opts = opts;
     this.#timeoutMs = opts.timeoutMs;
-    const python = opts.python ?? DEFAULT_PYTHON;
+    const python = pythonPath(opts.python);
     const arg = JSON.stringify({
       conf: opts.conf,
       keyring: opts.keyring,
@@ -132,18 +138,29 @@ export class RadosTransport {
 
   /** Spawns the helper and waits until librados is connected (or says why it cannot be). */
   static async connect(opts: RadosConnectOptions, onLog: (e: RawLogEntry) => void = () => {}): Promise<RadosTransport> {
-    const python = opts.python ?? DEFAULT_PYTHON;
+    const python = pythonPath(opts.python);
     if (python.startsWith("/") && !existsSync(python)) {
       throw new CephBackendError("ENOPKG", `the ceph cluster backend runs librados through ${python} with Debian's python3-rados, and ${python} does not exist: ${INSTALL_HINT}`);
     }
     const t = new RadosTransport(opts, onLog);
+    // librados gives up after client_mount_timeout by itself; this covers a helper that hangs anyway
+    const guard = setTimeout(() => {
+      t.#readyHooks.reject(new CephBackendError("ECONNECT", connectMessage(opts, 110, "the librados helper did not report back")));
+    }, opts.connectTimeoutMs + 5000);
+    guard.unref();
     try {
       await t.ready;
     } catch (e) {
-      t.close();
+      await t.close();
       throw e;
+    } finally {
+      clearTimeout(guard);
     }
     return t;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   get alive(): boolean {
@@ -169,11 +186,12 @@ export class RadosTransport {
     if (!this.#alive) return Promise.resolve(failed(-ENOTCONN, "the librados helper is not running"));
     const id = this.#nextId++;
     return new Promise<RawResult>((resolve) => {
-      // librados times out by itself; this only covers a wedged helper
+      // librados times mon and osd commands out by itself (this only covers a wedged helper);
+      // mgr commands run without a librados timeout (see rados_helper.py) and end here
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        resolve(failed(-ETIMEDOUT, "timed out waiting for the librados helper"));
-      }, this.#timeoutMs + this.#slackMs);
+        resolve(failed(-ETIMEDOUT, "timed out"));
+      }, this.#timeoutMs + (body.op === "mgr" ? 0 : this.#slackMs));
       timer.unref();
       this.#pending.set(id, { resolve, timer });
       this.#child.stdin.write(JSON.stringify({ id, ...body }) + "\n");
@@ -263,7 +281,7 @@ export class RadosTransport {
         const message =
           code === "ENOPKG"
             ? `the ceph cluster backend needs Debian's python3-rados (the librados Python binding): ${INSTALL_HINT} (${String(h.message)})`
-            : `cannot connect to the Ceph cluster: ${String(h.message)}`;
+            : connectMessage(this.#opts, Number(h.errno) || 0, String(h.message));
         this.#readyHooks.reject(new CephBackendError(code, message, Number(h.errno) || 0));
         return;
       }
@@ -272,6 +290,22 @@ export class RadosTransport {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Why librados would not connect, in terms of mgr.json's cluster.ceph fields. */
+function connectMessage(opts: RadosConnectOptions, errno: number, raw: string): string {
+  const who = `as ${opts.name} with ${opts.conf}${opts.keyring ? ` and keyring ${opts.keyring}` : ""}`;
+  switch (errno) {
+    case 2:
+      return `cannot connect to the Ceph cluster: cannot read ${opts.conf} (cluster.ceph.conf in mgr.json) or a file it names: ${raw}`;
+    case 1:
+    case 13:
+      return `cannot connect to the Ceph cluster ${who}: the mons refused the credentials (check cluster.ceph.name and cluster.ceph.keyring in mgr.json): ${raw}`;
+    case 110:
+      return `cannot connect to the Ceph cluster ${who}: no mon answered within ${Math.ceil(opts.connectTimeoutMs / 1000)} s (is "mon host" in ${opts.conf} right, and the mons up?): ${raw}`;
+    default:
+      return `cannot connect to the Ceph cluster ${who}: ${raw}`;
+  }
+}
 
 function failed(r: number, outs: string): RawResult {
   return { r, out: EMPTY, outs };
