@@ -19,7 +19,7 @@ async function clusterDaemon(hosts: number, osdsPerHost: number): Promise<BenchD
   moduleDir(dir, [{ template: "bench", file: "bench.ts" }]);
   return inProcessDaemon(dir, {
     cluster: { sim: { hosts, osdsPerHost, tickMs: 0 } },
-    modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000, memoryMb: 1024 } } },
+    modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000, memoryMb: 1024, cpuShare: 1 } } },
   });
 }
 

@@ -63,7 +63,7 @@ export async function run(ctx: GroupContext): Promise<void> {
   const mp = moduleDir(dir, [{ template: "hr", file: "hr.ts" }, { template: "big", file: "big/index.ts" }], { "big/blob.ts": blobText });
   const bd = await inProcessDaemon(dir, {
     hotReload: true,
-    modules: { hr: { enabled: true }, big: { enabled: true, limits: { callTimeoutMs: 10_000, memoryMb: 256 } } },
+    modules: { hr: { enabled: true }, big: { enabled: true, limits: { callTimeoutMs: 10_000, memoryMb: 256, cpuShare: 1 } } },
   });
   try {
     await must(bd.d, ["hr", "ver"]);

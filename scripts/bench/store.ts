@@ -77,7 +77,7 @@ export async function run(ctx: GroupContext): Promise<void> {
   // the same through a module: setStore/getStore inside an isolate, timed from the host
   const mdir = tempDir("store-module");
   moduleDir(mdir, [{ template: "bench", file: "bench.ts" }]);
-  const bd = await inProcessDaemon(mdir, { modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000 } } } });
+  const bd = await inProcessDaemon(mdir, { modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000, cpuShare: 1 } } } });
   try {
     const d = bd.d;
     const t = async (argv: string[]) => {
