@@ -2,14 +2,36 @@
 // data dir, or etcd for daemons on several machines. With both on etcd, the daemon has one
 // etcd client, and every store commit carries the election's fence (the active's leader key
 // and its create revision), so a daemon that lost its leadership cannot write.
+//
+// The etcd code (etcd3 + gRPC, about 0.25 s to load) is imported only when the config uses
+// etcd: `openStoreBackend()` loads it, so call it before `createElection()` (daemon.ts does).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Etcd3 } from "etcd3";
 import type { Config } from "../config/index.ts";
-import { EtcdElection } from "../election/etcd.ts";
+import type { EtcdElection } from "../election/etcd.ts";
 import { SqliteElection, type Election, type Member } from "../election/index.ts";
-import { createEtcdClient, openEtcdStore, type EtcdStore } from "../store/etcd.ts";
+import type { EtcdStore } from "../store/etcd.ts";
 import { openSqliteStore, type StoreBackend } from "../store/index.ts";
+
+interface EtcdModules {
+  store: typeof import("../store/etcd.ts");
+  election: typeof import("../election/etcd.ts");
+}
+let etcdModules: EtcdModules | undefined;
+
+/** Loads the etcd backends (once); `openStoreBackend` does it for any config that uses etcd. */
+export async function loadEtcdBackends(): Promise<EtcdModules> {
+  etcdModules ??= { store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
+  return etcdModules;
+}
+
+function etcd(): EtcdModules {
+  if (!etcdModules) throw new Error("the etcd backends are not loaded: call openStoreBackend(cfg) (or loadEtcdBackends()) before createElection(cfg)");
+  return etcdModules;
+}
+
+const usesEtcd = (cfg: Config) => cfg.store.backend === "etcd" || cfg.election.backend === "etcd";
 
 /** One etcd client per daemon (per Config object), closed when its last user is. */
 interface Session {
@@ -24,7 +46,7 @@ const sessions = new WeakMap<Config, Session>();
 function session(cfg: Config): Session {
   let s = sessions.get(cfg);
   if (!s) {
-    s = { client: createEtcdClient(cfg.etcd.endpoints), users: 0 };
+    s = { client: etcd().store.createEtcdClient(cfg.etcd.endpoints), users: 0 };
     sessions.set(cfg, s);
   }
   s.users++;
@@ -67,11 +89,12 @@ export function groupIdentity(cfg: Config): string {
  * group (otherwise a StoreError explaining whose it is). The daemon turns both into exit 2.
  */
 export async function openStoreBackend(cfg: Config): Promise<StoreBackend> {
+  if (usesEtcd(cfg)) await loadEtcdBackends();
   if (cfg.store.backend !== "etcd") return openSqliteStore(join(cfg.dataDir, "store.db"));
   const s = session(cfg);
   let store: EtcdStore;
   try {
-    store = await openEtcdStore({ endpoints: cfg.etcd.endpoints, prefix: cfg.etcd.prefix, client: s.client, group: groupIdentity(cfg), name: cfg.id });
+    store = await etcd().store.openEtcdStore({ endpoints: cfg.etcd.endpoints, prefix: cfg.etcd.prefix, client: s.client, group: groupIdentity(cfg), name: cfg.id });
   } catch (e) {
     release(cfg, s);
     throw e;
@@ -101,7 +124,7 @@ export function createElection(cfg: Config, member: Omit<Member, "gid">, onError
     return new SqliteElection({ file: join(cfg.dataDir, "election.db"), name, addr, asok, leaseMs: cfg.election.leaseMs, onError });
   }
   const s = session(cfg);
-  const election = new EtcdElection({
+  const election = new (etcd().election.EtcdElection)({
     endpoints: cfg.etcd.endpoints,
     prefix: cfg.etcd.prefix,
     client: s.client,

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { CephBackendError, createCephCluster, createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, type CommandResult, type SimCluster } from "../cluster/index.ts";
 import type { Config } from "../config/index.ts";
 import { CommandError, Errno, PermissionDenied, StoreError } from "../errors.ts";
-import { SqliteElection, type Election, type MgrMap } from "../election/index.ts";
+import type { Election, MgrMap } from "../election/index.ts";
 import { AdminSocket, HttpApi, ModuleHttpServer, NoDaemon, requestAsok, requestHttp, type WireRequest, type WireResponse } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { KvStore, openSqliteStore } from "../store/index.ts";
+import { KvStore } from "../store/index.ts";
+import { createElection, openStoreBackend } from "./backends.ts";
 import { ModuleWatcher } from "../watch/index.ts";
 import { builtinCommands, capsForKey, ensurePeerKey, peerKey } from "./builtins.ts";
 import { CommandRouter, type Builtin } from "./dispatch.ts";
@@ -68,7 +69,8 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
   };
   try {
-    const kv = await KvStore.open(openSqliteStore(join(cfg.dataDir, "store.db")));
+    // the backends of mgr.json (SQLite in the data dir, or etcd): chosen here and nowhere else
+    const kv = await KvStore.open(await openStoreBackend(cfg));
     cleanups.push(() => kv.close());
     const clusterLog = log.child({ component: "cluster" });
     const cluster: ClusterSource =
@@ -192,14 +194,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     }
 
     await modules.rescan();
-    election = new SqliteElection({
-      file: join(cfg.dataDir, "election.db"),
-      name: cfg.id,
-      addr: api?.address ?? "",
-      asok: asokPath,
-      leaseMs: cfg.election.leaseMs,
-      onError: (e) => dlog.warn(`election: ${e.message}`),
-    });
+    election = createElection(cfg, { name: cfg.id, addr: api?.address ?? "", asok: asokPath }, (e) => dlog.warn(`election: ${e.message}`));
     if (election.nameTaken()) dlog.warn(`another daemon named ${cfg.id} was seen in this group recently: ids must be unique`);
     const ready = election.start(async (role) => {
       dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");

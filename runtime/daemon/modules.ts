@@ -63,6 +63,13 @@ export class ModuleManager {
       if (this.#role !== "active") return;
       for (const r of this.#runners.values()) r.notify(type, id);
     });
+    // An option changed by another daemon of the group (etcd) reaches the module as Ceph's
+    // config_notify; local `config set` notifies the module itself.
+    kv.subscribe((key, _value, origin) => {
+      if (origin !== "remote") return;
+      const m = /^config\/mgr\/mgr\/([a-z][a-z0-9_]*)\//.exec(key);
+      if (m) this.#runners.get(m[1]!)?.configNotify();
+    });
   }
 
   get role(): "active" | "standby" | "none" {

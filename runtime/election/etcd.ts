@@ -23,9 +23,9 @@
 // of this (a stall) still cannot write once another daemon leads.
 import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { Campaign, Etcd3, IKeyValue, Lease, Namespace, Watcher } from "etcd3";
+import type { Campaign, Etcd3, Election as EtcdLibElection, IKeyValue, Lease, Namespace, Watcher } from "etcd3";
 import { Errno, StoreError } from "../errors.ts";
-import { checkGroup, createEtcdClient, etcdReason, waitForEtcd, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../store/etcd.ts";
+import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../store/etcd.ts";
 import type { Election, Member, MgrMap, Role } from "./types.ts";
 
 export interface EtcdElectionOptions {
@@ -95,6 +95,7 @@ export class EtcdElection implements Election {
   readonly #client: Etcd3;
   readonly #owns: boolean;
   readonly #ns: Namespace;
+  readonly #election: EtcdLibElection;
   readonly #me: Member;
   readonly #ttlS: number;
   readonly #marginMs: number;
@@ -120,6 +121,7 @@ export class EtcdElection implements Election {
     this.#ns = this.#client.namespace(o.prefix);
     this.#me = { name: o.name, gid: randomInt(1, 2 ** 31), addr: o.addr, asok: o.asok };
     this.#ttlS = Math.max(1, Math.ceil(o.leaseMs / 1000));
+    this.#election = this.#ns.election(ELECTION, this.#ttlS);
     const ttlMs = this.#ttlS * 1000;
     this.#marginMs = o.marginMs ?? Math.min(ttlMs / 2, Math.max(250, ttlMs / 5));
   }
@@ -148,7 +150,12 @@ export class EtcdElection implements Election {
     }
     this.#nameTaken = [...this.#candidates.values()].some((c) => c.member.name === this.#me.name && c.member.gid !== this.#me.gid);
     if (this.#nameTaken) {
-      this.#report(new Error(`another live daemon of this group is already named ${this.#me.name}: ids must be unique (fix "id" in one of the mgr.json files)`));
+      this.#report(
+        new Error(
+          `another live member of this group is already named ${this.#me.name} (another daemon, or this daemon's previous run whose ` +
+            `lease has not expired yet): ids must be unique, fix "id" in one of the mgr.json files`,
+        ),
+      );
     }
     process.on("SIGCONT", this.#onCont);
     const first = new Promise<void>((resolve) => (this.#firstRole = resolve));
@@ -260,9 +267,11 @@ export class EtcdElection implements Election {
     this.#role = "standby";
     await this.#switching;
     if (t) await Promise.race([this.#resign(t, 0), sleep(1500)]);
-    await Promise.race([Promise.all(this.#watchers.map((w) => w.cancel().catch(() => {}))), sleep(500)]);
     this.#watchers = [];
     await Promise.race([this.#loop, sleep(500)]);
+    // ours, and those of campaigns that were still waiting for a predecessor to go
+    const electionNs = (this.#election as unknown as { namespace: Namespace }).namespace;
+    await Promise.all([dropWatches(this.#ns), dropWatches(electionNs)]);
     if (this.#owns) this.#client.close();
   }
 
@@ -331,13 +340,14 @@ export class EtcdElection implements Election {
     }
     // modules stop before the key goes: after `mgr fail`, the next active must not start while ours run
     await this.#switching;
-    void this.#resign(t, this.#ttlS * 3000);
+    // while etcd is away, keep trying: a revoked lease lets the next campaign win as soon as etcd is back
+    void this.#resign(t, 30_000);
     return t.failed;
   }
 
   #newTerm(): Term {
     const started = now();
-    const campaign = this.#ns.election(ELECTION, this.#ttlS).campaign(JSON.stringify(this.#me));
+    const campaign = this.#election.campaign(JSON.stringify(this.#me));
     const lease = (campaign as unknown as { lease: Lease }).lease; // private in etcd3 1.1.2 (pinned)
     let end!: (why: string) => void;
     const ended = new Promise<string>((r) => (end = r));
@@ -389,10 +399,10 @@ export class EtcdElection implements Election {
   /** The guard: the term is lost once its lease could have expired on the server. */
   #check(t: Term): void {
     if (t.lost || t.validUntil === 0 || now() < t.validUntil) return;
-    const at = new Date(Date.now() - (now() - t.validUntil)).toISOString();
+    const wall = (mono: number) => new Date(Date.now() - (now() - mono)).toISOString();
     t.end(
-      `no keep-alive of its lease was answered in time: the lease (TTL ${this.#ttlS} s) could expire on etcd soon after ${at}, ` +
-        `so it stopped acting at ${at}, ${this.#marginMs} ms before`,
+      `no keep-alive of its lease was answered in time: the lease (TTL ${this.#ttlS} s) could expire on etcd from ` +
+        `${wall(t.validUntil + this.#marginMs)} on, so it stopped acting at ${wall(t.validUntil)}, ${this.#marginMs} ms before`,
       true,
     );
   }

@@ -207,7 +207,7 @@ export class EtcdStore implements StoreBackend {
         try {
           res = await txn.then(...ops).commit();
         } catch (err) {
-          throw new StoreError(`${this.description}: ${writeFailure(err)}${partial(stored, batch)}`, { cause: err });
+          throw new StoreError(`${writeFailure(err)}${partial(stored, batch)}`, { cause: err });
         }
         if (!res.succeeded) {
           this.#fence?.rejected(fence!);
@@ -257,6 +257,7 @@ export class EtcdStore implements StoreBackend {
     this.#listeners.clear();
     this.#fence = undefined;
     await this.#stopWatch();
+    await dropWatches(this.#ns);
     if (this.#ownsClient) this.#client.close();
   }
 
@@ -386,6 +387,25 @@ export async function openEtcdStore(o: EtcdStoreOptions): Promise<EtcdStore> {
   } catch (err) {
     if (owns) client.close();
     throw err;
+  }
+}
+
+/**
+ * Cancels every watch made through `ns` (waiting at most `ms`), then makes its watch manager
+ * forget them. Needed before the client closes: etcd3 1.1.2 retries the watch stream of a
+ * closed client every second forever (a timer that keeps the process alive), and watches it
+ * made itself (a waiting campaign's) cannot be cancelled through its API. Pinned internals.
+ */
+export async function dropWatches(ns: Namespace, ms = 500): Promise<void> {
+  const wm = (ns as unknown as { watchManager?: { watchers: Watcher[]; state: number; destroyStream(): void } }).watchManager;
+  if (!wm || wm.watchers.length === 0) return;
+  await Promise.race([Promise.all([...wm.watchers].map((w) => w.cancel().catch(() => {}))), new Promise((r) => setTimeout(r, ms).unref())]);
+  if (wm.watchers.length === 0) return;
+  wm.watchers = [];
+  try {
+    if (wm.state === 2 /* connected */) wm.destroyStream(); // no more events for watchers it no longer knows
+  } catch {
+    // already going down
   }
 }
 
@@ -545,5 +565,7 @@ function writeFailure(err: unknown): string {
 export function etcdReason(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const name = err.constructor?.name && err.constructor.name !== "Error" ? `${err.constructor.name}: ` : "";
-  return `${name}${err.message.split("\n")[0]}`;
+  // gRPC appends an empty "Resolution note:" to connection errors
+  const msg = err.message.split("\n")[0]!.replace(/\s*Resolution note:\s*$/, "").replace(/[.\s]+$/, "");
+  return `${name}${msg}`;
 }
