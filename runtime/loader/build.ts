@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ModuleLoadError } from "../errors.ts";
+import { contentHash, keyOf } from "./cache.ts";
 import { isInside } from "./discover.ts";
 
 export const SDK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../sdk");
@@ -24,9 +25,12 @@ export interface Bundle {
   inputs: string[];
   /** content hash of the bundle: the module's version */
   version: string;
+  /** the bundle cache key of the inputs as this build read them */
+  key?: string;
 }
 
-function sandboxPlugin(modulePath: string): esbuild.Plugin {
+/** `seen` receives every file the build reads, with the hash of the content it read. */
+function sandboxPlugin(modulePath: string, seen: Map<string, string>): esbuild.Plugin {
   const root = realpathSync(modulePath);
   return {
     name: "tsmgr-sandbox",
@@ -54,16 +58,19 @@ function sandboxPlugin(modulePath: string): esbuild.Plugin {
       });
       // A module's own source-map comments are dropped: esbuild would follow them, reading any
       // file they name on the host and letting a module dress its errors up as another module's.
-      b.onLoad({ filter: /\.(ts|js|mjs)$/ }, async (a) => {
-        if (!isInside(root, a.path)) return undefined;
+      b.onLoad({ filter: /\.(ts|js|mjs|json|txt)$/ }, async (a) => {
+        const own = isInside(root, a.path);
+        if (!own && !isInside(SDK_DIR, a.path)) return undefined;
         const text = await readFile(a.path, "utf8");
-        return { contents: text.replace(SOURCE_MAP_COMMENT, ""), loader: a.path.endsWith(".ts") ? "ts" : "js" };
+        seen.set(a.path, contentHash(text));
+        const loader = a.path.endsWith(".ts") ? "ts" : a.path.endsWith(".json") ? "json" : a.path.endsWith(".txt") ? "text" : "js";
+        return { contents: own ? text.replace(SOURCE_MAP_COMMENT, "") : text, loader };
       });
     },
   };
 }
 
-function buildOptions(name: string, entry: string, modulePath: string): esbuild.BuildOptions & { write: false; metafile: true } {
+function buildOptions(name: string, entry: string, modulePath: string, seen: Map<string, string>): esbuild.BuildOptions & { write: false; metafile: true } {
   return {
     entryPoints: [entry],
     bundle: true,
@@ -79,7 +86,7 @@ function buildOptions(name: string, entry: string, modulePath: string): esbuild.
     outfile: `/tsmgr/${name}.js`,
     absWorkingDir: dirname(modulePath),
     logLevel: "silent",
-    plugins: [sandboxPlugin(modulePath)],
+    plugins: [sandboxPlugin(modulePath, seen)],
     loader: { ".ts": "ts", ".js": "js", ".json": "json", ".txt": "text" },
   };
 }
@@ -115,6 +122,7 @@ function toBundle(name: string, result: esbuild.BuildResult & { outputFiles: esb
 /** One module's build, kept between saves so rebuilds are incremental (esbuild context). */
 export class ModuleBuilder {
   #ctx: esbuild.BuildContext | undefined;
+  readonly #seen = new Map<string, string>();
   readonly #cwd: string;
   constructor(
     readonly name: string,
@@ -126,9 +134,13 @@ export class ModuleBuilder {
 
   async build(): Promise<Bundle> {
     try {
-      if (!this.#ctx) this.#ctx = await esbuild.context(buildOptions(this.name, this.entry, this.modulePath));
+      if (!this.#ctx) this.#ctx = await esbuild.context(buildOptions(this.name, this.entry, this.modulePath, this.#seen));
+      this.#seen.clear();
       const result = await this.#ctx.rebuild();
-      return toBundle(this.name, result as Parameters<typeof toBundle>[1], this.#cwd);
+      const bundle = toBundle(this.name, result as Parameters<typeof toBundle>[1], this.#cwd);
+      // the key only when every input passed through our onLoad (so its hash is what was built)
+      if (bundle.inputs.every((f) => this.#seen.has(f))) bundle.key = keyOf(new Map(bundle.inputs.map((f) => [f, this.#seen.get(f)!])));
+      return bundle;
     } catch (e) {
       const errors = (e as { errors?: esbuild.Message[] }).errors;
       if (errors) throw toLoadError(this.name, errors);

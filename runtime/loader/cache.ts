@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Bundle } from "./build.ts";
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface CacheEntry {
   format: number;
@@ -16,16 +16,29 @@ interface CacheEntry {
   bundle: Bundle;
 }
 
-function inputsKey(inputs: readonly string[]): string | undefined {
+/** The content hash of one input, as the key uses it. */
+export function contentHash(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** The cache key of inputs given as path → content hash (sorted by path). */
+export function keyOf(hashes: ReadonlyMap<string, string>): string {
   const h = createHash("sha256").update(`${FORMAT}\0${esbuild.version}\0`);
+  for (const file of [...hashes.keys()].sort()) h.update(file).update("\0").update(hashes.get(file)!).update("\0");
+  return h.digest("hex");
+}
+
+/** The cache key of these inputs as they are on disk now (undefined if one is missing). */
+export function inputsKey(inputs: readonly string[]): string | undefined {
+  const hashes = new Map<string, string>();
   for (const file of inputs) {
     try {
-      h.update(file).update("\0").update(readFileSync(file)).update("\0");
+      hashes.set(file, contentHash(readFileSync(file)));
     } catch {
       return undefined; // an input vanished: rebuild
     }
   }
-  return h.digest("hex");
+  return keyOf(hashes);
 }
 
 export class BundleCache {
@@ -47,8 +60,13 @@ export class BundleCache {
     return inputsKey(e.bundle.inputs) === e.key ? e.bundle : undefined;
   }
 
+  /**
+   * Stores `bundle` under the key of its inputs exactly as esbuild read them (bundle.key). A key
+   * read from disk later could pair an old bundle with newer sources (a save during the build)
+   * and serve it forever.
+   */
   put(entry: string, bundle: Bundle): void {
-    const key = inputsKey(bundle.inputs);
+    const key = bundle.key;
     if (!key) return;
     try {
       mkdirSync(this.dir, { recursive: true });

@@ -3,4 +3,4 @@ export { discoverModules, moduleNameOf, isInside, MODULE_NAME } from "./discover
 export type { ModuleEntry, DiscoveryProblem } from "./discover.ts";
 export { ModuleBuilder, toLoadError, displayPath, BUNDLE_GLOBAL, SDK_DIR } from "./build.ts";
 export type { Bundle } from "./build.ts";
-export { BundleCache } from "./cache.ts";
+export { BundleCache, inputsKey } from "./cache.ts";
