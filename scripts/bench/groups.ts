@@ -134,4 +134,18 @@ export const GROUPS: GroupSpec[] = [
       { name: "failover_min_ms", target: null, unit: "ms", better: "lower" },
     ],
   },
+  {
+    name: "etcd",
+    file: "etcd.ts",
+    about: "durable writes through KvStore on a real etcd of 1 and 3 members (only where etcd is installed), beside the SQLite store figures",
+    budgetMs: 90_000,
+    figures: [
+      { name: "etcd_1m_write_p50_ms", target: null, unit: "ms", better: "lower" },
+      { name: "etcd_1m_write_p99_ms", target: null, unit: "ms", better: "lower" },
+      { name: "etcd_1m_writes_per_sec_8", target: null, unit: "writes/s", better: "higher" },
+      { name: "etcd_3m_write_p50_ms", target: null, unit: "ms", better: "lower" },
+      { name: "etcd_3m_write_p99_ms", target: null, unit: "ms", better: "lower" },
+      { name: "etcd_3m_writes_per_sec_8", target: null, unit: "writes/s", better: "higher" },
+    ],
+  },
 ];
