@@ -251,7 +251,10 @@ export class EtcdElection implements Election {
       current: () => this.#currentFence(),
       rejected: (f) => {
         const t = this.#term;
-        if (t && t.token === f.createRevision && !t.lost) t.end("etcd refused a fenced write: its leader key is gone or was replaced", true);
+        if (t && t.token === f.createRevision && !t.lost) {
+          this.#check(t);
+          t.end("etcd refused a fenced write: its leader key is gone or was replaced", true);
+        }
       },
     };
   }
@@ -389,7 +392,10 @@ export class EtcdElection implements Election {
       if (at !== undefined) extend(at, Number(res.TTL));
     });
     lease.on("lost", () => undefined);
-    campaign.on("error", (e) => t.end(`etcd3 reported the campaign lost (${etcdReason(e)})`, true));
+    campaign.on("error", (e) => {
+      this.#check(t);
+      t.end(`etcd3 reported the campaign lost (${etcdReason(e)})`, true);
+    });
     (campaign as unknown as NodeJS.EventEmitter).on("_isWaiting", () => {
       if (t === this.#term && !t.over) this.#announceStandby();
     });
@@ -587,7 +593,10 @@ export class EtcdElection implements Election {
     if (!key.startsWith(ELECTION_DIR)) return;
     this.#candidates.delete(key);
     const t = this.#term;
-    if (t?.key === key && !t.lost) t.end("its leader key was deleted (lease expired or revoked)", true);
+    if (t?.key === key && !t.lost) {
+      this.#check(t); // after a stall, the guard's reason (and its time) comes first
+      t.end("its leader key was deleted (lease expired or revoked)", true);
+    }
   }
 
   #report(err: Error): void {

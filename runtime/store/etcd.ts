@@ -391,14 +391,23 @@ export async function openEtcdStore(o: EtcdStoreOptions): Promise<EtcdStore> {
 }
 
 /**
- * Cancels every watch made through `ns` (waiting at most `ms`), then makes its watch manager
- * forget them. Needed before the client closes: etcd3 1.1.2 retries the watch stream of a
- * closed client every second forever (a timer that keeps the process alive), and watches it
- * made itself (a waiting campaign's) cannot be cancelled through its API. Pinned internals.
+ * Cancels every watch made through `ns` (waiting at most `ms`), makes its watch manager forget
+ * them, and refuses any later one. Needed before the client closes: etcd3 1.1.2 retries the
+ * watch stream of a closed client every second forever (a timer that keeps the process alive),
+ * and the watches it makes itself (a waiting campaign's, which may still be on its way) cannot
+ * be cancelled through its API. Uses the pinned version's internals.
  */
 export async function dropWatches(ns: Namespace, ms = 500): Promise<void> {
-  const wm = (ns as unknown as { watchManager?: { watchers: Watcher[]; state: number; destroyStream(): void } }).watchManager;
-  if (!wm || wm.watchers.length === 0) return;
+  type Manager = { watchers: Watcher[]; state: number; destroyStream(): void; attach(w: Watcher): void };
+  const wm = (ns as unknown as { watchManager?: Manager }).watchManager;
+  if (!wm) return;
+  // from now on a new watch fails at once instead of dialling a closed client
+  wm.attach = (w: Watcher) => {
+    setImmediate(() => {
+      if (w.listenerCount("error") > 0) w.emit("error", new Error("etcd watch refused: the daemon is leaving its group"));
+    });
+  };
+  if (wm.watchers.length === 0) return;
   await Promise.race([Promise.all([...wm.watchers].map((w) => w.cancel().catch(() => {}))), new Promise((r) => setTimeout(r, ms).unref())]);
   if (wm.watchers.length === 0) return;
   wm.watchers = [];
