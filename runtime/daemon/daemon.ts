@@ -70,7 +70,11 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
   };
   try {
     // the backends of mgr.json (SQLite in the data dir, or etcd): chosen here and nowhere else
-    const kv = await KvStore.open(await openStoreBackend(cfg));
+    const backend = await openStoreBackend(cfg);
+    const kv = await KvStore.open(backend).catch(async (e: unknown) => {
+      await backend.close().catch(() => {});
+      throw e;
+    });
     cleanups.push(() => kv.close());
     const clusterLog = log.child({ component: "cluster" });
     const cluster: ClusterSource =
@@ -205,6 +209,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       await modules.setRole(role);
       if (role === "active") election.publishServices(services());
     });
+    ready.catch(() => {}); // awaited below; a start failure must not also surface as unhandled
     cleanups.push(() => election.stop());
 
     const watcher = cfg.hotReload ? await ModuleWatcher.start(cfg.modulePath, modules, log) : undefined;

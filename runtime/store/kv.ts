@@ -221,8 +221,9 @@ export class KvStore {
       for (const w of waiters) {
         w.reject(
           new StoreError(
-            `write of ${JSON.stringify(w.key)} to ${this.description} failed and was not stored (${reason(err)}): ` +
-              "check the store's disk and permissions, then retry",
+            `write of ${JSON.stringify(w.key)} to ${this.description} failed and was not stored (${reason(err)})` +
+              // a backend's own StoreError already says what to do (e.g. etcd: "no longer active")
+              (err instanceof StoreError ? "" : ": check the store's disk and permissions, then retry"),
             { cause: err },
           ),
         );

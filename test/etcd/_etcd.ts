@@ -162,7 +162,7 @@ export async function startEtcd(n = 1): Promise<EtcdCluster> {
         }
       }
       await Promise.race([Promise.all(members.map((m) => m.exited)), idle(5000)]);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
   try {
