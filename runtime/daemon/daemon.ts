@@ -159,7 +159,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       if ("retval" in r && !(r.retval === -Errno.EINVAL && !election.isActive())) return { id: req.id, ...r };
       const local = "entry" in r && (r.entry.builtin ? !needsActive.has(r.entry.builtin.cmd) : false);
       if (!election.isActive() && !local) return { id: req.id, ...(await forward(req)) };
-      const out = await router.run({ input, caps, format, inbuf: req.inbuf, timeoutMs: req.timeout_ms });
+      const out = await router.run({ input, caps, format, inbuf: req.inbuf, timeoutMs: req.timeout_ms }, r);
       return { id: req.id, ...out };
     };
 

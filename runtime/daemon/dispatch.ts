@@ -100,8 +100,9 @@ export class CommandRouter {
     return { entry, args: v.args };
   }
 
-  async run(req: CommandRequest): Promise<CommandResult> {
-    const r = this.resolve(req);
+  /** Runs a request; pass what `resolve` already returned for it, so it is validated once. */
+  async run(req: CommandRequest, resolved: ReturnType<CommandRouter["resolve"]> = this.resolve(req)): Promise<CommandResult> {
+    const r = resolved;
     if ("retval" in r) return r;
     const { entry, args } = r;
     if (entry.module) {
