@@ -43,6 +43,8 @@ export class SqliteElection implements Election {
   #services = "{}";
   #nameTaken = false;
   #stopped = false;
+  /** every statement, compiled once (a renewal runs every leaseMs/4) */
+  #sql!: Record<"setServices"|"requestFail"|"release"|"leave"|"heartbeat"|"lease"|"releaseForFail"|"renew"|"take"|"alive", Database.Statement>;
 
   constructor(o: SqliteElectionOptions) {
     this.#o = o;
@@ -58,6 +60,18 @@ export class SqliteElection implements Election {
           expires_at INTEGER NOT NULL, epoch INTEGER NOT NULL, services TEXT NOT NULL DEFAULT '{}', fail_gid INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS members (name TEXT PRIMARY KEY, gid INTEGER NOT NULL, addr TEXT NOT NULL, asok TEXT NOT NULL, seen_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO lease (id, holder, gid, expires_at, epoch) VALUES (1, '', 0, 0, 0);`);
+      this.#sql = {
+        setServices: this.#db.prepare("UPDATE lease SET services = ? WHERE id = 1 AND gid = ?"),
+        requestFail: this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1"),
+        release: this.#db.prepare("UPDATE lease SET expires_at = 0 WHERE id = 1 AND gid = ?"),
+        leave: this.#db.prepare("DELETE FROM members WHERE name = ? AND gid = ?"),
+        heartbeat: this.#db.prepare("INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at"),
+        lease: this.#db.prepare("SELECT * FROM lease WHERE id = 1"),
+        releaseForFail: this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1"),
+        renew: this.#db.prepare("UPDATE lease SET expires_at = ? WHERE id = 1"),
+        take: this.#db.prepare("UPDATE lease SET holder = ?, gid = ?, expires_at = ?, epoch = epoch + 1, services = ?, fail_gid = 0 WHERE id = 1"),
+        alive: this.#db.prepare("SELECT name, gid, addr, asok FROM members WHERE seen_at > ? ORDER BY name"),
+      };
     } catch (e) {
       throw new StoreError(`cannot open the election file ${o.file}: ${(e as Error).message}: move it aside or point dataDir elsewhere`);
     }
@@ -87,7 +101,7 @@ export class SqliteElection implements Election {
   publishServices(services: Record<string, string>): void {
     this.#services = JSON.stringify(services);
     if (this.#role === "active") {
-      this.#db.prepare("UPDATE lease SET services = ? WHERE id = 1 AND gid = ?").run(this.#services, this.#me.gid);
+      this.#sql.setServices.run(this.#services, this.#me.gid);
       this.#map = this.#readMap(Date.now());
     }
   }
@@ -99,7 +113,7 @@ export class SqliteElection implements Election {
       if (m.standbys.some((s) => s.name === who)) return `mgr.${who} is a standby: nothing to fail`;
       throw Object.assign(new Error(`no daemon named ${who} in the group`), { errno: 2 });
     }
-    this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1").run();
+    this.#sql.requestFail.run();
     if (this.#role === "active") await this.#kick();
     return `failed mgr.${m.active_name}`;
   }
@@ -110,8 +124,8 @@ export class SqliteElection implements Election {
     clearTimeout(this.#timer);
     await this.#switching;
     try {
-      this.#db.prepare("UPDATE lease SET expires_at = 0 WHERE id = 1 AND gid = ?").run(this.#me.gid);
-      this.#db.prepare("DELETE FROM members WHERE name = ? AND gid = ?").run(this.#me.name, this.#me.gid);
+      this.#sql.release.run(this.#me.gid);
+      this.#sql.leave.run(this.#me.name, this.#me.gid);
     } catch {
       // the file may be gone (data dir removed): nothing to hand over
     }
@@ -159,20 +173,20 @@ export class SqliteElection implements Election {
     const me = this.#me;
     const tx = this.#db.transaction((): boolean => {
       const now = Date.now();
-      this.#db.prepare("INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at").run(me.name, me.gid, me.addr, me.asok, now);
-      const row = this.#db.prepare("SELECT * FROM lease WHERE id = 1").get() as LeaseRow;
+      this.#sql.heartbeat.run(me.name, me.gid, me.addr, me.asok, now);
+      const row = this.#sql.lease.get() as LeaseRow;
       let holding = false;
       if (row.gid === me.gid && row.expires_at >= now) {
         if (row.fail_gid === me.gid) {
           // `mgr fail`: release now and stay out for a while so a standby takes over
-          this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1").run();
+          this.#sql.releaseForFail.run();
           this.#holdUntil = now + 2 * this.#tickMs + this.#o.leaseMs / 2;
         } else {
-          this.#db.prepare("UPDATE lease SET expires_at = ? WHERE id = 1").run(now + this.#o.leaseMs);
+          this.#sql.renew.run(now + this.#o.leaseMs);
           holding = true;
         }
       } else if (row.expires_at < now && now >= this.#holdUntil) {
-        this.#db.prepare("UPDATE lease SET holder = ?, gid = ?, expires_at = ?, epoch = epoch + 1, services = ?, fail_gid = 0 WHERE id = 1").run(me.name, me.gid, now + this.#o.leaseMs, this.#services);
+        this.#sql.take.run(me.name, me.gid, now + this.#o.leaseMs, this.#services);
         holding = true;
       }
       this.#map = this.#readMap(now);
@@ -182,8 +196,8 @@ export class SqliteElection implements Election {
   }
 
   #readMap(now: number): MgrMap {
-    const row = this.#db.prepare("SELECT * FROM lease WHERE id = 1").get() as LeaseRow;
-    const alive = this.#db.prepare("SELECT name, gid, addr, asok FROM members WHERE seen_at > ? ORDER BY name").all(now - 2 * this.#o.leaseMs) as Member[];
+    const row = this.#sql.lease.get() as LeaseRow;
+    const alive = this.#sql.alive.all(now - 2 * this.#o.leaseMs) as Member[];
     const available = row.holder !== "" && row.expires_at >= now;
     const active = alive.find((m) => m.gid === row.gid);
     let services: Record<string, string> = {};
