@@ -15,6 +15,18 @@ export type NotifyType =
   | "command"
   | string;
 
+/** A cluster log entry, as the id of notify("clog", entry) (the mgr's LogEntry dict). */
+export interface LogEntry {
+  addrs: { addrvec: { type: string; nonce: number; addr: string }[] };
+  seq: number;
+  channel: string;
+  message: string;
+  name: string;
+  rank: string;
+  stamp: string;
+  priority: string;
+}
+
 /** A mon command's result, as Ceph returns it: `retval` is 0 or a NEGATIVE errno. */
 export interface CommandResult {
   retval: number;

@@ -4,6 +4,7 @@
 // and a few views are cut from or built over one dump (pg_summary, osd_stats, io_rate, ... from
 // `pg dump`). 64-bit integers (feature masks) must keep every digit, so the big dumps stay text.
 import { rawNumber, stringifyCeph } from "../sim/json.ts";
+import type { LogEntry } from "../types.ts";
 
 /** Keys whose numbers the real mgr hands over as floats, per data name (found in the real answers). */
 export const FLOAT_KEYS = {
@@ -288,16 +289,6 @@ function pgStatus(pgStats: readonly PgStat[], digest: PgDigest | undefined) {
 
 // ---- the cluster log ----
 
-export interface LogEntry {
-  addrs: { addrvec: { type: string; nonce: number; addr: string }[] };
-  seq: number;
-  channel: string;
-  message: string;
-  name: string;
-  rank: string;
-  stamp: string;
-  priority: string;
-}
 
 /** "v2:127.0.0.1:3300/0" → {type, nonce, addr}; a bare address is type "any" (Ceph's print of it). */
 function parseAddr(s: string): { type: string; nonce: number; addr: string } {

@@ -2,7 +2,7 @@
 // notifications (the id is the entry itself, as in the fixture's notify log) and kept for `log last`.
 import { monAddrvec } from "./addrs.ts";
 import { deepFreeze } from "./fixtures.ts";
-import type { LogEntry } from "./model.ts";
+import type { LogEntry } from "../types.ts";
 import type { SimState } from "./state.ts";
 
 export type ClogPriority = "[DBG]" | "[INF]" | "[WRN]" | "[ERR]";

@@ -211,16 +211,6 @@ export interface Replacement {
   atTick: number;
 }
 
-export interface LogEntry {
-  addrs: { addrvec: { type: string; nonce: number; addr: string }[] };
-  seq: number;
-  channel: string;
-  message: string;
-  name: string;
-  rank: string;
-  stamp: string;
-  priority: string;
-}
 
 export interface ConfigEntry {
   section: string;

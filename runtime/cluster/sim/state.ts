@@ -1,9 +1,9 @@
 // The simulated cluster's mutable state shared by the mutation, evolution and rendering code,
 // plus the change set each mutation fills in so exactly the right versions bump, notified once.
-import type { NotifyType } from "../types.ts";
+import type { LogEntry, NotifyType } from "../types.ts";
 import { stamp } from "./json.ts";
 import type {
-  ConfigEntry, HealthCheck, HostState, LogEntry, MdsDaemon, MonState, OsdState, PoolState, Replacement, ServiceDaemon, SimOptions,
+  ConfigEntry, HealthCheck, HostState, MdsDaemon, MonState, OsdState, PoolState, Replacement, ServiceDaemon, SimOptions,
 } from "./model.ts";
 import { Random } from "./random.ts";
 
