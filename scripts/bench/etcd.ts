@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { KvStore } from "../../runtime/store/index.ts";
 import { openEtcdStore } from "../../runtime/store/etcd.ts";
 import { startEtcd } from "../../test/etcd/_etcd.ts";
-import { median, pct, type GroupContext } from "./lib.ts";
+import { durableWrites, median, pct, type GroupContext } from "./lib.ts";
 
 const VALUE = "v".repeat(120);
 
@@ -14,27 +14,10 @@ async function measure(ctx: GroupContext, members: number, label: string): Promi
   const etcd = await startEtcd(members);
   const kv = await KvStore.open(await openEtcdStore({ endpoints: etcd.endpoints, prefix: "bench/" }));
   try {
-    const lat: number[] = [];
-    for (let i = 0; i < 700 && ctx.ok(20_000); i++) {
-      const t0 = performance.now();
-      await kv.set(`mgr/bench/k${i % 100}`, `${i}:${VALUE}`);
-      if (i >= 100) lat.push(performance.now() - t0);
-    }
+    const { latencies: lat, count8: count, secs8: secs } = await durableWrites(ctx, kv, VALUE, 700, 100, 20_000);
     const what = `KvStore.set() awaited until etcd committed it, ${members} member(s) on loopback, 1 writer, ${lat.length} writes`;
     ctx.set(`etcd_${label}_write_p50_ms`, median(lat), what);
     ctx.set(`etcd_${label}_write_p99_ms`, pct(lat, 99), what);
-    let count = 0;
-    const end = performance.now() + 3000;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 8 }, async (_, w) => {
-        for (let i = 0; performance.now() < end; i++) {
-          await kv.set(`mgr/bench/w${w}/k${i % 50}`, `${i}:${VALUE}`);
-          count++;
-        }
-      }),
-    );
-    const secs = (performance.now() - t0) / 1000;
     ctx.set(`etcd_${label}_writes_per_sec_8`, count / secs, `8 concurrent writers on ${members} member(s): ${count} writes in ${secs.toFixed(1)} s (group commit: one transaction per batch)`);
   } finally {
     await kv.close();

@@ -395,3 +395,35 @@ export function cpuMs(pid: number): number {
   // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
+
+/**
+ * Durable writes through a KvStore: `n` awaited one at a time (latencies after `warm` of them),
+ * then 8 writers, each awaiting its own writes, for 3 s (group commit batches them).
+ */
+export async function durableWrites(
+  ctx: GroupContext,
+  kv: { set(key: string, value: string | null): Promise<void> },
+  value: string,
+  n: number,
+  warm: number,
+  budgetMs: number,
+): Promise<{ latencies: number[]; count8: number; secs8: number }> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n && ctx.ok(budgetMs); i++) {
+    const t0 = performance.now();
+    await kv.set(`mgr/bench/k${i % 100}`, `${i}:${value}`);
+    if (i >= warm) latencies.push(performance.now() - t0);
+  }
+  let count8 = 0;
+  const end = performance.now() + 3000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        await kv.set(`mgr/bench/w${w}/k${i % 50}`, `${i}:${value}`);
+        count8++;
+      }
+    }),
+  );
+  return { latencies, count8, secs8: (performance.now() - t0) / 1000 };
+}

@@ -3,7 +3,7 @@
 import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { KvStore, openSqliteStore } from "../../runtime/store/index.ts";
-import { inProcessDaemon, median, moduleDir, must, pct, tempDir, type GroupContext } from "./lib.ts";
+import { durableWrites, inProcessDaemon, median, moduleDir, must, pct, tempDir, type GroupContext } from "./lib.ts";
 
 const VALUE = "v".repeat(120); // ~ a typical small module value (the floor in node-stack-notes uses ~120 B)
 
@@ -32,30 +32,12 @@ export async function run(ctx: GroupContext): Promise<void> {
     // 1000 keys already there, as in a used store
     await Promise.all(Array.from({ length: 1000 }, (_, i) => kv.set(`mgr/other/k${i}`, VALUE)));
 
-    // one writer: each set() awaited, so each is its own batch and its own fsync
-    const lat: number[] = [];
-    for (let i = 0; i < 2200 && ctx.ok(30_000); i++) {
-      const t0 = performance.now();
-      await kv.set(`mgr/bench/k${i % 100}`, `${i}:${VALUE}`);
-      if (i >= 200) lat.push(performance.now() - t0);
-    }
+    // one writer (each set() its own batch and fsync), then 8 writers batched by group commit
+    const { latencies: lat, count8: count, secs8: secs } = await durableWrites(ctx, kv, VALUE, 2200, 200, 30_000);
     const note1 = `KvStore.set() awaited until durable, 1 writer, ${lat.length} writes of 120 B (SQLite WAL, synchronous=FULL, one fsync per batch)`;
     ctx.set("store_write_p50_ms", median(lat), note1);
     ctx.set("store_write_p99_ms", pct(lat, 99), note1);
 
-    // 8 writers, each awaiting its own writes, for ~3 s: group commit batches them
-    let count = 0;
-    const end = performance.now() + 3000;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 8 }, async (_, w) => {
-        for (let i = 0; performance.now() < end; i++) {
-          await kv.set(`mgr/bench/w${w}/k${i % 50}`, `${i}:${VALUE}`);
-          count++;
-        }
-      }),
-    );
-    const secs = (performance.now() - t0) / 1000;
     ctx.set("store_writes_per_sec_8", count / secs, `8 concurrent writers, each awaiting durability before its next write, ${count} writes in ${secs.toFixed(1)} s (group commit: ~8 per fsync)`);
     floor.push(...fsyncFloor(dir, 300));
     ctx.set("disk_fsync_p50_ms", median(floor), `the disk's floor for a durable commit: write 120 B + fdatasync, 300 before and 300 after the KvStore runs (p99 ${pct(floor, 99).toFixed(2)} ms); store figures scale with it`);
