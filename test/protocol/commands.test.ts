@@ -146,13 +146,17 @@ test("help lists built-in and module commands with their descriptors; -f json gi
 
 test("wrong-typed and missing arguments are EINVAL naming the argument, value and type", async () => {
   d = await daemonWith(["good"]);
-  const r = await d.command({ prefix: "good echo", text: 5, extra: 1 });
-  assert.is(r.retval, -22);
+  const unknown = await d.command({ prefix: "good echo", text: "x", extra: 1 });
+  assert.equal([unknown.retval, unknown.stderr.split("\n")[0]], [-22, 'invalid command: unknown argument "extra" for "good echo"; it takes text']);
   const missing = await d.command(["good", "echo"]);
   assert.is(missing.retval, -22);
   assert.match(missing.stderr, /text/);
-  const badInt = await d.command(["config-key", "get"]);
-  assert.is(badInt.retval, -22);
+  const notInt = await d.command(["sim", "host", "add", "h9", "many"]);
+  assert.equal([notInt.retval, notInt.stderr.split("\n")[0]], [-22, 'invalid command: unused arguments: "many" (osds "many" is not a CephInt (expected an integer))']);
+  const range = await d.command({ prefix: "sim host add", name: "h9", osds: 500 });
+  assert.is(range.retval, -22);
+  assert.match(range.stderr, /osds "?500"? is out of range: must be between 1 and 100/, range.stderr);
+  assert.is((await d.command(["good", "ping"])).stdout, "pong", "nothing ran for the refused commands, the daemon answers");
 });
 
 test.run();
