@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CephBackendError, createCephCluster, createSimCluster, SIM_COMMANDS, handleSimCommand, type ClusterSource, type CommandResult, type SimCluster } from "../cluster/index.ts";
 import type { Config } from "../config/index.ts";
-import { CommandError, Errno, PermissionDenied, StoreError } from "../errors.ts";
+import { Errno, PermissionDenied, StoreError } from "../errors.ts";
 import type { Election, MgrMap } from "../election/index.ts";
 import { AdminSocket, HttpApi, ModuleHttpServer, NoDaemon, requestAsok, requestHttp, type WireRequest, type WireResponse } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
@@ -255,4 +255,3 @@ async function refuseSecondDaemon(asokPath: string, id: string): Promise<void> {
   throw new DaemonError(`a daemon with id "${id}" is already running with this data dir (its admin socket ${asokPath} answers): give each daemon its own id in mgr.json`, 17);
 }
 
-export { CommandError };
