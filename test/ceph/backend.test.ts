@@ -199,7 +199,7 @@ test("a stopped mon: haveMonConnection() goes false, the last maps stay served, 
 test("a killed librados helper is replaced and the backend carries on", async () => {
   const pid = live().helperPid!;
   process.kill(pid, "SIGKILL");
-  await waitFor(() => !live().haveMonConnection(), "the loss to be seen", 5000);
+  // the gap without a helper can be shorter than a poll, so only its end is waited for
   await waitFor(() => live().helperPid !== undefined && live().helperPid !== pid && live().haveMonConnection(), "a new helper", 15_000);
   assert.is((await live().sendCommand({ prefix: "osd pool ls", format: "json" }, "")).retval, 0);
 });
