@@ -71,8 +71,17 @@ export class CommandTable {
   #byFirst = new Map<string, Compiled[]>();
   #byPrefix = new Map<string, Compiled[]>();
 
-  /** @throws SyntaxError when a string descriptor does not parse */
-  constructor(signatures: Iterable<string | Signature>) {
+  readonly #longestPrefixWins: boolean;
+
+  /**
+   * With `longestPrefixWins`, words whose start spells a whole literal prefix are matched only
+   * against the commands with the longest such prefix: `victim <a> <b>` can then never take
+   * `victim login SECRET` from `victim login <secret>`. Ceph scores every candidate instead (the
+   * default, kept for parity); tsmgr's own table, shared by untrusted modules, uses this.
+   * @throws SyntaxError when a string descriptor does not parse
+   */
+  constructor(signatures: Iterable<string | Signature>, options: { longestPrefixWins?: boolean } = {}) {
+    this.#longestPrefixWins = options.longestPrefixWins ?? false;
     const sigs = [...signatures].map((s) => (typeof s === "string" ? parseSignature(s) : s));
     this.signatures = sigs;
     this.#entries = sigs.map(compile);
@@ -96,7 +105,8 @@ export class CommandTable {
   }
 
   #validateWords(words: readonly string[]): ValidationResult {
-    const candidates = this.#candidates(words);
+    const all = this.#candidates(words);
+    const candidates = this.#longestPrefixWins ? longestLiteralPrefix(all, words) : all;
     // No signature starts with the first word: every one scores 0.5 in Ceph, so all are tried.
     const best = candidates.length > 0 ? score(candidates, words) : this.#entries;
     const sorted = candidates.length > 0 ? [...best].sort((a, b) => a.required - b.required) : this.#byRequired;
@@ -228,6 +238,14 @@ function compile(sig: Signature): Compiled {
  * Ceph's scoring: required steps matched (partial match allowed on the last word), +0.5 for a
  * match that holds without partial matching; keeps the best-scoring entries in table order.
  */
+/** The entries whose whole literal prefix starts `words`, longest first: only the longest stay. */
+function longestLiteralPrefix(entries: Compiled[], words: readonly string[]): Compiled[] {
+  const spelled = (e: Compiled) => e.sig.prefix.length <= words.length && e.sig.prefix.every((w, i) => words[i] === w);
+  let longest = 0;
+  for (const e of entries) if (e.sig.prefix.length > longest && spelled(e)) longest = e.sig.prefix.length;
+  return longest === 0 ? entries : entries.filter((e) => e.sig.prefix.length >= longest);
+}
+
 function score(entries: readonly Compiled[], words: readonly string[]): Compiled[] {
   let best = 0;
   let bestEntries: Compiled[] = [];

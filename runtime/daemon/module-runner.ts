@@ -16,6 +16,8 @@ export type ModuleState = "disabled" | "loading" | "active" | "standby" | "faile
 
 export interface ModuleError {
   message: string;
+  /** what failed: building or constructing it, a reload (the previous version kept running), or the running module */
+  during: "load" | "reload" | "run";
   location?: string;
   frame?: string;
   since: string;
@@ -175,7 +177,7 @@ export class ModuleRunner {
    * Builds and starts the current source beside the running version; swaps only when the new
    * one constructed. On any error the old version keeps running and the error is reported.
    */
-  reload(reason: string): Promise<boolean> {
+  reload(reason: string, force = false): Promise<boolean> {
     return this.#exclusive(async () => {
       if (!this.#wanted) return false;
       clearTimeout(this.#restartTimer);
@@ -184,7 +186,7 @@ export class ModuleRunner {
       const t0 = performance.now();
       try {
         const bundle = await this.#bundle();
-        if (old && old.phase === "running" && bundle.version === old.bundle.version && !this.#error) return false;
+        if (!force && old && old.phase === "running" && bundle.version === old.bundle.version && !this.#error) return false;
         v = await this.#load(bundle);
       } catch (e) {
         this.#loadFailed(e as Error, old !== undefined);
@@ -306,7 +308,7 @@ export class ModuleRunner {
 
   #loadFailed(err: Error, keptOld = false): void {
     const e = err instanceof ModuleLoadError ? err : new ModuleLoadError(err.message);
-    this.#error = { message: e.message, location: e.location, frame: e.frame, since: new Date().toISOString() };
+    this.#error = { message: e.message, during: keptOld ? "reload" : "load", location: e.location, frame: e.frame, since: new Date().toISOString() };
     if (!keptOld) this.#state = "failed";
     this.#log.error({ location: e.location, frame: e.frame, keptOld }, keptOld ? `${e.message} (the previous version keeps running)` : e.message);
     this.#s.changed(this.name);
@@ -330,6 +332,7 @@ export class ModuleRunner {
     const message = err.stack && err.name !== "LimitExceeded" ? err.stack : `${err.name}: ${err.message}`;
     this.#error = {
       message: giveUp ? `${message} (gave up after ${this.#restarts} restarts: fix the module, then tsmgr module reload ${this.name})` : message,
+      during: "run",
       since: new Date().toISOString(),
     };
     this.#log.error({ restarts: this.#restarts }, `module failed: ${message}`);
@@ -343,7 +346,10 @@ export class ModuleRunner {
         if (this.#current || !this.#wanted) return;
         try {
           const nv = await this.#load(await this.#bundle());
-          if (nv) this.#activate(nv); // the error stays visible until a good reload clears it
+          if (!nv) return;
+          // running again: the failure is history (module ls counts the restarts), not health
+          this.#error = null;
+          this.#activate(nv);
         } catch (e) {
           this.#loadFailed(e as Error);
         }

@@ -12,15 +12,12 @@ import { join } from "node:path";
 
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
-export interface ModuleHooks {
-  activeUri(name: string): string;
-  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
-  serveHttp(name: string, runner: ModuleRunner, address: string): string;
-  stopHttp(name: string): void;
+/** What the daemon provides to modules; handed through to each runner as it is. */
+export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp"> & {
   /** prefixes taken by the daemon itself */
   builtinPrefixes(): Set<string>;
   changed(): void;
-}
+};
 
 export interface HealthCheck {
   severity: "HEALTH_WARN" | "HEALTH_ERR";
@@ -45,17 +42,14 @@ export class ModuleManager {
     this.#log = log;
     this.#hooks = hooks;
     this.#services = {
+      ...hooks,
       config: cfg,
       cache: new BundleCache(join(cfg.dataDir, "bundles")),
       logger: log,
       cluster,
       kv,
       moduleConfig: (n) => this.moduleConfig(n),
-      activeUri: (n) => hooks.activeUri(n),
-      sendCommand: (n, c, i) => hooks.sendCommand(n, c, i),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
-      serveHttp: (n, r, a) => hooks.serveHttp(n, r, a),
-      stopHttp: (n) => hooks.stopHttp(n),
       checkCommands: (n, c) => this.#checkCommands(n, c),
       changed: () => hooks.changed(),
     };
@@ -76,8 +70,34 @@ export class ModuleManager {
     return this.#role;
   }
 
+  /** The module's section of mgr.json (own entries only: a module named "constructor" gets the defaults). */
   moduleConfig(name: string): ModuleConfig {
-    return this.#cfg.modules[name] ?? defaultModuleConfig();
+    return Object.hasOwn(this.#cfg.modules, name) ? this.#cfg.modules[name]! : defaultModuleConfig();
+  }
+
+  /**
+   * Takes the module sections of a freshly read mgr.json (`module reload`, SIGHUP); returns the
+   * names of the modules whose section changed. Daemon-wide fields need a restart to change.
+   */
+  applyModuleConfig(fresh: Config, only?: string): string[] {
+    const changed: string[] = [];
+    const names = only === undefined ? new Set([...Object.keys(this.#cfg.modules), ...Object.keys(fresh.modules)]) : new Set([only]);
+    for (const name of names) {
+      const before = JSON.stringify(this.moduleConfig(name));
+      const after = Object.hasOwn(fresh.modules, name) ? fresh.modules[name]! : undefined;
+      if (after === undefined) delete this.#cfg.modules[name];
+      else this.#cfg.modules[name] = after;
+      if (JSON.stringify(this.moduleConfig(name)) !== before) changed.push(name);
+    }
+    return changed;
+  }
+
+  /** Rebuilds and restarts one module now, with its current mgr.json section (new grants and limits). */
+  async reloadModule(name: string): Promise<void> {
+    const r = this.#runners.get(name);
+    if (!r || this.#role === "none" || !this.isEnabled(name)) return;
+    if (!r.running) await r.start(this.#role);
+    else await r.reload("tsmgr module reload", true);
   }
 
   /** Enabled by `tsmgr module enable/disable` (persisted), else by mgr.json. */
@@ -182,18 +202,36 @@ export class ModuleManager {
     return [...this.#runners.values()].flatMap((r) => r.tableCommands);
   }
 
+  /**
+   * A module's prefixes may not take what belongs to others: a built-in's prefix or any leading
+   * part of it ("health" of "health detail"), nor another running module's prefix or a leading
+   * part of it. With the table's longest-prefix rule this means no module command can match
+   * words meant for a built-in or another module.
+   */
   #checkCommands(name: string, cmds: ModuleCommand[]): void {
-    const builtin = this.#hooks.builtinPrefixes();
-    const taken = new Map<string, string>();
+    const reserved = new Map<string, { owner: string; full: string }>();
+    const reserve = (full: string, owner: string) => {
+      const words = full.split(" ");
+      for (let i = 1; i <= words.length; i++) {
+        const p = words.slice(0, i).join(" ");
+        if (!reserved.has(p) || (owner === "tsmgr" && reserved.get(p)!.owner !== "tsmgr")) reserved.set(p, { owner, full });
+      }
+    };
+    for (const p of this.#hooks.builtinPrefixes()) reserve(p, "tsmgr");
     for (const r of this.#runners.values()) {
       if (r.name === name || !r.running) continue;
-      for (const c of r.commands) taken.set(c.signature.prefix.join(" "), r.name);
+      for (const c of r.commands) reserve(c.signature.prefix.join(" "), r.name);
     }
     for (const c of cmds) {
       const p = c.signature.prefix.join(" ");
-      if (builtin.has(p)) throw new ModuleLoadError(`module ${name}: command "${p}" is a built-in tsmgr command: choose another prefix (e.g. "${name} ${p}")`);
-      const other = taken.get(p);
-      if (other) throw new ModuleLoadError(`module ${name}: command "${p}" is already provided by module ${other}: command prefixes must be unique across modules`);
+      const taken = reserved.get(p);
+      if (!taken) continue;
+      if (taken.owner === "tsmgr") {
+        const what = taken.full === p ? "is a built-in tsmgr command" : `would take words meant for the built-in command "${taken.full}"`;
+        throw new ModuleLoadError(`module ${name}: command "${p}" ${what}: choose another prefix (e.g. "${name} ${p}")`);
+      }
+      if (taken.full === p) throw new ModuleLoadError(`module ${name}: command "${p}" is already provided by module ${taken.owner}: command prefixes must be unique across modules`);
+      throw new ModuleLoadError(`module ${name}: command "${p}" would take words meant for "${taken.full}" of module ${taken.owner}: a module's prefix may not be the start of another module's`);
     }
   }
 
@@ -227,8 +265,8 @@ export class ModuleManager {
     if (failed.length > 0) {
       out.MGR_MODULE_ERROR = {
         severity: failed.some((s) => s.state === "failed") ? "HEALTH_ERR" : "HEALTH_WARN",
-        summary: { message: failed.length === 1 ? `Module '${failed[0]!.name}' has failed: ${firstLine(failed[0]!.error!.message)}` : `${failed.length} mgr modules have failed`, count: failed.length },
-        detail: failed.map((s) => ({ message: `Module '${s.name}' has failed${s.state === "failed" ? "" : " to reload (the previous version keeps running)"}: ${s.error!.message}${s.error!.frame && !s.error!.message.includes(s.error!.frame) ? "\n" + s.error!.frame : ""}` })),
+        summary: { message: failed.length === 1 ? `Module '${failed[0]!.name}' ${failure(failed[0]!)}: ${firstLine(failed[0]!.error!.message)}` : `${failed.length} mgr modules have failed`, count: failed.length },
+        detail: failed.map((s) => ({ message: `Module '${s.name}' ${failure(s)}: ${s.error!.message}${s.error!.frame && !s.error!.message.includes(s.error!.frame) ? "\n" + s.error!.frame : ""}` })),
       };
     }
     for (const p of this.#problems) {
@@ -240,6 +278,13 @@ export class ModuleManager {
     for (const checks of this.#moduleChecks.values()) for (const [code, c] of Object.entries(checks)) if (!(code in out)) out[code] = c;
     return out;
   }
+}
+
+/** What went wrong, in the words health shows. */
+function failure(s: ModuleStatus): string {
+  const e = s.error!;
+  if (e.during === "reload") return "failed to reload (the previous version keeps running)";
+  return "has failed"; // Ceph's words for a module that did not load or died
 }
 
 function firstLine(s: string): string {

@@ -5,35 +5,7 @@ import { CommandTable, formatUsage, parseSignature, type Signature } from "../co
 import { Errno } from "../errors.ts";
 import type { CommandResult } from "../cluster/index.ts";
 import type { ModuleCommand } from "./module-meta.ts";
-
-export type Perm = "r" | "w" | "rw" | "x" | "rwx";
-
-/** What a built-in handler returns: data (rendered per format) and/or text (plain). */
-export interface BuiltinAnswer {
-  data?: unknown;
-  text?: string;
-  retval?: number;
-  stderr?: string;
-}
-
-export interface Builtin {
-  cmd: string;
-  desc: string;
-  perm: Perm;
-  /** true when only the active daemon can answer (a standby forwards it) */
-  needsActive: boolean;
-  run(args: Record<string, unknown>, req: CommandRequest): Promise<BuiltinAnswer> | BuiltinAnswer;
-}
-
-export interface CommandRequest {
-  /** argv words, or a JSON command with `prefix` */
-  input: string[] | Record<string, unknown>;
-  format?: "plain" | "json" | "json-pretty";
-  inbuf?: string;
-  /** caller capabilities: a subset of "rwx", or "*" for everything */
-  caps: string;
-  timeoutMs?: number;
-}
+import type { Builtin, BuiltinAnswer, CommandRequest, HelpEntry, Perm } from "./builtins/index.ts";
 
 interface Entry {
   signature: Signature;
@@ -52,6 +24,14 @@ export interface TableSources {
 export function allows(caps: string, perm: Perm): boolean {
   if (caps === "*" || caps.includes("*")) return true;
   return [...perm].every((p) => caps.includes(p));
+}
+
+/** The caps both sides have: "*" is everything, otherwise the letters in common, in rwx order. */
+export function intersectCaps(a: string, b: string): string {
+  const all = (c: string) => c === "*" || c.includes("*");
+  if (all(a)) return b;
+  if (all(b)) return a;
+  return [..."rwx"].filter((p) => a.includes(p) && b.includes(p)).join("");
 }
 
 export class CommandRouter {
@@ -81,7 +61,7 @@ export class CommandRouter {
       const mods = this.#src.moduleCommands().map((c) => ({ signature: c.signature, desc: c.desc, perm: c.perm, module: c.module }));
       this.#entries = [...this.#builtin, ...mods];
       this.#bySig = new Map(this.#entries.map((e) => [e.signature, e]));
-      this.#validator = new CommandTable(this.#entries.map((e) => e.signature));
+      this.#validator = new CommandTable(this.#entries.map((e) => e.signature), { longestPrefixWins: true });
     }
     return this.#entries;
   }
@@ -118,7 +98,7 @@ export class CommandRouter {
     }
   }
 
-  help(): { prefix: string; cmd: string; usage: string; desc: string; perm: Perm; module: string }[] {
+  help(): HelpEntry[] {
     return this.entries().map((e) => ({
       prefix: e.signature.prefix.join(" "),
       cmd: e.signature.text,

@@ -1,0 +1,25 @@
+// The daemon's own commands, one file per family, in Ceph's descriptor grammar with Ceph's
+// output shapes under `-f json`.
+import { authCommands } from "./auth.ts";
+import { configKeyCommands } from "./config-key.ts";
+import { configCommands } from "./config.ts";
+import { healthCommands } from "./health.ts";
+import { helpCommands } from "./help.ts";
+import { mgrCommands } from "./mgr.ts";
+import { moduleCommands } from "./module.ts";
+import type { Builtin, BuiltinDeps } from "./types.ts";
+
+export function builtinCommands(deps: BuiltinDeps): Builtin[] {
+  return [
+    ...moduleCommands(deps),
+    ...configKeyCommands(deps),
+    ...configCommands(deps),
+    ...healthCommands(deps),
+    ...mgrCommands(deps),
+    ...authCommands(deps),
+    ...helpCommands(deps),
+  ];
+}
+
+export { healthReport } from "./health.ts";
+export type { Builtin, BuiltinAnswer, BuiltinDeps, CommandRequest, HelpEntry, Perm } from "./types.ts";

@@ -1,0 +1,84 @@
+// The parts of a daemon that refer to each other: modules need the command table (to check their
+// prefixes) and the election (for their role and published URIs); built-in commands need all three.
+// Built here in one place so daemon.ts reads as a list of steps.
+import type { ClusterSource } from "../cluster/index.ts";
+import { loadConfig, type Config } from "../config/index.ts";
+import type { Election } from "../election/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { KvStore } from "../store/index.ts";
+import type { AuthKeys } from "./auth-keys.ts";
+import { builtinCommands, type Builtin } from "./builtins/index.ts";
+import { simCommands } from "./builtins/sim.ts";
+import { CommandRouter } from "./command-router.ts";
+import { ModuleHttpHost } from "./module-http.ts";
+import { ModuleManager } from "./modules.ts";
+import { MonCommands } from "./mon-commands.ts";
+
+export interface DaemonParts {
+  modules: ModuleManager;
+  router: CommandRouter;
+  builtins: Builtin[];
+  election(): Election;
+  /** Takes the group's election and starts it: modules follow the role it gives this daemon. */
+  elect(election: Election, log: Logger): { ready: Promise<void> };
+  /** `module reload` and SIGHUP: applies the module sections of mgr.json as it is on disk now. */
+  reloadConfig(only?: string): Promise<string[]>;
+}
+
+export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger): DaemonParts {
+  const mon = new MonCommands(cluster);
+  let election: Election | undefined;
+  const elected = (): Election => {
+    if (!election) throw new Error("internal error: the election is used before it started");
+    return election;
+  };
+  const http = new ModuleHttpHost({
+    grants: (name) => modules.moduleConfig(name).allow.net,
+    published: (services) => {
+      if (election?.isActive()) election.publishServices(services);
+    },
+  });
+  const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
+    activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),
+    sendCommand: (name, cmd, inbuf) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag)),
+    serveHttp: (name, runner, address) => http.serve(name, runner, address),
+    stopHttp: (name) => http.stop(name),
+    builtinPrefixes: () => router.builtinPrefixes(),
+    changed: () => router?.invalidate(),
+  });
+  const builtins = [
+    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only) }),
+    ...simCommands(cluster),
+  ];
+  const router: CommandRouter = new CommandRouter({
+    builtins,
+    moduleCommands: () => modules.commands(),
+    runModule: (name, inbuf, cmd, timeoutMs) => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs),
+  });
+
+  const elect = (e: Election, dlog: Logger) => {
+    election = e;
+    if (e.nameTaken()) dlog.warn(`another daemon named ${cfg.id} was seen in this group recently: ids must be unique`);
+    const ready = e.start(async (role) => {
+      dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");
+      if (role === "active") {
+        await kv.reload(); // the previous active's writes
+        await auth.ensurePeerKey();
+      }
+      await modules.setRole(role);
+      if (role === "active") e.publishServices(http.services());
+    });
+    ready.catch(() => {}); // awaited by the caller; a start failure must not also surface as unhandled
+    return { ready };
+  };
+  const reloadConfig = async (only?: string): Promise<string[]> => {
+    if (!cfg.file) return []; // embedded defaults: nothing to re-read
+    const changed = modules.applyModuleConfig(loadConfig(cfg.file), only);
+    for (const name of changed) {
+      log.info({ module: name }, "mgr.json section changed: restarting the module with it");
+      await modules.reloadModule(name);
+    }
+    return changed;
+  };
+  return { modules, router, builtins, election: elected, elect, reloadConfig };
+}
