@@ -33,12 +33,12 @@ export class ModuleHttpHost {
   serve(name: string, runner: ModuleRunner, address: string): string {
     const grants = this.#deps.grants(name);
     if (address && !grants.includes(address)) {
-      throw new PermissionDenied(`module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net`);
+      throw new PermissionDenied(`module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net, then run tsmgr module reload ${name}`);
     }
     const existing = this.#servers.get(name);
     if (existing) return existing.uri;
     const addr = address || grants[0];
-    if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:8080"])`);
+    if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload ${name}`);
     // Listening is asynchronous; the URI is known now and the socket follows within a tick
     // (after the previous version's socket on this address, if any, has closed).
     const pending = (this.#closing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs));

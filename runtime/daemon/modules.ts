@@ -204,8 +204,8 @@ export class ModuleManager {
 
   /**
    * A module's prefixes may not take what belongs to others: a built-in's prefix or any leading
-   * part of it ("health" of "health detail"), nor another running module's prefix or a leading
-   * part of it. With the table's longest-prefix rule this means no module command can match
+   * part of it ("health" of "health detail"), nor a built-in's prefix and more ("health detail"
+   * of "health <detail>"), nor another running module's prefix or a leading part of it. With the table's longest-prefix rule this means no module command can match
    * words meant for a built-in or another module.
    */
   #checkCommands(name: string, cmds: ModuleCommand[]): void {
@@ -217,14 +217,17 @@ export class ModuleManager {
         if (!reserved.has(p) || (owner === "tsmgr" && reserved.get(p)!.owner !== "tsmgr")) reserved.set(p, { owner, full });
       }
     };
-    for (const p of this.#hooks.builtinPrefixes()) reserve(p, "tsmgr");
+    const builtins = this.#hooks.builtinPrefixes();
+    for (const p of builtins) reserve(p, "tsmgr");
     for (const r of this.#runners.values()) {
       if (r.name === name || !r.running) continue;
       for (const c of r.commands) reserve(c.signature.prefix.join(" "), r.name);
     }
     for (const c of cmds) {
       const p = c.signature.prefix.join(" ");
-      const taken = reserved.get(p);
+      // "health detail" outspells the built-in "health <detail>": the table would give it those words
+      const extended = [...builtins].find((b) => p.startsWith(b + " "));
+      const taken = reserved.get(p) ?? (extended === undefined ? undefined : { owner: "tsmgr", full: extended });
       if (!taken) continue;
       if (taken.owner === "tsmgr") {
         const what = taken.full === p ? "is a built-in tsmgr command" : `would take words meant for the built-in command "${taken.full}"`;

@@ -1,6 +1,7 @@
 // The parts of a daemon that refer to each other: modules need the command table (to check their
 // prefixes) and the election (for their role and published URIs); built-in commands need all three.
 // Built here in one place so daemon.ts reads as a list of steps.
+import { existsSync } from "node:fs";
 import type { ClusterSource } from "../cluster/index.ts";
 import { loadConfig, type Config } from "../config/index.ts";
 import type { Election } from "../election/index.ts";
@@ -72,7 +73,8 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     return { ready };
   };
   const reloadConfig = async (only?: string): Promise<string[]> => {
-    if (!cfg.file) return []; // embedded defaults: nothing to re-read
+    // embedded defaults, or a file gone since the start: nothing to re-read
+    if (!cfg.file || !existsSync(cfg.file)) return [];
     const changed = modules.applyModuleConfig(loadConfig(cfg.file), only);
     for (const name of changed) {
       log.info({ module: name }, "mgr.json section changed: restarting the module with it");

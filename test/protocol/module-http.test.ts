@@ -48,9 +48,9 @@ test("a module serves HTTP on its granted address and the URI is published in se
 test("listening on an address that is not granted is PermissionDenied naming it and the mgr.json key", async () => {
   d = await web([]);
   const none = await d.command(["web", "listen"]);
-  assert.is(none.stderr, 'PermissionDenied: module "web" requires net access to serve HTTP: grant an address in mgr.json at modules.web.allow.net (e.g. ["127.0.0.1:8080"])');
+  assert.is(none.stderr, 'PermissionDenied: module "web" requires net access to serve HTTP: grant an address in mgr.json at modules.web.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload web');
   const other = await d.command(["web", "listen", "0.0.0.0:8080"]);
-  assert.is(other.stderr, 'PermissionDenied: module "web" requires net access to "0.0.0.0:8080": grant it in mgr.json at modules.web.allow.net');
+  assert.is(other.stderr, 'PermissionDenied: module "web" requires net access to "0.0.0.0:8080": grant it in mgr.json at modules.web.allow.net, then run tsmgr module reload web');
 });
 
 test("oversize bodies, malformed requests, a throwing handler and a hung handler each get an HTTP error", async () => {

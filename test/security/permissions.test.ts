@@ -164,7 +164,7 @@ test("a module cannot listen for HTTP without an allow.net grant", async () => {
   a = await Arena.open({ hostile: { perm_serve_http_ungranted: {} } });
   assert.equal(
     await a.report(["perm_serve_http_ungranted"]),
-    refused("PermissionDenied", 'module "perm_serve_http_ungranted" requires net access to serve HTTP: grant an address in mgr.json at modules.perm_serve_http_ungranted.allow.net (e.g. ["127.0.0.1:8080"])'),
+    refused("PermissionDenied", 'module "perm_serve_http_ungranted" requires net access to serve HTTP: grant an address in mgr.json at modules.perm_serve_http_ungranted.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload perm_serve_http_ungranted'),
   );
   assert.equal((JSON.parse((await a.cmd(["mgr", "services"], { format: "json" })).stdout) as Record<string, string>).perm_serve_http_ungranted, undefined);
   await a.checkHost();
