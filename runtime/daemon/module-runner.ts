@@ -287,7 +287,7 @@ export class ModuleRunner {
       const err = e as Error;
       if (err instanceof ModuleLoadError) throw err;
       if (err.name === "LimitExceeded") throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}`);
-      const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(err.stack ?? "");
+      const loc = moduleFrame(err.stack ?? "");
       throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], err.stack);
     }
   }
@@ -486,6 +486,17 @@ export class ModuleRunner {
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
     };
   }
+}
+
+/** The first stack frame in the module's own files: the sdk's frames (a refused call) are not where to look. */
+function moduleFrame(stack: string): RegExpExecArray | null {
+  const frames = stack.matchAll(/([^\s()]+\.ts):(\d+):(\d+)/g);
+  let first: RegExpExecArray | null = null;
+  for (const f of frames) {
+    first ??= f as RegExpExecArray;
+    if (!/(^|\/)sdk\//.test(f[1]!)) return f as RegExpExecArray;
+  }
+  return first;
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -141,6 +141,9 @@ test("calling a cluster accessor in the constructor fails with the circular-lock
   const s = d.modules().find((m) => m.name === "ctor_accessor")!;
   assert.is(s.state, "failed");
   assert.match(s.error!.message, /get\(\) called from the constructor of module ctor_accessor: .*circular locking/);
+  // the summary points at the module's own line, not at the sdk frame that refused the call
+  assert.match(s.error!.message, /\(at modules\/ctor_accessor\.ts:5:\d+\)$/);
+  assert.is(s.error!.location?.startsWith("modules/ctor_accessor.ts:5:"), true);
 });
 
 test("a serve() that rejects marks the module failed, reports it, and restarts it with back-off", async () => {
