@@ -120,6 +120,11 @@ export class ModuleRunner {
   }
   #lastCommands: ModuleCommand[] = [];
 
+  /** The commands of the last version that ran, whether or not it runs now (for "it is disabled" hints). */
+  get lastCommands(): ModuleCommand[] {
+    return this.#lastCommands;
+  }
+
   /** Files the running (or last attempted) bundle was built from. */
   inputs: string[] = [];
 

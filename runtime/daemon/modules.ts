@@ -193,6 +193,19 @@ export class ModuleManager {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * A disabled module that the words were probably meant for: one whose commands (from when it
+   * last ran) start with them, or whose name the first word spells or nearly spells.
+   */
+  disabledOwner(words: string[]): string | undefined {
+    const first = words[0];
+    if (first === undefined) return undefined;
+    const disabled = this.runners().filter((r) => !this.isEnabled(r.name));
+    const byCommand = disabled.find((r) => r.lastCommands.some((c) => c.signature.prefix.every((w, i) => i >= words.length || words[i] === w)));
+    if (byCommand) return byCommand.name;
+    return disabled.find((r) => r.name === first || (first.length >= 3 && r.name.startsWith(first)) || r.name.replace(/_/g, "-") === first)?.name;
+  }
+
   problems(): DiscoveryProblem[] {
     return this.#problems;
   }

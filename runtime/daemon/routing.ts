@@ -48,6 +48,9 @@ export function createRequestHandler(deps: RoutingDeps): RequestHandler {
       if (unknown && active && modules.settling) {
         return { id: req.id, retval: -Errno.EAGAIN, stdout: "", stderr: `the daemon is still starting its modules (${r.stderr.split("\n")[0]}): try again` };
       }
+      const noMatch = unknown && r.stderr.startsWith("no valid command found");
+      const owner = noMatch && active && Array.isArray(input) ? modules.disabledOwner(input) : undefined;
+      if (owner) return { id: req.id, ...r, stderr: `module '${owner}' is disabled, so its commands are not available: enable it with tsmgr module enable ${owner}` };
       if (!(unknown && !active)) return { id: req.id, ...r };
       return { id: req.id, ...(await forward(req, caps)) };
     }

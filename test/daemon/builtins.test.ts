@@ -162,4 +162,26 @@ export default class Forge extends MgrModule {
   assert.is(json.checks.FORGE.summary.message, forged);
 });
 
+test("a disabled module's command says the module is disabled and how to enable it", async () => {
+  dir = tempDir();
+  mkdirSync(join(dir, "modules"));
+  writeFiles(join(dir, "modules"), {
+    "greeter.ts": `import { MgrModule } from "@tsmgr/sdk";
+export default class G extends MgrModule {
+  static COMMANDS = [{ cmd: "greet name=who,type=CephString", desc: "x", perm: "r" as const }];
+  async handleCommand(_i: string, c: { who: string }) { return { retval: 0, stdout: "hi " + c.who, stderr: "" }; }
+}`,
+  });
+  const d = await startTestDaemon(dir, { modules: {} });
+  daemons.push(d);
+  const never = await d.command(["greet", "bob"]);
+  assert.is(never.retval, -22);
+  assert.is(never.stderr, "module 'greeter' is disabled, so its commands are not available: enable it with tsmgr module enable greeter");
+  assert.is((await d.command(["module", "enable", "greeter"])).retval, 0);
+  assert.is((await d.command(["greet", "bob"])).stdout, "hi bob");
+  assert.is((await d.command(["module", "disable", "greeter"])).retval, 0);
+  assert.match((await d.command(["greet", "bob"])).stderr, /^module 'greeter' is disabled/);
+  assert.match((await d.command(["nosuch", "thing"])).stderr, /^no valid command found/);
+});
+
 test.run();
