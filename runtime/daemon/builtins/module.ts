@@ -8,6 +8,7 @@ export function knownModule(modules: ModuleManager, name: string) {
   return modules.runner(name) ?? fail(Errno.ENOENT, `module '${name}' not found in the module path: known modules are ${modules.runners().map((r) => r.name).join(", ") || "none"}`);
 }
 
+// long: a table of five command entries, one screen each; splitting it would scatter one family
 export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[] {
   const statusOf = (name: string) => modules.status().find((x) => x.name === name)!;
   return [
