@@ -15,7 +15,7 @@ import { createElection, openStoreBackend } from "./backends.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
 import type { ModuleStatus } from "./module-runner.ts";
 import { createParts } from "./parts.ts";
-import { createRequestHandler } from "./routing.ts";
+import { createRequestHandler, type RequestHandler } from "./routing.ts";
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -79,7 +79,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     stack.add(modules, (m) => m.dispose());
     const handle = createRequestHandler({ router, builtins: parts.builtins, election: () => election(), modules, auth });
     stack.add(await AdminSocket.listen(asokPath, handle), (a) => a.close());
-    const api = cfg.http.listen ? stack.add(await HttpApi.listen(cfg.http.listen, handle, (key) => auth.capsFor(key)), (a) => a.close()) : undefined;
+    const api = cfg.http.listen ? stack.add(await listenHttpApi(cfg, handle, auth), (a) => a.close()) : undefined;
 
     await modules.rescan();
     const { ready } = parts.elect(stack.add(createElection(cfg, { name: cfg.id, addr: api?.address ?? "", asok: asokPath }, (e) => dlog.warn(`election: ${e.message}`)), (e) => e.stop()), dlog);
@@ -126,6 +126,15 @@ async function refuseSecondDaemon(asokPath: string, id: string): Promise<void> {
   throw new DaemonError(`a daemon with id "${id}" is already running with this data dir (its admin socket ${asokPath} answers): give each daemon its own id in mgr.json`, 17);
 }
 
+
+/** The HTTP API on http.listen; an address another process holds is a config error (exit 2), not a crash. */
+async function listenHttpApi(cfg: Config, handle: RequestHandler, auth: AuthKeys): Promise<HttpApi> {
+  try {
+    return await HttpApi.listen(cfg.http.listen, handle, (key) => auth.capsFor(key));
+  } catch (e) {
+    throw new DaemonError(`${(e as Error).message}${cfg.file ? ` (in ${cfg.file})` : ""}`, 2);
+  }
+}
 
 /** The key/value store on the backend mgr.json names (SQLite in the data dir, or etcd). */
 async function openStore(cfg: Config): Promise<KvStore> {

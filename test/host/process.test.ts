@@ -3,6 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { cleanup, cli, ROOT, spawnDaemon, tempDir, writeConfig } from "../_util.ts";
 
@@ -78,6 +79,22 @@ test("an invalid config stops the daemon before anything starts, naming the fiel
   const r = await cli(["daemon", "-c", join(dir, "broken.json")]);
   assert.is(r.code, 2);
   assert.match(r.stderr, /is not valid JSON/);
+});
+
+test("a daemon whose http.listen address is taken exits 2 naming the field, without a stack trace", async () => {
+  dir = tempDir();
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
+  const port = (holder.address() as AddressInfo).port;
+  try {
+    const cfg = writeConfig(dir, { http: { listen: `127.0.0.1:${port}` } });
+    const r = await cli(["daemon", "-c", cfg], { timeoutMs: 20_000 });
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`http\\.listen 127\\.0\\.0\\.1:${port}: the address is in use`));
+    assert.not.match(r.stderr, /\n\s+at /, "no stack trace");
+  } finally {
+    holder.close();
+  }
 });
 
 test("a second daemon with the same id and data dir is refused", async () => {
