@@ -73,7 +73,10 @@ if (!process.execArgv.includes("--no-node-snapshot")) {
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => child.kill(sig));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 } else {
-  const client = commandWord(process.argv.slice(2)) !== "daemon" && process.env.TSMGR_NO_CLIENT_BUNDLE !== "1" ? await clientBundle() : undefined;
+  // `tsmgr daemon --help` only prints: the client answers it, without loading the daemon
+  const argv = process.argv.slice(2);
+  const runsDaemon = commandWord(argv) === "daemon" && !argv.includes("--help") && !argv.includes("-h");
+  const client = !runsDaemon && process.env.TSMGR_NO_CLIENT_BUNDLE !== "1" ? await clientBundle() : undefined;
   if (client) {
     await import(pathToFileURL(client).href);
   } else {

@@ -77,9 +77,17 @@ export const USAGE = `usage: tsmgr [-c FILE] [--id ID] [-f plain|json|json-prett
   tsmgr module ls|info|enable|disable|reload NAME
   tsmgr config-key get|set|rm|exists|ls|dump ...
   tsmgr config get|set|rm|dump ... (module options: config set mgr mgr/MODULE/OPTION VALUE)
-  tsmgr mgr fail [ID]              hand the active role to a standby
+  tsmgr mgr services|fail [ID]     URIs modules publish; hand the active role to a standby
   tsmgr auth add|rm|ls ...         keys for HTTP callers
-  tsmgr help                       every command the daemon knows, with its descriptor
+  tsmgr sim osd|host|mon|mds|pool|health|service|tick|status ...
+                                   drive the simulated cluster (cluster.backend "sim" only)
+  tsmgr help [WORDS...]            commands with their descriptors; with WORDS, those starting so
   tsmgr MODULE-COMMAND WORDS...    any module command, e.g. tsmgr hello bob
+
+  tsmgr WORDS... --help is tsmgr help WORDS...: built-in commands are described without a
+  daemon; a module's commands need its daemon running.
+
+Options: -c/--config FILE, --id ID (ask that daemon of the group), -f/--format, --timeout
+SECONDS (default 30), -i FILE (input, - for stdin), -h/--help, --version.
 
 The exit code is the command's errno: 0 ok, 2 ENOENT, 11 EAGAIN, 13 EACCES, 22 EINVAL, 110 ETIMEDOUT.`;

@@ -4,16 +4,57 @@
 import { readFileSync } from "node:fs";
 import { loadConfig, type Config } from "../config/index.ts";
 import { ConfigError, Errno } from "../errors.ts";
+import { escapeControl } from "../text.ts";
 import { parseCliArgs, UsageError, USAGE, type CliArgs } from "./args.ts";
-import { sendToGroup } from "./connect.ts";
+import { sendToGroup, type GroupResponse } from "./connect.ts";
+import { runHelp } from "./help.ts";
 
 function configFile(args: CliArgs): string {
   return args.config ?? process.env.TSMGR_CONFIG ?? "mgr.json";
 }
 
-function out(text: string, stream: NodeJS.WriteStream): void {
+/**
+ * Writes text for a person: control characters (a module's text can carry them) are shown as
+ * escapes, so they cannot recolour, erase or rewrite what the terminal shows. `exact` (JSON) as is.
+ */
+function out(text: string, stream: NodeJS.WriteStream, exact = false): void {
   if (text === "") return;
-  stream.write(text.endsWith("\n") ? text : text + "\n");
+  const shown = exact ? text : escapeControl(text, { newlines: true, tabs: true });
+  stream.write(shown.endsWith("\n") ? shown : shown + "\n");
+}
+
+/** Prints a daemon's (or help's) answer and returns the exit code: the errno. */
+function print(res: { retval: number; stdout: string; stderr: string }, format: CliArgs["format"]): number {
+  out(res.stdout, process.stdout, format !== "plain");
+  out(res.stderr, process.stderr);
+  return res.retval < 0 ? Math.min(255, -res.retval) : 0;
+}
+
+function readConfig(args: CliArgs): Config | ConfigError {
+  try {
+    return loadConfig(configFile(args));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return e;
+  }
+}
+
+function send(cfg: Config, args: CliArgs, argv: string[], format: CliArgs["format"], inbuf?: string): Promise<GroupResponse> {
+  return sendToGroup(
+    cfg,
+    { argv, format, ...(inbuf === undefined ? {} : { inbuf }) },
+    { id: args.id, timeoutMs: args.timeoutMs, onWait: (m) => process.stderr.write(m + "\n") },
+  );
+}
+
+/** `tsmgr help WORDS` and `tsmgr WORDS --help`: never runs the command, never starts a daemon. */
+async function help(args: CliArgs, words: string[]): Promise<number> {
+  const res = await runHelp(words, args.format, async (argv, format) => {
+    const cfg = readConfig(args);
+    if (cfg instanceof ConfigError) return { noDaemon: true, retval: -Errno.EINVAL, stdout: "", stderr: `the config cannot be read (${cfg.message})` };
+    return send(cfg, args, argv, format);
+  });
+  return print(res, args.format);
 }
 
 export type DaemonRunner = (cfg: Config) => Promise<number>;
@@ -32,16 +73,15 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
     out(`tsmgr ${pkg.version}`, process.stdout);
     return 0;
   }
-  if ((args.help && args.words.length === 0) || args.words.length === 0) {
-    out(USAGE, args.words.length === 0 && !args.help ? process.stderr : process.stdout);
+  if (args.words.length === 0) {
+    out(USAGE, args.help ? process.stdout : process.stderr);
     return args.help ? 0 : Errno.EINVAL;
   }
-  let cfg: Config;
-  try {
-    cfg = loadConfig(configFile(args));
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`tsmgr: invalid config: ${e.message}\n`);
+  if (args.help) return help(args, args.words);
+  if (args.words[0] === "help") return help(args, args.words.slice(1));
+  const cfg = readConfig(args);
+  if (cfg instanceof ConfigError) {
+    process.stderr.write(`tsmgr: invalid config: ${cfg.message}\n`);
     return 2;
   }
   if (args.words[0] === "daemon") {
@@ -61,13 +101,5 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
       return Errno.ENOENT;
     }
   }
-  const res = await sendToGroup(
-    cfg,
-    { argv: args.words, format: args.format, ...(inbuf === undefined ? {} : { inbuf }) },
-    { id: args.id, timeoutMs: args.timeoutMs, onWait: (m) => process.stderr.write(m + "\n") },
-  );
-  out(res.stdout, process.stdout);
-  out(res.stderr, process.stderr);
-  return res.retval < 0 ? Math.min(255, -res.retval) : 0;
+  return print(await send(cfg, args, args.words, args.format, inbuf), args.format);
 }
-

@@ -22,6 +22,9 @@ function candidates(cfg: Config, id: string | undefined): string[] {
   return [own, ...others];
 }
 
+/** A daemon's answer, or `noDaemon` with the reason in `stderr` when no admin socket answered at all. */
+export type GroupResponse = WireResponse & { noDaemon?: true };
+
 export interface SendOptions {
   id?: string;
   timeoutMs: number;
@@ -29,7 +32,7 @@ export interface SendOptions {
 }
 
 /** Sends one request, retrying while the group has no active daemon, until the timeout. */
-export async function sendToGroup(cfg: Config, req: WireRequest, o: SendOptions): Promise<WireResponse> {
+export async function sendToGroup(cfg: Config, req: WireRequest, o: SendOptions): Promise<GroupResponse> {
   const deadline = Date.now() + o.timeoutMs;
   let waited = false;
   for (;;) {
@@ -49,6 +52,7 @@ export async function sendToGroup(cfg: Config, req: WireRequest, o: SendOptions)
     if (!reached) {
       if (!waited) {
         return {
+          noDaemon: true,
           retval: -Errno.ENOENT,
           stdout: "",
           stderr: `no tsmgr daemon is running for ${cfg.dataDir}${o.id ? ` with id ${o.id}` : ""} (no admin socket answers there): start one with tsmgr daemon${cfg.file ? ` -c ${cfg.file}` : ""}`,

@@ -1,6 +1,7 @@
 // Logging: pino with its own level numbers (so filtering works) plus each record's Ceph
 // severity as a field, pretty lines on a terminal and JSON lines otherwise.
 import { pino, type Logger, type DestinationStream } from "pino";
+import { escapeControl } from "../text.ts";
 
 export type { Logger } from "pino";
 
@@ -10,23 +11,30 @@ export const CEPH_SEVERITY: Record<string, number> = { fatal: 0, error: 0, warn:
 const COLORS: Record<string, string> = { error: "\x1b[31m", fatal: "\x1b[31m", warn: "\x1b[33m", info: "\x1b[32m", debug: "\x1b[90m" };
 const LEVEL_NAMES: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
 
-/** A destination that renders JSON records as short coloured lines, for people at a terminal. */
-function prettyDestination(out: NodeJS.WriteStream): DestinationStream {
+/**
+ * A destination that renders JSON records as short coloured lines, for people at a terminal.
+ * Every character a record carries (a module's message, its fields) goes through
+ * escapeControl(): a newline cannot forge a second record, nor an escape sequence recolour,
+ * erase or retitle. Only the level's colour is a real escape sequence.
+ */
+export function prettyDestination(out: { write(text: string): unknown }): DestinationStream {
   return {
     write(line: string) {
       let rec: Record<string, unknown>;
       try {
         rec = JSON.parse(line);
       } catch {
-        out.write(line);
+        out.write(escapeControl(line.replace(/\n$/, "")) + "\n");
         return;
       }
       const { level, time, msg, module, component, severity: _s, pid: _p, hostname: _h, ...rest } = rec;
       const name = LEVEL_NAMES[level as number] ?? String(level);
-      const who = module ? `[${module}]` : component ? `(${component})` : "";
+      const who = module ? `[${String(module)}]` : component ? `(${String(component)})` : "";
+      // JSON.stringify escapes C0 controls but not DEL, C1 or the bidi overrides
       const extra = Object.keys(rest).length ? " " + JSON.stringify(rest) : "";
       const t = typeof time === "string" ? time.slice(11, 23) : "";
-      out.write(`${t} ${COLORS[name] ?? ""}${name.toUpperCase().padEnd(5)}\x1b[0m ${who} ${msg ?? ""}${extra}\n`);
+      const text = escapeControl(`${who} ${msg ?? ""}${extra}`);
+      out.write(`${t} ${COLORS[name] ?? ""}${escapeControl(name.toUpperCase()).padEnd(5)}\x1b[0m ${text}\n`);
     },
   };
 }

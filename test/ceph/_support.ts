@@ -4,30 +4,18 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { missingMessage, probe } from "../_needs.ts";
 import { ROOT, tempDir } from "../_util.ts";
 import { freePort } from "../modules/_support.ts";
 
 export const SCRIPT = join(ROOT, "scripts", "ceph-dev-cluster.sh");
 /** The real mgr's answers (shared/fixtures/ceph-16.2.15/mgr-get, copied beside the simulator). */
 export const MGR_GET = join(ROOT, "runtime", "cluster", "sim", "fixtures", "mgr-get");
-export const INSTALL = "apt-get install -y --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common python3-rados";
 
 /** Throws (the test fails, it is not skipped) when this machine cannot run a Ceph cluster. */
 export function requireCeph(): void {
-  const missing = ["ceph-mon", "ceph-mgr", "ceph-osd", "ceph", "ceph-authtool", "monmaptool", "uuidgen"].filter((b) => {
-    try {
-      execFileSync("sh", ["-c", `command -v ${b}`], { stdio: "ignore" });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  try {
-    execFileSync("/usr/bin/python3", ["-c", "import rados"], { stdio: "ignore" });
-  } catch {
-    missing.push("python3-rados (import rados with /usr/bin/python3)");
-  }
-  if (missing.length) throw new Error(`the Ceph tests need Debian's Ceph packages; missing: ${missing.join(", ")}. Install them with: ${INSTALL}`);
+  const why = probe("ceph");
+  if (why) throw new Error(`this test file ${missingMessage("ceph", why)}`);
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 240_000): Promise<{ code: number; out: string }> {
@@ -78,7 +66,7 @@ export async function startDevCluster(numOsds = 1): Promise<DevCluster> {
     dir,
     conf: join(dir, "ceph.conf"),
     keyring: join(dir, "keyring"),
-    ceph: (...args) => execFileSync("ceph", ["-c", join(dir, "ceph.conf"), "--connect-timeout", "10", ...args], { encoding: "utf8", timeout: 30_000 }),
+    ceph: (...args) => execFileSync("ceph", ["-c", join(dir, "ceph.conf"), "--connect-timeout", "10", ...args], { encoding: "utf8", timeout: 60_000 }),
     stop: async (name) => {
       const r = await run(["stop", dir, name], env);
       if (r.code !== 0) throw new Error(`ceph-dev-cluster.sh stop ${name} failed: ${r.out.slice(-1500)}`);
@@ -102,6 +90,11 @@ export async function startDevCluster(numOsds = 1): Promise<DevCluster> {
     throw e;
   }
   return cluster;
+}
+
+/** `text` cut to `max` characters, saying how much was left out: a failing assertion stays readable. */
+export function brief(text: string, max = 1200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
 // ---- live shapes against the real mgr's ----

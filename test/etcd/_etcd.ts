@@ -1,22 +1,19 @@
 // Real etcd servers for the etcd tests: one member or a 3-member cluster on free loopback
 // ports, data in a temp dir, stopped by pid. Tuned timeouts (heartbeat 50 ms, election 500 ms)
-// let the server grant 1 s leases. No etcd installed is a failure, not a skip.
+// let the server grant 1 s leases. No etcd installed: `npm test` leaves these files out, saying so
+// (test/_needs.ts); run directly, or under TSMGR_REQUIRE_ALL=1, they fail naming what to install.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-
-export const ETCD_BIN = process.env.TSMGR_TEST_ETCD ?? "/usr/bin/etcd";
+import { etcdPath, missingMessage, probe } from "../_needs.ts";
 
 /** Throws, with what to install, when the etcd server is missing. */
 export function requireEtcd(): void {
-  if (existsSync(ETCD_BIN) || onPath("etcd")) return;
-  throw new Error(
-    `the etcd tests need a real etcd server, and ${ETCD_BIN} does not exist: install it with ` +
-      "`sudo apt-get install etcd-server` (Debian/Ubuntu; 3.4 or later), or point TSMGR_TEST_ETCD at an etcd binary",
-  );
+  const why = probe("etcd");
+  if (why) throw new Error(`this test file ${missingMessage("etcd", why)}, or point TSMGR_TEST_ETCD at an etcd binary`);
 }
 
 /** The daemon must pick its backends through runtime/daemon/backends.ts for the daemon-level tests. */
@@ -31,12 +28,8 @@ export function requireWiring(): void {
   }
 }
 
-function onPath(name: string): string | undefined {
-  return (process.env.PATH ?? "").split(":").map((d) => join(d || ".", name)).find((f) => existsSync(f));
-}
-
 function etcdBin(): string {
-  return existsSync(ETCD_BIN) ? ETCD_BIN : (onPath("etcd") ?? "etcd");
+  return etcdPath() ?? "etcd";
 }
 
 export async function freePort(): Promise<number> {

@@ -4,13 +4,13 @@
 // killed daemon, restarted, is now the standby that sends the browser over.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { chromiumPath, missingMessage, probe } from "../_needs.ts";
 import { cleanup, ROOT, spawnDaemon, tempDir, waitFor } from "../_util.ts";
 import { fetchWhenUp, freePort } from "./_support.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 type Child = Awaited<ReturnType<typeof spawnDaemon>>;
 
 /** Writes DIR/ID.json for a child daemon of the group that shares DIR/data. */
@@ -45,7 +45,8 @@ async function kill(child: Child | undefined, signal: NodeJS.Signals): Promise<v
 }
 
 test("a browser sent to the standby lands on the active's page, before and after the active is killed -9", async () => {
-  assert.ok(existsSync(CHROMIUM), `this test drives a real browser and ${CHROMIUM} is missing: install it with \`apt-get install chromium\` (CI installs it)`);
+  const why = probe("chromium");
+  assert.not.ok(why, `this test drives a real browser: it ${missingMessage("chromium", why ?? "")} (CI installs it)`);
   const dir = tempDir();
   const [apiA, apiB, dashA, dashB] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const urlA = `http://127.0.0.1:${dashA}/`;
@@ -62,7 +63,7 @@ test("a browser sent to the standby lands on the active's page, before and after
     await answers(urlB, 303);
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     });
     const page = await browser.newPage();

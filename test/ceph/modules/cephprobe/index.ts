@@ -60,7 +60,8 @@ export default class CephProbe extends MgrModule {
     const before = this.get<OsdMap>("osd_map").epoch;
     const seen = this.#osdMapNotifies;
     const r = await this.sendCommand({ prefix: "osd out", ids: [String(id)] });
-    for (let i = 0; i < 200 && this.#osdMapNotifies === seen; i++) await this.sleep(25);
+    // up to 30 s: the notify is what is waited for, the deadline only bounds a failing run
+    for (let i = 0; i < 1200 && this.#osdMapNotifies === seen; i++) await this.sleep(25);
     const map = this.get<OsdMap>("osd_map");
     return { r, before, notified: this.#osdMapNotifies > seen, epoch: map.epoch, in: map.osds.find((o) => o.osd === id)?.in };
   }

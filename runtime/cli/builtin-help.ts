@@ -1,0 +1,78 @@
+// The daemon's built-in commands as the CLI knows them without a daemon: `tsmgr WORDS --help` and
+// `tsmgr help WORDS` answer these from here, so help never needs (or starts) a daemon. The list
+// copies runtime/daemon/builtins.ts; test/cli/help.test.ts fails when the two drift apart.
+import { SIM_COMMANDS } from "../cluster/sim/sim-commands.ts";
+import { parseSignature } from "../commands/descriptor.ts";
+import { formatUsage } from "../commands/usage.ts";
+
+/** One row of `help`, in the daemon's `help -f json` shape. */
+export interface HelpEntry {
+  prefix: string;
+  cmd: string;
+  usage: string;
+  desc: string;
+  perm: string;
+  module: string;
+}
+
+const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
+  { cmd: "module ls", desc: "list modules with their state, version, errors and grants", perm: "r" },
+  { cmd: "module info name=module,type=CephString", desc: "one module's state, version, error, commands and grants", perm: "r" },
+  { cmd: "module enable name=module,type=CephString", desc: "enable a module (persisted across restarts)", perm: "rw" },
+  { cmd: "module disable name=module,type=CephString", desc: "disable a module (persisted across restarts)", perm: "rw" },
+  { cmd: "module reload name=module,type=CephString", desc: "rebuild and restart a module now (the old version keeps running if the new one fails)", perm: "rw" },
+  { cmd: "config-key get name=key,type=CephString", desc: "get a stored value", perm: "r" },
+  { cmd: "config-key set name=key,type=CephString name=val,type=CephString,req=false", desc: "store a value (durable when the command returns)", perm: "rw" },
+  { cmd: "config-key rm name=key,type=CephString", desc: "delete a stored value", perm: "rw" },
+  { cmd: "config-key exists name=key,type=CephString", desc: "check whether a key exists", perm: "r" },
+  { cmd: "config-key ls", desc: "list every key", perm: "r" },
+  { cmd: "config-key dump name=key,type=CephString,req=false", desc: "every key and value (under an optional prefix)", perm: "r" },
+  { cmd: "config set name=who,type=CephString name=name,type=CephString name=value,type=CephString", desc: "set a module option: config set mgr mgr/MODULE/OPTION VALUE", perm: "rw" },
+  { cmd: "config rm name=who,type=CephString name=name,type=CephString", desc: "reset a module option to its default", perm: "rw" },
+  { cmd: "config get name=who,type=CephString name=key,type=CephString,req=false", desc: "get a module option (its value or default), or every option of the section", perm: "r" },
+  { cmd: "config dump", desc: "every module option that is set", perm: "r" },
+  { cmd: "health name=detail,type=CephChoices,strings=detail,req=false", desc: "the manager's health: failed modules and module health checks", perm: "r" },
+  { cmd: "status", desc: "the mgr map: which daemon is active, the standbys, services", perm: "r" },
+  { cmd: "mgr services", desc: "URIs published by modules", perm: "r" },
+  { cmd: "mgr fail name=who,type=CephString,req=false", desc: "make the active daemon (or WHO) step down so a standby takes over", perm: "rw" },
+  { cmd: "auth add name=entity,type=CephString name=caps,type=CephString,req=false", desc: "create a key for HTTP callers with caps r, w, rw, rwx or * (printed once)", perm: "rwx" },
+  { cmd: "auth rm name=entity,type=CephString", desc: "delete an HTTP caller's key", perm: "rwx" },
+  { cmd: "auth ls", desc: "list HTTP callers and their caps (not their keys)", perm: "rwx" },
+  { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description (those starting with WORDS)", perm: "r" },
+];
+
+function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {
+  const sig = parseSignature(c.cmd);
+  return { prefix: sig.prefix.join(" "), cmd: sig.text, usage: formatUsage(sig), desc: c.desc, perm: c.perm, module: "tsmgr" };
+}
+
+/** Every built-in command, the `sim ...` ones (of the simulated cluster only) included. */
+export const BUILTIN_HELP: readonly HelpEntry[] = [...BUILTINS, ...SIM_COMMANDS].map(entry);
+
+/** The first words of built-in commands, `daemon` (the CLI's own) included. */
+export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...BUILTIN_HELP.map((e) => e.prefix.split(" ")[0]!)]);
+
+/**
+ * The entries `words` asks about: those whose prefix starts with the words (`module` → every
+ * module command), or whose prefix the words start with (`config-key get KEY` → config-key get).
+ */
+export function matchHelp(entries: readonly HelpEntry[], words: readonly string[]): HelpEntry[] {
+  return entries.filter((e) => {
+    const p = e.prefix.split(" ");
+    const n = Math.min(p.length, words.length);
+    return p.slice(0, n).every((w, i) => w === words[i]);
+  });
+}
+
+/** The daemon's plain `help` text for these entries. */
+export function formatHelp(entries: readonly HelpEntry[]): string {
+  return entries.map((c) => `${c.usage}\n    ${c.desc}${c.module !== "tsmgr" ? ` (module ${c.module})` : ""}`).join("\n");
+}
+
+export const DAEMON_USAGE = `usage: tsmgr daemon [-c FILE]
+
+Runs a tsmgr daemon in the foreground until SIGINT or SIGTERM.
+  -c, --config FILE   the config (default: $TSMGR_CONFIG, else ./mgr.json); the daemon's id in
+                      its group is the config's "id" (run a standby with a second config)
+Logs are JSON lines on stdout, or short coloured lines when stdout is a terminal.
+Exit codes: 0 stopped cleanly, 1 an error while running or stopping, 2 a bad config.`;
