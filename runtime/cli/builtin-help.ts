@@ -1,6 +1,6 @@
 // The daemon's built-in commands as the CLI knows them without a daemon: `tsmgr WORDS --help` and
 // `tsmgr help WORDS` answer these from here, so help never needs (or starts) a daemon. The list
-// copies runtime/daemon/builtins.ts; test/cli/help.test.ts fails when the two drift apart.
+// copies runtime/daemon/builtins/*.ts; test/cli/help.test.ts fails when the two drift apart.
 import { SIM_COMMANDS } from "../cluster/sim/sim-commands.ts";
 import { parseSignature } from "../commands/descriptor.ts";
 import { formatUsage } from "../commands/usage.ts";
@@ -20,7 +20,7 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "module info name=module,type=CephString", desc: "one module's state, version, error, commands and grants", perm: "r" },
   { cmd: "module enable name=module,type=CephString", desc: "enable a module (persisted across restarts)", perm: "rw" },
   { cmd: "module disable name=module,type=CephString", desc: "disable a module (persisted across restarts)", perm: "rw" },
-  { cmd: "module reload name=module,type=CephString", desc: "rebuild and restart a module now (the old version keeps running if the new one fails)", perm: "rw" },
+  { cmd: "module reload name=module,type=CephString", desc: "re-read the module's mgr.json section, rebuild it and restart it now (the old version keeps running if the new one fails)", perm: "rw" },
   { cmd: "config-key get name=key,type=CephString", desc: "get a stored value", perm: "r" },
   { cmd: "config-key set name=key,type=CephString name=val,type=CephString,req=false", desc: "store a value (durable when the command returns)", perm: "rw" },
   { cmd: "config-key rm name=key,type=CephString", desc: "delete a stored value", perm: "rw" },
@@ -38,7 +38,7 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "auth add name=entity,type=CephString name=caps,type=CephString,req=false", desc: "create a key for HTTP callers with caps r, w, rw, rwx or * (printed once)", perm: "rwx" },
   { cmd: "auth rm name=entity,type=CephString", desc: "delete an HTTP caller's key", perm: "rwx" },
   { cmd: "auth ls", desc: "list HTTP callers and their caps (not their keys)", perm: "rwx" },
-  { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description (those starting with WORDS)", perm: "r" },
+  { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description; with WORDS, those starting with them", perm: "r" },
 ];
 
 function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {

@@ -156,7 +156,7 @@ export default class Forge extends MgrModule {
   await waitFor(async () => (await d.command(["health"])).stdout.startsWith("HEALTH_ERR"), "the check");
   const plain = (await d.command(["health", "detail"])).stdout;
   assert.not.ok(/[\x00-\x08\x0b-\x1f\x7f]/.test(plain), JSON.stringify(plain));
-  assert.ok(plain.includes("\\x0d\\x1b[2K\\x1b[32mHEALTH_OK\\x1b[8m"), plain);
+  assert.ok(plain.includes("\\r\\x1b[2K\\x1b[32mHEALTH_OK\\x1b[8m"), plain);
   assert.ok(plain.includes("\n    line\n    [ERR] FAKE: x\\x07"), "a forged line stays indented under its check");
   const json = JSON.parse((await d.command(["health", "detail"], { format: "json" })).stdout);
   assert.is(json.checks.FORGE.summary.message, forged);
