@@ -6,7 +6,7 @@
 // it is missing; a banner at the start and the summary at the end name them and the apt line.
 // TSMGR_REQUIRE_ALL=1 (as .ci/run sets) runs them anyway (they fail naming what to install) and
 // fails the run, whatever else passed.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { missingMessage, probe, requireAll, SYSTEM_PROGRAMS, type SystemProgram } from "../test/_needs.ts";
@@ -34,6 +34,22 @@ function skipped(files: string[]): { program: SystemProgram; why: string; files:
   return out;
 }
 
+/**
+ * The whole-tree checks a full run starts with: the layout rules (scripts/check-layout.ts) and the
+ * formatter's check. Their failures fail the run after the tests, so one run shows everything.
+ */
+function treeChecks(): string[] {
+  if (filter) return [];
+  const failed: string[] = [];
+  for (const [name, args] of [["layout", ["--import", "tsx", "scripts/check-layout.ts"]]] as const) {
+    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    process.stdout.write(r.stdout + r.stderr);
+    if (r.status !== 0) failed.push(name);
+  }
+  return failed;
+}
+
+const treeFailures = treeChecks();
 const skips = skipped(selectedFiles());
 const rule = "=".repeat(78);
 const banner = skips.map((s) => `  ${requireAll() ? "FAILING" : "SKIPPED"} ${s.files.map((f) => `test/${f}`).join(", ")}\n    ${missingMessage(s.program, s.why)}`).join("\n");
@@ -63,6 +79,10 @@ child.on("exit", (code, signal) => {
   const files = notRun ? `, ${notRun} file(s) not run for want of system programs` : "";
   if (Number.isFinite(total)) console.log(`\ntests: ${passed} passed, ${total - passed} failed, ${skipped} skipped${files}`);
   else console.log(`\ntests: the runner ended without a summary (${signal ?? `exit ${code}`})`);
+  if (treeFailures.length) {
+    console.log(`tests: the ${treeFailures.join(" and ")} check failed (see the top of this output): failing the run`);
+    process.exit(code || 1);
+  }
   if (requireAll() && (skips.length || skipped > 0)) {
     console.log(`tests: TSMGR_REQUIRE_ALL=1 and ${skips.length ? "system programs are missing" : `${skipped} test(s) were skipped`}: failing the run`);
     process.exit(code || 1);
