@@ -169,8 +169,9 @@ export class ModuleBuilder {
         const stuck = [...this.#reading].map((f) => displayPath(this.modulePath, f));
         const ctx = this.#ctx;
         this.#ctx = undefined;
-        void ctx?.cancel().catch(() => {});
-        void ctx?.dispose().catch(() => {});
+        // one after the other: esbuild 0.28's service panics (taking every module's builds
+        // down) when a dispose races a cancel of the same context
+        void ctx?.cancel().then(() => ctx.dispose()).catch(() => {});
         const what = stuck.length ? `still reading ${stuck.join(", ")}` : `entry ${displayPath(this.modulePath, this.entry)}`;
         reject(new ModuleLoadError(`module "${this.name}": the build did not finish within ${this.deadlineMs / 1000} s and was abandoned (${what}): check that the module's files are regular files on a responsive file system`));
       }, this.deadlineMs);
