@@ -1,9 +1,11 @@
 // Checks what a module class declares (its kind, COMMANDS, MODULE_OPTIONS, NOTIFY_TYPES) and
 // turns it into host-side data, with load errors that say what was expected.
 import { parseSignature, type Signature } from "../commands/index.ts";
+import type { NotifyType } from "../cluster/index.ts";
 import { ModuleLoadError } from "../errors.ts";
 import type { ModuleMeta } from "../sandbox/index.ts";
 import { validateOptionDecls, type OptionDecl } from "../store/index.ts";
+import { didYouMean } from "../suggest.ts";
 
 export interface ModuleCommand {
   signature: Signature;
@@ -20,6 +22,15 @@ export interface CheckedMeta {
 }
 
 const PERMS = new Set(["r", "w", "rw", "x"]);
+const COMMAND_FIELDS = ["cmd", "desc", "perm"];
+
+/**
+ * Every type a module can list in NOTIFY_TYPES: what the cluster backends emit, plus "command"
+ * (a sendCommand completed) and "clog". Kept in step with the SDK's NotifyType by
+ * test/loader/module-meta.test.ts. A type missing here makes modules listing it fail to load,
+ * loudly; a type not listed used to make notify() silently never run.
+ */
+export const NOTIFY_TYPES = ["osd_map", "pg_summary", "health", "mon_map", "fs_map", "service_map", "mon_status", "perf_schema_update", "clog", "command"] as const satisfies readonly NotifyType[];
 
 function parseList(name: string, what: string, raw: string | undefined): unknown[] {
   if (raw === undefined) return [];
@@ -40,7 +51,11 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
   for (const [i, c] of parseList(name, "COMMANDS", meta.commands).entries()) {
     const at = `module ${name}: COMMANDS[${i}]`;
     if (typeof c !== "object" || c === null) throw new ModuleLoadError(`${at} must be an object {cmd, desc, perm}`);
+    for (const field of Object.keys(c)) {
+      if (!COMMAND_FIELDS.includes(field)) throw new ModuleLoadError(`${at} has an unknown field ${JSON.stringify(field)}${didYouMean(field, COMMAND_FIELDS)}: a command is {cmd, desc, perm}`);
+    }
     const { cmd, desc, perm } = c as Record<string, unknown>;
+    if (desc !== undefined && typeof desc !== "string") throw new ModuleLoadError(`${at}.desc must be a string (one line of help), got ${JSON.stringify(desc)}`);
     if (typeof cmd !== "string") throw new ModuleLoadError(`${at}.cmd must be a descriptor string such as "hello name=person,type=CephString"`);
     let signature: Signature;
     try {
@@ -61,6 +76,17 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
   } catch (e) {
     throw new ModuleLoadError(`module ${name}: MODULE_OPTIONS: ${(e as Error).message}`);
   }
-  const notifyTypes = new Set(parseList(name, "NOTIFY_TYPES", meta.notifyTypes).filter((t): t is string => typeof t === "string"));
+  const notifyTypes = checkNotifyTypes(name, parseList(name, "NOTIFY_TYPES", meta.notifyTypes));
   return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby" };
+}
+
+/** NOTIFY_TYPES as a set; an unknown type is a load error (notify() would never run for it). */
+function checkNotifyTypes(name: string, list: unknown[]): Set<string> {
+  const known: readonly string[] = NOTIFY_TYPES;
+  for (const [i, t] of list.entries()) {
+    const at = `module ${name}: NOTIFY_TYPES[${i}]`;
+    if (typeof t !== "string") throw new ModuleLoadError(`${at} must be a notification type name such as "osd_map", got ${JSON.stringify(t) ?? typeof t}`);
+    if (!known.includes(t)) throw new ModuleLoadError(`${at} ${JSON.stringify(t)} is not a notification type${didYouMean(t, known)}: known types are ${known.join(", ")}`);
+  }
+  return new Set(list as string[]);
 }

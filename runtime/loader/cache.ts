@@ -5,7 +5,8 @@ import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Bundle } from "./build.ts";
+import type { Bundle } from "./bundle.ts";
+import { readRegularFileSync } from "./read-regular.ts";
 
 const FORMAT = 2;
 
@@ -33,9 +34,9 @@ export function inputsKey(inputs: readonly string[]): string | undefined {
   const hashes = new Map<string, string>();
   for (const file of inputs) {
     try {
-      hashes.set(file, contentHash(readFileSync(file)));
+      hashes.set(file, contentHash(readRegularFileSync(file)));
     } catch {
-      return undefined; // an input vanished: rebuild
+      return undefined; // an input vanished or is no longer a regular file: rebuild (which says so)
     }
   }
   return keyOf(hashes);

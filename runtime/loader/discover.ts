@@ -65,9 +65,15 @@ export function discoverModules(modulePath: string): { modules: ModuleEntry[]; p
       continue;
     }
     const entry = isDir ? join(real, "index.ts") : real;
+    // Any entry that is not a folder is a module here, a pipe or device included: its build
+    // refuses it with a load error naming the file (discovery only stats, it never opens one).
+    let entryIsDir: boolean;
     try {
-      if (!statSync(entry).isFile()) throw new Error();
+      entryIsDir = statSync(entry).isDirectory();
     } catch {
+      entryIsDir = true;
+    }
+    if (entryIsDir) {
       problems.push({ found, message: `module folder "${found}" has no index.ts: a module is NAME.ts or NAME/index.ts` });
       continue;
     }

@@ -1,6 +1,7 @@
 // Ceph-style module options (static MODULE_OPTIONS): checking declarations, parsing and
 // formatting typed values, and reading them from the store where `config set` writes them.
 import { isIP } from "node:net";
+import { didYouMean } from "../suggest.ts";
 import type { KvStore } from "./kv.ts";
 
 export const OPTION_TYPES = ["str", "int", "float", "bool", "secs", "size", "uint", "addr", "uuid"] as const;
@@ -110,7 +111,7 @@ function validateOne(module: string, entry: unknown, index: number): OptionDecl 
   }
   const bad = (what: string): TypeError => new TypeError(`module ${module} option "${name}": ${what}`);
   for (const field of Object.keys(spec)) {
-    if (!FIELDS.includes(field)) throw bad(`unknown field ${show(field)}: known fields are ${FIELDS.join(", ")}`);
+    if (!FIELDS.includes(field)) throw bad(`unknown field ${show(field)}${didYouMean(field, FIELDS)}: known fields are ${FIELDS.join(", ")}`);
   }
   const type = spec.type ?? "str";
   if (typeof type !== "string" || !(OPTION_TYPES as readonly string[]).includes(type)) {

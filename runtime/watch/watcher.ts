@@ -5,11 +5,11 @@
 // if they moved, the module is rebuilt — instead of paying awaitWriteFinish's 100 ms on every save.
 import { watch, type FSWatcher } from "chokidar";
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { sep } from "node:path";
-import { moduleNameOf } from "../loader/index.ts";
+import { moduleNameOf, readRegularFileSync } from "../loader/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { ModuleManager } from "../daemon/modules.ts";
+import type { WatchTarget } from "./watch-target.ts";
 
 /** Quiet time after the last event of a burst before building. */
 const SETTLE_MS = 8;
@@ -23,12 +23,14 @@ type Stamp = Map<string, string>;
 
 function stamp(files: readonly string[]): Stamp {
   // Content, not size+mtime: saves of equal size within one kernel clock tick share an mtime.
+  // Read as the loader reads (regular files only, never blocking on a pipe): anything else is
+  // a change the next build reports.
   const s: Stamp = new Map();
   for (const f of files) {
     try {
-      s.set(f, createHash("sha1").update(readFileSync(f)).digest("base64"));
-    } catch {
-      s.set(f, "gone");
+      s.set(f, createHash("sha1").update(readRegularFileSync(f)).digest("base64"));
+    } catch (e) {
+      s.set(f, (e as NodeJS.ErrnoException).code === "ENOENT" ? "gone" : `unreadable: ${(e as Error).message}`);
     }
   }
   return s;
@@ -36,7 +38,8 @@ function stamp(files: readonly string[]): Stamp {
 
 function isEmpty(file: string): boolean {
   try {
-    return statSync(file).size === 0;
+    const s = statSync(file);
+    return s.isFile() && s.size === 0; // a pipe's size is 0 too: build it, and the build says what it is
   } catch {
     return false;
   }
@@ -58,14 +61,14 @@ interface ModuleWatch {
 
 export class ModuleWatcher {
   readonly #fs: FSWatcher;
-  readonly #modules: ModuleManager;
+  readonly #modules: WatchTarget;
   readonly #log: Logger;
   readonly #root: string;
   readonly #state = new Map<string, ModuleWatch>();
   #rescanTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(root: string, modules: ModuleManager, log: Logger) {
+  private constructor(root: string, modules: WatchTarget, log: Logger) {
     this.#root = root;
     this.#modules = modules;
     this.#log = log.child({ component: "watch" });
@@ -79,7 +82,7 @@ export class ModuleWatcher {
     });
   }
 
-  static async start(root: string, modules: ModuleManager, log: Logger): Promise<ModuleWatcher> {
+  static async start(root: string, modules: WatchTarget, log: Logger): Promise<ModuleWatcher> {
     const w = new ModuleWatcher(root, modules, log);
     await new Promise<void>((resolve) => w.#fs.once("ready", () => resolve()));
     w.#fs.on("all", (event, path) => w.#onEvent(event, path));
