@@ -9,11 +9,9 @@ export interface ModuleGrants {
   data: string[];
 }
 
-export interface StoreQuota {
-  maxKeys: number;
-  maxKeyBytes: number;
-  maxValueBytes: number;
-}
+// One StoreQuota: the store enforces it, mgr.json sets it (modules.NAME.store).
+export type { StoreQuota } from "../store/module-store.ts";
+import type { StoreQuota } from "../store/module-store.ts";
 
 export interface ModuleConfig {
   enabled: boolean;

@@ -15,6 +15,7 @@ import type { EtcdStore } from "../store/etcd.ts";
 import { openSqliteStore, type StoreBackend } from "../store/index.ts";
 
 interface EtcdModules {
+  client: typeof import("../etcd/index.ts");
   store: typeof import("../store/etcd.ts");
   election: typeof import("../election/etcd.ts");
 }
@@ -22,7 +23,7 @@ let etcdModules: EtcdModules | undefined;
 
 /** Loads the etcd backends (once); `openStoreBackend` does it for any config that uses etcd. */
 export async function loadEtcdBackends(): Promise<EtcdModules> {
-  etcdModules ??= { store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
+  etcdModules ??= { client: await import("../etcd/index.ts"), store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
   return etcdModules;
 }
 
@@ -46,7 +47,7 @@ const sessions = new WeakMap<Config, Session>();
 function session(cfg: Config): Session {
   let s = sessions.get(cfg);
   if (!s) {
-    s = { client: etcd().store.createEtcdClient(cfg.etcd.endpoints), users: 0 };
+    s = { client: etcd().client.createEtcdClient(cfg.etcd.endpoints), users: 0 };
     sessions.set(cfg, s);
   }
   s.users++;

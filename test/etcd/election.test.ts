@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startDaemon, DaemonError } from "../../runtime/daemon/daemon.ts";
 import { EtcdElection } from "../../runtime/election/etcd.ts";
 import { StoreError } from "../../runtime/errors.ts";
-import { createEtcdClient } from "../../runtime/store/etcd.ts";
+import { createEtcdClient } from "../../runtime/etcd/index.ts";
 import { cleanup, ROOT, startTestDaemon, tempDir, testConfig, waitFor, type TestDaemon } from "../_util.ts";
 import { freePort, requireWiring, sleep, startEtcd, setUp, type EtcdCluster } from "./_etcd.ts";
 

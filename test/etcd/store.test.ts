@@ -5,7 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { StoreError } from "../../runtime/errors.ts";
-import { createEtcdClient, openEtcdStore, type EtcdStore, type FenceProvider } from "../../runtime/store/etcd.ts";
+import { createEtcdClient, type FenceProvider } from "../../runtime/etcd/index.ts";
+import { openEtcdStore, type EtcdStore } from "../../runtime/store/etcd.ts";
 import { KvStore, type ChangeOrigin } from "../../runtime/store/index.ts";
 import { waitFor } from "../_util.ts";
 import { freePort, idle, sleep, startEtcd, setUp, type EtcdCluster } from "./_etcd.ts";
