@@ -12,7 +12,7 @@ import type { Config } from "../config/index.ts";
 import type { EtcdElection } from "../election/etcd.ts";
 import { SqliteElection, type Election, type Member } from "../election/index.ts";
 import type { EtcdStore } from "../store/etcd.ts";
-import { openSqliteStore, type StoreBackend } from "../store/index.ts";
+import { dataDirWarning, openSqliteStore, type StoreBackend } from "../store/index.ts";
 
 interface EtcdModules {
   client: typeof import("../etcd/index.ts");
@@ -88,8 +88,11 @@ export function groupIdentity(cfg: Config): string {
  * The store backend of `cfg.store.backend`. For etcd: checks within a few seconds that etcd
  * answers (otherwise a StoreError naming the endpoints) and that the prefix belongs to this
  * group (otherwise a StoreError explaining whose it is). The daemon turns both into exit 2.
+ * `warn` hears about a data dir other users can enter (its files are 0600 regardless).
  */
-export async function openStoreBackend(cfg: Config): Promise<StoreBackend> {
+export async function openStoreBackend(cfg: Config, warn: (msg: string) => void = () => {}): Promise<StoreBackend> {
+  const wide = dataDirWarning(cfg.dataDir);
+  if (wide) warn(wide);
   if (usesEtcd(cfg)) await loadEtcdBackends();
   if (cfg.store.backend !== "etcd") return openSqliteStore(join(cfg.dataDir, "store.db"));
   const s = session(cfg);

@@ -70,7 +70,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
   };
   try {
     // the backends of mgr.json (SQLite in the data dir, or etcd): chosen here and nowhere else
-    const backend = await openStoreBackend(cfg);
+    const backend = await openStoreBackend(cfg, (msg) => dlog.warn({ dataDir: cfg.dataDir }, msg));
     const kv = await KvStore.open(backend).catch(async (e: unknown) => {
       await backend.close().catch(() => {});
       throw e;
