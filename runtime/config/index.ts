@@ -4,4 +4,5 @@ export {
 } from "./load.ts";
 export { unknownModuleEntries } from "./unknown-modules.ts";
 export { editDistance, suggest } from "./_suggest.ts";
+export type { ConfigOptions } from "./load.ts";
 export type { Config, DaemonOverrides, Limits, ModuleConfig, ModuleGrants, StoreQuota } from "./types.ts";

@@ -77,9 +77,16 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   };
 }
 
+/** How the daemon was started, over what mgr.json says. */
+export interface ConfigOptions {
+  /** the daemon's id (`tsmgr daemon --id ID`), replacing the file's `id`: picks its `daemons.ID` overrides */
+  id?: string;
+}
+
 /** Builds a full Config from parsed JSON; `file` anchors relative paths (its folder). */
-export function configFromObject(raw: unknown, file: string): Config {
-  if (!isObj(raw)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
+export function configFromObject(parsed: unknown, file: string, opts: ConfigOptions = {}): Config {
+  if (!isObj(parsed)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
+  const raw: Obj = opts.id === undefined ? parsed : { ...parsed, id: opts.id };
   checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "daemons", "$schema", "//"], "");
   const base = file ? dirname(file) : process.cwd();
   const cluster = section(raw, "cluster", "cluster.");
@@ -143,7 +150,7 @@ export function configFromObject(raw: unknown, file: string): Config {
 }
 
 /** Loads and checks a config file. Throws ConfigError naming the file and field. */
-export function loadConfig(file: string): Config {
+export function loadConfig(file: string, opts: ConfigOptions = {}): Config {
   const abs = resolve(file);
   let text: string;
   try {
@@ -159,7 +166,7 @@ export function loadConfig(file: string): Config {
     throw new ConfigError("", `${abs} is not valid JSON: ${(e as Error).message}`);
   }
   try {
-    return configFromObject(raw, abs);
+    return configFromObject(raw, abs, opts);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError("", `${abs}: ${e.message}`);
     throw e;

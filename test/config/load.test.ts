@@ -107,6 +107,13 @@ test("daemons.ID overrides http.listen and a module's allow.net for the daemon w
   assert.equal(Object.keys(y.daemons), ["x", "y"]);
 });
 
+test("an id given at start (tsmgr daemon --id) replaces the file's and picks that daemon's overrides", () => {
+  const y = configFromObject({ ...shared, id: "x" }, "/etc/tsmgr/mgr.json", { id: "y" });
+  assert.is(y.id, "y");
+  assert.is(y.http.listen, "127.0.0.1:7001");
+  refused({ id: "bad id" }, "id", "is not a daemon id");
+});
+
 test("two daemons of one file that would bind one address are refused, naming both and the fields", () => {
   refused(
     { ...shared, daemons: { x: {}, y: { modules: { dashboard: { allow: { net: ["127.0.0.1:8081"] } } } } } },
