@@ -1,7 +1,7 @@
 // The daemon's built-in commands as the CLI knows them without a daemon: `tsmgr WORDS --help` and
 // `tsmgr help WORDS` answer these from here, so help never needs (or starts) a daemon. The list
 // copies runtime/daemon/builtins/*.ts; test/cli/help.test.ts fails when the two drift apart.
-import { SIM_COMMANDS } from "../cluster/sim/sim-commands.ts";
+import { SIM_COMMANDS } from "../cluster/sim/control-commands.ts";
 import { parseSignature } from "../commands/descriptor.ts";
 import { formatUsage } from "../commands/usage.ts";
 

@@ -1,5 +1,5 @@
-// The cluster-data contract between the daemon and a cluster backend (the simulator today, a
-// real Ceph cluster later). Shapes and semantics follow what Pacific's ceph-mgr hands its modules.
+// The cluster-data contract between the daemon and a cluster backend (the simulator in sim/, a real
+// Ceph cluster in ceph/). Shapes and semantics follow what Pacific's ceph-mgr hands its modules.
 
 /** Notification types a backend emits; the daemon forwards them to modules' `notify(type, id)`. */
 export type NotifyType =
@@ -12,8 +12,8 @@ export type NotifyType =
   | "mon_status"
   | "perf_schema_update"
   | "clog"
-  | "command"
-  | string;
+  | "mgr_map"
+  | "command";
 
 /** A cluster log entry, as the id of notify("clog", entry) (the mgr's LogEntry dict). */
 export interface LogEntry {

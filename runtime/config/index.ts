@@ -1,3 +1,8 @@
 // Config: mgr.json loading, defaults and validation.
-export { loadConfig, configFromObject, moduleLimits, defaultModuleConfig, DEFAULT_LIMITS } from "./load.ts";
-export type { Config, Limits, ModuleConfig, ModuleGrants, StoreQuota } from "./types.ts";
+export {
+  loadConfig, configFromObject, moduleConfigOf, moduleLimits, defaultModuleConfig, DEFAULT_LIMITS, MAX_TIMER_MS, RESERVED_MODULE_NAMES,
+} from "./load.ts";
+export { unknownModuleEntries } from "./unknown-modules.ts";
+export { editDistance, suggest } from "./_suggest.ts";
+export type { ConfigOptions } from "./load.ts";
+export type { Config, DaemonOverrides, Limits, ModuleConfig, ModuleGrants, StoreQuota } from "./types.ts";

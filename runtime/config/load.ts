@@ -3,7 +3,21 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { bool, checkKeys, ID, isObj, listenAddress, netList, num, oneOf, section, str, strList, typeName, type Obj } from "./_fields.ts";
+import { applyDaemonOverrides } from "./daemons.ts";
 import type { Config, Limits, ModuleConfig } from "./types.ts";
+
+/** setTimeout's largest delay (2^31-1 ms, ~24.8 days): a larger one fires at once, with a warning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Names a module may not have: keys every JS object inherits, which a lookup by module name could
+ * mistake for a config section (the loader should refuse module folders with these names too).
+ */
+export const RESERVED_MODULE_NAMES: readonly string[] = Object.freeze([
+  "constructor", "prototype", "__proto__", "hasownproperty", "isprototypeof", "propertyisenumerable",
+  "tostring", "tolocalestring", "valueof", "__definegetter__", "__definesetter__", "__lookupgetter__", "__lookupsetter__",
+]);
 
 export const DEFAULT_LIMITS: Limits = {
   memoryMb: 64,
@@ -17,68 +31,6 @@ export const DEFAULT_LIMITS: Limits = {
   cpuShare: 0.5,
 };
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-function checkKeys(obj: Obj, allowed: readonly string[], at: string): void {
-  for (const k of Object.keys(obj)) {
-    if (allowed.includes(k)) continue;
-    const near = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
-    const hint = near ? `; did you mean "${near}"?` : `; known fields: ${allowed.join(", ")}`;
-    throw new ConfigError(at ? `${at}.${k}` : k, `unknown field${hint}`);
-  }
-}
-
-function section(obj: Obj, key: string, at: string): Obj {
-  const v = obj[key];
-  if (v === undefined) return {};
-  if (!isObj(v)) throw new ConfigError(at + key, `must be an object, got ${typeName(v)}`);
-  return v;
-}
-
-function typeName(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
-}
-
-function str(obj: Obj, key: string, at: string, def: string, pattern?: RegExp, what?: string): string {
-  const v = obj[key];
-  if (v === undefined) return def;
-  if (typeof v !== "string") throw new ConfigError(at + key, `must be a string, got ${typeName(v)}`);
-  if (pattern && !pattern.test(v)) throw new ConfigError(at + key, `${JSON.stringify(v)} is not ${what}`);
-  return v;
-}
-
-function num(obj: Obj, key: string, at: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = obj[key];
-  if (v === undefined) return def;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(at + key, `must be a number, got ${typeName(v)}`);
-  if (v < min || v > max) throw new ConfigError(at + key, `${v} is out of range: must be between ${min} and ${max}`);
-  return v;
-}
-
-function bool(obj: Obj, key: string, at: string, def: boolean): boolean {
-  const v = obj[key];
-  if (v === undefined) return def;
-  if (typeof v !== "boolean") throw new ConfigError(at + key, `must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function strList(obj: Obj, key: string, at: string, def: string[]): string[] {
-  const v = obj[key];
-  if (v === undefined) return def;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new ConfigError(at + key, "must be an array of strings");
-  return v as string[];
-}
-
-function oneOf<T extends string>(obj: Obj, key: string, at: string, def: T, choices: readonly T[]): T {
-  const v = str(obj, key, at, def);
-  if (!choices.includes(v as T)) throw new ConfigError(at + key, `${JSON.stringify(v)} is not one of ${choices.join(", ")}`);
-  return v as T;
-}
-
-const ADDR = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
-const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<Limits> {
@@ -105,12 +57,12 @@ function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<L
 function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   const at = `modules.${name}.`;
   if (!MODULE_NAME.test(name)) throw new ConfigError(`modules.${name}`, "module names are lower-case letters, digits and _, starting with a letter");
+  if (RESERVED_MODULE_NAMES.includes(name)) throw new ConfigError(`modules.${name}`, `${JSON.stringify(name)} is reserved (every JavaScript object has it): rename the module`);
   if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
   checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
   const allow = section(v, "allow", at);
   checkKeys(allow, ["net", "commands", "data", "remote"], at + "allow");
-  const net = strList(allow, "net", at + "allow.", []);
-  for (const a of net) if (!ADDR.test(a)) throw new ConfigError(at + "allow.net", `${JSON.stringify(a)} is not an address such as "127.0.0.1:8080"`);
+  const net = netList(allow, at + "allow.");
   const store = section(v, "store", at);
   checkKeys(store, ["maxKeys", "maxKeyBytes", "maxValueBytes"], at + "store");
   return {
@@ -125,10 +77,17 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   };
 }
 
+/** How the daemon was started, over what mgr.json says. */
+export interface ConfigOptions {
+  /** the daemon's id (`tsmgr daemon --id ID`), replacing the file's `id`: picks its `daemons.ID` overrides */
+  id?: string;
+}
+
 /** Builds a full Config from parsed JSON; `file` anchors relative paths (its folder). */
-export function configFromObject(raw: unknown, file: string): Config {
-  if (!isObj(raw)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
-  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "$schema", "//"], "");
+export function configFromObject(parsed: unknown, file: string, opts: ConfigOptions = {}): Config {
+  if (!isObj(parsed)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
+  const raw: Obj = opts.id === undefined ? parsed : { ...parsed, id: opts.id };
+  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "daemons", "$schema", "//"], "");
   const base = file ? dirname(file) : process.cwd();
   const cluster = section(raw, "cluster", "cluster.");
   checkKeys(cluster, ["backend", "sim", "ceph"], "cluster");
@@ -148,10 +107,10 @@ export function configFromObject(raw: unknown, file: string): Config {
   checkKeys(log, ["level"], "log");
   const lim = { ...DEFAULT_LIMITS, ...limits(section(raw, "limits", "limits."), "limits.", DEFAULT_LIMITS, false) };
   const mods = section(raw, "modules", "modules.");
-  const modules: Record<string, ModuleConfig> = {};
+  // no prototype: a module named like an Object.prototype key never finds an inherited value
+  const modules: Record<string, ModuleConfig> = Object.create(null) as Record<string, ModuleConfig>;
   for (const [name, v] of Object.entries(mods)) modules[name] = moduleConfig(name, v, lim);
-  const listen = str(http, "listen", "http.", "127.0.0.1:7000");
-  if (listen !== "" && !ADDR.test(listen)) throw new ConfigError("http.listen", `${JSON.stringify(listen)} is not an address such as "127.0.0.1:7000" (use "" to turn HTTP off)`);
+  const listen = listenAddress(http, "http.", "127.0.0.1:7000");
   const cfg: Config = {
     file,
     id: str(raw, "id", "", "x", ID, "a daemon id (letters, digits, _ . -)"),
@@ -164,7 +123,7 @@ export function configFromObject(raw: unknown, file: string): Config {
         hosts: num(sim, "hosts", "cluster.sim.", 4, 1, 10_000),
         osdsPerHost: num(sim, "osdsPerHost", "cluster.sim.", 3, 1, 1000),
         seed: num(sim, "seed", "cluster.sim.", 1, 0),
-        tickMs: num(sim, "tickMs", "cluster.sim.", 1000, 0),
+        tickMs: num(sim, "tickMs", "cluster.sim.", 1000, 0, MAX_TIMER_MS),
       },
       ceph: {
         conf: resolve(base, str(ceph, "conf", "cluster.ceph.", "/etc/ceph/ceph.conf")),
@@ -182,14 +141,16 @@ export function configFromObject(raw: unknown, file: string): Config {
     limits: lim,
     log: { level: oneOf(log, "level", "log.", "info", ["debug", "info", "warn", "error"] as const) },
     modules,
+    daemons: {},
   };
   if (cfg.cluster.sim.hosts * cfg.cluster.sim.osdsPerHost > 100_000) throw new ConfigError("cluster.sim", "more than 100,000 OSDs: lower hosts or osdsPerHost");
   if (cfg.cluster.ceph.keyring) cfg.cluster.ceph.keyring = resolve(base, cfg.cluster.ceph.keyring);
+  applyDaemonOverrides(cfg, section(raw, "daemons", "daemons."));
   return cfg;
 }
 
 /** Loads and checks a config file. Throws ConfigError naming the file and field. */
-export function loadConfig(file: string): Config {
+export function loadConfig(file: string, opts: ConfigOptions = {}): Config {
   const abs = resolve(file);
   let text: string;
   try {
@@ -205,16 +166,21 @@ export function loadConfig(file: string): Config {
     throw new ConfigError("", `${abs} is not valid JSON: ${(e as Error).message}`);
   }
   try {
-    return configFromObject(raw, abs);
+    return configFromObject(raw, abs, opts);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError("", `${abs}: ${e.message}`);
     throw e;
   }
 }
 
+/** The mgr.json section of one module, looked up as an own property only; undefined when absent. */
+export function moduleConfigOf(cfg: Config, name: string): ModuleConfig | undefined {
+  return Object.hasOwn(cfg.modules, name) ? cfg.modules[name] : undefined;
+}
+
 /** Limits for one module: the daemon's limits with the module's overrides. */
 export function moduleLimits(cfg: Config, name: string): Limits {
-  return { ...cfg.limits, ...(cfg.modules[name]?.limits ?? {}) };
+  return { ...cfg.limits, ...(moduleConfigOf(cfg, name)?.limits ?? {}) };
 }
 
 /** The config of a module not mentioned in mgr.json: disabled, no grants beyond reading data. */

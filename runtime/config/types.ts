@@ -9,11 +9,9 @@ export interface ModuleGrants {
   data: string[];
 }
 
-export interface StoreQuota {
-  maxKeys: number;
-  maxKeyBytes: number;
-  maxValueBytes: number;
-}
+// One StoreQuota: the store enforces it, mgr.json sets it (modules.NAME.store).
+export type { StoreQuota } from "../store/module-store.ts";
+import type { StoreQuota } from "../store/module-store.ts";
 
 export interface ModuleConfig {
   enabled: boolean;
@@ -41,6 +39,13 @@ export interface Limits {
   cpuShare: number;
 }
 
+/** `daemons.ID` in mgr.json: what one daemon of a shared file does differently. */
+export interface DaemonOverrides {
+  http?: { listen: string };
+  /** per module, the addresses it may serve on (replaces modules.NAME.allow.net) */
+  modules: Record<string, { allow: { net: string[] } }>;
+}
+
 export interface Config {
   /** the file it came from (absolute), or "" for embedded defaults */
   file: string;
@@ -55,5 +60,8 @@ export interface Config {
   http: { listen: string };
   limits: Limits;
   log: { level: "debug" | "info" | "warn" | "error" };
+  /** module sections; a null-prototype map: look names up with `moduleConfigOf` or Object.hasOwn */
   modules: Record<string, ModuleConfig>;
+  /** `daemons.ID` overrides of every daemon in the file (this daemon's are already applied above) */
+  daemons: Record<string, DaemonOverrides>;
 }

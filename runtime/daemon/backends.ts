@@ -12,9 +12,10 @@ import type { Config } from "../config/index.ts";
 import type { EtcdElection } from "../election/etcd.ts";
 import { SqliteElection, type Election, type Member } from "../election/index.ts";
 import type { EtcdStore } from "../store/etcd.ts";
-import { openSqliteStore, type StoreBackend } from "../store/index.ts";
+import { dataDirWarning, openSqliteStore, type StoreBackend } from "../store/index.ts";
 
 interface EtcdModules {
+  client: typeof import("../etcd/index.ts");
   store: typeof import("../store/etcd.ts");
   election: typeof import("../election/etcd.ts");
 }
@@ -22,7 +23,7 @@ let etcdModules: EtcdModules | undefined;
 
 /** Loads the etcd backends (once); `openStoreBackend` does it for any config that uses etcd. */
 export async function loadEtcdBackends(): Promise<EtcdModules> {
-  etcdModules ??= { store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
+  etcdModules ??= { client: await import("../etcd/index.ts"), store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
   return etcdModules;
 }
 
@@ -46,7 +47,7 @@ const sessions = new WeakMap<Config, Session>();
 function session(cfg: Config): Session {
   let s = sessions.get(cfg);
   if (!s) {
-    s = { client: etcd().store.createEtcdClient(cfg.etcd.endpoints), users: 0 };
+    s = { client: etcd().client.createEtcdClient(cfg.etcd.endpoints), users: 0 };
     sessions.set(cfg, s);
   }
   s.users++;
@@ -87,8 +88,11 @@ export function groupIdentity(cfg: Config): string {
  * The store backend of `cfg.store.backend`. For etcd: checks within a few seconds that etcd
  * answers (otherwise a StoreError naming the endpoints) and that the prefix belongs to this
  * group (otherwise a StoreError explaining whose it is). The daemon turns both into exit 2.
+ * `warn` hears about a data dir other users can enter (its files are 0600 regardless).
  */
-export async function openStoreBackend(cfg: Config): Promise<StoreBackend> {
+export async function openStoreBackend(cfg: Config, warn: (msg: string) => void = () => {}): Promise<StoreBackend> {
+  const wide = dataDirWarning(cfg.dataDir);
+  if (wide) warn(wide);
   if (usesEtcd(cfg)) await loadEtcdBackends();
   if (cfg.store.backend !== "etcd") return openSqliteStore(join(cfg.dataDir, "store.db"));
   const s = session(cfg);

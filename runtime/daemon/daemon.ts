@@ -71,7 +71,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
   await refuseSecondDaemon(asokPath, cfg.id);
   const stack = new CleanupStack();
   try {
-    const kv = stack.add(await openStore(cfg), (s) => s.close());
+    const kv = stack.add(await openStore(cfg, dlog), (s) => s.close());
     const cluster = stack.add(await openCluster(cfg, log), (c) => c.stop());
     const auth = new AuthKeys(kv);
     const parts = createParts(cfg, kv, cluster, auth, log);
@@ -137,8 +137,8 @@ async function listenHttpApi(cfg: Config, handle: RequestHandler, auth: AuthKeys
 }
 
 /** The key/value store on the backend mgr.json names (SQLite in the data dir, or etcd). */
-async function openStore(cfg: Config): Promise<KvStore> {
-  const backend = await openStoreBackend(cfg);
+async function openStore(cfg: Config, dlog: Logger): Promise<KvStore> {
+  const backend = await openStoreBackend(cfg, (msg) => dlog.warn({ dataDir: cfg.dataDir }, msg));
   return KvStore.open(backend).catch(async (e: unknown) => {
     await backend.close().catch(() => {});
     throw e;

@@ -487,7 +487,7 @@ export class ModuleRunner {
       dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),
       unknownData: (n) => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`),
       sendCommand: (cmd, inbuf) => s.sendCommand(name, cmd, inbuf),
-      setOption: (opt, value) => setOption(s.kv, name, decls(), opt, value),
+      setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
     };
   }

@@ -1,7 +1,7 @@
 // Election for daemons on several machines: a campaign on an etcd lease (etcd3@1.1.2, pinned:
 // the guard reads the campaign's private lease), with fencing.
 //
-// Keys under the group prefix P (layout in runtime/store/etcd.ts):
+// Keys under the group prefix P (layout in runtime/etcd/group.ts):
 //   P election/mgr/LEASE  each live daemon's candidate key, on its own lease (TTL = ceil(election.leaseMs
 //                         / 1000) s, or more if the server raises it): value {name, gid, addr, asok}. These
 //                         keys are the member list: a daemon that dies vanishes with its lease. The
@@ -25,7 +25,7 @@ import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Campaign, Etcd3, Election as EtcdLibElection, IKeyValue, Lease, Namespace, Watcher } from "etcd3";
 import { Errno, StoreError } from "../errors.ts";
-import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../store/etcd.ts";
+import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../etcd/index.ts";
 import type { Election, Member, MgrMap, Role } from "./types.ts";
 
 export interface EtcdElectionOptions {

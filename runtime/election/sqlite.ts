@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
 import type { Election, Member, MgrMap, Role } from "./types.ts";
+import { sqliteOwnerOnly } from "../store/owner-only.ts";
 
 interface LeaseRow {
   holder: string;
@@ -52,8 +53,10 @@ export class SqliteElection implements Election {
     this.#tickMs = Math.max(25, Math.floor(o.leaseMs / 4));
     try {
       mkdirSync(dirname(o.file), { recursive: true });
+      sqliteOwnerOnly(o.file);
       this.#db = new Database(o.file, { timeout: this.#tickMs });
       this.#db.pragma("journal_mode = WAL");
+      sqliteOwnerOnly(o.file); // the -wal and -shm files exist now
       this.#db.pragma("synchronous = NORMAL");
       this.#db.exec(`
         CREATE TABLE IF NOT EXISTS lease (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, gid INTEGER NOT NULL,

@@ -1,18 +1,5 @@
 // The etcd store backend: the store of a group of daemons on several machines, kept in a real
-// etcd cluster (client: etcd3@1.1.2, pinned, with tuned deadlines and back-off).
-//
-// Layout under the configured prefix P (`etcd.prefix`, "tsmgr/" by default). Only tsmgr writes
-// here; one prefix holds exactly one group:
-//
-//   P group                       the group marker: {"tsmgr":1,"group":ID,"created_by":..,"created_at":..},
-//                                 written once by the first daemon (see `checkGroup`)
-//   P kv/KEY                      the store: one etcd key per store key, the value as UTF-8
-//                                 (e.g. P kv/mgr/hello/count, P kv/config/mgr/mgr/hello/greeting)
-//   P election/mgr/LEASE          one per live daemon, attached to its lease (runtime/election/etcd.ts):
-//                                 the candidate key, value = {name, gid, addr, asok}; the leader is
-//                                 the key with the lowest create revision (the fencing token)
-//   P mgrmap                      written only by the active, fenced: {epoch, token, name, gid, services}
-//   P fail                        a `tsmgr mgr fail` request: {token, by, at}, for the active holding token
+// etcd cluster under P kv/ (the key layout: runtime/etcd/group.ts; the client: runtime/etcd/client.ts).
 //
 // Guarantees: `loadAll()` is one consistent read (paged at one revision). `commit()` is one
 // etcd transaction (guarded by the active's fence when one is set) and resolves once etcd
@@ -20,15 +7,11 @@
 // so a larger batch goes as several transactions in order (see `commit`). `watch()` follows
 // P kv/ from the revision of the load, so nothing is missed across reconnects, and leaves out
 // the changes this store made itself.
-import { ComparatorBuilder, Etcd3, isRecoverableError, type IKeyValue, type IOperation, type ITxnResponse, type Namespace, type Watcher } from "etcd3";
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, type IBackoff } from "cockatiel";
+import { ComparatorBuilder, type Etcd3, type IKeyValue, type IOperation, type ITxnResponse, type Namespace, type Watcher } from "etcd3";
 import { StoreError } from "../errors.ts";
+import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_CALL_TIMEOUT_MS, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../etcd/index.ts";
 import type { Change, StoreBackend } from "./types.ts";
 
-/** Deadline of every unary etcd call (not streams), ms: a lost raft leader must not hang a write for 7 s. */
-export const ETCD_CALL_TIMEOUT_MS = 1000;
-/** How long opening waits for etcd to answer before giving up with an error naming the endpoints. */
-export const ETCD_OPEN_TIMEOUT_MS = 4000;
 /** etcd's default --max-txn-ops. */
 const MAX_TXN_OPS = 128;
 /** Stay well below etcd's default --max-request-bytes (1.5 MiB). */
@@ -36,50 +19,6 @@ const MAX_TXN_BYTES = 1024 * 1024;
 const PAGE = 2000;
 
 export const KV_DIR = "kv/";
-export const GROUP_KEY = "group";
-
-/**
- * An etcd client with the three defaults of etcd3 1.1.2 changed (../shared/reference/etcd-notes.md
- * §7): a deadline on every unary call, a per-host circuit breaker that half-opens after 300 ms
- * instead of 5 s (which would block lease keep-alives longer than a lease), and a 100 ms–1 s
- * watch reconnect back-off instead of 3–5 s. One client per daemon is enough: the store and the
- * election share it.
- */
-export function createEtcdClient(endpoints: readonly string[], callTimeoutMs = ETCD_CALL_TIMEOUT_MS): Etcd3 {
-  return new Etcd3({
-    hosts: [...endpoints],
-    defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
-    grpcOptions: {
-      // a whole-store read can pass gRPC's 4 MiB default; pages keep it far below this
-      "grpc.max_receive_message_length": 64 * 1024 * 1024,
-      // notice a dead connection (peer gone without a FIN) on an idle watch stream; etcd's
-      // default --grpc-keepalive-min-time is 5 s, so ping no more often than every 10 s
-      "grpc.keepalive_time_ms": 10_000,
-      "grpc.keepalive_timeout_ms": 5_000,
-    },
-    faultHandling: {
-      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 300, breaker: new ConsecutiveBreaker(3) }),
-      // etcd3 1.1.2 types this as IBackoff but calls .next() on it like a factory
-      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) as unknown as IBackoff<unknown>,
-    },
-  });
-}
-
-/** The guard a commit carries: the active's leader key (relative to the prefix) and its create revision. */
-export interface Fence {
-  key: string;
-  createRevision: string;
-}
-
-/**
- * Where the store gets its fence (runtime/election/etcd.ts implements it). `current()` throws a
- * `StoreError` when this daemon may not write (it is not, or no longer, the active one);
- * `rejected()` is told when etcd refused a fenced commit (the leader key changed).
- */
-export interface FenceProvider {
-  current(): Fence;
-  rejected(fence: Fence): void;
-}
 
 export interface EtcdStoreOptions {
   endpoints: string[];
@@ -390,143 +329,6 @@ export async function openEtcdStore(o: EtcdStoreOptions): Promise<EtcdStore> {
   }
 }
 
-/**
- * Cancels every watch made through `ns` (waiting at most `ms`), makes its watch manager forget
- * them, and refuses any later one. Needed before the client closes: etcd3 1.1.2 retries the
- * watch stream of a closed client every second forever (a timer that keeps the process alive),
- * and the watches it makes itself (a waiting campaign's, which may still be on its way) cannot
- * be cancelled through its API. Uses the pinned version's internals.
- */
-export async function dropWatches(ns: Namespace, ms = 500): Promise<void> {
-  type Manager = { watchers: Watcher[]; state: number; destroyStream(): void; attach(w: Watcher): void };
-  const wm = (ns as unknown as { watchManager?: Manager }).watchManager;
-  if (!wm) return;
-  // from now on a new watch fails at once instead of dialling a closed client
-  wm.attach = (w: Watcher) => {
-    setImmediate(() => {
-      if (w.listenerCount("error") > 0) w.emit("error", new Error("etcd watch refused: the daemon is leaving its group"));
-    });
-  };
-  if (wm.watchers.length === 0) return;
-  await Promise.race([Promise.all([...wm.watchers].map((w) => w.cancel().catch(() => {}))), new Promise((r) => setTimeout(r, ms).unref())]);
-  if (wm.watchers.length === 0) return;
-  wm.watchers = [];
-  try {
-    if (wm.state === 2 /* connected */) wm.destroyStream(); // no more events for watchers it no longer knows
-  } catch {
-    // already going down
-  }
-}
-
-/** Resolves once etcd answers a read; after `timeoutMs`, a StoreError naming the endpoints. */
-export async function waitForEtcd(client: Etcd3, endpoints: readonly string[], prefix: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      await client.namespace(prefix).get(GROUP_KEY).options({ deadline: Math.min(end, Date.now() + ETCD_CALL_TIMEOUT_MS) }).exec();
-      return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() + 100 >= end) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new StoreError(
-    `cannot reach etcd at ${endpoints.join(", ")} within ${Math.round(timeoutMs / 100) / 10} s (${etcdReason(last)}): ` +
-      "check that etcd is running there, that these are its client URLs (etcd.endpoints in mgr.json, e.g. " +
-      '["http://10.0.0.1:2379"]), and that no firewall blocks them',
-    { cause: last },
-  );
-}
-
-/**
- * One prefix, one group. The first daemon records `group` (the group identity: by default the
- * cluster the group manages, see runtime/daemon/backends.ts) in P group; a daemon whose identity
- * differs is refused, and so is a prefix that already holds keys tsmgr did not write, or that
- * lies inside (or contains) another group's prefix.
- */
-export async function checkGroup(client: Etcd3, prefix: string, group: string, name: string, endpoints: readonly string[]): Promise<void> {
-  const where = `etcd ${endpoints.join(",")}`;
-  const fix = `give each group its own etcd.prefix in mgr.json`;
-  const ns = client.namespace(prefix);
-  try {
-    // an enclosing group (its prefix is a "/"-boundary ancestor of ours)
-    for (const outer of ancestors(prefix)) {
-      const kv = (await client.get(outer + GROUP_KEY).exec()).kvs[0];
-      const marker = kv ? parseMarker(kv.value.toString("utf8")) : undefined;
-      if (marker) {
-        throw new StoreError(
-          `etcd.prefix ${JSON.stringify(prefix)} lies inside the prefix ${JSON.stringify(outer)} of another tsmgr group ` +
-            `(${describeMarker(marker)}) on ${where}: its keys would mix with that group's; ${fix} that does not overlap another`,
-        );
-      }
-    }
-    const cur = await ns.get(GROUP_KEY).exec();
-    let kv: IKeyValue | undefined = cur.kvs[0];
-    if (!kv) {
-      const present = await ns.getAll().limit(5).keys();
-      if (present.length > 0) {
-        throw new StoreError(
-          `etcd.prefix ${JSON.stringify(prefix)} on ${where} already holds keys that no tsmgr group wrote (e.g. ` +
-            `${present.slice(0, 3).map((k) => JSON.stringify(prefix + k)).join(", ")}) and no group marker ${JSON.stringify(prefix + GROUP_KEY)}: ` +
-            `it belongs to something else; ${fix}, one that holds nothing yet`,
-        );
-      }
-      const marker = JSON.stringify({ tsmgr: 1, group, created_by: name, created_at: new Date().toISOString() });
-      const res = await ns.if(GROUP_KEY, "Create", "==", 0).then(ns.put(GROUP_KEY).value(marker)).else(ns.get(GROUP_KEY)).commit();
-      if (res.succeeded) return;
-      kv = res.responses[0]?.response_range?.kvs[0];
-      if (!kv) throw new StoreError(`the group marker ${prefix + GROUP_KEY} on ${where} vanished while being read: try again`);
-    }
-    const marker = parseMarker(kv.value.toString("utf8"));
-    if (!marker) {
-      throw new StoreError(
-        `${JSON.stringify(prefix + GROUP_KEY)} on ${where} is not a tsmgr group marker (value ${JSON.stringify(kv.value.toString("utf8").slice(0, 80))}): ` +
-          `etcd.prefix ${JSON.stringify(prefix)} belongs to something else; ${fix}`,
-      );
-    }
-    if (marker.group !== group) {
-      throw new StoreError(
-        `etcd.prefix ${JSON.stringify(prefix)} on ${where} belongs to another tsmgr group: ${describeMarker(marker)}, ` +
-          `while this daemon's group is ${JSON.stringify(group)}. Daemons of one group must manage the same cluster; two unrelated ` +
-          `groups sharing a prefix would overwrite each other's store and fight over one election: ${fix} (or, if this daemon ` +
-          `belongs to that group, point it at the same cluster)`,
-      );
-    }
-  } catch (err) {
-    if (err instanceof StoreError) throw err;
-    throw new StoreError(`cannot check the group marker ${prefix + GROUP_KEY} on ${where} (${etcdReason(err)}): check that etcd is running and reachable`, { cause: err });
-  }
-}
-
-interface Marker {
-  tsmgr: number;
-  group: string;
-  created_by?: string;
-  created_at?: string;
-}
-
-function parseMarker(s: string): Marker | undefined {
-  try {
-    const m = JSON.parse(s) as Marker;
-    return m && typeof m === "object" && m.tsmgr === 1 && typeof m.group === "string" ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeMarker(m: Marker): string {
-  return `group ${JSON.stringify(m.group)}${m.created_by ? `, started by daemon ${m.created_by}` : ""}${m.created_at ? ` at ${m.created_at}` : ""}`;
-}
-
-/** "a/b/c/" → ["", "a/", "a/b/"]: the prefixes another group could hold that enclose this one. */
-function ancestors(prefix: string): string[] {
-  const out = [""];
-  for (let i = prefix.indexOf("/"); i >= 0 && i < prefix.length - 1; i = prefix.indexOf("/", i + 1)) out.push(prefix.slice(0, i + 1));
-  return out.filter((p) => p !== prefix);
-}
-
 function toChange(type: string, kv: IKeyValue): Change {
   const key = kv.key.toString("utf8").slice(KV_DIR.length);
   return type === "Delete" ? [key, null] : [key, kv.value.toString("utf8")];
@@ -570,11 +372,3 @@ function writeFailure(err: unknown): string {
   return `etcd did not take the write (${why}): check that etcd is running and reachable`;
 }
 
-/** A short reason from an etcd3/gRPC/cockatiel error. */
-export function etcdReason(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const name = err.constructor?.name && err.constructor.name !== "Error" ? `${err.constructor.name}: ` : "";
-  // gRPC appends an empty "Resolution note:" to connection errors
-  const msg = err.message.split("\n")[0]!.replace(/\s*Resolution note:\s*$/, "").replace(/[.\s]+$/, "");
-  return `${name}${msg}`;
-}

@@ -3,6 +3,7 @@
 export type { Change, StoreBackend } from "./types.ts";
 export { SqliteStore, openSqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 export { KvStore, type ChangeOrigin, type StoreListener } from "./kv.ts";
+export { dataDirWarning, ownerOnly, sqliteOwnerOnly } from "./owner-only.ts";
 export { ModuleStore, DEFAULT_STORE_QUOTA, type StoreQuota } from "./module-store.ts";
 export {
   OPTION_TYPES,

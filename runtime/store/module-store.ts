@@ -1,11 +1,13 @@
 // One module's view of the store: its keys live under mgr/<module>/ (Ceph's config-key layout),
-// every argument is checked as if hostile, and per-module quotas hold before anything is written.
+// its options under config/mgr/mgr/<module>/; every argument is checked as if hostile, and the
+// per-module quota holds for both before anything is written.
 import { LimitExceeded } from "../errors.ts";
 import type { KvStore } from "./kv.ts";
+import { optionPrefix } from "./option-key.ts";
 
-/** Per-module limits, set in mgr.json at `modules.NAME.store`. */
+/** Per-module limits, set in mgr.json at `modules.NAME.store`; option values count too. */
 export interface StoreQuota {
-  /** Keys the module may hold at once. */
+  /** Keys the module may hold at once, its stored options included. */
   maxKeys: number;
   /** UTF-8 bytes of a key, without the `mgr/<module>/` part. */
   maxKeyBytes: number;
@@ -29,8 +31,9 @@ export class ModuleStore {
   readonly module: string;
   readonly #kv: KvStore;
   readonly #ns: string;
+  readonly #optNs: string;
   readonly #quota: Readonly<StoreQuota>;
-  // This module's keys (full form), kept exact by the KvStore's change feed whatever the
+  // This module's keys and stored options (full form), kept exact by the KvStore's change feed whatever the
   // origin (this view, another view, another daemon, a rollback), so maxKeys costs O(1).
   readonly #keys: Set<string>;
   readonly #unsubscribe: () => void;
@@ -44,6 +47,7 @@ export class ModuleStore {
     this.module = module;
     this.#kv = kv;
     this.#ns = `mgr/${module}/`;
+    this.#optNs = optionPrefix(module);
     this.#quota = Object.freeze({ ...DEFAULT_STORE_QUOTA, ...definedOnly(quota) });
     for (const field of ["maxKeys", "maxKeyBytes", "maxValueBytes"] as const) {
       const limit = this.#quota[field];
@@ -54,9 +58,10 @@ export class ModuleStore {
       }
     }
     const ns = this.#ns;
-    this.#keys = new Set(kv.prefix(ns).map(([key]) => key));
+    const optNs = this.#optNs;
+    this.#keys = new Set([...kv.prefix(ns), ...kv.prefix(optNs)].map(([key]) => key));
     this.#unsubscribe = kv.subscribe((key, value) => {
-      if (!key.startsWith(ns)) return;
+      if (!key.startsWith(ns) && !key.startsWith(optNs)) return;
       if (value === null) this.#keys.delete(key);
       else this.#keys.add(key);
     });
@@ -66,7 +71,7 @@ export class ModuleStore {
     return this.#quota;
   }
 
-  /** How many keys the module holds now. */
+  /** How many keys the module holds now, stored options included. */
   get keyCount(): number {
     return this.#keys.size;
   }
@@ -90,11 +95,25 @@ export class ModuleStore {
       if (value !== null && typeof value !== "string") {
         throw new TypeError(`setStore(${show(key)}): value must be a string or null, got ${kind(value)}`);
       }
-      this.#checkQuota(key, value);
+      this.#checkQuota("setStore", key, this.#ns + key, value);
     } catch (err) {
       return Promise.reject(err);
     }
     return this.#kv.set(this.#ns + key, value);
+  }
+
+  /**
+   * [set_module_option] Stores an option's already validated text (`null` removes it), under the
+   * same quota as the module's keys: a module cannot store around its quota through options.
+   */
+  setOption(name: string, text: string | null): Promise<void> {
+    try {
+      checkKey("setModuleOption", name);
+      this.#checkQuota("setModuleOption", name, this.#optNs + name, text);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#kv.set(this.#optNs + name, text);
   }
 
   /** [get_store_prefix] `{key: value}` of this module's keys starting with `prefix`, without `mgr/<module>/`. */
@@ -112,13 +131,13 @@ export class ModuleStore {
     this.#unsubscribe();
   }
 
-  #checkQuota(key: string, value: string | null): void {
+  #checkQuota(op: string, key: string, fullKey: string, value: string | null): void {
     const { maxKeys, maxKeyBytes, maxValueBytes } = this.#quota;
     const where = `modules.${this.module}.store`;
     const keyBytes = Buffer.byteLength(key, "utf8");
     if (keyBytes > maxKeyBytes) {
       throw new LimitExceeded(
-        `module "${this.module}": setStore(${show(key)}): the key is ${keyBytes} bytes, over the limit of ` +
+        `module "${this.module}": ${op}(${show(key)}): the key is ${keyBytes} bytes, over the limit of ` +
           `${maxKeyBytes}: use a shorter key or raise ${where}.maxKeyBytes in mgr.json`,
       );
     }
@@ -126,14 +145,15 @@ export class ModuleStore {
     const valueBytes = Buffer.byteLength(value, "utf8");
     if (valueBytes > maxValueBytes) {
       throw new LimitExceeded(
-        `module "${this.module}": setStore(${show(key)}): the value is ${valueBytes} bytes, over the limit of ` +
+        `module "${this.module}": ${op}(${show(key)}): the value is ${valueBytes} bytes, over the limit of ` +
           `${maxValueBytes}: store less or raise ${where}.maxValueBytes in mgr.json`,
       );
     }
-    if (this.#keys.size >= maxKeys && !this.#keys.has(this.#ns + key)) {
+    if (this.#keys.size >= maxKeys && !this.#keys.has(fullKey)) {
+      const free = op === "setStore" ? "delete keys with setStore(key, null)" : "its store keys and stored options count together: delete keys with setStore(key, null) or options with setModuleOption(name, null)";
       throw new LimitExceeded(
-        `module "${this.module}": setStore(${show(key)}) would add a key beyond the limit of ${maxKeys} keys: ` +
-          `delete keys with setStore(key, null) or raise ${where}.maxKeys in mgr.json`,
+        `module "${this.module}": ${op}(${show(key)}) would add a key beyond the limit of ${maxKeys} keys: ` +
+          `${free} or raise ${where}.maxKeys in mgr.json`,
       );
     }
   }

@@ -3,6 +3,10 @@
 import { isIP } from "node:net";
 import { didYouMean } from "../suggest.ts";
 import type { KvStore } from "./kv.ts";
+import type { ModuleStore } from "./module-store.ts";
+import { optionKey } from "./option-key.ts";
+
+export { optionKey };
 
 export const OPTION_TYPES = ["str", "int", "float", "bool", "secs", "size", "uint", "addr", "uuid"] as const;
 export type OptionType = (typeof OPTION_TYPES)[number];
@@ -64,16 +68,6 @@ const EXPECTED: Record<OptionType, string> = {
   addr: "an address (IP or IP:port, IPv6 as [addr]:port)",
   uuid: "a UUID",
 };
-
-/**
- * Where an option's value lives in the store: `config/mgr/mgr/<module>/<name>`. It mirrors Ceph,
- * where `ceph config set mgr mgr/<module>/<name> VALUE` stores option `mgr/<module>/<name>` in
- * config section `mgr`; tsmgr keeps the config database under the `config/` prefix, then the
- * section, then the option name (hence the doubled `mgr`).
- */
-export function optionKey(module: string, name: string): string {
-  return `config/mgr/mgr/${module}/${name}`;
-}
 
 /**
  * Checks a module's `static MODULE_OPTIONS` (absent = no options). Any malformed entry, unknown
@@ -195,17 +189,11 @@ export function getOption(store: KvStore, module: string, decls: readonly Option
 }
 
 /** [set_module_option] Validates and stores a value (`null` removes it, back to the default); resolves once durable. */
-export function setOption(
-  store: KvStore,
-  module: string,
-  decls: readonly OptionDecl[],
-  name: string,
-  value: unknown,
-): Promise<void> {
+export function setOption(store: ModuleStore, decls: readonly OptionDecl[], name: string, value: unknown): Promise<void> {
   try {
-    const decl = findDecl(module, decls, name);
+    const decl = findDecl(store.module, decls, name);
     const stored = value === null || value === undefined ? null : formatOptionValue(decl, value);
-    return store.set(optionKey(module, name), stored);
+    return store.setOption(name, stored);
   } catch (err) {
     return Promise.reject(err);
   }

@@ -5,6 +5,7 @@ import { mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
 import type { Change, StoreBackend } from "./types.ts";
+import { sqliteOwnerOnly } from "./owner-only.ts";
 
 export interface SqliteStoreOptions {
   /** How often `watch()` polls for commits by other processes, in ms. Default 250. */
@@ -204,6 +205,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   }
   let db: Database.Database | undefined;
   try {
+    sqliteOwnerOnly(path);
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (mode !== "wal") {
@@ -215,6 +217,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     db.pragma("synchronous = FULL"); // fsync the WAL on every commit: acknowledged means durable
     db.exec(SCHEMA);
     checkColumns(path, db);
+    sqliteOwnerOnly(path); // the -wal and -shm files exist now
     return new SqliteStore(path, db, options);
   } catch (err) {
     try {

@@ -1,4 +1,4 @@
-// The contract every store backend implements (SQLite now, etcd later): a flat string→string
+// The contract every store backend implements (sqlite.ts, etcd.ts): a flat string→string
 // map that is loaded whole, written in atomic durable batches, and optionally watched.
 
 /** One change in a batch: `[key, value]`, where a `null` value deletes the key. */

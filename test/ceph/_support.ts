@@ -9,8 +9,8 @@ import { ROOT, tempDir } from "../_util.ts";
 import { freePort } from "../modules/_support.ts";
 
 export const SCRIPT = join(ROOT, "scripts", "ceph-dev-cluster.sh");
-/** The real mgr's answers (shared/fixtures/ceph-16.2.15/mgr-get, copied beside the simulator). */
-export const MGR_GET = join(ROOT, "runtime", "cluster", "sim", "fixtures", "mgr-get");
+/** The real mgr's answers (shared/fixtures/ceph-16.2.15/mgr-get, copied into runtime/cluster/fixtures). */
+export const MGR_GET = join(ROOT, "runtime", "cluster", "fixtures", "mgr-get");
 
 /** Throws (the test fails, it is not skipped) when this machine cannot run a Ceph cluster. */
 export function requireCeph(): void {

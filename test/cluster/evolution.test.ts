@@ -199,7 +199,7 @@ test("left running, the seeded cluster fails, heals and produces those mismatche
   assert.ok(withoutMetadata && orphanMetadata);
   assert.ok(checks.has("OSD_DOWN") && checks.has("PG_DEGRADED"), [...checks].join());
   const types = new Set(rec.take().map((n) => n.type));
-  for (const t of ["osd_map", "pg_summary", "health", "clog", "perf_schema_update"]) assert.ok(types.has(t), t);
+  for (const t of ["osd_map", "pg_summary", "health", "clog", "perf_schema_update"] as const) assert.ok(types.has(t), t);
 });
 
 test("perf counters grow per tick; averages come as (t, sum, count)", () => {

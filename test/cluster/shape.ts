@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const FIXTURES = fileURLToPath(new URL("../../runtime/cluster/sim/fixtures/", import.meta.url));
+export const FIXTURES = fileURLToPath(new URL("../../runtime/cluster/fixtures/", import.meta.url));
 
 /** The real answer's JSON text (ints and floats kept apart by their spelling). */
 export function fixtureText(relative: string): string {

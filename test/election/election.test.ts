@@ -1,5 +1,6 @@
-// Active and standby daemons sharing one data dir: election, forwarding, the mgr map, `mgr
-// fail`, graceful handover, fencing when the lease is lost, the standby surface, and kill -9
+// Active and standby daemons sharing one data dir (the SQLite election). The cases every election
+// backend shares (roles and the mgr map, forwarding, `mgr fail`, graceful handover) come from
+// _election-cases.ts; here: fencing when the lease row is taken, the standby surface, and kill -9
 // failover with real processes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -7,12 +8,13 @@ import Database from "better-sqlite3";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, cli, ROOT, spawnDaemon, startTestDaemon, tempDir, waitFor, type TestDaemon } from "../_util.ts";
+import { electionCases } from "./_election-cases.ts";
 
 const FIX = join(ROOT, "test", "fixtures", "modules");
 let dir = "";
 let daemons: TestDaemon[] = [];
 test.after.each(async () => {
-  for (const d of daemons) await d.stop();
+  for (const d of daemons) await d.stop().catch(() => {});
   daemons = [];
   cleanup(dir);
 });
@@ -28,45 +30,7 @@ async function pair(leaseMs = 600): Promise<[TestDaemon, TestDaemon]> {
   return [a, b];
 }
 
-test("the first daemon becomes active, the second standby; status shows Ceph's mgr map fields", async () => {
-  const [a, b] = await pair();
-  assert.ok(a.isActive());
-  assert.not.ok(b.isActive());
-  const map = JSON.parse((await b.command(["status"], { format: "json" })).stdout);
-  assert.is(map.active_name, "a");
-  assert.is(map.available, true);
-  assert.ok(map.epoch >= 1);
-  assert.equal(map.standbys.map((s: { name: string }) => s.name), ["b"]);
-  assert.type(map.active_addr, "string");
-  assert.equal(map.services, {});
-});
-
-test("a command sent to the standby is answered by the active", async () => {
-  const [, b] = await pair();
-  assert.match((await b.command(["ws", "who"])).stdout, /^active on a /);
-  assert.is((await b.command(["config-key", "set", "via", "standby"])).retval, 0);
-  assert.is((await b.command(["config-key", "get", "via"])).stdout, "standby");
-});
-
-test("mgr fail hands over: the standby becomes active and starts the modules with their stored state", async () => {
-  const [a, b] = await pair();
-  const before = (await a.command(["ws", "who"])).stdout;
-  assert.match(before, /count=1/);
-  assert.match((await a.command(["mgr", "fail"])).stdout, /failed mgr\.a/);
-  await waitFor(() => b.isActive(), "b to become active");
-  await waitFor(async () => /^active on b count=2/.test((await a.command(["ws", "who"])).stdout), "b's module, started with the stored count");
-  assert.not.ok(a.isActive());
-  assert.is(a.modules().find((m) => m.name === "with_standby")!.state, "standby");
-});
-
-test("stopping the active hands over at once", async () => {
-  const [a, b] = await pair(2000);
-  const t0 = Date.now();
-  await a.stop();
-  daemons = [b];
-  await waitFor(() => b.isActive(), "b to take over", 3000);
-  assert.ok(Date.now() - t0 < 2000, "the lease was released, not left to expire");
-});
+electionCases(test, { name: "sqlite", pair });
 
 test("an active that finds its lease taken stops its active modules (fencing)", async () => {
   const [a, b] = await pair(600);

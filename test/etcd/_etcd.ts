@@ -196,7 +196,7 @@ export function idle(ms: number): Promise<void> {
 
 /** Every value `key` had, in commit order (the tests never compact, so etcd keeps the history). */
 export async function keyHistory(endpoints: string[], key: string): Promise<string[]> {
-  const { createEtcdClient } = await import("../../runtime/store/etcd.ts");
+  const { createEtcdClient } = await import("../../runtime/etcd/index.ts");
   const client = createEtcdClient(endpoints);
   try {
     const head = await client.get(key).exec();

@@ -1,7 +1,7 @@
-// Daemons grouped through a real etcd (store and election on etcd), in this process: roles and
-// the mgr map, forwarding, the watch keeping standbys current, options changed elsewhere,
-// `mgr fail`, graceful handover, fencing tokens, and refusals at start (unreachable endpoints,
-// a prefix that belongs to another group).
+// Daemons grouped through a real etcd (store and election on etcd), in this process. The cases
+// every election backend shares (roles and the mgr map, forwarding, `mgr fail`, graceful
+// handover) come from test/election/_election-cases.ts; here: options changed elsewhere reaching
+// a module, fencing tokens, and refusals at start (unreachable endpoints, another group's prefix).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { startDaemon, DaemonError } from "../../runtime/daemon/daemon.ts";
 import { EtcdElection } from "../../runtime/election/etcd.ts";
 import { StoreError } from "../../runtime/errors.ts";
-import { createEtcdClient } from "../../runtime/store/etcd.ts";
+import { createEtcdClient } from "../../runtime/etcd/index.ts";
 import { cleanup, ROOT, startTestDaemon, tempDir, testConfig, waitFor, type TestDaemon } from "../_util.ts";
+import { electionCases } from "../election/_election-cases.ts";
 import { freePort, requireWiring, sleep, startEtcd, setUp, type EtcdCluster } from "./_etcd.ts";
 
 const FIX = join(ROOT, "test", "fixtures", "modules");
@@ -54,37 +55,22 @@ async function pair(modules: string[] = ["with_standby"], leaseMs = 1000): Promi
   return [a, b, prefix];
 }
 
-const json = async (d: TestDaemon, argv: string[]) => JSON.parse((await d.command(argv, { format: "json" })).stdout);
-
-test("the first daemon becomes active, the second standby; status shows Ceph's mgr map fields, read from etcd", async () => {
-  const [a, b] = await pair();
-  assert.ok(a.isActive());
-  assert.not.ok(b.isActive());
-  const map = await waitFor(async () => {
-    const m = await json(b, ["status"]);
-    return m.standbys.length === 1 ? m : undefined;
-  }, "b to list itself as standby");
-  assert.is(map.active_name, "a");
-  assert.is(map.available, true);
-  assert.ok(map.epoch >= 1);
-  assert.is(map.active_asok, a.asokPath);
-  assert.equal(map.standbys.map((s: { name: string }) => s.name), ["b"]);
-  assert.ok(map.active_gid > 0);
-  assert.equal(map.services, {});
-  assert.equal(await json(a, ["status"]), map, "both daemons show the same map");
-});
-
-test("a command sent to the standby is answered by the active, and its write is stored in etcd", async () => {
-  const [a, b, prefix] = await pair();
-  assert.match((await b.command(["ws", "who"])).stdout, /^active on a count=1/);
-  assert.is((await b.command(["config-key", "set", "via", "standby"])).retval, 0);
-  assert.is((await a.command(["config-key", "get", "via"])).stdout, "standby");
-  const client = createEtcdClient(etcd.endpoints);
-  try {
-    assert.is(await client.get(`${prefix}kv/via`).string(), "standby");
-  } finally {
-    client.close();
-  }
+let lastPrefix = "";
+electionCases(test, {
+  name: "etcd",
+  pair: async (leaseMs) => {
+    const [a, b, prefix] = await pair(["with_standby"], leaseMs);
+    lastPrefix = prefix;
+    return [a, b];
+  },
+  stored: async (key) => {
+    const client = createEtcdClient(etcd.endpoints);
+    try {
+      return (await client.get(`${lastPrefix}kv/${key}`).string()) ?? undefined;
+    } finally {
+      client.close();
+    }
+  },
 });
 
 test("an option changed outside this daemon (another writer in etcd) reaches the running module, with configNotify", async () => {
@@ -101,40 +87,6 @@ test("an option changed outside this daemon (another writer in etcd) reaches the
     return /label=from-etcdctl notified=1$/.test(s) ? s : undefined;
   }, "the option and configNotify to reach the module", 3000);
   assert.match(out, /^a:\d+ /);
-});
-
-test("mgr fail hands over: the standby becomes active and starts its modules with the stored state; the failed one rejoins as standby", async () => {
-  const [a, b] = await pair();
-  assert.match((await a.command(["ws", "who"])).stdout, /count=1/);
-  const epoch = (await json(a, ["status"])).epoch;
-  const t0 = Date.now();
-  assert.match((await a.command(["mgr", "fail"])).stdout, /failed mgr\.a/);
-  await waitFor(() => b.isActive(), "b to become active", 3000);
-  const ms = Date.now() - t0;
-  await waitFor(async () => /^active on b count=2/.test((await a.command(["ws", "who"])).stdout), "b's module, started with the stored count");
-  assert.not.ok(a.isActive());
-  assert.is(a.modules().find((m) => m.name === "with_standby")!.state, "standby");
-  const map = await waitFor(async () => {
-    const m = await json(a, ["status"]);
-    return m.active_name === "b" && m.standbys.some((s: { name: string }) => s.name === "a") ? m : undefined;
-  }, "a listed as standby of b");
-  assert.ok(map.epoch > epoch, `epoch grew: ${epoch} → ${map.epoch}`);
-  assert.ok(ms < 2000, `handover took ${ms} ms`);
-});
-
-test("mgr fail sent to the standby reaches the active", async () => {
-  const [a, b] = await pair();
-  assert.match((await b.command(["mgr", "fail"])).stdout, /failed mgr\.a/);
-  await waitFor(() => b.isActive() && !a.isActive(), "b to take over", 3000);
-});
-
-test("stopping the active hands over at once", async () => {
-  const [a, b] = await pair(["with_standby"], 3000);
-  const t0 = Date.now();
-  await a.stop();
-  daemons = [b];
-  await waitFor(() => b.isActive(), "b to take over", 3000);
-  assert.ok(Date.now() - t0 < 2000, "the lease was revoked, not left to expire (TTL 3 s)");
 });
 
 test("fencing tokens: the leader's is its key's create revision and grows with every leader; a standby's fence refuses", async () => {

@@ -1,13 +1,15 @@
-// The etcd store backend against a real single-member etcd: layout and round trip, durability
-// of acknowledged writes across kill -9 of etcd, the watch (other daemons' writes arrive, our
-// own are not echoed), fencing, big batches, unreachable endpoints, a prefix shared by two
-// groups, and etcd going away while writes are in flight.
+// The etcd store backend against a real single-member etcd. The cases every backend shares
+// (durability, big batches, closing, watch) come from test/store/_backend-cases.ts; here: the key
+// layout, durability of acknowledged writes across kill -9 of etcd, fencing, unreachable
+// endpoints, a prefix shared by two groups, and etcd going away while writes are in flight.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { StoreError } from "../../runtime/errors.ts";
-import { createEtcdClient, openEtcdStore, type EtcdStore, type FenceProvider } from "../../runtime/store/etcd.ts";
+import { createEtcdClient, type FenceProvider } from "../../runtime/etcd/index.ts";
+import { openEtcdStore, type EtcdStore } from "../../runtime/store/etcd.ts";
 import { KvStore, type ChangeOrigin } from "../../runtime/store/index.ts";
 import { waitFor } from "../_util.ts";
+import { storeBackendCases } from "../store/_backend-cases.ts";
 import { freePort, idle, sleep, startEtcd, setUp, type EtcdCluster } from "./_etcd.ts";
 
 let etcd: EtcdCluster;
@@ -36,6 +38,8 @@ test.after(async () => {
   await etcd?.destroy();
 });
 
+storeBackendCases(test, { watchesEveryChange: true, name: "etcd", place: nextPrefix, open: (prefix) => openEtcdStore({ endpoints: etcd.endpoints, prefix, group: "g", name: "test" }) });
+
 test("round trip: keys live under <prefix>kv/, one range read loads them, a reopened store sees every write", async () => {
   const p = nextPrefix();
   const kv = await kvOn(p);
@@ -54,38 +58,6 @@ test("round trip: keys live under <prefix>kv/, one range read loads them, a reop
   }
   const again = await kvOn(p);
   assert.equal(again.prefix(""), [["config/mgr/mgr/hello/greeting", "héllo ☃"], ["mgr/hello/count", "1"]]);
-});
-
-test("a batch larger than one etcd transaction (128 operations) is stored whole", async () => {
-  const p = nextPrefix();
-  const kv = await kvOn(p);
-  await Promise.all(Array.from({ length: 1000 }, (_, i) => kv.set(`many/${i}`, String(i))));
-  const again = await kvOn(p);
-  assert.is(again.prefix("many/").length, 1000);
-  assert.is(again.get("many/999"), "999");
-});
-
-test("watch: another store's writes and deletes arrive as remote changes; our own are never echoed", async () => {
-  const p = nextPrefix();
-  const a = await kvOn(p);
-  const b = await kvOn(p);
-  const seenA: string[] = [];
-  const seenB: [string, string | null, ChangeOrigin][] = [];
-  a.subscribe((k, v, o) => o === "remote" && seenA.push(k));
-  b.subscribe((k, v, o) => seenB.push([k, v, o]));
-  await a.set("x", "1");
-  await a.set("y", "2");
-  await a.set("x", null);
-  await Promise.all(Array.from({ length: 50 }, (_, i) => a.set(`burst/${i}`, "v")));
-  await waitFor(() => b.prefix("burst/").length === 50, "b to see a's burst", 3000);
-  assert.is(b.get("y"), "2");
-  assert.is(b.get("x"), undefined);
-  assert.equal(seenB.slice(0, 3), [["x", "1", "remote"], ["y", "2", "remote"], ["x", null, "remote"]]);
-  // b writes while a writes: each sees the other's, neither sees its own
-  await Promise.all([b.set("fromB", "b"), a.set("fromA", "a")]);
-  await waitFor(() => a.get("fromB") === "b" && b.get("fromA") === "a", "each to see the other's write", 3000);
-  await sleep(100);
-  assert.equal(seenA, ["fromB"]);
 });
 
 test("fence: a commit whose leader key changed is refused by etcd, nothing is stored and memory goes back", async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   KvStore,
+  ModuleStore,
   formatOptionValue,
   getOption,
   openSqliteStore,
@@ -242,13 +243,13 @@ test("getOption() returns the stored typed value, else the default, else null", 
 test("setOption() validates, stores the formatted value, and null goes back to the default", async () => {
   const kv = await KvStore.open(openSqliteStore(fresh()));
   const decls = validateOptionDecls("hello", [{ name: "interval", type: "secs", default: 60 }]);
-  await setOption(kv, "hello", decls, "interval", "2m");
+  await setOption(new ModuleStore(kv, "hello"), decls, "interval", "2m");
   assert.is(kv.get("config/mgr/mgr/hello/interval"), "120");
   assert.is(getOption(kv, "hello", decls, "interval"), 120);
-  const err = await setOption(kv, "hello", decls, "interval", "soon").then(() => undefined, (e: Error) => e);
+  const err = await setOption(new ModuleStore(kv, "hello"), decls, "interval", "soon").then(() => undefined, (e: Error) => e);
   assert.instance(err, TypeError);
   assert.is(getOption(kv, "hello", decls, "interval"), 120, "a refused value changes nothing");
-  await setOption(kv, "hello", decls, "interval", null);
+  await setOption(new ModuleStore(kv, "hello"), decls, "interval", null);
   assert.is(getOption(kv, "hello", decls, "interval"), 60);
   await kv.close();
 });
@@ -258,7 +259,7 @@ test("an unknown option name throws, listing the declared options", async () => 
   const decls = validateOptionDecls("hello", [{ name: "greeting" }, { name: "count", type: "int" }]);
   throwsWith(() => getOption(kv, "hello", decls, "x"), Error, 'module hello has no option "x": declared options are greeting, count');
   throwsWith(() => getOption(kv, "hello", [], "x"), Error, 'module hello has no option "x": it declares no options');
-  const err = await setOption(kv, "hello", decls, "x", "1").then(() => undefined, (e: Error) => e);
+  const err = await setOption(new ModuleStore(kv, "hello"), decls, "x", "1").then(() => undefined, (e: Error) => e);
   assert.is(err?.message, 'module hello has no option "x": declared options are greeting, count');
   await kv.close();
 });

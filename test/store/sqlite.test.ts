@@ -1,5 +1,6 @@
-// SqliteStore: the embedded backend on real files — durability across reopen, atomic batches,
-// refusing files that are not stores, and seeing another connection's commits through watch().
+// SqliteStore: the embedded backend on real files. The cases every backend shares (durability,
+// big batches, closing, watch) come from _backend-cases.ts; here: SQLite's own settings, atomic
+// batches, and refusing files that are not stores.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
@@ -8,12 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openSqliteStore, type Change } from "../../runtime/store/index.ts";
+import { storeBackendCases } from "./_backend-cases.ts";
 
 const root = mkdtempSync(join(tmpdir(), "tsmgr-sqlite-"));
 let n = 0;
 const fresh = (): string => join(root, `case${++n}`, "store.db");
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
+
+storeBackendCases(test, { watchesEveryChange: false, name: "sqlite", place: fresh, open: async (file) => openSqliteStore(file, { pollMs: 10 }) });
 
 function expectStoreError(fn: () => unknown): Error {
   try {
@@ -39,17 +43,6 @@ test("openSqliteStore() creates the folder and a WAL database with synchronous=F
   await store.close();
 });
 
-test("commit() is durable: a reopened store loads what was committed, deletes included", async () => {
-  const file = fresh();
-  const a = openSqliteStore(file);
-  await a.commit([["k1", "v1"], ["k2", "v2"], ["k3", "v3"]]);
-  await a.commit([["k2", null], ["k1", "v1b"]]);
-  await a.close();
-  const b = openSqliteStore(file);
-  assert.equal([...(await b.loadAll())].sort(), [["k1", "v1b"], ["k3", "v3"]]);
-  await b.close();
-});
-
 test("commit() applies a batch all or nothing", async () => {
   const file = fresh();
   const store = openSqliteStore(file);
@@ -60,17 +53,6 @@ test("commit() applies a batch all or nothing", async () => {
   assert.ok(failed, "a batch with an unbindable value must reject");
   assert.equal([...(await store.loadAll())], [["keep", "1"]]);
   await store.close();
-});
-
-test("a closed store rejects loadAll() and commit() with a StoreError", async () => {
-  const store = openSqliteStore(fresh());
-  await store.close();
-  await store.close(); // twice is harmless
-  for (const call of [() => store.loadAll(), () => store.commit([["k", "v"]])]) {
-    const err = await call().then(() => undefined, (e: Error) => e);
-    assert.is(err?.name, "StoreError");
-    assert.match(err!.message, "is closed");
-  }
 });
 
 test("a file of random bytes is refused with a StoreError naming the file and what to do", () => {
@@ -106,27 +88,6 @@ test("another program's SQLite database with a different kv table is refused", (
   other.close();
   const err = expectStoreError(() => openSqliteStore(file));
   assert.match(err.message, `${file} is not a tsmgr store (its kv table has columns (module, key, value)`);
-});
-
-test("watch() reports commits made through another connection to the same file, not its own", async () => {
-  const file = fresh();
-  const a = openSqliteStore(file, { pollMs: 10 });
-  const b = openSqliteStore(file, { pollMs: 10 });
-  await a.commit([["gone", "soon"]]);
-  const seenByA: Change[] = [];
-  const seenByB: Change[] = [];
-  const stopA = a.watch((changes) => seenByA.push(...changes));
-  b.watch((changes) => seenByB.push(...changes));
-  await a.commit([["x", "1"], ["gone", null]]);
-  await until(() => seenByB.length >= 2);
-  assert.equal(seenByB.sort(), [["gone", null], ["x", "1"]]);
-  await b.commit([["y", "2"]]);
-  await until(() => seenByA.length >= 1);
-  await sleep(50);
-  assert.equal(seenByA, [["y", "2"]], "a connection never hears its own commits");
-  stopA();
-  await a.close();
-  await b.close();
 });
 
 async function until(cond: () => boolean, ms = 2000): Promise<void> {

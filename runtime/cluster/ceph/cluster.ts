@@ -4,7 +4,8 @@
 // the version of exactly the names whose text changed and notifies in the sim's order. Commands go
 // to the mon, or to the mgr for the mgr's own commands, as the `ceph` CLI routes them.
 import type { ClusterSource, CommandResult, NotifyType } from "../types.ts";
-import { deepFreeze, fixture, fixtureCompact } from "../sim/fixtures.ts";
+import { deepFreeze, fixture, fixtureCompact } from "../_fixtures.ts";
+import { inNotifyOrder } from "../_notify-order.ts";
 import { CephBackendError } from "./errors.ts";
 import { PerfCounters } from "./perf.ts";
 import { RadosTransport, type RadosConnectOptions, type RawLogEntry, type RawResult, type ReadyInfo } from "./transport.ts";
@@ -47,12 +48,6 @@ export const CEPH_DATA_NAMES = [
   "pg_ready", "pg_progress", "active_clean_pgs", "health", "mon_status", "mon_map", "fs_map", "mgr_map", "service_map",
   "config", "config_options", "modified_config_options", "devices", "mgr_ips", "have_local_config_map",
 ] as const;
-
-/** Notifications go out in the order a real mgr sees them: maps first, then digests, then log. */
-const NOTIFY_ORDER: Record<string, number> = {
-  mon_map: 0, osd_map: 1, fs_map: 2, service_map: 3, mgr_map: 4, mon_status: 5, perf_schema_update: 6,
-  pg_summary: 7, health: 8, clog: 9,
-};
 
 const FLAG_MGR = 8;
 const ENOTCONN = 107;
@@ -518,11 +513,7 @@ export class CephCluster implements ClusterSource {
       if (cur && cur.text === text) continue;
       this.#texts.set(name, { version: ++this.#counter, text });
     }
-    const ordered = changes.notifies
-      .map((n, i) => ({ n, i, rank: NOTIFY_ORDER[n[0]] ?? 10 }))
-      .sort((a, b) => a.rank - b.rank || a.i - b.i)
-      .map(({ n }) => n);
-    this.#emit(ordered);
+    this.#emit(inNotifyOrder(changes.notifies));
   }
 
   #emit(notifies: [NotifyType, string | object][]): void {

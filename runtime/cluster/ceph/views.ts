@@ -3,7 +3,7 @@
 // Two differences recur: the mgr hands Python floats where the mon's JSON writer prints "1" for 1.0,
 // and a few views are cut from or built over one dump (pg_summary, osd_stats, io_rate, ... from
 // `pg dump`). 64-bit integers (feature masks) must keep every digit, so the big dumps stay text.
-import { rawNumber, stringifyCeph } from "../sim/json.ts";
+import { rawNumber, stringifyCeph } from "../_json.ts";
 import type { LogEntry } from "../types.ts";
 
 /** Keys whose numbers the real mgr hands over as floats, per data name (found in the real answers). */
@@ -48,7 +48,7 @@ export interface Parsed<T> {
   bigInts: boolean;
 }
 
-/** JSON.parse, except that integers beyond 2^53 survive (as sim/json.ts raw marks). */
+/** JSON.parse, except that integers beyond 2^53 survive (as _json.ts raw marks). */
 export function parseExact<T = unknown>(text: string): Parsed<T> {
   // the plain scan is ~10× cheaper than the one with lookarounds, and usually finds nothing
   if (!SIXTEEN_DIGITS.test(text) || !BIG_INT_HINT.test(text)) return { value: JSON.parse(text) as T, bigInts: false };

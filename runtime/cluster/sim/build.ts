@@ -2,9 +2,9 @@
 // 1-3 mons, device_health_metrics plus the data pools, every PG placed, active+clean and settled.
 import { DEFAULT_FLAGS, OSD_BYTES } from "./constants.ts";
 import { newOsd, newPool, osdMetadata } from "./factory.ts";
-import { clone, fixture, mgrGet } from "./fixtures.ts";
+import { clone, fixture, mgrGet } from "../_fixtures.ts";
 import { refreshHealth } from "./health.ts";
-import { stamp } from "./json.ts";
+import { stamp } from "../_json.ts";
 import type { PoolSpec, SimOptions } from "./model.ts";
 import { newHost } from "./osd-ops.ts";
 import { refreshPgs, remapAll } from "./pgstate.ts";

@@ -1,7 +1,7 @@
 // The cluster log: LogEntry records as the mon writes them, delivered to modules as `clog`
 // notifications (the id is the entry itself, as in the fixture's notify log) and kept for `log last`.
 import { monAddrvec } from "./addrs.ts";
-import { deepFreeze } from "./fixtures.ts";
+import { deepFreeze } from "../_fixtures.ts";
 import type { LogEntry } from "../types.ts";
 import type { SimState } from "./state.ts";
 

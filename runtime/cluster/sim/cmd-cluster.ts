@@ -6,7 +6,7 @@ import { configDump, configGet, configRm, configSet } from "./config.ts";
 import { CEPH_VERSION } from "./constants.ts";
 import { daemonMetadata } from "./daemons.ts";
 import { healthObject } from "./health.ts";
-import { stringifyCeph } from "./json.ts";
+import { stringifyCeph } from "../_json.ts";
 import { fsMapObject, mgrMapObject, monDumpObject, quorum } from "./maps.ts";
 import { dfObject } from "./pgmap-status.ts";
 import { pgStatsArray, renderIoRate, renderOsdStats, renderPgDump, renderPoolStats } from "./pgmap.ts";

@@ -2,7 +2,7 @@
 // and its effect on what the mgr reports as its own config (get("config")).
 import type { CommandResult } from "../types.ts";
 import { EINVAL, ENOENT, done, fail, reply, str, type Cmd } from "./cmd-util.ts";
-import { mgrGet } from "./fixtures.ts";
+import { mgrGet } from "../_fixtures.ts";
 import type { SimState } from "./state.ts";
 import { table } from "./text.ts";
 

@@ -2,8 +2,8 @@
 // election) and MDS daemons registering as standbys in the FSMap (fs_map notify).
 import { clog } from "./clog.ts";
 import { FEATURES_ALL } from "./constants.ts";
-import { fixture, mgrGet } from "./fixtures.ts";
-import { rawNumber, stampZ } from "./json.ts";
+import { fixture, mgrGet } from "../_fixtures.ts";
+import { rawNumber, stampZ } from "../_json.ts";
 import type { MdsDaemon } from "./model.ts";
 import type { SimState } from "./state.ts";
 

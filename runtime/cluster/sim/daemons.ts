@@ -2,7 +2,7 @@
 // get_server, get_daemon_status), including metadata that outlives a purged OSD for a while.
 import { CEPH_VERSION } from "./constants.ts";
 import { mdsMetadata } from "./daemon-ops.ts";
-import { deepFreeze, fixture } from "./fixtures.ts";
+import { deepFreeze, fixture } from "../_fixtures.ts";
 import type { SimState } from "./state.ts";
 
 type Metadata = Record<string, string>;

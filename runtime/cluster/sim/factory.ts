@@ -2,8 +2,8 @@
 // entity carries exactly the fields a Pacific cluster reports.
 import { bracketAddr, osdIp, osdPort } from "./addrs.ts";
 import { CEPH_VERSION, OSD_BYTES, OSD_CRUSH_WEIGHT, POOL_FLAG } from "./constants.ts";
-import { fixture } from "./fixtures.ts";
-import { stamp, stampZ } from "./json.ts";
+import { fixture } from "../_fixtures.ts";
+import { stamp, stampZ } from "../_json.ts";
 import type { OsdState, PgState, PoolSpec, PoolState } from "./model.ts";
 import { hash32 } from "./random.ts";
 import type { SimState } from "./state.ts";

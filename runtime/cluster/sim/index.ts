@@ -3,7 +3,7 @@
 // and after every change bumps exactly the affected versions and notifies in Ceph's order.
 import type { ClusterSource, CommandResult, NotifyType } from "../types.ts";
 import { buildState } from "./build.ts";
-import { runMonCommand } from "./commands.ts";
+import { runMonCommand } from "./mon-commands.ts";
 import { FLAG } from "./constants.ts";
 import { addMds, addMon, removeMds, removeMon } from "./daemon-ops.ts";
 import { daemonMetadata, daemonStatus, server, servers } from "./daemons.ts";
@@ -15,8 +15,9 @@ import { bootOsd, addHost, createOsd, failOsd, markIn, markOut, purgeOsd, setOsd
 import { counterSeries, latestCounter, perfSchema } from "./perf.ts";
 import { refreshPgs } from "./pgstate.ts";
 import { fillPool } from "./pool-ops.ts";
+import { inNotifyOrder } from "../_notify-order.ts";
 import { Published } from "./published.ts";
-import { handleSimCommand } from "./sim-commands.ts";
+import { handleSimCommand, type SimControls } from "./control-commands.ts";
 import type { SimState } from "./state.ts";
 
 export type SimClusterOptions = Partial<SimOptions>;
@@ -38,12 +39,6 @@ export class SimError extends Error {
     super(message);
   }
 }
-
-/** Notifications go out in the order a real mgr sees them: maps first, then digests, then log. */
-const NOTIFY_ORDER: Record<string, number> = {
-  mon_map: 0, osd_map: 1, fs_map: 2, service_map: 3, mgr_map: 4, mon_status: 5, perf_schema_update: 6,
-  pg_summary: 7, health: 8, clog: 9,
-};
 
 function checkInt(name: string, value: unknown, min: number, max: number): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -72,7 +67,7 @@ function validate(o: SimOptions): void {
   });
 }
 
-export class SimCluster implements ClusterSource {
+export class SimCluster implements ClusterSource, SimControls {
   readonly backend = "sim";
   readonly options: Readonly<SimOptions>;
   readonly #state: SimState;
@@ -394,10 +389,7 @@ export class SimCluster implements ClusterSource {
       this.#fingerprints.set(name, fingerprint);
     }
     this.#published.bump(touched);
-    const ordered = notifies
-      .map((n, i) => ({ n, i, rank: NOTIFY_ORDER[n[0]] ?? 10 }))
-      .sort((a, b) => a.rank - b.rank || a.i - b.i);
-    for (const { n } of ordered) {
+    for (const n of inNotifyOrder(notifies)) {
       for (const listener of this.#listeners) {
         try {
           listener(n[0], n[1]);

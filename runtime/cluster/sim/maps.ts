@@ -3,8 +3,8 @@
 import { monAddrvec } from "./addrs.ts";
 import { CEPH_VERSION, FEATURES_ALL, FEATURES_HEX } from "./constants.ts";
 import { mdsStandby } from "./daemon-ops.ts";
-import { fixtureCompact, mgrGet } from "./fixtures.ts";
-import { rawNumber, stampZ, stringifyCeph } from "./json.ts";
+import { fixtureCompact, mgrGet } from "../_fixtures.ts";
+import { rawNumber, stampZ, stringifyCeph } from "../_json.ts";
 import type { SimState } from "./state.ts";
 
 const MON_FEATURES = ["kraken", "luminous", "mimic", "osdmap-prune", "nautilus", "octopus", "pacific", "elector-pinging"];

@@ -1,7 +1,7 @@
 // The data names `get()` serves, each bound to its renderer, and the groups of names one kind of
 // change invalidates (every pgmap change touches the same dozen views).
 import { mdsMetadata } from "./daemon-ops.ts";
-import { stringifyCeph } from "./json.ts";
+import { stringifyCeph } from "../_json.ts";
 import { deviceObject, devicesObject, fsMapObject, monMapObject, renderConfigOptions, renderMgrMap, renderModifiedOptions, renderMonStatus, serviceMapObject } from "./maps.ts";
 import type { PgState } from "./model.ts";
 import { renderCrush, renderOsdMap, renderOsdTree } from "./osdmap.ts";

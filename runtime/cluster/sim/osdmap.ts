@@ -4,8 +4,8 @@ import { addrvecJson, legacyAddr, osdIp, osdPort } from "./addrs.ts";
 import {
   BACKFILLFULL_RATIO, FEATURES_ALL, FULL_RATIO, NEARFULL_RATIO, flagSet, flagString, poolFlagNames,
 } from "./constants.ts";
-import { mgrGet } from "./fixtures.ts";
-import { fl, flat, q, stringifyCeph } from "./json.ts";
+import { mgrGet } from "../_fixtures.ts";
+import { fl, flat, q, stringifyCeph } from "../_json.ts";
 import type { OsdState, PoolState } from "./model.ts";
 import type { SimState } from "./state.ts";
 

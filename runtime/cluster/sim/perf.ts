@@ -1,6 +1,6 @@
 // Perf counters: the real OSD and mon schemas, with values that are a pure function of (daemon,
 // counter, tick), so 10k OSDs cost no memory; counters only grow, averages carry (sum, count).
-import { fixture } from "./fixtures.ts";
+import { fixture } from "../_fixtures.ts";
 import { hashUnit } from "./random.ts";
 import type { SimState } from "./state.ts";
 

@@ -1,7 +1,7 @@
 // Renders the PGMap views (pg_dump, pg_stats, pool_stats, osd_stats, pg_summary, io_rate, ...).
 // PG fragments are cached per PG, so a tick that touched 50 PGs re-renders 50, then joins.
 import { OSD_OVERHEAD_BYTES } from "./constants.ts";
-import { ctimeStamp, fl, flat, q, secondsFixed } from "./json.ts";
+import { ctimeStamp, fl, flat, q, secondsFixed } from "../_json.ts";
 import type { OsdState, PgState, PoolState } from "./model.ts";
 import { heartbeatPeers } from "./pgstate.ts";
 import type { SimState } from "./state.ts";

@@ -1,7 +1,7 @@
 // The simulated cluster's mutable state shared by the mutation, evolution and rendering code,
 // plus the change set each mutation fills in so exactly the right versions bump, notified once.
 import type { LogEntry, NotifyType } from "../types.ts";
-import { stamp } from "./json.ts";
+import { stamp } from "../_json.ts";
 import type {
   ConfigEntry, HealthCheck, HostState, MdsDaemon, MonState, OsdState, PoolState, Replacement, ServiceDaemon, SimOptions,
 } from "./model.ts";

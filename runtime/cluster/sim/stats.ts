@@ -1,6 +1,6 @@
 // object_stat_sum_t as a flat number vector in the real dump's key order, plus the per-pool and
 // per-state aggregates every pgmap view needs (computed once per pgmap version).
-import { mgrGet } from "./fixtures.ts";
+import { mgrGet } from "../_fixtures.ts";
 import type { PgState, PoolState } from "./model.ts";
 import type { SimState } from "./state.ts";
 

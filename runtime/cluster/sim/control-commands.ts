@@ -1,7 +1,32 @@
 // The `sim ...` command table: fault injection and control of the simulated cluster for tests
 // and operators, declared with Ceph descriptor strings and answered like mon commands.
 import type { CommandResult } from "../types.ts";
-import type { SimCluster } from "./index.ts";
+
+/** What the `sim ...` commands drive: the simulation controls SimCluster offers (kept here, not imported, so the two files do not import each other). */
+export interface SimControls {
+  osdDown(id: number): boolean;
+  osdUp(id: number): boolean;
+  osdOut(id: number): boolean;
+  osdIn(id: number): boolean;
+  addOsd(hostname?: string): number;
+  removeOsd(id: number): void;
+  replaceOsd(id: number): void;
+  addHost(name?: string, osds?: number): string;
+  setHostUp(name: string, up: boolean): number;
+  setMonInQuorum(name: string, inQuorum: boolean): boolean;
+  addMon(name: string, hostname?: string): void;
+  removeMon(name: string): void;
+  addMds(name: string, hostname?: string): void;
+  removeMds(name: string): void;
+  fillPool(name: string, percent: number): void;
+  tick(count?: number): void;
+  setHealthCheck(code: string, check: { severity: "warning" | "error"; summary: string }): void;
+  clearHealthCheck(code?: string): void;
+  addService(type: string, id: string, hostname?: string): void;
+  removeService(type: string, id: string): void;
+  epochs(): object;
+  summary(): object;
+}
 
 export const SIM_COMMANDS: readonly { cmd: string; desc: string; perm: string }[] = Object.freeze([
   { cmd: "sim osd down name=id,type=CephOsdName", desc: "Kill an OSD daemon (stays down until 'sim osd up')", perm: "w" },
@@ -45,7 +70,7 @@ function osdArg(value: unknown): number {
 const words = (v: unknown) => (Array.isArray(v) ? v.map(String).join(" ") : String(v ?? ""));
 const ok = (stderr: string, stdout = ""): CommandResult => ({ retval: 0, stdout, stderr });
 
-function run(sim: SimCluster, cmd: SimCmd): CommandResult {
+function run(sim: SimControls, cmd: SimCmd): CommandResult {
   switch (cmd.prefix) {
     case "sim osd down": {
       const id = osdArg(cmd.id);
@@ -139,7 +164,7 @@ function run(sim: SimCluster, cmd: SimCmd): CommandResult {
 }
 
 /** Runs a `sim ...` command; errors come back as Ceph-style negative errno results. */
-export function handleSimCommand(sim: SimCluster, cmd: SimCmd): CommandResult {
+export function handleSimCommand(sim: SimControls, cmd: SimCmd): CommandResult {
   try {
     return run(sim, cmd);
   } catch (e) {

@@ -1,4 +1,5 @@
-// Loads the real Ceph 16.2.15 dumps (copied into ./fixtures) that the simulation uses as templates.
+// Loads the real Ceph 16.2.15 dumps (copied into ./fixtures): the simulation's templates, and the
+// static answers (config_options) both backends serve.
 // Each file is read and parsed once per process; callers get the parsed value and must not mutate it.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
