@@ -1,5 +1,6 @@
 // The in-isolate end of the bridge: the host installs a frozen `__tsmgr` object before the
-// module runs. Only what mgr.json grants (and what the daemon's role allows) is present on it;
+// module runs. Its members are declared once in runtime/api/surface.ts; test/api/surface.test.ts
+// fails when this interface and that declaration differ. Only what mgr.json grants (and what the daemon's role allows) is present on it;
 // anything missing throws a PermissionDenied error when used.
 import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ServeHttpOptions, ServerInfo } from "./types.ts";
 
@@ -8,6 +9,7 @@ export interface HostApi {
   stopping(): boolean;
   sleep(ms: number): Promise<void>;
   getMgrId(): string;
+  getMgrIp(): string;
   getActiveUri(): string;
   getModuleOption(name: string): unknown;
   setModuleOption(name: string, value: unknown): Promise<void>;

@@ -110,6 +110,18 @@ export abstract class MgrModule {
   }
 
   /**
+   * The IP address of the daemon this module runs in [get_mgr_ip]: the host part of its
+   * `http.listen` in mgr.json, or "127.0.0.1" when HTTP is off. Available on standbys too.
+   *
+   * ```ts
+   * this.log.info(`serving on ${this.getMgrIp()}`);
+   * ```
+   */
+  getMgrIp(): string {
+    return host().getMgrIp();
+  }
+
+  /**
    * A cluster structure by its Ceph name (`"osd_map"`, `"pg_summary"`, `"health"`, ...): a deep-frozen
    * snapshot shared by every call within one epoch. Unknown names return `null`.
    * `health` and `mon_status` come as `{ json: "<string>" }`, as in ceph-mgr.
@@ -245,6 +257,18 @@ export abstract class MgrStandbyModule {
 
   getMgrId(): string {
     return host().getMgrId();
+  }
+
+  /**
+   * The IP address of the daemon this module runs in [get_mgr_ip]: the host part of its
+   * `http.listen` in mgr.json, or "127.0.0.1" when HTTP is off. Available on standbys too.
+   *
+   * ```ts
+   * this.log.info(`serving on ${this.getMgrIp()}`);
+   * ```
+   */
+  getMgrIp(): string {
+    return host().getMgrIp();
   }
 
   /** The active daemon's URI for this module's service, or "" while there is none. */

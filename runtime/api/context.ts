@@ -9,6 +9,8 @@ export interface ModuleContext {
   readonly name: string;
   readonly role: "active" | "standby";
   readonly mgrId: string;
+  /** the daemon's IP: the host part of http.listen, else "127.0.0.1" */
+  readonly mgrIp: string;
   phase(): ModulePhase;
   /** a log line from the module (rate-limited by the daemon) */
   log(level: string, message: string): void;

@@ -1,3 +1,7 @@
-// The host API: the table of functions injected into each module's isolate.
+// The host API: the module surface (declared once), the table of functions built from it, and
+// what bounds the host work a module can cause (command back-pressure, bounded error text).
 export { buildHostTable } from "./host-table.ts";
+export { apiNames, SURFACE, type SurfaceEntry } from "./surface.ts";
+export { CommandGate, COMMAND_GATE_LIMITS, type CommandGateLimits } from "./command-gate.ts";
+export { boundedErrorText } from "./bounded-error.ts";
 export type { ModuleContext, ModulePhase } from "./context.ts";

@@ -1,7 +1,7 @@
 // One module's life in the daemon: build → isolate → constructor → serve(), commands and
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
-import { buildHostTable, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, CommandGate, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
@@ -274,7 +274,7 @@ export class ModuleRunner {
       onFatal: (err) => {
         if (version) this.#failed(version, err);
       },
-      onTimerError: (err) => this.#log.error({ err: err.stack ?? err.message }, "exception in a timer callback"),
+      onTimerError: (err) => this.#limited(() => this.#log.error({ err: boundedErrorText(err) }, "exception in a timer callback")),
     });
     try {
       const meta = checkMeta(this.name, displayPath(modulePath, this.#entry), sandbox.meta);
@@ -444,7 +444,7 @@ export class ModuleRunner {
         const [key, [type, id]] = next.value;
         this.#notifyQueue.delete(key);
         await this.#use((v) => v.sandbox.call("notify", [type, id])).catch((e: Error) => {
-          if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#log.warn({ type }, `notify() failed: ${e.stack ?? e.message}`);
+          if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
         });
       }
     } finally {
@@ -463,21 +463,33 @@ export class ModuleRunner {
 
   // ---- the context the host table is bound to -------------------------------------------
 
+  /**
+   * Every line a module causes (its own, its unknown get() names, its exceptions) passes the
+   * module's one rate limit: none may flood the daemon's log around it.
+   */
+  #limited(write: () => void): void {
+    this.#limiter ??= new LogRateLimiter(this.limits.logLinesPerSec, (n) => this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`));
+    if (this.#limiter.take()) write();
+  }
+  #limiter: LogRateLimiter | undefined;
+
   #context(phase: () => ModulePhase, decls: () => OptionDecl[]): ModuleContext {
     const s = this.#s;
     const name = this.name;
-    const limiter = new LogRateLimiter(this.limits.logLinesPerSec, (n) => this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`));
     const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
     const grants = s.moduleConfig(name).allow;
     const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
+    const gate = new CommandGate(name);
     return {
       name,
       role: this.#role,
       mgrId: s.config.id,
+      mgrIp: hostOf(s.config.http.listen),
       phase,
       log: (level, message) => {
-        if (!limiter.take()) return;
-        this.#log[levels[level] ?? "info"](message.length > 16384 ? message.slice(0, 16384) + "…(truncated)" : message);
+        // own properties only: a level such as "__proto__" is logged at info, not dropped
+        const at = Object.hasOwn(levels, level) ? levels[level]! : "info";
+        this.#limited(() => this.#log[at](message.length > 16384 ? message.slice(0, 16384) + "…(truncated)" : message));
       },
       activeUri: () => s.activeUri(name),
       getOption: (opt) => getOption(s.kv, name, decls(), opt),
@@ -485,8 +497,8 @@ export class ModuleRunner {
       cluster: s.cluster,
       store,
       dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),
-      unknownData: (n) => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`),
-      sendCommand: (cmd, inbuf) => s.sendCommand(name, cmd, inbuf),
+      unknownData: (n) => this.#limited(() => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`)),
+      sendCommand: (cmd, inbuf) => gate.run(() => s.sendCommand(name, cmd, inbuf)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
     };
@@ -502,6 +514,14 @@ function moduleFrame(stack: string): RegExpExecArray | null {
     if (!/(^|\/)sdk\//.test(f[1]!)) return f as RegExpExecArray;
   }
   return first;
+}
+
+/** The host part of an address such as "10.0.0.5:7000" or "[::1]:7000"; "127.0.0.1" when HTTP is off. */
+function hostOf(listen: string): string {
+  const i = listen.lastIndexOf(":");
+  if (listen === "" || i <= 0) return "127.0.0.1";
+  const host = listen.slice(0, i);
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {

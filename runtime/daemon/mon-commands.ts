@@ -1,6 +1,7 @@
 // sendCommand from a module: the command is validated against a real Ceph mon's descriptors,
 // checked against the module's grant (`allow.commands`), then sent to the cluster backend.
-// The completion also reaches the sender as notify("command", tag), as in ceph-mgr.
+// The completion also reaches the sender as notify("command", tag), as in ceph-mgr (refusals
+// under one coalescing tag per module).
 import { CommandTable, loadCorpus, type CorpusEntry } from "../commands/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { PermissionDenied } from "../errors.ts";
@@ -30,8 +31,10 @@ export class MonCommands {
     const { format, ...rest } = cmd;
     const v = this.#table.validate(rest);
     if (!v.ok) {
-      // a refusal is a completion too: ceph-mgr notifies "command" for every one
-      queueMicrotask(() => onComplete(`${module}.${++this.#seq}`));
+      // A refusal is a completion too (ceph-mgr notifies "command" for every one), but all of a
+      // module's refusals share one tag: while one is waiting to be delivered, the next coalesces
+      // into it, so a module sending garbage in a loop cannot queue one notify per call.
+      queueMicrotask(() => onComplete(`${module}.refused`));
       // an unknown prefix gets the mon's own answer; bad arguments the argparse message
       const known = typeof rest.prefix === "string" && this.#prefixes.has(rest.prefix.trim().replace(/\s+/g, " "));
       return known ? { retval: -v.errno, stdout: "", stderr: v.message } : { retval: -22, stdout: "", stderr: "command not known" };

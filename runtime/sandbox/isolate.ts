@@ -119,7 +119,7 @@ export class ModuleSandbox {
           // Started in a then(): a host function that throws before its first await rejects a
           // promise that is already handled, instead of crashing the daemon as unhandled.
           const p = Promise.resolve()
-            .then(() => h.fn(...a))
+            .then(() => this.#charged(h.fn, a))
             .then((v) => [gen(), v] as const, (e: unknown) => Promise.reject(clean(e)));
           p.catch(() => {});
           return p;
@@ -129,7 +129,7 @@ export class ModuleSandbox {
         value = new ivm.Callback(
           (...a: unknown[]) => {
             try {
-              return fn(...a);
+              return this.#charged(fn, a);
             } catch (e) {
               throw clean(e);
             }
@@ -159,6 +159,26 @@ export class ModuleSandbox {
   /** CPU time the isolate used so far, in ms. */
   get cpuMs(): number {
     return this.#iso.isDisposed ? 0 : Number(this.#iso.cpuTime) / 1e6;
+  }
+
+  /**
+   * Host time spent inside this module's host calls so far, in ms. The isolate's cpuTime does not
+   * include it (its thread only waits), yet the daemon's thread did the work: it counts toward
+   * the module's CPU share and the busy check.
+   */
+  get hostMs(): number {
+    return this.#hostMs;
+  }
+  #hostMs = 0;
+
+  /** Runs a host function for the module, adding its time on the daemon's thread to #hostMs. */
+  #charged<T>(fn: (...a: any[]) => T, args: unknown[]): T {
+    const t0 = performance.now();
+    try {
+      return fn(...args);
+    } finally {
+      this.#hostMs += performance.now() - t0;
+    }
   }
 
   /** Heap in use, in bytes (0 once disposed). */
@@ -296,23 +316,25 @@ export class ModuleSandbox {
    * Stops an isolate whose CPU use over the last `cpuWindowMs` exceeded its share
    * (`limits.cpuShare`): a loop that yields now and then escapes the busy check below.
    */
-  #checkShare(now: number, cpu: number): void {
+  #checkShare(now: number, cpu: number, host: number): void {
     const win = this.#o.cpuWindowMs ?? 5000;
     const share = this.#o.cpuShare ?? 0.5;
-    this.#shareSamples.push([now, cpu]);
+    this.#shareSamples.push([now, cpu, host]);
     while (this.#shareSamples.length > 2 && now - this.#shareSamples[1]![0] >= win) this.#shareSamples.shift();
-    const [t0, c0] = this.#shareSamples[0]!;
+    const [t0, c0, h0] = this.#shareSamples[0]!;
     if (now - t0 >= win && cpu - c0 > share * (now - t0)) {
-      this.#die(new LimitExceeded(`module ${this.#o.name} used ${Math.round(cpu - c0)} ms of CPU in the last ${Math.round((now - t0) / 1000)} s: the limit is ${Math.round(share * 100)} % (limits.cpuShare in mgr.json): the module was stopped`));
+      const inHost = host - h0 >= 1 ? ` (${Math.round(host - h0)} ms of it in the daemon, running its host calls)` : "";
+      this.#die(new LimitExceeded(`module ${this.#o.name} used ${Math.round(cpu - c0)} ms of CPU in the last ${Math.round((now - t0) / 1000)} s${inHost}: the limit is ${Math.round(share * 100)} % (limits.cpuShare in mgr.json): the module was stopped`));
     }
   }
-  #shareSamples: [number, number][] = [];
+  #shareSamples: [number, number, number][] = [];
 
   /** Stops an isolate that has kept a core busy for a whole window, whatever it is running. */
   #checkBusy(): void {
     if (this.#iso.isDisposed) return;
     const now = performance.now();
-    const cpu = this.cpuMs;
+    const host = this.#hostMs;
+    const cpu = this.cpuMs + host;
     if (!this.#heapPending) {
       this.#heapPending = true;
       this.#iso.getHeapStatistics().then(
@@ -320,7 +342,7 @@ export class ModuleSandbox {
         () => (this.#heapPending = false),
       );
     }
-    this.#checkShare(now, cpu);
+    this.#checkShare(now, cpu, host);
     const window = Math.max(1000, 2 * this.#o.callTimeoutMs);
     this.#samples.push([now, cpu]);
     while (this.#samples.length > 2 && now - this.#samples[1]![0] >= window) this.#samples.shift();

@@ -32,7 +32,19 @@
   }
   const ROLE = h.role === "standby" ? "standby" : "active";
   const WEAK_ABOVE = typeof h.weakAbove === "number" ? h.weakAbove : 8 << 20;
-  const ALLOWED_ON_STANDBY = "log, getMgrId, getActiveUri, getModuleOption, serve, shutdown and serveHttp";
+  // What a standby offers is what the host injected (runtime/api/surface.ts decides), plus the
+  // entry points a standby runs: the message cannot drift from the surface.
+  const NOT_SURFACE = ["role", "weakAbove", "timerSet", "timerClear"];
+  const offered = ownKeys(h).filter((k) => !NOT_SURFACE.includes(k));
+  offered.push("serve", "shutdown");
+  const ALLOWED_ON_STANDBY = offered.slice(0, -1).join(", ") + " and " + offered[offered.length - 1];
+  // Text bound for the host is cut here, before it crosses: an 8 MiB log message must not be
+  // copied into the daemon only to be cut there.
+  const MAX_LOG_CHARS = 16 * 1024;
+  const MAX_ERROR_MESSAGE = 4096;
+  const MAX_STACK_FRAMES = 20;
+  const MAX_FRAME_CHARS = 300;
+  const cut = (s, max) => (s.length > max ? s.slice(0, max) + "…(truncated)" : s);
 
   // Nothing a module needs, and each a way around the limits: shared memory and Atomics.wait
   // can block the isolate's thread, WebAssembly memory grows outside the heap accounting.
@@ -117,13 +129,14 @@
     }
     return out;
   }
-  const log = (level, message) => hLog(level, typeof message === "string" ? message : StringC(message));
+  const logLine = (level, text) => hLog(level, cut(text, MAX_LOG_CHARS));
+  const log = (level, message) => logLine(cut(typeof level === "string" ? level : StringC(level), 16), typeof message === "string" ? message : StringC(message));
   const console = freeze({
-    log: (...a) => hLog("info", fmt(a)),
-    info: (...a) => hLog("info", fmt(a)),
-    debug: (...a) => hLog("debug", fmt(a)),
-    warn: (...a) => hLog("warn", fmt(a)),
-    error: (...a) => hLog("error", fmt(a)),
+    log: (...a) => logLine("info", fmt(a)),
+    info: (...a) => logLine("info", fmt(a)),
+    debug: (...a) => logLine("debug", fmt(a)),
+    warn: (...a) => logLine("warn", fmt(a)),
+    error: (...a) => logLine("error", fmt(a)),
   });
   defineProperty(G, "console", { value: console, writable: true, configurable: true });
 
@@ -212,6 +225,7 @@
   const hServeHttp = sync("serveHttp");
 
   const hMgrId = sync("getMgrId");
+  const hMgrIp = sync("getMgrIp");
   const hActiveUri = sync("getActiveUri");
   const hOption = sync("getModuleOption");
   const hGetStore = sync("getStore");
@@ -234,6 +248,7 @@
     stopping: () => stopping,
     sleep,
     getMgrId: () => hMgrId(),
+    getMgrIp: () => hMgrIp(),
     getActiveUri: () => hActiveUri(),
     getModuleOption: (name) => parse(hOption(StringC(name))),
     setModuleOption: (name, value) => aSetOption(StringC(name), str(value === undefined ? null : value)),
@@ -341,15 +356,31 @@
     }
   }
 
+  /**
+   * The stack as the host will log it: the message cut to MAX_ERROR_MESSAGE, at most
+   * MAX_STACK_FRAMES lines after it, each cut: a module throwing 1 MiB errors in a timer must
+   * not make the daemon copy and log megabytes per second.
+   */
+  function boundedStack(name, message, shortMessage, stack) {
+    const head = `${name}: ${message}`;
+    const rest = stack.startsWith(head) ? stack.slice(head.length) : "\n" + stack;
+    const lines = rest.split("\n", MAX_STACK_FRAMES + 2);
+    let out = `${name}: ${shortMessage}`;
+    for (let i = 1; i < lines.length && i <= MAX_STACK_FRAMES; i++) out += "\n" + cut(lines[i], MAX_FRAME_CHARS);
+    if (lines.length > MAX_STACK_FRAMES + 1) out += "\n    …(more frames)";
+    return out;
+  }
+
   function plainErrorOf(e) {
     if (e === null || (typeof e !== "object" && typeof e !== "function")) {
-      const text = typeof e === "symbol" ? e.toString() : StringC(e);
+      const text = cut(typeof e === "symbol" ? e.toString() : StringC(e), MAX_ERROR_MESSAGE);
       const err = new ErrorC(text);
       err.stack = `Error: ${text}`;
       return err;
     }
-    const name = dataString(e, "name") ?? "Error";
-    const message = dataString(e, "message") ?? "";
+    const name = cut(dataString(e, "name") ?? "Error", 256);
+    const fullMessage = dataString(e, "message") ?? "";
+    const message = cut(fullMessage, MAX_ERROR_MESSAGE);
     let stack;
     try {
       // V8 formats `stack` when its descriptor is read, through the module's prepareStackTrace
@@ -359,7 +390,7 @@
     }
     const err = new ErrorC(message);
     err.name = name;
-    err.stack = stack ?? `${name}: ${message}`;
+    err.stack = stack === undefined ? `${name}: ${message}` : boundedStack(name, fullMessage, message, stack);
     return err;
   }
 

@@ -85,6 +85,7 @@ async function bench(): Promise<Bench> {
       name,
       role: "active",
       mgrId: "t",
+      mgrIp: "127.0.0.1",
       phase: () => "running",
       log: (level, message) => void calls.push(`${name}:log:${level}:${message}`),
       activeUri: () => "",
@@ -164,6 +165,7 @@ test("buildHostTable() functions return only primitives (JSON text for structure
   const A = table("a");
   const calls: [string, unknown[]][] = [
     ["getMgrId", []],
+    ["getMgrIp", []],
     ["getActiveUri", []],
     ["getModuleOption", ["opt"]],
     ["dataVersion", ["osd_map"]],

@@ -1,0 +1,177 @@
+// THE module surface: every host function a module's isolate can reach, declared once. Each
+// entry says how it is called (sync, async, event), whether a standby gets it, what it checks
+// of its arguments, and what it does with the module's ModuleContext. buildHostTable() is built
+// from this table, the prelude's standby list is what the host injected from it, and
+// test/api/surface.test.ts fails when sdk/_host.ts or prelude.js drift from it.
+//
+// Adding a function a module can call: one entry here, its implementation (a ModuleContext
+// member if it needs the daemon), its method in sdk/_host.ts + sdk/index.ts, its line in the
+// prelude's api object, and a test (see NOTES-surface.md / the README's contributor section).
+import { PermissionDenied } from "../errors.ts";
+import type { ModuleContext } from "./context.ts";
+
+/** How an argument crosses: every one is a primitive, checked by type (and length) first. */
+export type ArgCheck =
+  /** a string of at most `max` characters (TypeError / RangeError otherwise) */
+  | { type: "string"; what: string; max: number; default?: string }
+  /** a string cut to `max` characters instead of refused (log text: never worth an error) */
+  | { type: "text"; max: number }
+  /** passed as given: the implementation checks it (the store's own messages name the key) */
+  | { type: "any" };
+
+export interface SurfaceEntry {
+  /** sync: returns a primitive or JSON text; async: a promise of one; event: no answer at all */
+  kind: "sync" | "async" | "event";
+  /** whether a standby daemon's isolate gets it (all others are not injected there) */
+  standby: boolean;
+  /** the SDK method a module calls to reach it, when named otherwise (get → dataVersion) */
+  api?: string;
+  /** a cluster accessor: refused while the module is constructing (ceph-mgr's circular locking) */
+  cluster?: boolean;
+  args: readonly ArgCheck[];
+  /** runs with the checked arguments; returns only primitives (structured data as JSON text) */
+  impl(ctx: ModuleContext, ...args: any[]): unknown;
+}
+
+/** The methods of the SDK's host API the prelude implements itself (on host timers). */
+export const PRELUDE_ONLY = ["stopping", "sleep"] as const;
+
+/** Host functions the sandbox adds for every module (timers): not part of the module surface. */
+export const SANDBOX_INTERNAL = ["timerSet", "timerClear"] as const;
+
+/** Entry points a standby isolate dispatches, named in the standby's PermissionDenied message. */
+export const STANDBY_LIFECYCLE = ["serve", "shutdown"] as const;
+
+const MAX_ARG = 1024 * 1024;
+/** the prelude cuts a log line here, in the isolate, before it crosses (the host cuts just above) */
+export const MAX_LOG_CHARS = 16 * 1024;
+
+const s = (what: string, max: number, dflt?: string): ArgCheck => ({ type: "string", what, max, default: dflt });
+const name256 = (what: string) => s(what, 256);
+const arg = (fn: string, i: number): ArgCheck => s(`${fn}() argument ${i}`, 4096);
+const json = (v: unknown): string => (v === undefined ? "null" : JSON.stringify(v));
+
+/** A cluster accessor taking `n` strings of at most 4 KiB, answering JSON text. */
+function accessor(fn: string, n: number, f: (ctx: ModuleContext, ...a: string[]) => unknown): SurfaceEntry {
+  const args = Array.from({ length: n }, (_, i) => arg(fn, i + 1));
+  return { kind: "sync", standby: false, cluster: true, args, impl: (ctx, ...a: string[]) => json(f(ctx, ...a)) };
+}
+
+function checkData(ctx: ModuleContext, name: string): void {
+  if (!ctx.dataGranted(name)) {
+    throw new PermissionDenied(`module "${ctx.name}" requires data access to "${name}": grant it in mgr.json at modules.${ctx.name}.allow.data`);
+  }
+}
+
+export const SURFACE = {
+  // ---- both roles ----------------------------------------------------------------------
+  /** [log]: one line at a level; rate-limited per module by the daemon */
+  log: { kind: "event", standby: true, args: [{ type: "text", max: 16 }, { type: "text", max: MAX_LOG_CHARS + 32 }], impl: (ctx, level: string, message: string) => ctx.log(level, message) },
+  /** [get_mgr_id] */
+  getMgrId: { kind: "sync", standby: true, args: [], impl: (ctx) => ctx.mgrId },
+  /** [get_mgr_ip]: the host part of http.listen, else "127.0.0.1" */
+  getMgrIp: { kind: "sync", standby: true, args: [], impl: (ctx) => ctx.mgrIp },
+  /** [get_active_uri] */
+  getActiveUri: { kind: "sync", standby: true, args: [], impl: (ctx) => ctx.activeUri() },
+  /** [get_module_option] */
+  getModuleOption: { kind: "sync", standby: true, args: [name256("getModuleOption(): the option name")], impl: (ctx, name: string) => json(ctx.getOption(name)) },
+  /** binds a granted address ("" = the first) and returns its URI */
+  serveHttp: { kind: "sync", standby: true, args: [s("serveHttp(): the address", 256, "")], impl: (ctx, address: string) => ctx.serveHttp(address) },
+
+  // ---- active only ----------------------------------------------------------------------
+  /** [get], first half: the version of one data name (-1: no such name) */
+  dataVersion: {
+    kind: "sync",
+    standby: false,
+    api: "get",
+    cluster: true,
+    args: [name256("get(): the data name")],
+    impl: (ctx, name: string) => {
+      checkData(ctx, name);
+      const v = ctx.cluster.version(name);
+      if (v !== undefined) return v;
+      ctx.unknownData(name);
+      return -1;
+    },
+  },
+  /** [get], second half: the data as JSON text, fetched only when the version moved */
+  dataJson: {
+    kind: "sync",
+    standby: false,
+    api: "get",
+    cluster: true,
+    args: [name256("get(): the data name")],
+    impl: (ctx, name: string) => {
+      checkData(ctx, name);
+      return ctx.cluster.getJson(name) ?? "null";
+    },
+  },
+  /** [get_server] */
+  getServer: accessor("getServer", 1, (ctx, host) => ctx.cluster.getServer(host!)),
+  /** [list_servers] */
+  listServers: accessor("listServers", 0, (ctx) => ctx.cluster.listServers()),
+  /** [get_metadata] */
+  getMetadata: accessor("getMetadata", 2, (ctx, t, id) => ctx.cluster.getMetadata(t!, id!)),
+  /** [get_daemon_status] */
+  getDaemonStatus: accessor("getDaemonStatus", 2, (ctx, t, id) => ctx.cluster.getDaemonStatus(t!, id!)),
+  /** [get_perf_schema] */
+  getPerfSchema: accessor("getPerfSchema", 2, (ctx, t, id) => ctx.cluster.getPerfSchema(t!, id!)),
+  /** [get_counter] */
+  getCounter: accessor("getCounter", 3, (ctx, t, id, p) => ctx.cluster.getCounter(t!, id!, p!)),
+  /** [get_latest_counter] */
+  getLatestCounter: accessor("getLatestCounter", 3, (ctx, t, id, p) => ctx.cluster.getLatestCounter(t!, id!, p!)),
+  /** [have_mon_connection] */
+  haveMonConnection: { kind: "sync", standby: false, args: [], impl: (ctx) => ctx.cluster.haveMonConnection() },
+  /** [send_command]: the command as JSON text; the daemon bounds how many run at once */
+  sendCommand: {
+    kind: "async",
+    standby: false,
+    cluster: true,
+    args: [s("sendCommand(): the command", MAX_ARG), s("sendCommand(): inbuf", MAX_ARG)],
+    impl: async (ctx, cmdJson: string, inbuf: string) => {
+      const cmd = JSON.parse(cmdJson) as unknown;
+      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) throw new TypeError('sendCommand(): the command must be an object such as {prefix: "osd pool ls"}');
+      return json(await ctx.sendCommand(cmd as Record<string, unknown>, inbuf));
+    },
+  },
+  /** [get_store]: the store checks key and value types itself */
+  getStore: { kind: "sync", standby: false, args: [{ type: "any" }], impl: (ctx, key: string) => ctx.store.get(key) },
+  /** [set_store]: resolves once durable */
+  setStore: { kind: "async", standby: false, args: [{ type: "any" }, { type: "any" }], impl: async (ctx, key: string, value: string | null) => void (await ctx.store.set(key, value)) },
+  /** [get_store_prefix] */
+  getStorePrefix: { kind: "sync", standby: false, args: [s("getStorePrefix(): the prefix", 4096)], impl: (ctx, prefix: string) => json(ctx.store.getPrefix(prefix)) },
+  /** [set_module_option]: the value as JSON text */
+  setModuleOption: {
+    kind: "async",
+    standby: false,
+    args: [name256("setModuleOption(): the option name"), s("setModuleOption(): the value", MAX_ARG)],
+    impl: async (ctx, name: string, valueJson: string) => void (await ctx.setOption(name, JSON.parse(valueJson) as unknown)),
+  },
+  /** [set_health_checks]: the checks as JSON text */
+  setHealthChecks: { kind: "sync", standby: false, args: [s("setHealthChecks(): the checks", MAX_ARG)], impl: (ctx, checks: string) => void ctx.setHealthChecks(JSON.parse(checks)) },
+} satisfies Record<string, SurfaceEntry>;
+
+export type SurfaceName = keyof typeof SURFACE;
+
+/** The SDK host API methods (sdk/_host.ts HostApi) a role reaches: surface entries plus the prelude's own. */
+export function apiNames(role: "active" | "standby"): string[] {
+  const out = new Set<string>();
+  for (const [name, e] of Object.entries(SURFACE) as [string, SurfaceEntry][]) {
+    if (role === "active" || e.standby) out.add(e.api ?? name);
+  }
+  for (const n of PRELUDE_ONLY) out.add(n);
+  return [...out];
+}
+
+/** Checks one argument against its declaration: the value to pass on, or a TypeError/RangeError. */
+export function checkArg(c: ArgCheck, v: unknown): unknown {
+  if (c.type === "any") return v;
+  if (c.type === "text") {
+    const t = typeof v === "string" ? v : String(v);
+    return t.length > c.max ? t.slice(0, c.max) + "…(truncated)" : t;
+  }
+  if (v === undefined && c.default !== undefined) return c.default;
+  if (typeof v !== "string") throw new TypeError(`${c.what} must be a string, got ${v === null ? "null" : typeof v}`);
+  if (v.length > c.max) throw new RangeError(`${c.what} is ${v.length} characters long: the limit is ${c.max}`);
+  return v;
+}
