@@ -32,7 +32,7 @@ function print(res: { retval: number; stdout: string; stderr: string }, format: 
 
 function readConfig(args: CliArgs): Config | ConfigError {
   try {
-    return loadConfig(configFile(args));
+    return loadConfig(configFile(args), { id: args.id });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     return e;

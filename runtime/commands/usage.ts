@@ -1,7 +1,8 @@
-// Usage lines as `ceph` prints them (ceph_argparse's helpstr/concise_sig), and the small string
-// distance used to suggest commands when the first word matches nothing.
+// Usage lines as `ceph` prints them (ceph_argparse's helpstr/concise_sig); the string distance
+// that ranks suggestions is runtime/suggest.ts's, re-exported for the matcher.
 
 import type { ArgDesc, Signature } from "./descriptor.ts";
+export { editDistance } from "../suggest.ts";
 
 /**
  * One-line usage of a signature, e.g. `osd pool create <pool> [<pg_num:int>] [--bulk]`.
@@ -51,17 +52,3 @@ export function formatClosest(sigs: readonly Signature[]): string {
   return lines.join("\n");
 }
 
-/** Levenshtein distance, for "osdd" → "osd"; words are short so the O(n·m) table is fine. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}

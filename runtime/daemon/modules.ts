@@ -1,6 +1,6 @@
 // Every module of the daemon: discovery, enable/disable (persisted), the role they run in,
 // the module half of the command table, notify fan-out and module health.
-import { defaultModuleConfig, type Config, type ModuleConfig } from "../config/index.ts";
+import { defaultModuleConfig, moduleConfigOf, unknownModuleEntries, type Config, type ModuleConfig } from "../config/index.ts";
 import { ModuleLoadError, PermissionDenied } from "../errors.ts";
 import { BundleCache, discoverModules, type DiscoveryProblem } from "../loader/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -72,7 +72,7 @@ export class ModuleManager {
 
   /** The module's section of mgr.json (own entries only: a module named "constructor" gets the defaults). */
   moduleConfig(name: string): ModuleConfig {
-    return Object.hasOwn(this.#cfg.modules, name) ? this.#cfg.modules[name]! : defaultModuleConfig();
+    return moduleConfigOf(this.#cfg, name) ?? defaultModuleConfig();
   }
 
   /**
@@ -84,7 +84,7 @@ export class ModuleManager {
     const names = only === undefined ? new Set([...Object.keys(this.#cfg.modules), ...Object.keys(fresh.modules)]) : new Set([only]);
     for (const name of names) {
       const before = JSON.stringify(this.moduleConfig(name));
-      const after = Object.hasOwn(fresh.modules, name) ? fresh.modules[name]! : undefined;
+      const after = moduleConfigOf(fresh, name);
       if (after === undefined) delete this.#cfg.modules[name];
       else this.#cfg.modules[name] = after;
       if (JSON.stringify(this.moduleConfig(name)) !== before) changed.push(name);
@@ -118,8 +118,10 @@ export class ModuleManager {
   /** Finds modules on disk: new ones are added (and started if enabled), vanished ones stopped. */
   async rescan(): Promise<void> {
     const { modules, problems } = discoverModules(this.#cfg.modulePath);
-    this.#problems = problems;
-    for (const p of problems) this.#log.warn({ found: p.found }, p.message);
+    // a mgr.json section naming no module is a typo, not a wish: said with a "did you mean"
+    const typos = unknownModuleEntries(this.#cfg, modules.map((m) => m.name)).map((message) => ({ found: "mgr.json", message }));
+    this.#problems = [...problems, ...typos];
+    for (const p of this.#problems) this.#log.warn({ found: p.found }, p.message);
     const seen = new Set<string>();
     const starts: Promise<unknown>[] = [];
     for (const m of modules) {
@@ -286,7 +288,8 @@ export class ModuleManager {
       };
     }
     for (const p of this.#problems) {
-      out.MGR_MODULE_ERROR ??= { severity: "HEALTH_WARN", summary: { message: "a file in the module path cannot be loaded", count: 0 }, detail: [] };
+      const what = p.found === "mgr.json" ? "mgr.json names a module that is not in the module path" : "a file in the module path cannot be loaded";
+      out.MGR_MODULE_ERROR ??= { severity: "HEALTH_WARN", summary: { message: what, count: 0 }, detail: [] };
       out.MGR_MODULE_ERROR.detail.push({ message: p.message });
       out.MGR_MODULE_ERROR.summary.count++;
     }

@@ -2,6 +2,7 @@
 // that break the rules, and entries that lead outside the module path, are reported, not loaded.
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
+import { RESERVED_MODULE_NAMES } from "../config/index.ts";
 
 export const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -62,6 +63,10 @@ export function discoverModules(modulePath: string): { modules: ModuleEntry[]; p
     if (name === undefined) continue; // not a module file (README, .json, ...)
     if (!MODULE_NAME.test(name)) {
       problems.push({ found, message: `"${found}" is not a valid module name: use lower-case letters, digits and _, starting with a letter (e.g. my_module.ts)` });
+      continue;
+    }
+    if (RESERVED_MODULE_NAMES.includes(name)) {
+      problems.push({ found, message: `"${found}": the module name "${name}" is reserved (every JavaScript object has a property of that name): rename the module` });
       continue;
     }
     const entry = isDir ? join(real, "index.ts") : real;

@@ -184,4 +184,17 @@ export default class G extends MgrModule {
   assert.match((await d.command(["nosuch", "thing"])).stderr, /^no valid command found/);
 });
 
+test("a mgr.json section for a module that does not exist is reported in health with a did-you-mean", async () => {
+  dir = tempDir();
+  mkdirSync(join(dir, "modules"));
+  writeFiles(join(dir, "modules"), { "hello.ts": FLAKY.replace("if (runs === 1) throw new Error(\"first run dies\");", "") });
+  const d = await startTestDaemon(dir, { modules: { hello: { enabled: true }, helo: { enabled: true } } });
+  daemons.push(d);
+  const health = (await d.command(["health", "detail"])).stdout;
+  assert.match(health, /^HEALTH_WARN mgr\.json names a module that is not in the module path/);
+  assert.match(health, /modules\.helo: there is no module "helo" in .*; did you mean "hello"\?/);
+  const ls = (await d.command(["module", "ls"])).stdout;
+  assert.match(ls, /mgr\.json .*modules\.helo/);
+});
+
 test.run();

@@ -31,6 +31,15 @@ test("discoverModules() finds NAME.ts and NAME/index.ts and reports bad names an
   assert.match(problems.find((p) => p.found === "empty")!.message, /has no index\.ts/);
 });
 
+test("discoverModules() refuses module names every JavaScript object has (constructor, valueof, ...)", () => {
+  dir = tempDir();
+  writeFiles(join(dir, "m"), { "constructor/index.ts": MOD(), "valueof.ts": MOD(), "ok.ts": MOD() });
+  const { modules, problems } = discoverModules(join(dir, "m"));
+  assert.equal(modules.map((m) => m.name), ["ok"]);
+  assert.equal(problems.map((p) => p.found).sort(), ["constructor", "valueof.ts"]);
+  assert.match(problems[0]!.message, /the module name "(constructor|valueof)" is reserved/);
+});
+
 test("discoverModules() refuses a symlink that leads outside the module path", () => {
   dir = tempDir();
   writeFiles(dir, { "outside/evil.ts": MOD(), "m/ok.ts": MOD() });
