@@ -75,7 +75,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
   const reloadConfig = async (only?: string): Promise<string[]> => {
     // embedded defaults, or a file gone since the start: nothing to re-read
     if (!cfg.file || !existsSync(cfg.file)) return [];
-    const changed = modules.applyModuleConfig(loadConfig(cfg.file), only);
+    const changed = modules.applyModuleConfig(loadConfig(cfg.file, { id: cfg.id }), only);
     for (const name of changed) {
       log.info({ module: name }, "mgr.json section changed: restarting the module with it");
       await modules.reloadModule(name);
