@@ -118,7 +118,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:8080"])`);
       // Listening is asynchronous; the URI is known now and the socket follows within a tick
       // (after the previous version's socket on this address, if any, has closed).
-      const pending = (httpClosing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs));
+      const pending = (httpClosing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs, { warn: (msg) => dlog.warn({ module: name }, msg) }));
       pending.then(
         (s) => {
           if (!runner.running) return void s.close(); // the module stopped while we were binding
