@@ -189,7 +189,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
       return { retval: -Errno.EAGAIN, stdout: "", stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again` };
     };
 
-    const asok = await AdminSocket.listen(asokPath, handle);
+    const asok = await AdminSocket.listen(asokPath, handle, { commands: () => router.help() });
     cleanups.push(() => asok.close());
     let api: HttpApi | undefined;
     if (cfg.http.listen) {
