@@ -78,7 +78,8 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     const { modules, router, election } = parts;
     stack.add(modules, (m) => m.dispose());
     const handle = createRequestHandler({ router, builtins: parts.builtins, election: () => election(), modules, auth });
-    stack.add(await AdminSocket.listen(asokPath, handle), (a) => a.close());
+    // Ceph's tools (`ceph --admin-daemon`) ask get_command_descriptions first: the same table
+    stack.add(await AdminSocket.listen(asokPath, handle, { commands: () => router.help() }), (a) => a.close());
     const api = cfg.http.listen ? stack.add(await listenHttpApi(cfg, handle, auth), (a) => a.close()) : undefined;
 
     await modules.rescan();

@@ -9,6 +9,8 @@ export interface ModuleHttpDeps {
   grants(name: string): string[];
   /** called whenever the set of published URIs changed */
   published(services: Record<string, string>): void;
+  /** a module's response the host refused to send (bad headers), for the log */
+  warn(name: string, message: string): void;
 }
 
 export class ModuleHttpHost {
@@ -41,7 +43,7 @@ export class ModuleHttpHost {
     if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload ${name}`);
     // Listening is asynchronous; the URI is known now and the socket follows within a tick
     // (after the previous version's socket on this address, if any, has closed).
-    const pending = (this.#closing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs));
+    const pending = (this.#closing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs, { warn: (msg) => this.#deps.warn(name, msg) }));
     pending.then(
       (s) => {
         if (!runner.running) return void s.close(); // the module stopped while we were binding

@@ -38,6 +38,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     published: (services) => {
       if (election?.isActive()) election.publishServices(services);
     },
+    warn: (name, message) => log.warn({ module: name }, message),
   });
   const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
     activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),

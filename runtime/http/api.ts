@@ -3,19 +3,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Errno, errorResponse, MAX_REQUEST_BYTES, parseRequest, type WireResponse } from "./protocol.ts";
 import type { RequestHandler } from "./asok.ts";
+import { type ConnectionGuard, type ConnectionLimits, defaultLimits, guardHttpServer } from "./_conn-guard.ts";
+
+export interface HttpApiOptions {
+  /** default: a quarter of the descriptor limit (at most 1024), idle connections closed after 5 s */
+  limits?: Partial<ConnectionLimits>;
+  /** hears of refused connections (at most every 10 s) */
+  onShed?: (reason: string, count: number) => void;
+}
 
 export class HttpApi {
   readonly #server: Server;
+  readonly guard: ConnectionGuard;
   address = "";
 
-  private constructor(handler: RequestHandler, capsFor: (key: string) => string | undefined) {
-    this.#server = createServer((req, res) => void this.#serve(req, res, handler, capsFor));
-    this.#server.requestTimeout = 30_000;
-    this.#server.headersTimeout = 10_000;
+  private constructor(handler: RequestHandler, capsFor: (key: string) => string | undefined, opts: HttpApiOptions) {
+    // headersTimeout is enforced on this interval: Node's default (30 s) let idle sockets live that long
+    this.#server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void this.#serve(req, res, handler, capsFor));
+    this.guard = guardHttpServer(this.#server, { ...defaultLimits(1 / 4, 1024, 5_000), ...opts.limits }, opts.onShed);
   }
 
-  static async listen(listen: string, handler: RequestHandler, capsFor: (key: string) => string | undefined): Promise<HttpApi> {
-    const api = new HttpApi(handler, capsFor);
+  static async listen(listen: string, handler: RequestHandler, capsFor: (key: string) => string | undefined, opts: HttpApiOptions = {}): Promise<HttpApi> {
+    const api = new HttpApi(handler, capsFor, opts);
     const i = listen.lastIndexOf(":");
     const host = listen.slice(0, i).replace(/^\[|\]$/g, "");
     const port = Number(listen.slice(i + 1));

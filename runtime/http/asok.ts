@@ -1,23 +1,47 @@
 // The admin socket: a Unix socket at DATADIR/mgr.ID.asok, mode 0600 (only the daemon's user),
-// carrying one JSON request per line and one JSON answer per line, matched by `id`.
+// carrying one JSON request per line and one JSON answer per line, matched by `id` — and
+// Ceph's admin-socket protocol, so `ceph --admin-daemon PATH status` works (_ceph-asok.ts).
 import { chmodSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { Errno, errorResponse, MAX_REQUEST_BYTES, parseRequest, type WireRequest, type WireResponse } from "./protocol.ts";
+import { AsokConnection } from "./_asok-connection.ts";
+import type { CommandListing } from "./_ceph-asok.ts";
+import { ConnectionGuard, type ConnectionLimits, defaultLimits } from "./_conn-guard.ts";
+import type { WireRequest, WireResponse } from "./protocol.ts";
 
 export type RequestHandler = (req: WireRequest, caps: string) => Promise<WireResponse>;
+
+export interface AdminSocketOptions {
+  /** every command, for Ceph's get_command_descriptions (the daemon passes its router's help()) */
+  commands?: () => readonly CommandListing[];
+  /** default: a sixteenth of the descriptor limit (at most 128), idle connections closed after 10 s */
+  limits?: Partial<ConnectionLimits>;
+  /** a request whose first bytes arrived must be complete within this many ms (default 10 s) */
+  requestMs?: number;
+}
 
 export class AdminSocket {
   readonly path: string;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  readonly guard: ConnectionGuard;
 
-  private constructor(path: string, handler: RequestHandler) {
+  private constructor(path: string, handler: RequestHandler, opts: AdminSocketOptions) {
     this.path = path;
-    this.#server = createServer((sock) => this.#serve(sock, handler));
+    this.guard = new ConnectionGuard({ ...defaultLimits(1 / 16, 128, 10_000), ...opts.limits });
+    const requestMs = opts.requestMs ?? 10_000;
+    if (!Number.isInteger(requestMs) || requestMs < 1) throw new RangeError(`requestMs must be a positive integer, got ${JSON.stringify(requestMs)}`);
+    const ctx = { guard: this.guard, handler, listing: opts.commands ?? (() => []), requestMs };
+    this.#server = createServer((sock) => {
+      if (!this.guard.admit(sock)) return;
+      this.#sockets.add(sock);
+      sock.on("close", () => this.#sockets.delete(sock));
+      sock.on("error", () => {});
+      new AsokConnection(sock, ctx);
+    });
   }
 
-  static async listen(path: string, handler: RequestHandler): Promise<AdminSocket> {
-    const s = new AdminSocket(path, handler);
+  static async listen(path: string, handler: RequestHandler, opts: AdminSocketOptions = {}): Promise<AdminSocket> {
+    const s = new AdminSocket(path, handler, opts);
     try {
       unlinkSync(path); // stale socket of a dead daemon (the caller checked no live daemon uses it)
     } catch {
@@ -32,37 +56,6 @@ export class AdminSocket {
     });
     chmodSync(path, 0o600);
     return s;
-  }
-
-  #serve(sock: Socket, handler: RequestHandler): void {
-    this.#sockets.add(sock);
-    sock.on("close", () => this.#sockets.delete(sock));
-    sock.on("error", () => {});
-    sock.setEncoding("utf8");
-    let buf = "";
-    const reply = (r: WireResponse) => {
-      if (!sock.destroyed) sock.write(JSON.stringify(r) + "\n");
-    };
-    sock.on("data", (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim() === "") continue;
-        const req = parseRequest(line);
-        if (typeof req === "string") {
-          reply(errorResponse(Errno.EINVAL, req));
-          continue;
-        }
-        handler(req, "*").then(reply, (e: Error) => reply(errorResponse(Errno.EIO, `internal error: ${e.message}`, req.id)));
-      }
-      if (buf.length > MAX_REQUEST_BYTES) {
-        reply(errorResponse(Errno.EINVAL, `request larger than ${MAX_REQUEST_BYTES} bytes: refused`));
-        sock.end();
-        buf = "";
-      }
-    });
   }
 
   async close(): Promise<void> {
