@@ -6,7 +6,7 @@ import { CephBackendError, createCephCluster, createSimCluster, type ClusterSour
 import type { Config } from "../config/index.ts";
 import { StoreError } from "../errors.ts";
 import type { MgrMap } from "../election/index.ts";
-import { AdminSocket, HttpApi, NoDaemon, requestAsok } from "../http/index.ts";
+import { AdminSocket, HttpApi, NoDaemon, requestAsok, type RequestHandler } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { KvStore } from "../store/index.ts";
 import { ModuleWatcher } from "../watch/index.ts";
@@ -15,7 +15,7 @@ import { createElection, openStoreBackend } from "./backends.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
 import type { ModuleStatus } from "./module-runner.ts";
 import { createParts } from "./parts.ts";
-import { createRequestHandler, type RequestHandler } from "./routing.ts";
+import { createRequestHandler } from "./routing.ts";
 
 export interface DaemonOptions {
   logger?: Logger;

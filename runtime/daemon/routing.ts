@@ -16,7 +16,7 @@
 import type { CommandResult } from "../cluster/index.ts";
 import { Errno } from "../errors.ts";
 import type { Election } from "../election/index.ts";
-import { NoDaemon, requestAsok, requestHttp, type WireRequest, type WireResponse } from "../http/index.ts";
+import { NoDaemon, requestAsok, requestHttp, type RequestHandler, type WireRequest } from "../http/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
 import type { Builtin } from "./builtins/index.ts";
 import { intersectCaps, type CommandRouter } from "./command-router.ts";
@@ -29,8 +29,6 @@ export interface RoutingDeps {
   modules: ModuleManager;
   auth: AuthKeys;
 }
-
-export type RequestHandler = (req: WireRequest, channelCaps: string) => Promise<WireResponse>;
 
 export function createRequestHandler(deps: RoutingDeps): RequestHandler {
   const { router, modules } = deps;

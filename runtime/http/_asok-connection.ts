@@ -6,8 +6,7 @@
 import type { Socket } from "node:net";
 import { cephFrame, cephRequest, isCephCommand, OLD_PROTOCOL_COMMANDS, type CommandListing } from "./_ceph-asok.ts";
 import type { ConnectionGuard } from "./_conn-guard.ts";
-import { Errno, errorResponse, MAX_REQUEST_BYTES, parseRequest, type WireResponse } from "./protocol.ts";
-import type { RequestHandler } from "./asok.ts";
+import { Errno, errorResponse, MAX_REQUEST_BYTES, parseRequest, type RequestHandler, type WireResponse } from "./protocol.ts";
 
 const NL = 0x0a;
 const NUL = 0x00;

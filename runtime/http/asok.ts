@@ -6,9 +6,9 @@ import { createServer, type Server, type Socket } from "node:net";
 import { AsokConnection } from "./_asok-connection.ts";
 import type { CommandListing } from "./_ceph-asok.ts";
 import { ConnectionGuard, type ConnectionLimits, defaultLimits } from "./_conn-guard.ts";
-import type { WireRequest, WireResponse } from "./protocol.ts";
+import type { RequestHandler } from "./protocol.ts";
 
-export type RequestHandler = (req: WireRequest, caps: string) => Promise<WireResponse>;
+export type { RequestHandler } from "./protocol.ts";
 
 export interface AdminSocketOptions {
   /** every command, for Ceph's get_command_descriptions (the daemon passes its router's help()) */

@@ -26,6 +26,9 @@ export interface WireResponse {
   stderr: string;
 }
 
+/** What answers requests, from any transport: the channel's caps ("*" on the admin socket). */
+export type RequestHandler = (req: WireRequest, caps: string) => Promise<WireResponse>;
+
 const FORMATS = new Set(["plain", "json", "json-pretty"]);
 
 export function errorResponse(errno: number, message: string, id?: string | number): WireResponse {
