@@ -131,4 +131,20 @@ test("Ctrl-C on `npm start` (SIGINT to npm's process group, which npm passes on)
   assert.not.match(npm.output(), /second SIGINT|exiting now/);
 });
 
+test("Ctrl-C on `node bin/tsmgr.js daemon` (re-run with --no-node-snapshot, which passes SIGINT on) exits 0", async () => {
+  const dir = tempDir("tsmgr-rerun-");
+  dirs.push(dir);
+  const cfg = writeConfig(dir, { modulePath: join(ROOT, "modules"), modules: { hello: { enabled: true } } });
+  const wrapper = spawnChild(process.execPath, [BIN, "daemon", "-c", cfg], { detached: true });
+  await waitFor(() => {
+    if (wrapper.proc.exitCode !== null) throw new Error(`the daemon exited during start: ${wrapper.output().slice(-2000)}`);
+    return wrapper.output().includes("tsmgr daemon started");
+  }, "the re-run daemon to start", 30_000);
+  const t0 = performance.now();
+  process.kill(-wrapper.proc.pid!, "SIGINT");
+  const { code } = await exitOf(wrapper, t0);
+  assert.is(code, 0, tail(wrapper.output()));
+  assert.match(wrapper.output(), /hello module stopping/);
+});
+
 test.run();
