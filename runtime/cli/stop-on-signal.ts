@@ -1,5 +1,6 @@
 // How a foreground daemon stops on SIGINT/SIGTERM: one signal is a clean stop, bounded by
 // limits.shutdownMs; and the process never exits while an isolate thread is busy (see exitSafely).
+import { Worker } from "node:worker_threads";
 import type { Daemon } from "../daemon/index.ts";
 import { ModuleSandbox } from "../sandbox/index.ts";
 
@@ -31,6 +32,7 @@ export function stopOnSignal(daemon: Daemon, shutdownMs: number): Promise<number
     const begin = (sig: string) => {
       daemon.logger.info({ signal: sig }, "signal received: stopping");
       const limit = shutdownMs + STOP_MARGIN_MS;
+      armWatchdog(limit + THREADS_MS + 1000);
       const deadline = setTimeout(() => cutShort(`the daemon did not stop within ${limit} ms (limits.shutdownMs ${shutdownMs} + ${STOP_MARGIN_MS})`), limit);
       const finish = (code: number) => {
         clearTimeout(deadline);
@@ -69,6 +71,24 @@ async function settleThreads(): Promise<void> {
   if (await ModuleSandbox.disposeAll(THREADS_MS)) return;
   process.stderr.write(`tsmgr daemon: a module's thread did not stop within ${THREADS_MS} ms of its isolate's disposal: killing the process\n`);
   process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * The last resort, on its own thread: JS timers cannot fire while the main thread is blocked in
+ * native code, so a worker kills the process if it is still there `ms` from now. Workers run
+ * here: only --no-node-snapshot in a worker's execArgv is refused, and it passes none.
+ */
+function armWatchdog(ms: number): void {
+  const src = `const { workerData: d } = require("node:worker_threads");
+setTimeout(() => { require("node:fs").writeSync(2, d.message); process.kill(d.pid, "SIGKILL"); }, d.ms);`;
+  const message = `tsmgr daemon: still running ${ms} ms after the signal (its main thread is blocked): killing the process\n`;
+  try {
+    const w = new Worker(src, { eval: true, execArgv: [], workerData: { ms, pid: process.pid, message } });
+    w.unref(); // never what keeps the process alive
+    w.on("error", () => {});
+  } catch {
+    // no worker threads: the main thread's deadline has to do
+  }
 }
 
 /** process.exit(code), once it can no longer hang (see settleThreads). */

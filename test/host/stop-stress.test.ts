@@ -147,4 +147,17 @@ test("Ctrl-C on `node bin/tsmgr.js daemon` (re-run with --no-node-snapshot, whic
   assert.match(wrapper.output(), /hello module stopping/);
 });
 
+test("a stop whose main thread is blocked (no JS timer can fire) is ended by the watchdog thread, with a message", async () => {
+  const child = spawnChild(process.execPath, ["--no-node-snapshot", "--import", "tsx", join(ROOT, "test", "fixtures", "blocked-stop.ts")], { cwd: ROOT });
+  await waitFor(() => child.output().includes("ready"), "the blocked-stop script to start", 30_000);
+  child.proc.kill("SIGINT");
+  let hung = false;
+  const guard = setTimeout(() => ((hung = true), child.proc.kill("SIGKILL")), HUNG_MS);
+  const code = await child.exited; // the watchdog fires 100 + STOP_MARGIN_MS + 3000 ms after the signal
+  clearTimeout(guard);
+  assert.not.ok(hung, `still running ${HUNG_MS} ms after the signal: nothing ended the blocked process`);
+  assert.is(code, "SIGKILL");
+  assert.match(child.output(), /tsmgr daemon: still running \d+ ms after the signal \(its main thread is blocked\): killing the process/);
+});
+
 test.run();
