@@ -8,6 +8,7 @@
 // about 0.25 s of CPU per call. Without a writable cache it falls back to tsx.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -70,8 +71,10 @@ async function clientBundle() {
 
 if (!process.execArgv.includes("--no-node-snapshot")) {
   const child = spawn(process.execPath, ["--no-node-snapshot", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  // A Ctrl-C reaches the child from the terminal too: the daemon takes a repeat within a second
+  // as the same signal, so passing it on is harmless, and needed when only this process is signalled.
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
 } else {
   // `tsmgr daemon --help` only prints: the client answers it, without loading the daemon
   const argv = process.argv.slice(2);

@@ -8,7 +8,7 @@ let ranDaemon = false;
 
 async function runDaemon(cfg: Config): Promise<number> {
   ranDaemon = true;
-  const { startDaemon, DaemonError } = await import("../daemon/index.ts");
+  const [{ startDaemon, DaemonError }, { stopOnSignal }] = await Promise.all([import("../daemon/index.ts"), import("./stop-on-signal.ts")]);
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon(cfg);
@@ -21,26 +21,7 @@ async function runDaemon(cfg: Config): Promise<number> {
   }
   // A daemon outlives a stray rejection: log it loudly rather than die with every module.
   process.on("unhandledRejection", (e) => daemon.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unhandled promise rejection (a tsmgr bug: please report it)"));
-  return new Promise<number>((resolve) => {
-    let signalled = false;
-    const stop = (sig: string) => {
-      if (signalled) {
-        process.stderr.write(`tsmgr daemon: second ${sig}, exiting now\n`);
-        process.exit(1);
-      }
-      signalled = true;
-      daemon.logger.info({ signal: sig }, "signal received: stopping");
-      daemon.stop().then(
-        () => resolve(0),
-        (e: Error) => {
-          process.stderr.write(`tsmgr daemon: error while stopping: ${e.message}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-  });
+  return stopOnSignal(daemon, cfg.limits.shutdownMs);
 }
 
 main(process.argv.slice(2), runDaemon).then(

@@ -366,11 +366,12 @@ export class ModuleRunner {
   async #stopVersion(v: Version, reason: string): Promise<void> {
     const shutdownMs = this.limits.shutdownMs;
     const t0 = performance.now();
-    if (v.inflight > 0) await withTimeout(new Promise<void>((r) => v.drained.push(r)), this.limits.callTimeoutMs);
+    // every step shares limits.shutdownMs, so a stop is bounded whatever the module is doing
+    const left = () => Math.max(10, Math.round(shutdownMs - (performance.now() - t0)));
+    if (v.inflight > 0) await withTimeout(new Promise<void>((r) => v.drained.push(r)), Math.min(this.limits.callTimeoutMs, left()));
     v.phase = "stopping";
     this.#s.stopHttp(this.name);
-    await v.sandbox.signalStop();
-    const left = () => Math.max(10, Math.round(shutdownMs - (performance.now() - t0)));
+    await v.sandbox.signalStop(Math.min(this.limits.callTimeoutMs, left()));
     try {
       await v.sandbox.call("shutdown", [], left());
     } catch (e) {

@@ -97,8 +97,10 @@ export class ModuleSandbox {
   /** Creates the isolate, runs the prelude and the bundle, and reads the module's statics. */
   static async create(o: SandboxOptions): Promise<ModuleSandbox> {
     const sb = new ModuleSandbox(o);
+    ModuleSandbox.#live.add(sb);
     try {
-      await sb.#boot();
+      // one tracked promise for the whole boot: its steps run one after another
+      await sb.#track(sb.#boot());
       return sb;
     } catch (e) {
       sb.dispose();
@@ -204,9 +206,9 @@ export class ModuleSandbox {
     await this.#enter("call", JSON.stringify({ method: "serve", args: [] }), undefined, "serve");
   }
 
-  /** Flags `stopping` and wakes every `sleep()`. */
-  async signalStop(): Promise<void> {
-    await this.#run("stop", undefined, this.#o.callTimeoutMs, "stop").catch(() => {});
+  /** Flags `stopping` and wakes every `sleep()`; a busy isolate gets `timeoutMs` to take the flag. */
+  async signalStop(timeoutMs = this.#o.callTimeoutMs): Promise<void> {
+    await this.#run("stop", undefined, timeoutMs, "stop").catch(() => {});
   }
 
   /** Forwards one HTTP request to the module's handler. */
@@ -215,6 +217,10 @@ export class ModuleSandbox {
     return JSON.parse(out as string);
   }
 
+  /**
+   * Terminates the isolate. Never blocks: a call still running in it rejects shortly after, once
+   * its thread has left (see disposeAll()).
+   */
   dispose(): void {
     this.#closing = true;
     this.#release();
@@ -226,6 +232,46 @@ export class ModuleSandbox {
     this.#timers.clear();
     this.#dueTimers.clear();
     if (!this.#iso.isDisposed) this.#iso.dispose();
+    if (this.#pending.size === 0) ModuleSandbox.#live.delete(this);
+  }
+
+  // ---- process exit --------------------------------------------------------------------
+
+  /**
+   * Sandboxes whose isolate may still have an isolated-vm thread inside: not yet disposed, or
+   * disposed with a call that has not settled yet.
+   */
+  static readonly #live = new Set<ModuleSandbox>();
+  /** isolated-vm calls into this isolate that have not settled: each may hold one of its threads. */
+  readonly #pending = new Set<Promise<unknown>>();
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#pending.add(p);
+    const settled = () => {
+      this.#pending.delete(p);
+      if (this.#pending.size === 0 && this.#iso.isDisposed) ModuleSandbox.#live.delete(this);
+    };
+    p.then(settled, settled);
+    return p;
+  }
+
+  /**
+   * Disposes every isolate still alive and waits (up to `timeoutMs`) until no isolated-vm thread
+   * is inside one; false when some thread did not leave in time. Call it before process.exit():
+   * exit() joins isolated-vm's thread pool, and a thread still running a module (a busy loop) or
+   * waiting in a synchronous host call for the main thread, the one in exit(), blocks that join,
+   * and the process, for good.
+   */
+  static async disposeAll(timeoutMs: number): Promise<boolean> {
+    for (const sb of ModuleSandbox.#live) sb.dispose();
+    const end = performance.now() + timeoutMs;
+    // the main thread must keep turning its event loop: a thread waiting in a sync host call
+    // is released only when this thread runs that call
+    while (ModuleSandbox.#live.size > 0) {
+      if (performance.now() >= end) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
   }
 
   /** Maps `tsmgr:///NAME.js:L:C` positions in a stack or message to the .ts sources. */
@@ -259,7 +305,7 @@ export class ModuleSandbox {
       // CPU time is the operator's limit; a caller's longer timeout only extends the wall clock
       if (timeoutMs !== undefined) opts.timeout = Math.min(timeoutMs, this.#o.callTimeoutMs);
       const gen = this.#o.generation ? this.#o.generation() : -1;
-      return await this.#dispatch.apply(undefined, [op, arg, gen] as never, opts as never);
+      return await this.#track(this.#dispatch.apply(undefined, [op, arg, gen] as never, opts as never));
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);
     }
