@@ -2,10 +2,10 @@
 // admin socket, exit codes, bad configs, SIGTERM.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
-import { cleanup, cli, ROOT, spawnDaemon, tempDir, writeConfig } from "../_util.ts";
+import { cleanup, cli, ROOT, spawnDaemon, tempDir, waitFor, writeConfig, writeFiles } from "../_util.ts";
 
 let dir = "";
 test.after.each(() => cleanup(dir));
@@ -95,6 +95,37 @@ test("a daemon whose http.listen address is taken exits 2 naming the field, with
   } finally {
     holder.close();
   }
+});
+
+test("SIGHUP re-reads mgr.json: a new allow.commands grant applies without a restart", async () => {
+  dir = tempDir();
+  writeFiles(join(dir, "modules"), {
+    "pools.ts": `import { MgrModule } from "@tsmgr/sdk";
+export default class Pools extends MgrModule {
+  static COMMANDS = [{ cmd: "pools", desc: "pools", perm: "r" as const }];
+  async handleCommand() {
+    try { return { retval: 0, stdout: (await this.sendCommand({ prefix: "osd pool ls" })).stdout, stderr: "" }; }
+    catch (e: any) { return { retval: -13, stdout: "", stderr: e.name }; }
+  }
+}`,
+  });
+  const cfg = writeConfig(dir, { modules: { pools: { enabled: true } } });
+  const d = await spawnDaemon(cfg);
+  try {
+    assert.is((await cli(["-c", cfg, "pools"])).stderr, "PermissionDenied\n");
+    const c = JSON.parse(readFileSync(cfg, "utf8"));
+    c.modules.pools.allow = { commands: ["osd pool ls"] };
+    writeFileSync(cfg, JSON.stringify(c));
+    d.proc.kill("SIGHUP");
+    const ok = await waitFor(async () => {
+      const r = await cli(["-c", cfg, "pools"]);
+      return r.code === 0 ? r : undefined;
+    }, "the grant to apply after SIGHUP", 15_000);
+    assert.is(ok.code, 0);
+  } finally {
+    d.proc.kill("SIGTERM");
+  }
+  assert.is(await d.exited, 0);
 });
 
 test("a second daemon with the same id and data dir is refused", async () => {
