@@ -119,7 +119,9 @@ export class ModuleManager {
   async rescan(): Promise<void> {
     const { modules, problems } = discoverModules(this.#cfg.modulePath);
     // a mgr.json section naming no module is a typo, not a wish: said with a "did you mean"
-    const typos = unknownModuleEntries(this.#cfg, modules.map((m) => m.name)).map((message) => ({ found: "mgr.json", message }));
+    // (a module that exists but cannot load is reported as such, not as a typo)
+    const present = [...modules.map((m) => m.name), ...problems.map((p) => p.found.replace(/\.ts$/, ""))];
+    const typos = unknownModuleEntries(this.#cfg, present).map((message) => ({ found: "mgr.json", message }));
     this.#problems = [...problems, ...typos];
     for (const p of this.#problems) this.#log.warn({ found: p.found }, p.message);
     const seen = new Set<string>();

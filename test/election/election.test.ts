@@ -52,7 +52,7 @@ test("a standby module gets only the standby surface: data, store and commands a
   }, "the standby's probes");
   for (const name of ["get", "getStore", "setStore", "sendCommand", "getMetadata"]) {
     const line = probes.find((p) => p.startsWith(`standby probe ${name}:`))!;
-    assert.match(line, new RegExp(`PermissionDenied: ${name}\\(\\) is not available on a standby daemon: MgrStandbyModule offers only log, getMgrId, getActiveUri, getModuleOption, serve, shutdown and serveHttp`));
+    assert.match(line, new RegExp(`PermissionDenied: ${name}\\(\\) is not available on a standby daemon: MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, serve and shutdown`));
   }
   assert.ok(probes.includes("standby probe identity: b active=none"));
 });

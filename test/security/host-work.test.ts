@@ -19,7 +19,9 @@ test.after.each(async () => {
 const epoch = async (a: Arena) => (JSON.parse((await a.cmd(["status"], { format: "json" })).stdout) as { epoch: number }).epoch;
 
 test("sendCommand in a loop is refused past the queue limit, the canary answers within 1 s and no failover happens", async () => {
-  a = await Arena.open({ hostile: { res_send_flood: { allow: { commands: ["osd pool ls"] } } }, limits: { callTimeoutMs: 1000 } });
+  // the flood's own command waits for its 256 queued sends (500 start a second): give it room, so a
+  // loaded machine cannot turn the module's deadline into the failure under test
+  a = await Arena.open({ hostile: { res_send_flood: { allow: { commands: ["osd pool ls"] }, limits: { callTimeoutMs: 10_000 } } }, limits: { callTimeoutMs: 1000 } });
   // a standby in the same group takes over if the active's lease renewals stall
   standby = await startTestDaemon(a.dir, { ...a.overrides, id: "s" });
   assert.is(standby.isActive(), false);

@@ -174,7 +174,7 @@ test("a module granted one address cannot listen on another port or on every int
   const [granted, other] = [await freePort(), await freePort()];
   a = await Arena.open({ hostile: { perm_serve_http_other_port: { allow: { net: [`127.0.0.1:${granted}`] } } } });
   const denied = (addr: string) =>
-    refused("PermissionDenied", `module "perm_serve_http_other_port" requires net access to "${addr}": grant it in mgr.json at modules.perm_serve_http_other_port.allow.net`);
+    refused("PermissionDenied", `module "perm_serve_http_other_port" requires net access to "${addr}": grant it in mgr.json at modules.perm_serve_http_other_port.allow.net, then run tsmgr module reload perm_serve_http_other_port`);
   for (const addr of [`127.0.0.1:${other}`, `0.0.0.0:${granted}`, `[::]:${granted}`, `localhost:${granted}`]) {
     assert.equal(await a.report(["perm_serve_http_other_port", addr]), denied(addr), addr);
   }

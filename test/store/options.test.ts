@@ -73,7 +73,7 @@ test("validateOptionDecls() rejects malformed entries with a TypeError naming mo
     [[{ type: "int" }], 'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got undefined'],
     [[{ name: "a/b" }], 'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got "a/b"'],
     [[{ name: "n", type: "addrvec" }], 'module hello option "n": type "addrvec" is not supported: use one of str, int, float, bool, secs, size, uint, addr, uuid'],
-    [[{ name: "n", type: "int", defualt: 3 }], 'module hello option "n": unknown field "defualt": known fields are name, type, default, min, max, enum_allowed, desc, long_desc, runtime, level, tags, see_also'],
+    [[{ name: "n", type: "int", defualt: 3 }], 'module hello option "n": unknown field "defualt" (did you mean "default"?): known fields are name, type, default, min, max, enum_allowed, desc, long_desc, runtime, level, tags, see_also'],
     [[{ name: "n", type: "int", min: "1" }], 'module hello option "n": min must be a finite number, got "1"'],
     [[{ name: "n", type: "str", max: 3 }], 'module hello option "n": max applies only to numeric types (int, uint, float, secs, size), not str'],
     [[{ name: "n", type: "int", min: 5, max: 1 }], 'module hello option "n": min 5 is above max 1'],
