@@ -2,32 +2,15 @@
 // kind of broken module, each leaving the daemon and the other modules running.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } from "../_util.ts";
+import { useDaemon } from "../_daemon.ts";
+import { ROOT, waitFor, type TestDaemon } from "../_util.ts";
 
-const FIX = join(ROOT, "test", "fixtures", "modules");
-
-function modulesDir(dir: string, names: string[]): void {
-  mkdirSync(join(dir, "modules"), { recursive: true });
-  for (const n of names) copyFileSync(join(FIX, `${n}.ts`), join(dir, "modules", `${n}.ts`));
-}
-
-function enabled(names: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { modules: Object.fromEntries(names.map((n) => [n, { enabled: true, ...((extra[n] as object) ?? {}) }])) };
-}
-
-let dir = "";
-let d: TestDaemon | undefined;
-test.after.each(async () => {
-  await d?.stop();
-  d = undefined;
-  cleanup(dir);
-});
+const daemons = useDaemon(test);
+let d: TestDaemon;
 
 test("startDaemon() runs the shipped hello module and its command answers through the library", async () => {
-  dir = tempDir();
-  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), ...enabled(["hello"]) });
+  d = await daemons.start({ config: { modulePath: join(ROOT, "modules"), modules: { hello: { enabled: true } } } });
   const hello = d.modules().find((m) => m.name === "hello");
   assert.is(hello?.state, "active");
   assert.match(hello!.version ?? "", /^[0-9a-f]{12}$/);
@@ -37,9 +20,7 @@ test("startDaemon() runs the shipped hello module and its command answers throug
 });
 
 test("module logs carry the module name and the Ceph severity of each level", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, enabled(["sandbox_probe"]));
+  d = await daemons.start({ fixtures: ["sandbox_probe"] });
   await d.command(["probe", "console"]);
   const info = await waitFor(() => d!.logs.find((l) => l.msg === 'from console.log {"a":1}'), "the console.log record");
   assert.is(info.module, "sandbox_probe");
@@ -49,26 +30,20 @@ test("module logs carry the module name and the Ceph severity of each level", as
 });
 
 test("a module cannot reach require, process, Buffer, fetch or the injected host functions", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, enabled(["sandbox_probe"]));
+  d = await daemons.start({ fixtures: ["sandbox_probe"] });
   const r = await d.command(["probe", "globals"]);
   assert.is(r.retval, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout), { require: "undefined", process: "undefined", Buffer: "undefined", fetch: "undefined", module: "undefined", __tsmgr_module: "undefined", h: [], WebAssembly: "undefined", SharedArrayBuffer: "undefined" });
 });
 
 test("timers, intervals, clearTimeout and sleep() work inside the isolate", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, enabled(["sandbox_probe"]));
+  d = await daemons.start({ fixtures: ["sandbox_probe"] });
   assert.equal(await d.command(["probe", "timers"]), { retval: 0, stdout: "timeout,tick1,tick2,tick3", stderr: "" });
   assert.equal((await d.command(["probe", "sleep"])).stdout, "true");
 });
 
 test("a handleCommand that never returns gets ETIMEDOUT and the module keeps answering", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, { ...enabled(["sandbox_probe"]), limits: { callTimeoutMs: 200 } });
+  d = await daemons.start({ fixtures: ["sandbox_probe"], config: { limits: { callTimeoutMs: 200 } } });
   const r = await d.command(["probe", "wait"]);
   assert.is(r.retval, -110);
   assert.match(r.stderr, /handleCommand\(\) did not finish within 200 ms/);
@@ -76,9 +51,7 @@ test("a handleCommand that never returns gets ETIMEDOUT and the module keeps ans
 });
 
 test("an exception in handleCommand is EINVAL with a stack mapped to the .ts line", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, enabled(["sandbox_probe"]));
+  d = await daemons.start({ fixtures: ["sandbox_probe"] });
   const r = await d.command(["probe", "throw"]);
   assert.is(r.retval, -22);
   assert.match(r.stderr, /TypeError: probe threw on purpose/);
@@ -86,9 +59,7 @@ test("an exception in handleCommand is EINVAL with a stack mapped to the .ts lin
 });
 
 test("a module that floods the log is rate-limited with a counted suppressed record", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["sandbox_probe"]);
-  d = await startTestDaemon(dir, { ...enabled(["sandbox_probe"], { sandbox_probe: { limits: { logLinesPerSec: 50 } } }) });
+  d = await daemons.start({ fixtures: ["sandbox_probe"], modules: { sandbox_probe: { limits: { logLinesPerSec: 50 } } } });
   await d.command(["probe", "log", "500"]);
   await new Promise((r) => setTimeout(r, 1100));
   await d.command(["probe", "log", "1"]); // the next second reports what was dropped
@@ -99,9 +70,7 @@ test("a module that floods the log is rate-limited with a counted suppressed rec
 });
 
 test("a syntax error is reported with file:line:col and a code frame; other modules keep running", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good", "syntax_error"]);
-  d = await startTestDaemon(dir, enabled(["good", "syntax_error"]));
+  d = await daemons.start({ fixtures: ["good", "syntax_error"] });
   const s = d.modules().find((m) => m.name === "syntax_error")!;
   assert.is(s.state, "failed");
   assert.match(s.error!.message, /modules\/syntax_error\.ts:4:61: Expected "}" but found "stderr"/);
@@ -114,9 +83,7 @@ test("a syntax error is reported with file:line:col and a code frame; other modu
 });
 
 test("a constructor that throws fails that module with the message and .ts location", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good", "ctor_throws"]);
-  d = await startTestDaemon(dir, enabled(["good", "ctor_throws"]));
+  d = await daemons.start({ fixtures: ["good", "ctor_throws"] });
   const s = d.modules().find((m) => m.name === "ctor_throws")!;
   assert.is(s.state, "failed");
   assert.match(s.error!.message, /constructor failed: Error: constructor refuses to start \(at modules\/ctor_throws\.ts:5:\d+\)/);
@@ -124,9 +91,7 @@ test("a constructor that throws fails that module with the message and .ts locat
 });
 
 test("a module without a default export, or not extending MgrModule, says what was expected", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good", "no_default", "not_a_module"]);
-  d = await startTestDaemon(dir, enabled(["good", "no_default", "not_a_module"]));
+  d = await daemons.start({ fixtures: ["good", "no_default", "not_a_module"] });
   const nd = d.modules().find((m) => m.name === "no_default")!;
   assert.match(nd.error!.message, /the default export must be a class extending MgrModule from "@tsmgr\/sdk" \(found no default export\)/);
   const nm = d.modules().find((m) => m.name === "not_a_module")!;
@@ -135,9 +100,7 @@ test("a module without a default export, or not extending MgrModule, says what w
 });
 
 test("calling a cluster accessor in the constructor fails with the circular-locking message", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["ctor_accessor"]);
-  d = await startTestDaemon(dir, enabled(["ctor_accessor"]));
+  d = await daemons.start({ fixtures: ["ctor_accessor"] });
   const s = d.modules().find((m) => m.name === "ctor_accessor")!;
   assert.is(s.state, "failed");
   assert.match(s.error!.message, /get\(\) called from the constructor of module ctor_accessor: .*circular locking/);
@@ -147,9 +110,7 @@ test("calling a cluster accessor in the constructor fails with the circular-lock
 });
 
 test("a serve() that rejects marks the module failed, reports it, and restarts it with back-off", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good", "serve_rejects"]);
-  d = await startTestDaemon(dir, { ...enabled(["good", "serve_rejects"]), limits: { restartBackoffMs: 50, maxRestarts: 2 } });
+  d = await daemons.start({ fixtures: ["good", "serve_rejects"], config: { limits: { restartBackoffMs: 50, maxRestarts: 2 } } });
   const failed = await waitFor(() => d!.modules().find((m) => m.name === "serve_rejects" && m.state === "failed" && m.error?.message.includes("gave up after")), "two restarts, then failed for good");
   assert.match(failed.error!.message, /serve gave up/);
   assert.match(failed.error!.message, /gave up after 2 restarts/);
@@ -158,9 +119,7 @@ test("a serve() that rejects marks the module failed, reports it, and restarts i
 });
 
 test("a shutdown() that never returns is cut off at limits.shutdownMs and the daemon stops", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["shutdown_hangs"]);
-  d = await startTestDaemon(dir, { ...enabled(["shutdown_hangs"]), limits: { shutdownMs: 300 } });
+  d = await daemons.start({ fixtures: ["shutdown_hangs"], config: { limits: { shutdownMs: 300 } } });
   const t0 = Date.now();
   await d.stop();
   const took = Date.now() - t0;
@@ -169,9 +128,7 @@ test("a shutdown() that never returns is cut off at limits.shutdownMs and the da
 });
 
 test("module ls lists each module with state, version, error and grants", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good", "syntax_error"]);
-  d = await startTestDaemon(dir, enabled(["good"]));
+  d = await daemons.start({ fixtures: ["good", "syntax_error"], modules: { syntax_error: { enabled: false } } });
   const r = await d.command(["module", "ls"], { format: "json" });
   const ls = JSON.parse(r.stdout);
   assert.equal(ls.enabled_modules, ["good"]);
@@ -183,22 +140,18 @@ test("module ls lists each module with state, version, error and grants", async 
 });
 
 test("module disable stops a module, enable starts it again, and the choice survives a restart", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good"]);
-  d = await startTestDaemon(dir, enabled(["good"]));
+  d = await daemons.start({ fixtures: ["good"] });
   assert.is((await d.command(["module", "disable", "good"])).retval, 0);
   assert.is((await d.command(["good", "ping"])).retval, -22);
   await d.stop();
-  d = await startTestDaemon(dir, enabled(["good"]));
+  d = await daemons.start({ fixtures: ["good"] });
   assert.is(d.modules().find((m) => m.name === "good")!.state, "disabled");
   assert.is((await d.command(["module", "enable", "good"])).retval, 0);
   assert.is((await d.command(["good", "ping"])).stdout, "pong");
 });
 
 test("notify() receives only the types listed in NOTIFY_TYPES", async () => {
-  dir = tempDir();
-  modulesDir(dir, ["good"]);
-  d = await startTestDaemon(dir, enabled(["good"]));
+  d = await daemons.start({ fixtures: ["good"] });
   await d.command(["sim", "osd", "down", "1"]);
   const seen = await waitFor(async () => {
     const s = JSON.parse((await d!.command(["good", "notifies"])).stdout) as string[];
