@@ -157,7 +157,15 @@ export const SURFACE = {
     standby: false,
     cluster: true,
     args: [name256("remote(): the module name"), name256("remote(): the method name"), s("remote(): the arguments", MAX_ARG)],
-    impl: (ctx, target: string, method: string, argsJson: string) => ctx.remote(target, method, argsJson),
+    // an error crosses as data ("e" + {name, message}): a rejected host promise loses its name on the way in
+    impl: async (ctx, target: string, method: string, argsJson: string) => {
+      try {
+        return "r" + ((await ctx.remote(target, method, argsJson)) ?? "");
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        return "e" + JSON.stringify({ name: String(err.name).slice(0, 256), message: String(err.message).slice(0, 4096) });
+      }
+    },
   },
   /** [update_progress_event]: the options ({refs, addToCephS}) as JSON text */
   updateProgressEvent: {

@@ -436,7 +436,7 @@ export class ModuleRunner {
   /** Runs an exported method for another module's remote() (or the daemon's selfTest) under this module's limits. */
   async callExport(method: string, argsJson: string, internal: boolean): Promise<string | undefined> {
     try {
-      return (await this.#use((v) => v.sandbox.callExport(method, argsJson, internal))) as string | undefined;
+      return decodeAnswer(await this.#use((v) => v.sandbox.callExport(method, argsJson, internal)));
     } catch (e) {
       const err = e as Error & { errno?: number };
       if (err instanceof CommandError && err.errno !== Errno.ETIMEDOUT) throw new ModuleNotFound(`remote(): ${err.message}`);
@@ -548,6 +548,16 @@ export class ModuleRunner {
       },
     };
   }
+}
+
+/** The prelude's answer to an "export" call: "r" + JSON (or nothing), or "e" + {name, message}, thrown. */
+function decodeAnswer(raw: unknown): string | undefined {
+  if (typeof raw !== "string" || raw === "") throw new TypeError("internal error: a remote call's answer is not text");
+  if (raw[0] === "r") return raw.length === 1 ? undefined : raw.slice(1);
+  const { name, message } = JSON.parse(raw.slice(1)) as { name: string; message: string };
+  const err = new Error(message);
+  err.name = name;
+  throw err;
 }
 
 /** The first stack frame in the module's own files: the sdk's frames (a refused call) are not where to look. */

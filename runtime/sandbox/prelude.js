@@ -296,7 +296,13 @@
       } catch (e) {
         return PromiseC.reject(e);
       }
-      return aRemote(module, method, json).then(parse);
+      return aRemote(module, method, json).then((r) => {
+        if (r[0] === "r") return r.length === 1 ? undefined : JSONparse(r.slice(1));
+        const { name, message } = JSONparse(r.slice(1));
+        const e = new ErrorC(message);
+        e.name = name;
+        throw e;
+      });
     },
     updateProgressEvent: (id, message, fraction, options) => {
       const o = options === undefined || options === null ? {} : options;
@@ -528,8 +534,14 @@
           if (internal) return undefined;
           throw new TypeErrorC(`EXPORTS lists ${method}, but the module has no method of that name`);
         }
-        const result = await f.apply(instance, ArrayIsArray(args) ? args : []);
-        return result === undefined ? undefined : plainJson(result, `the result of ${method}()`, false);
+        // the answer is "r" + JSON, or "e" + {name, message}: a rejection would lose its name crossing
+        try {
+          const result = await f.apply(instance, ArrayIsArray(args) ? args : []);
+          return "r" + (result === undefined ? "" : plainJson(result, `the result of ${method}()`, false));
+        } catch (e) {
+          const err = plainError(e);
+          return "e" + JSONstringify({ name: err.name, message: err.message });
+        }
       }
       default:
         throw new ErrorC(`unknown dispatcher op ${op}`);
