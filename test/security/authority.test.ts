@@ -192,6 +192,12 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["setStore", ["k", "v"]],
     ["setModuleOption", ["opt", "null"]],
     ["setHealthChecks", ["{}"]],
+    // ---- remote calls, progress events, cluster log (issue 15) ----
+    ["remote", ["b", "ls", "[]"]],
+    ["updateProgressEvent", ["ev", "m", 0.5, "{}"]],
+    ["completeProgressEvent", ["ev"]],
+    ["failProgressEvent", ["ev", "m"]],
+    ["clusterLog", ["cluster", 1, "m"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {
