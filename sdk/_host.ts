@@ -2,7 +2,7 @@
 // module runs. Its members are declared once in runtime/api/surface.ts; test/api/surface.test.ts
 // fails when this interface and that declaration differ. Only what mgr.json grants (and what the daemon's role allows) is present on it;
 // anything missing throws a PermissionDenied error when used.
-import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ServeHttpOptions, ServerInfo } from "./types.ts";
+import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ProgressEventOptions, ServeHttpOptions, ServerInfo } from "./types.ts";
 
 export interface HostApi {
   log(level: "debug" | "info" | "warn" | "error", message: string): void;
@@ -28,6 +28,12 @@ export interface HostApi {
   getStorePrefix(prefix: string): Record<string, string>;
   setHealthChecks(checks: Record<string, HealthCheck>): void;
   serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string;
+  // ---- remote calls, progress events, cluster log (issue 15) ----
+  remote(module: string, method: string, ...args: unknown[]): Promise<unknown>;
+  updateProgressEvent(id: string, message: string, fraction: number, options?: ProgressEventOptions): void;
+  completeProgressEvent(id: string): void;
+  failProgressEvent(id: string, message: string): void;
+  clusterLog(channel: "cluster" | "audit", priority: number, message: string): void;
 }
 
 export function host(): HostApi {

@@ -11,11 +11,15 @@ import type {
   Logger,
   ModuleOption,
   NotifyType,
+  ProgressEventOptions,
   ServeHttpOptions,
   ServerInfo,
 } from "./types.ts";
 
 export type * from "./types.ts";
+
+/** Ceph's CLUSTER_LOG_PRIO: the `priority` of `clusterLog()`. */
+export const ClusterLogPrio = Object.freeze({ DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } as const);
 
 function makeLogger(): Logger {
   const emit = (level: "debug" | "info" | "warn" | "error", args: unknown[]) =>
@@ -140,9 +144,14 @@ export abstract class MgrModule {
     return host().listServers();
   }
 
-  /** A daemon's metadata (`getMetadata("osd", "0")`), or `null` when there is none (yet, or any more). */
-  getMetadata(svcType: string, svcId: string): Record<string, string> | null {
-    return host().getMetadata(svcType, String(svcId));
+  /**
+   * A daemon's metadata (`getMetadata("osd", "0")`), or `defaultValue` (`null` unless given) when
+   * there is none (yet, or any more) [get_metadata].
+   */
+  getMetadata(svcType: string, svcId: string): Record<string, string> | null;
+  getMetadata<D>(svcType: string, svcId: string, defaultValue: D): Record<string, string> | D;
+  getMetadata(svcType: string, svcId: string, defaultValue: unknown = null): unknown {
+    return host().getMetadata(svcType, String(svcId)) ?? defaultValue;
   }
 
   /** A daemon's latest status strings, or `null`. */
@@ -219,6 +228,67 @@ export abstract class MgrModule {
    */
   serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string {
     return host().serveHttp(handler, options);
+  }
+
+  // ---- remote calls, progress events, cluster log, self-test (issue 15) ----
+
+  /**
+   * Methods other modules may call with `remote()` [Ceph: any method; tsmgr: only these]. The
+   * daemon's entry points (serve, notify, handleCommand, shutdown, configNotify, selfTest) cannot be listed.
+   * A module may also declare `static canRun = false` with `static errorString = "why"`, or a
+   * `static canRun(): [boolean, string]` [can_run, error_string]: it is then listed as not runnable
+   * in `tsmgr module ls` and refuses to start, with that reason.
+   */
+  static EXPORTS: string[] = [];
+
+  /**
+   * Calls `method` of module `module` [remote]: `await this.remote("crash", "ls")`. The method must
+   * be in that module's `static EXPORTS`, and this module needs the grant
+   * `modules.NAME.allow.remote: ["crash"]` (or `"crash.ls"`). Arguments and the result are copied as
+   * plain JSON data (a function, Map or class instance is a TypeError). Rejects with
+   * `ModuleNotFound` when the module is not running, `PermissionDenied` for a method it does not
+   * export, the callee's own error (same name and message) when it throws, and a timeout after the
+   * callee's `limits.callTimeoutMs`. Calls may nest (A→B→A) up to 8 deep.
+   */
+  remote<T = unknown>(module: string, method: string, ...args: unknown[]): Promise<T> {
+    return host().remote(module, method, ...args) as Promise<T>;
+  }
+
+  /**
+   * Creates or updates a progress event [update_progress_event], shown in `tsmgr status` with a bar:
+   * `this.updateProgressEvent("rebalance-1", "Rebalancing after osd.2 marked out", 0.4, { refs: [["osd", "2"]] })`.
+   * `fraction` is from 0 to 1 (RangeError otherwise); ids are at most 256 bytes; at most 100 events
+   * per module. Events are dropped when the module stops: publish them again from `serve()`.
+   */
+  updateProgressEvent(id: string, message: string, fraction: number, options?: ProgressEventOptions): void {
+    host().updateProgressEvent(id, message, fraction, options);
+  }
+
+  /** Removes a finished progress event [complete_progress_event]; an unknown id is ignored. */
+  completeProgressEvent(id: string): void {
+    host().completeProgressEvent(id);
+  }
+
+  /** Removes a failed progress event and logs `message` [Ceph's progress module `fail`]. */
+  failProgressEvent(id: string, message: string): void {
+    host().failProgressEvent(id, message);
+  }
+
+  /**
+   * Writes to the cluster log [cluster_log]: `this.clusterLog("cluster", ClusterLogPrio.WARN, "pool full")`.
+   * `tsmgr log last` shows it, and modules with "clog" in NOTIFY_TYPES receive it. On a real
+   * cluster it is sent with the mon command `log` (recorded as [INF] on the "cluster" channel).
+   */
+  clusterLog(channel: "cluster" | "audit", priority: number, message: string): void {
+    host().clusterLog(channel, priority, message);
+  }
+
+  /**
+   * Run by `tsmgr mgr self-test module NAME` [self_test]: return (anything) to pass, throw to
+   * fail. The default passes.
+   */
+  selfTest(): unknown {
+    return undefined;
   }
 }
 

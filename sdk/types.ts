@@ -107,3 +107,13 @@ export interface Logger {
   /** Ceph severity 0 */
   error(...args: unknown[]): void;
 }
+
+// ---- remote calls, progress events, cluster log (issue 15) ----
+
+/** The options of `updateProgressEvent` (Ceph's `refs` and `add_to_ceph_s`). */
+export interface ProgressEventOptions {
+  /** what the event is about, e.g. `[["osd", "2"], ["pool", "rbd"]]` (plain data) */
+  refs?: unknown[];
+  /** shown in `tsmgr status` (default true); `-f json` lists it either way */
+  addToCephS?: boolean;
+}

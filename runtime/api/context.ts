@@ -3,6 +3,7 @@
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import type { ModuleStore } from "../store/index.ts";
 
+
 export type ModulePhase = "constructing" | "running" | "stopping";
 
 export interface ModuleContext {
@@ -26,4 +27,14 @@ export interface ModuleContext {
   sendCommand(cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
   setOption(name: string, value: unknown): Promise<void>;
   setHealthChecks(checks: unknown): void;
+  // ---- remote calls, progress events, cluster log (issue 15) ----
+  /** calls `target.method` with JSON-text arguments; the result as JSON text (undefined: none) */
+  remote(target: string, method: string, argsJson: string): Promise<string | undefined>;
+  readonly progress: {
+    update(id: string, message: string, fraction: unknown, opts: { refs?: unknown; addToCephS?: unknown }): void;
+    complete(id: string): void;
+    fail(id: string, message: string): void;
+  };
+  /** checks the channel and priority, then writes the entry without waiting for the cluster */
+  clusterLog(channel: string, priority: unknown, message: string): void;
 }

@@ -5,3 +5,5 @@ export { apiNames, SURFACE, type SurfaceEntry } from "./surface.ts";
 export { CommandGate, COMMAND_GATE_LIMITS, type CommandGateLimits } from "./command-gate.ts";
 export { boundedErrorText } from "./bounded-error.ts";
 export type { ModuleContext, ModulePhase } from "./context.ts";
+// ---- remote calls (issue 15) ----
+export { ModuleNotFound, RemoteCalls, MAX_REMOTE_DEPTH, type RemoteCallee } from "./remote.ts";

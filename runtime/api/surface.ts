@@ -149,6 +149,50 @@ export const SURFACE = {
   },
   /** [set_health_checks]: the checks as JSON text */
   setHealthChecks: { kind: "sync", standby: false, args: [s("setHealthChecks(): the checks", MAX_ARG)], impl: (ctx, checks: string) => void ctx.setHealthChecks(JSON.parse(checks)) },
+
+  // ---- remote calls, progress events, cluster log (issue 15 items 1, 2, 9) -------------------
+  /** [remote]: calls a method module `target` lists in its static EXPORTS; args/result as JSON text */
+  remote: {
+    kind: "async",
+    standby: false,
+    cluster: true,
+    args: [name256("remote(): the module name"), name256("remote(): the method name"), s("remote(): the arguments", MAX_ARG)],
+    // an error crosses as data ("e" + {name, message}): a rejected host promise loses its name on the way in
+    impl: async (ctx, target: string, method: string, argsJson: string) => {
+      try {
+        return "r" + ((await ctx.remote(target, method, argsJson)) ?? "");
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        return "e" + JSON.stringify({ name: String(err.name).slice(0, 256), message: String(err.message).slice(0, 4096) });
+      }
+    },
+  },
+  /** [update_progress_event]: the options ({refs, addToCephS}) as JSON text */
+  updateProgressEvent: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [s("updateProgressEvent(): the event id", 4096), s("updateProgressEvent(): the message", 64 * 1024), { type: "any" }, s("updateProgressEvent(): the options", MAX_ARG, "{}")],
+    impl: (ctx, id: string, message: string, fraction: unknown, opts: string) => void ctx.progress.update(id, message, fraction, JSON.parse(opts) ?? {}),
+  },
+  /** [complete_progress_event] */
+  completeProgressEvent: { kind: "sync", standby: false, cluster: true, args: [s("completeProgressEvent(): the event id", 4096)], impl: (ctx, id: string) => void ctx.progress.complete(id) },
+  /** [fail_progress_event] (Ceph's progress module's `fail`): the event goes, the message is logged */
+  failProgressEvent: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [s("failProgressEvent(): the event id", 4096), s("failProgressEvent(): the message", 64 * 1024)],
+    impl: (ctx, id: string, message: string) => void ctx.progress.fail(id, message),
+  },
+  /** [cluster_log]: channel "cluster" or "audit", priority 0..4 (DEBUG, INFO, SEC, WARN, ERROR) */
+  clusterLog: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [s("clusterLog(): the channel", 64), { type: "any" }, s("clusterLog(): the message", MAX_LOG_CHARS)],
+    impl: (ctx, channel: string, priority: unknown, message: string) => void ctx.clusterLog(channel, priority, message),
+  },
 } satisfies Record<string, SurfaceEntry>;
 
 export type SurfaceName = keyof typeof SURFACE;

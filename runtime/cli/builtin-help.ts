@@ -39,6 +39,9 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "auth rm name=entity,type=CephString", desc: "delete an HTTP caller's key", perm: "rwx" },
   { cmd: "auth ls", desc: "list HTTP callers and their caps (not their keys)", perm: "rwx" },
   { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description; with WORDS, those starting with them", perm: "r" },
+  // ---- issue 15: self-test and the cluster log ----
+  { cmd: "mgr self-test module name=module,type=CephString", desc: "run a module's selfTest(): 'Self-test OK' or 'Test failed: ...'", perm: "rw" },
+  { cmd: "log last name=num,type=CephInt,range=1,req=false name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false", desc: "print the last few lines of the cluster log (modules write it with clusterLog())", perm: "r" },
 ];
 
 function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {

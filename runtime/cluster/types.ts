@@ -72,4 +72,6 @@ export interface ClusterSource {
   /** Notifications, in order. Returns the unsubscribe function. */
   subscribe(listener: (type: NotifyType, id: string | object) => void): () => void;
   haveMonConnection(): boolean;
+  /** Optional: writes a cluster log entry with its channel and priority (the simulator); without it the daemon sends the mon command `log`. */
+  clusterLog?(channel: "cluster" | "audit", priority: "[DBG]" | "[INF]" | "[SEC]" | "[WRN]" | "[ERR]", message: string): Promise<void>;
 }

@@ -67,7 +67,7 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   checkKeys(store, ["maxKeys", "maxKeyBytes", "maxValueBytes"], at + "store");
   return {
     enabled: bool(v, "enabled", at, false),
-    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]) },
+    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]), remote: remoteList(allow, at + "allow.") },
     store: {
       maxKeys: num(store, "maxKeys", at + "store.", 1000, 1),
       maxKeyBytes: num(store, "maxKeyBytes", at + "store.", 256, 1, 65536),
@@ -185,5 +185,14 @@ export function moduleLimits(cfg: Config, name: string): Limits {
 
 /** The config of a module not mentioned in mgr.json: disabled, no grants beyond reading data. */
 export function defaultModuleConfig(): ModuleConfig {
-  return { enabled: false, allow: { net: [], commands: [], data: ["*"] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
+  return { enabled: false, allow: { net: [], commands: [], data: ["*"], remote: [] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
+}
+
+/** `allow.remote`: module names or module.method, each checked (a typo would never match). */
+function remoteList(allow: Obj, at: string): string[] {
+  const list = strList(allow, "remote", at, []);
+  for (const g of list) {
+    if (!/^[a-z][a-z0-9_]*(\.[A-Za-z_$][\w$]*)?$/.test(g)) throw new ConfigError(`${at}remote`, `${JSON.stringify(g)} is not a module name ("progress") or a module and method ("crash.ls")`);
+  }
+  return list;
 }

@@ -7,6 +7,8 @@ export interface ModuleGrants {
   commands: string[];
   /** `get()` names the module may read; ["*"] = all */
   data: string[];
+  /** modules ("progress") or exported methods ("crash.ls") `remote()` may call */
+  remote: string[];
 }
 
 // One StoreQuota: the store enforces it, mgr.json sets it (modules.NAME.store).

@@ -19,7 +19,15 @@ export interface CheckedMeta {
   options: OptionDecl[];
   notifyTypes: Set<string>;
   hasStandby: boolean;
+  /** static EXPORTS: the methods other modules may remote() */
+  exports: string[];
+  /** Ceph's can_run / error_string */
+  canRun: boolean;
+  errorString: string;
 }
+
+/** Entry points the daemon calls: never callable through remote(). */
+const NOT_EXPORTABLE = ["constructor", "serve", "notify", "handleCommand", "shutdown", "configNotify", "selfTest"];
 
 const PERMS = new Set(["r", "w", "rw", "x"]);
 const COMMAND_FIELDS = ["cmd", "desc", "perm"];
@@ -77,7 +85,8 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
     throw new ModuleLoadError(`module ${name}: MODULE_OPTIONS: ${(e as Error).message}`);
   }
   const notifyTypes = checkNotifyTypes(name, parseList(name, "NOTIFY_TYPES", meta.notifyTypes));
-  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby" };
+  const exports = checkExports(name, parseList(name, "EXPORTS", meta.exports));
+  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby", exports, canRun: meta.canRun !== false, errorString: meta.errorString ?? "" };
 }
 
 /** NOTIFY_TYPES as a set; an unknown type is a load error (notify() would never run for it). */
@@ -89,4 +98,14 @@ function checkNotifyTypes(name: string, list: unknown[]): Set<string> {
     if (!known.includes(t)) throw new ModuleLoadError(`${at} ${JSON.stringify(t)} is not a notification type${didYouMean(t, known)}: known types are ${known.join(", ")}`);
   }
   return new Set(list as string[]);
+}
+
+/** EXPORTS: method names; the daemon's own entry points are refused (a caller could otherwise stop or reconfigure the module). */
+function checkExports(name: string, list: unknown[]): string[] {
+  for (const [i, m] of list.entries()) {
+    const at = `module ${name}: EXPORTS[${i}]`;
+    if (typeof m !== "string" || !/^[A-Za-z_$][\w$]{0,127}$/.test(m)) throw new ModuleLoadError(`${at} must be a method name such as "ls", got ${JSON.stringify(m) ?? typeof m}`);
+    if (NOT_EXPORTABLE.includes(m)) throw new ModuleLoadError(`${at} ${JSON.stringify(m)} is an entry point the daemon calls: it cannot be exported; export a method of your own that calls it`);
+  }
+  return list as string[];
 }

@@ -1,7 +1,7 @@
 // One module's life in the daemon: build → isolate → constructor → serve(), commands and
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
-import { boundedErrorText, buildHostTable, CommandGate, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, CommandGate, ModuleNotFound, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
@@ -10,6 +10,8 @@ import { LogRateLimiter, type Logger } from "../log/index.ts";
 import { ModuleSandbox } from "../sandbox/index.ts";
 import { getOption, ModuleStore, setOption, type KvStore, type OptionDecl } from "../store/index.ts";
 import { checkMeta, type CheckedMeta, type ModuleCommand } from "./module-meta.ts";
+import { checkClusterLog, writeClusterLog } from "./cluster-log.ts";
+import type { ProgressEvents } from "./progress.ts";
 import { resolve } from "node:path";
 
 export type ModuleState = "disabled" | "loading" | "active" | "standby" | "failed" | "stopped";
@@ -36,6 +38,9 @@ export interface ModuleStatus {
   grants: ModuleConfig["allow"];
   heap_bytes: number;
   notifies_coalesced: number;
+  /** Ceph's can_run / error_string, as of the last load (true until a load said otherwise) */
+  can_run: boolean;
+  error_string: string;
 }
 
 /** What a runner needs from the daemon; the module manager provides it. */
@@ -54,6 +59,9 @@ export interface RunnerServices {
   /** a new version may bring other commands: check them against the other modules' */
   checkCommands(name: string, commands: ModuleCommand[]): void;
   changed(name: string): void;
+  // ---- remote calls, progress events (issue 15) ----
+  remote(caller: string, target: string, method: string, argsJson: string): Promise<string | undefined>;
+  progress: ProgressEvents;
 }
 
 interface Version {
@@ -147,6 +155,8 @@ export class ModuleRunner {
       grants: this.#s.moduleConfig(this.name).allow,
       heap_bytes: v ? v.sandbox.heapBytes() : 0,
       notifies_coalesced: this.#coalesced,
+      can_run: this.#canRun[0],
+      error_string: this.#canRun[1],
     };
   }
 
@@ -278,6 +288,8 @@ export class ModuleRunner {
     });
     try {
       const meta = checkMeta(this.name, displayPath(modulePath, this.#entry), sandbox.meta);
+      this.#canRun = [meta.canRun, meta.errorString];
+      if (!meta.canRun) throw new ModuleLoadError(`module ${this.name} cannot run here: ${meta.errorString || "its canRun check said no"} (Ceph's can_run)`);
       if (role === "standby" && !meta.hasStandby) {
         sandbox.dispose();
         return undefined;
@@ -296,6 +308,8 @@ export class ModuleRunner {
       throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], err.stack);
     }
   }
+
+  #canRun: [boolean, string] = [true, ""];
 
   #activate(v: Version): void {
     this.#current = v;
@@ -331,6 +345,7 @@ export class ModuleRunner {
     this.#current = undefined;
     v.sandbox.dispose();
     this.#s.stopHttp(this.name);
+    this.#s.progress.drop(this.name);
     this.#state = "failed";
     const limits = this.limits;
     const giveUp = this.#restarts >= limits.maxRestarts;
@@ -371,6 +386,7 @@ export class ModuleRunner {
     if (v.inflight > 0) await withTimeout(new Promise<void>((r) => v.drained.push(r)), Math.min(this.limits.callTimeoutMs, left()));
     v.phase = "stopping";
     this.#s.stopHttp(this.name);
+    this.#s.progress.drop(this.name);
     await v.sandbox.signalStop(Math.min(this.limits.callTimeoutMs, left()));
     try {
       await v.sandbox.call("shutdown", [], left());
@@ -410,6 +426,22 @@ export class ModuleRunner {
       if (err.name === "LimitExceeded") return { retval: -Errno.EIO, stdout: "", stderr: err.message };
       // as ceph-mgr: an exception in a command handler is EINVAL with the traceback
       return { retval: -Errno.EINVAL, stdout: "", stderr: err.stack ?? `${err.name}: ${err.message}` };
+    }
+  }
+
+  /** The running version's static EXPORTS (none while not running). */
+  get exports(): readonly string[] {
+    return this.#current?.meta.exports ?? [];
+  }
+
+  /** Runs an exported method for another module's remote() (or the daemon's selfTest) under this module's limits. */
+  async callExport(method: string, argsJson: string, internal: boolean): Promise<string | undefined> {
+    try {
+      return decodeAnswer(await this.#use((v) => v.sandbox.callExport(method, argsJson, internal)));
+    } catch (e) {
+      const err = e as Error & { errno?: number };
+      if (err instanceof CommandError && err.errno !== Errno.ETIMEDOUT) throw new ModuleNotFound(`remote(): ${err.message}`);
+      throw err;
     }
   }
 
@@ -502,8 +534,31 @@ export class ModuleRunner {
       sendCommand: (cmd, inbuf) => gate.run(() => s.sendCommand(name, cmd, inbuf)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
+      // ---- remote calls, progress events, cluster log (issue 15) ----
+      remote: (target, method, argsJson) => s.remote(name, target, method, argsJson),
+      progress: {
+        update: (id, message, fraction, opts) => s.progress.update(name, id, message, fraction, opts),
+        complete: (id) => void s.progress.complete(name, id),
+        fail: (id, message) => {
+          if (s.progress.fail(name, id, message)) this.#limited(() => this.#log.warn({ event: id }, `progress event failed: ${message}`));
+        },
+      },
+      clusterLog: (channel, priority, message) => {
+        const [ch, prio] = checkClusterLog(channel, priority);
+        writeClusterLog(s.cluster, ch, prio, message).catch((e: Error) => this.#limited(() => this.#log.warn(`clusterLog(): ${e.message}`)));
+      },
     };
   }
+}
+
+/** The prelude's answer to an "export" call: "r" + JSON (or nothing), or "e" + {name, message}, thrown. */
+function decodeAnswer(raw: unknown): string | undefined {
+  if (typeof raw !== "string" || raw === "") throw new TypeError("internal error: a remote call's answer is not text");
+  if (raw[0] === "r") return raw.length === 1 ? undefined : raw.slice(1);
+  const { name, message } = JSON.parse(raw.slice(1)) as { name: string; message: string };
+  const err = new Error(message);
+  err.name = name;
+  throw err;
 }
 
 /** The first stack frame in the module's own files: the sdk's frames (a refused call) are not where to look. */

@@ -8,6 +8,8 @@ import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import type { KvStore } from "../store/index.ts";
 import type { ModuleCommand } from "./module-meta.ts";
 import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-runner.ts";
+import { RemoteCalls } from "../api/index.ts";
+import { ProgressEvents } from "./progress.ts";
 import { join } from "node:path";
 
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
@@ -35,6 +37,10 @@ export class ModuleManager {
   #problems: DiscoveryProblem[] = [];
   #role: "active" | "standby" | "none" = "none";
   readonly #moduleChecks = new Map<string, Record<string, HealthCheck>>();
+  /** remote() between this daemon's modules (issue 15) */
+  readonly remoteCalls = new RemoteCalls((n) => this.#runners.get(n));
+  /** the progress events modules published (shown by `status`) */
+  readonly progress = new ProgressEvents();
 
   constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
     this.#cfg = cfg;
@@ -52,6 +58,8 @@ export class ModuleManager {
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
       checkCommands: (n, c) => this.#checkCommands(n, c),
       changed: () => hooks.changed(),
+      remote: (caller, target, method, argsJson) => this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
+      progress: this.progress,
     };
     cluster.subscribe((type, id) => {
       if (this.#role !== "active") return;

@@ -48,6 +48,10 @@ export interface ModuleMeta {
   options?: string;
   standbyOptions?: string;
   notifyTypes?: string;
+  /** static EXPORTS (remote calls), canRun / errorString (issue 15) */
+  exports?: string;
+  canRun?: boolean;
+  errorString?: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arguments are primitives or derefInto() handles
@@ -199,6 +203,11 @@ export class ModuleSandbox {
   /** Calls an entry point (notify, handleCommand, shutdown, ...) under the call deadline. */
   call(method: string, args: unknown[], timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
     return this.#run("call", JSON.stringify({ method, args }), timeoutMs, method);
+  }
+
+  /** Runs an exported method for a remote() call (or, `internal`, the daemon's selfTest()). */
+  callExport(method: string, argsJson: string, internal: boolean, timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
+    return this.#run("export", JSON.stringify({ method, args: JSON.parse(argsJson) as unknown, internal }), timeoutMs, method);
   }
 
   /** Starts `serve()`; the promise settles when serve returns. No deadline: it runs for the module's life. */

@@ -242,6 +242,12 @@
   const aSetStore = async("setStore");
   const aSetOption = async("setModuleOption");
   const aSend = async("sendCommand");
+  // ---- remote calls, progress events, cluster log (issue 15) ----
+  const aRemote = async("remote");
+  const hProgress = sync("updateProgressEvent");
+  const hProgressDone = sync("completeProgressEvent");
+  const hProgressFail = sync("failProgressEvent");
+  const hClusterLog = sync("clusterLog");
 
   const api = freeze({
     log,
@@ -282,8 +288,69 @@
       httpHandler = handler;
       return uri;
     },
+    // ---- remote calls, progress events, cluster log (issue 15) ----
+    remote: (module, method, ...args) => {
+      let json;
+      try {
+        json = plainJson(args, "remote(): argument ", true);
+      } catch (e) {
+        return PromiseC.reject(e);
+      }
+      return aRemote(module, method, json).then((r) => {
+        if (r[0] === "r") return r.length === 1 ? undefined : JSONparse(r.slice(1));
+        const { name, message } = JSONparse(r.slice(1));
+        const e = new ErrorC(message);
+        e.name = name;
+        throw e;
+      });
+    },
+    updateProgressEvent: (id, message, fraction, options) => {
+      const o = options === undefined || options === null ? {} : options;
+      hProgress(id, message, fraction, plainJson({ refs: o.refs, addToCephS: o.addToCephS }, "updateProgressEvent(): options", false));
+    },
+    completeProgressEvent: (id) => hProgressDone(id),
+    failProgressEvent: (id, message) => hProgressFail(id, message),
+    clusterLog: (channel, priority, message) => hClusterLog(channel, priority, message),
   });
   defineProperty(G, "__tsmgr", { value: api, enumerable: false, writable: false, configurable: false });
+
+  // ---- plain data: what remote calls carry -----------------------------------------------
+  const ObjectProto = Object.prototype;
+  const ArrayProto = Array.prototype;
+  const isFiniteC = Number.isFinite;
+  /**
+   * JSON text of `v`, refusing with a TypeError what JSON would silently change: functions,
+   * symbols, bigints, NaN, class instances (Map, Date, ...), accessors, cycles. `elems`: `v` is
+   * an argument list, named "argument N" in messages.
+   */
+  function plainJson(v, what, elems) {
+    const seen = [];
+    function walk(x, at) {
+      const t = typeof x;
+      if (x === null || x === undefined || t === "string" || t === "boolean") return;
+      if (t === "number") {
+        if (!isFiniteC(x)) throw new TypeErrorC(`${at} is ${x}: remote data must be plain JSON data`);
+        return;
+      }
+      if (t !== "object") throw new TypeErrorC(`${at} is a ${t}: remote data must be plain JSON data (objects, arrays, strings, numbers, booleans, null)`);
+      const proto = getPrototypeOf(x);
+      const arr = ArrayIsArray(x);
+      if (arr ? proto !== ArrayProto : proto !== ObjectProto && proto !== null) throw new TypeErrorC(`${at} is not a plain object or array: remote data must be plain JSON data`);
+      if (seen.includes(x) || seen.length > 100) throw new TypeErrorC(`${at} refers to itself or nests more than 100 levels`);
+      seen.push(x);
+      for (const k of ownKeys(x)) {
+        if (typeof k !== "string") throw new TypeErrorC(`${at} has a symbol key: remote data must be plain JSON data`);
+        if (arr && k === "length") continue;
+        const d = getOwnPropertyDescriptor(x, k);
+        if (!("value" in d)) throw new TypeErrorC(`${at}.${k} is an accessor: remote data must be plain JSON data`);
+        walk(d.value, arr ? `${at}[${k}]` : `${at}.${k}`);
+      }
+      seen.pop();
+    }
+    if (elems) for (let i = 0; i < v.length; i++) walk(v[i], what + i);
+    else walk(v, what);
+    return JSONstringify(v);
+  }
 
   // ---- the dispatcher: the only way the host calls in -----------------------------------
   let exportsObj;
@@ -310,7 +377,25 @@
       options: typeof Active === "function" ? staticList(Active, "MODULE_OPTIONS") : undefined,
       standbyOptions: typeof Standby === "function" ? staticList(Standby, "MODULE_OPTIONS") : undefined,
       notifyTypes: typeof Active === "function" ? staticList(Active, "NOTIFY_TYPES") : undefined,
+      exports: typeof Active === "function" ? staticList(Active, "EXPORTS") : undefined,
+      ...canRunOf(Active),
     });
+  }
+
+  /** Ceph's can_run / error_string: `static canRun = false` + `static errorString`, or `static canRun()` → [ok, why]. */
+  function canRunOf(cls) {
+    if (typeof cls !== "function") return {};
+    let v = cls.canRun;
+    let why = cls.errorString;
+    if (typeof v === "function") {
+      const r = v.call(cls);
+      if (ArrayIsArray(r)) {
+        why = r[1];
+        v = r[0];
+      } else v = r;
+    }
+    if (v === undefined) return {};
+    return { canRun: v !== false, errorString: typeof why === "string" ? cut(why, 1024) : "" };
   }
 
   async function http(req) {
@@ -438,6 +523,26 @@
       }
       case "http":
         return http(JSONparse(arg));
+      case "export": {
+        // a remote() call from another module (the host checked EXPORTS), or the daemon's selfTest
+        const { method, args, internal } = JSONparse(arg);
+        const listed = exportsObj.default && exportsObj.default.EXPORTS;
+        const allowed = (internal && method === "selfTest") || (ArrayIsArray(listed) && listed.includes(method));
+        if (!allowed) throw new ErrorC(`${method} is not in this module's static EXPORTS`);
+        const f = instance && instance[method];
+        if (typeof f !== "function") {
+          if (internal) return undefined;
+          throw new TypeErrorC(`EXPORTS lists ${method}, but the module has no method of that name`);
+        }
+        // the answer is "r" + JSON, or "e" + {name, message}: a rejection would lose its name crossing
+        try {
+          const result = await f.apply(instance, ArrayIsArray(args) ? args : []);
+          return "r" + (result === undefined ? "" : plainJson(result, `the result of ${method}()`, false));
+        } catch (e) {
+          const err = plainError(e);
+          return "e" + JSONstringify({ name: err.name, message: err.message });
+        }
+      }
       default:
         throw new ErrorC(`unknown dispatcher op ${op}`);
     }

@@ -19,6 +19,7 @@ import { defaultModuleConfig } from "../../runtime/config/index.ts";
 import { ModuleRunner, type RunnerServices } from "../../runtime/daemon/module-runner.ts";
 import { BundleCache, ModuleBuilder } from "../../runtime/loader/index.ts";
 import { KvStore, openSqliteStore } from "../../runtime/store/index.ts";
+import { ProgressEvents } from "../../runtime/daemon/progress.ts";
 import { benchConfig, inProcessDaemon, median, moduleDir, must, pct, quietLogger, ROOT, tempDir, type GroupContext } from "./lib.ts";
 
 const HELLO = join(ROOT, "modules", "hello", "index.ts");
@@ -43,6 +44,10 @@ export async function run(ctx: GroupContext): Promise<void> {
       throw new Error("no HTTP in this bench");
     },
     stopHttp: () => {},
+    remote: async () => {
+      throw new Error("no remote calls in this bench");
+    },
+    progress: new ProgressEvents(),
     checkCommands: () => {},
     changed: () => {},
   });

@@ -107,6 +107,14 @@ async function bench(): Promise<Bench> {
       },
       setOption: async (opt, value) => void calls.push(`${name}:setOption:${opt}=${JSON.stringify(value)}`),
       setHealthChecks: (checks) => void calls.push(`${name}:setHealthChecks:${JSON.stringify(checks)}`),
+      // ---- remote calls, progress events, cluster log (issue 15) ----
+      remote: async (target, method, args) => (calls.push(`${name}:remote:${target}.${method}${args}`), "null"),
+      progress: {
+        update: (id) => void calls.push(`${name}:progress:${id}`),
+        complete: (id) => void calls.push(`${name}:progress-done:${id}`),
+        fail: (id) => void calls.push(`${name}:progress-fail:${id}`),
+      },
+      clusterLog: (channel, _priority, message) => void calls.push(`${name}:clusterLog:${channel}:${message}`),
     } as ModuleContext;
     return buildHostTable(ctx);
   };
@@ -184,6 +192,12 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["setStore", ["k", "v"]],
     ["setModuleOption", ["opt", "null"]],
     ["setHealthChecks", ["{}"]],
+    // ---- remote calls, progress events, cluster log (issue 15) ----
+    ["remote", ["b", "ls", "[]"]],
+    ["updateProgressEvent", ["ev", "m", 0.5, "{}"]],
+    ["completeProgressEvent", ["ev"]],
+    ["failProgressEvent", ["ev", "m"]],
+    ["clusterLog", ["cluster", 1, "m"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {

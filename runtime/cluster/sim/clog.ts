@@ -5,7 +5,7 @@ import { deepFreeze } from "../_fixtures.ts";
 import type { LogEntry } from "../types.ts";
 import type { SimState } from "./state.ts";
 
-export type ClogPriority = "[DBG]" | "[INF]" | "[WRN]" | "[ERR]";
+export type ClogPriority = "[DBG]" | "[INF]" | "[SEC]" | "[WRN]" | "[ERR]";
 
 const RECENT_LOG_SIZE = 500;
 

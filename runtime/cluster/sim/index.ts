@@ -19,6 +19,7 @@ import { inNotifyOrder } from "../_notify-order.ts";
 import { Published } from "./published.ts";
 import { handleSimCommand, type SimControls } from "./control-commands.ts";
 import type { SimState } from "./state.ts";
+import { clog, type ClogPriority } from "./clog.ts";
 
 export type SimClusterOptions = Partial<SimOptions>;
 
@@ -172,6 +173,12 @@ export class SimCluster implements ClusterSource, SimControls {
 
   haveMonConnection(): boolean {
     return this.#state.mons.some((m) => m.inQuorum);
+  }
+
+  /** A module's cluster_log entry, with its channel and priority, as the mon would write it. */
+  async clusterLog(channel: "cluster" | "audit", priority: ClogPriority, message: string): Promise<void> {
+    await Promise.resolve();
+    this.#mutate((state) => void clog(state, channel, priority, message));
   }
 
   // ---- simulation controls (also reachable through SIM_COMMANDS) ----

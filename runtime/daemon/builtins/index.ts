@@ -7,6 +7,7 @@ import { healthCommands } from "./health.ts";
 import { helpCommands } from "./help.ts";
 import { mgrCommands } from "./mgr.ts";
 import { moduleCommands } from "./module.ts";
+import { selfTestCommands } from "./selftest.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
 
 export function builtinCommands(deps: BuiltinDeps): Builtin[] {
@@ -18,6 +19,7 @@ export function builtinCommands(deps: BuiltinDeps): Builtin[] {
     ...mgrCommands(deps),
     ...authCommands(deps),
     ...helpCommands(deps),
+    ...selfTestCommands(deps),
   ];
 }
 

@@ -17,7 +17,9 @@ export function mgrCommands(deps: BuiltinDeps): Builtin[] {
       needsActive: false,
       run: () => {
         const m = deps.mgrMap();
-        return { data: m, text: statusText(m) };
+        // progress events live in the active daemon: a standby's answer lists none
+        const progress = deps.modules.progress.text();
+        return { data: { ...m, progress_events: deps.modules.progress.json() }, text: statusText(m) + (progress ? "\n" + progress : "") };
       },
     },
     {
