@@ -20,7 +20,7 @@ function optionJson(d: OptionDecl): Record<string, unknown> {
     name: d.name,
     type: d.type,
     level: d.level,
-    flags: d.runtime ? 1 : 0,
+    flags: 1, // Ceph's FLAG_RUNTIME, set on every module option (tsmgr's all change at run time too)
     default_value: pyStr(d.default),
     min: pyStr(d.min),
     max: pyStr(d.max),
