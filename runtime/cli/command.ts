@@ -23,10 +23,14 @@ function out(text: string, stream: NodeJS.WriteStream, exact = false): void {
   stream.write(shown.endsWith("\n") ? shown : shown + "\n");
 }
 
+/** Ceph's errno names, for the `Error ENOENT: ...` line `ceph` prints for a failed command. */
+const ERRNO_NAMES = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
+
 /** Prints a daemon's (or help's) answer and returns the exit code: the errno. */
-function print(res: { retval: number; stdout: string; stderr: string }, format: CliArgs["format"]): number {
+function print(res: { retval: number; stdout: string; stderr: string }, format: CliArgs["format"], cephError = false): number {
   out(res.stdout, process.stdout, format !== "plain");
-  out(res.stderr, process.stderr);
+  // as `ceph` does: a daemon's failed answer is "Error EXXX: " and its message
+  out(cephError && res.retval < 0 && !("noDaemon" in res) ? `Error ${ERRNO_NAMES.get(-res.retval) ?? "Unknown"}: ${res.stderr}` : res.stderr, process.stderr);
   return res.retval < 0 ? Math.min(255, -res.retval) : 0;
 }
 
@@ -101,5 +105,5 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
       return Errno.ENOENT;
     }
   }
-  return print(await send(cfg, args, args.words, args.format, inbuf), args.format);
+  return print(await send(cfg, args, args.words, args.format, inbuf), args.format, true);
 }

@@ -6,11 +6,13 @@ import { BundleCache, discoverModules, type DiscoveryProblem } from "../loader/i
 import type { Logger } from "../log/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import type { KvStore } from "../store/index.ts";
+import { HealthMutes } from "./health-mutes.ts";
 import type { ModuleCommand } from "./module-meta.ts";
 import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-runner.ts";
 import { RemoteCalls } from "../api/index.ts";
 import { ProgressEvents } from "./progress.ts";
 import { join } from "node:path";
+import type { OptionDecl } from "../store/index.ts";
 
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
@@ -41,12 +43,17 @@ export class ModuleManager {
   readonly remoteCalls = new RemoteCalls((n) => this.#runners.get(n));
   /** the progress events modules published (shown by `status`) */
   readonly progress = new ProgressEvents();
+  /** `health mute`: muted checks do not count toward the overall status */
+  readonly mutes: HealthMutes;
+  /** each module's option declarations as of its last run (`mgr module ls` shows them while it is off) */
+  readonly #lastOptions = new Map<string, OptionDecl[]>();
 
   constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
     this.#cfg = cfg;
     this.#kv = kv;
     this.#log = log;
     this.#hooks = hooks;
+    this.mutes = new HealthMutes(kv);
     this.#services = {
       ...hooks,
       config: cfg,
@@ -57,9 +64,13 @@ export class ModuleManager {
       moduleConfig: (n) => this.moduleConfig(n),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
       checkCommands: (n, c) => this.#checkCommands(n, c),
-      changed: () => hooks.changed(),
       remote: (caller, target, method, argsJson) => this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
       progress: this.progress,
+      changed: (n) => {
+        const decls = this.#runners.get(n)?.optionDecls();
+        if (decls?.length) this.#lastOptions.set(n, decls);
+        hooks.changed();
+      },
     };
     cluster.subscribe((type, id) => {
       if (this.#role !== "active") return;
@@ -216,6 +227,12 @@ export class ModuleManager {
     const byCommand = disabled.find((r) => r.lastCommands.some((c) => c.signature.prefix.every((w, i) => i >= words.length || words[i] === w)));
     if (byCommand) return byCommand.name;
     return disabled.find((r) => r.name === first || (first.length >= 3 && r.name.startsWith(first)) || r.name.replace(/_/g, "-") === first)?.name;
+  }
+
+  /** The module's options: the running version's, else those of its last run in this process. */
+  optionDecls(name: string): OptionDecl[] {
+    const running = this.#runners.get(name)?.optionDecls();
+    return running?.length ? running : (this.#lastOptions.get(name) ?? []);
   }
 
   problems(): DiscoveryProblem[] {

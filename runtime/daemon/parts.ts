@@ -8,13 +8,14 @@ import type { Election } from "../election/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { KvStore } from "../store/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
-import { builtinCommands, type Builtin } from "./builtins/index.ts";
+import { builtinCommands, countedCommands, type Builtin } from "./builtins/index.ts";
 import { simCommands } from "./builtins/sim.ts";
 import { logCommands } from "./builtins/log.ts";
 import { CommandRouter } from "./command-router.ts";
 import { ModuleHttpHost } from "./module-http.ts";
 import { ModuleManager } from "./modules.ts";
 import { MonCommands } from "./mon-commands.ts";
+import { PerfCounters } from "./perf-counters.ts";
 
 export interface DaemonParts {
   modules: ModuleManager;
@@ -49,15 +50,16 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     builtinPrefixes: () => router.builtinPrefixes(),
     changed: () => router?.invalidate(),
   });
-  const builtins = [
-    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only) }),
+  const counters = new PerfCounters(kv);
+  const builtins = countedCommands([
+    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), config: cfg, counters }),
     ...simCommands(cluster),
     ...logCommands(cluster),
-  ];
+  ], counters);
   const router: CommandRouter = new CommandRouter({
     builtins,
     moduleCommands: () => modules.commands(),
-    runModule: (name, inbuf, cmd, timeoutMs) => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs),
+    runModule: (name, inbuf, cmd, timeoutMs) => counters.timed("module", () => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs)),
   });
 
   const elect = (e: Election, dlog: Logger) => {

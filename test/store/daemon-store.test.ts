@@ -101,7 +101,7 @@ test("config-key set, get, exists, rm, ls and dump from the CLI, with Ceph's JSO
   const { spawnDaemon } = await import("../_util.ts");
   const p = await spawnDaemon(cfg);
   try {
-    assert.is((await cli(["-c", cfg, "config-key", "set", "a/b", "hello world"])).stdout, "set a/b\n");
+    assert.is((await cli(["-c", cfg, "config-key", "set", "a/b", "hello world"])).stderr, "set a/b\n");
     assert.is((await cli(["-c", cfg, "config-key", "get", "a/b"])).stdout, "hello world\n");
     assert.is((await cli(["-c", cfg, "config-key", "exists", "a/b"])).code, 0);
     assert.equal(JSON.parse((await cli(["-c", cfg, "config-key", "ls", "-f", "json"])).stdout), ["a/b"]);

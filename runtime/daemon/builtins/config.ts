@@ -2,6 +2,7 @@
 // validated against the module's declaration.
 import { Errno } from "../../errors.ts";
 import { formatOptionValue, optionKey, parseOptionValue, type OptionDecl } from "../../store/index.ts";
+import { flatConfig } from "./daemon-info.ts";
 import { knownModule } from "./module.ts";
 import { fail, table } from "./_util.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
@@ -25,7 +26,7 @@ function typed(d: OptionDecl | undefined, text: string): unknown {
   }
 }
 
-export function configCommands({ kv, modules }: BuiltinDeps): Builtin[] {
+export function configCommands({ kv, modules, config }: BuiltinDeps): Builtin[] {
   const decl = (module: string, option: string) => {
     const r = knownModule(modules, module);
     const decls = r.optionDecls();
@@ -66,11 +67,16 @@ export function configCommands({ kv, modules }: BuiltinDeps): Builtin[] {
     },
     {
       cmd: "config get name=who,type=CephString name=key,type=CephString,req=false",
-      desc: "get a module option (its value or default), or every option of the section",
+      desc: "get a module option (its value or default), every option of the section, or one of the daemon's settings (config get http.listen, as a Ceph daemon's admin socket answers config get FIELD)",
       perm: "r",
       needsActive: true,
       run: (a) => {
         if (a.key === undefined) {
+          const own = flatConfig(config);
+          const who = String(a.who);
+          // one word that is not a section: the daemon's own setting, as `config get` on Ceph's admin socket
+          if (who !== "mgr" && Object.hasOwn(own, who)) return { data: { [who]: own[who] }, text: JSON.stringify({ [who]: own[who] }, null, 4) };
+          if (who !== "mgr" && !/^(global|mon|osd|mds|client|mgr\..*)$/.test(who)) fail(Errno.ENOENT, `error getting '${who}': (2) No such file or directory`);
           if (a.who !== "mgr") fail(Errno.EINVAL, `config get: section "${String(a.who)}" is not supported: use mgr`);
           const out: Record<string, string> = {};
           for (const [k, v] of kv.prefix(`${CONFIG_PREFIX}mgr/`)) out[k.slice(`${CONFIG_PREFIX}mgr/`.length)] = v;

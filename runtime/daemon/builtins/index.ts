@@ -1,8 +1,11 @@
 // The daemon's own commands, one file per family, in Ceph's descriptor grammar with Ceph's
 // output shapes under `-f json`.
+import type { PerfCounters } from "../perf-counters.ts";
 import { authCommands } from "./auth.ts";
 import { configKeyCommands } from "./config-key.ts";
 import { configCommands } from "./config.ts";
+import { daemonInfoCommands } from "./daemon-info.ts";
+import { descriptionCommands } from "./descriptions.ts";
 import { healthCommands } from "./health.ts";
 import { helpCommands } from "./help.ts";
 import { mgrCommands } from "./mgr.ts";
@@ -20,8 +23,16 @@ export function builtinCommands(deps: BuiltinDeps): Builtin[] {
     ...authCommands(deps),
     ...helpCommands(deps),
     ...selfTestCommands(deps),
+    ...daemonInfoCommands(deps),
+    ...descriptionCommands(deps),
   ];
 }
 
+/** The same commands, each answer counted (and timed) in the daemon's `perf dump`. */
+export function countedCommands(builtins: Builtin[], counters: PerfCounters): Builtin[] {
+  return builtins.map((b) => ({ ...b, run: (args, req) => counters.timed("builtin", () => b.run(args, req)) }));
+}
+
+export { commandDescriptions, type CommandDescription } from "./descriptions.ts";
 export { healthReport } from "./health.ts";
 export type { Builtin, BuiltinAnswer, BuiltinDeps, CommandRequest, HelpEntry, Perm } from "./types.ts";

@@ -2,7 +2,9 @@
 // daemon can answer it, and a handler returning data (rendered per -f) and/or plain text.
 import type { KvStore } from "../../store/index.ts";
 import type { MgrMap } from "../../election/index.ts";
+import type { Config } from "../../config/index.ts";
 import type { AuthKeys } from "../auth-keys.ts";
+import type { PerfCounters } from "../perf-counters.ts";
 import type { ModuleManager } from "../modules.ts";
 
 export type Perm = "r" | "w" | "rw" | "x" | "rwx";
@@ -54,4 +56,8 @@ export interface BuiltinDeps {
   fail(who: string | undefined): Promise<string>;
   /** re-reads mgr.json's module sections (all, or one module's); the modules whose section changed */
   reloadConfig(only?: string): Promise<string[]>;
+  /** this daemon's configuration (`config show`, `mgr metadata`) */
+  config: Config;
+  /** this daemon's own counters (`perf dump`) */
+  counters: PerfCounters;
 }
