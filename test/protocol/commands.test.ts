@@ -6,23 +6,12 @@ import * as assert from "uvu/assert";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { cleanup, ROOT, startTestDaemon, tempDir, type TestDaemon } from "../_util.ts";
+import { useDaemon } from "../_daemon.ts";
+import type { TestDaemon } from "../_util.ts";
 
-const FIX = join(ROOT, "test", "fixtures", "modules");
-let dir = "";
-let d: TestDaemon | undefined;
-test.after.each(async () => {
-  await d?.stop();
-  d = undefined;
-  cleanup(dir);
-});
-
-async function daemonWith(names: string[], extra: Record<string, unknown> = {}): Promise<TestDaemon> {
-  dir = tempDir();
-  mkdirSync(join(dir, "modules"));
-  for (const n of names) copyFileSync(join(FIX, `${n}.ts`), join(dir, "modules", `${n}.ts`));
-  return startTestDaemon(dir, { modules: Object.fromEntries(names.map((n) => [n, { enabled: true }])), ...extra });
-}
+const daemons = useDaemon(test);
+let d: TestDaemon;
+const daemonWith = (names: string[], config: Record<string, unknown> = {}) => daemons.start({ fixtures: names, config });
 
 /** Sends raw text on the admin socket and collects `n` answer lines. */
 function raw(path: string, text: string, n: number): Promise<string[]> {
