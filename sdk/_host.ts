@@ -28,6 +28,11 @@ export interface HostApi {
   getStorePrefix(prefix: string): Record<string, string>;
   setHealthChecks(checks: Record<string, HealthCheck>): void;
   serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string;
+  // ---- per-daemon settings (localized options and store) ----
+  getLocalizedModuleOption(name: string, defaultValue?: unknown): unknown;
+  setLocalizedModuleOption(name: string, value: unknown): Promise<void>;
+  getLocalizedStore(key: string, defaultValue?: string): string | undefined;
+  setLocalizedStore(key: string, value: string | null): Promise<void>;
 }
 
 export function host(): HostApi {

@@ -26,4 +26,10 @@ export interface ModuleContext {
   sendCommand(cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
   setOption(name: string, value: unknown): Promise<void>;
   setHealthChecks(checks: unknown): void;
+  // ---- per-daemon settings and data pushed ahead ----
+  /** [get_localized_module_option] (both roles) */
+  getLocalizedOption(name: string): unknown;
+  setLocalizedOption(name: string, value: unknown): Promise<void>;
+  /** the module fetched `name` at `version` through get(): the daemon pushes its next versions ahead */
+  dataRead?(name: string, version: number): void;
 }

@@ -5,3 +5,6 @@ export { apiNames, SURFACE, type SurfaceEntry } from "./surface.ts";
 export { CommandGate, COMMAND_GATE_LIMITS, type CommandGateLimits } from "./command-gate.ts";
 export { boundedErrorText } from "./bounded-error.ts";
 export type { ModuleContext, ModulePhase } from "./context.ts";
+export { ModuleMirror, getLocalizedOption, setLocalizedOption, type MirrorDelta } from "./mirror.ts";
+export { ClusterCells, clusterCellsOf, type SharedText } from "./cluster-cells.ts";
+export { DataPusher } from "./data-pusher.ts";

@@ -107,6 +107,11 @@ async function bench(): Promise<Bench> {
       },
       setOption: async (opt, value) => void calls.push(`${name}:setOption:${opt}=${JSON.stringify(value)}`),
       setHealthChecks: (checks) => void calls.push(`${name}:setHealthChecks:${JSON.stringify(checks)}`),
+      getLocalizedOption: (opt) => {
+        calls.push(`${name}:getLocalizedOption:${opt}`);
+        return null;
+      },
+      setLocalizedOption: async (opt, value) => void calls.push(`${name}:setLocalizedOption:${opt}=${JSON.stringify(value)}`),
     } as ModuleContext;
     return buildHostTable(ctx);
   };
@@ -157,6 +162,10 @@ test("buildHostTable() functions refuse non-string arguments with TypeError inst
   await probe("setModuleOption", ["opt", { value: 1 }]);
   await probe("setHealthChecks", [{}]);
   await probe("serveHttp", [obj]);
+  await probe("getLocalizedModuleOption", [obj]);
+  await probe("setLocalizedModuleOption", ["opt", { value: 1 }]);
+  await probe("getLocalizedStore", [obj]);
+  await probe("setLocalizedStore", [obj, "v"]);
   for (const [name, outcome] of Object.entries(refusedBy)) assert.is(outcome, "TypeError", `${name}() given an object`);
 });
 
@@ -184,6 +193,10 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["setStore", ["k", "v"]],
     ["setModuleOption", ["opt", "null"]],
     ["setHealthChecks", ["{}"]],
+    ["getLocalizedModuleOption", ["opt"]],
+    ["setLocalizedModuleOption", ["opt", "null"]],
+    ["getLocalizedStore", ["k"]],
+    ["setLocalizedStore", ["k", "v"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {
