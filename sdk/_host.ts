@@ -34,6 +34,11 @@ export interface HostApi {
   completeProgressEvent(id: string): void;
   failProgressEvent(id: string, message: string): void;
   clusterLog(channel: "cluster" | "audit", priority: number, message: string): void;
+  // ---- per-daemon settings (localized options and store) ----
+  getLocalizedModuleOption(name: string, defaultValue?: unknown): unknown;
+  setLocalizedModuleOption(name: string, value: unknown): Promise<void>;
+  getLocalizedStore(key: string, defaultValue?: string): string | undefined;
+  setLocalizedStore(key: string, value: string | null): Promise<void>;
 }
 
 export function host(): HostApi {

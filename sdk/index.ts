@@ -290,12 +290,64 @@ export abstract class MgrModule {
   selfTest(): unknown {
     return undefined;
   }
+
+  // ---- per-daemon settings (localized options and store) ----
+
+  /**
+   * The option's value for this daemon [get_localized_module_option]: `mgr/MODULE/MGR_ID/NAME`,
+   * else `mgr/MODULE/NAME`, else its default, else `defaultValue`. Set one with
+   * `tsmgr config set mgr mgr/MODULE/MGR_ID/NAME VALUE`. Read from memory in the isolate.
+   *
+   * ```ts
+   * const port = this.getLocalizedModuleOption<number>("server_port");
+   * ```
+   */
+  getLocalizedModuleOption<T = unknown>(name: string, defaultValue?: T): T {
+    return host().getLocalizedModuleOption(name, defaultValue) as T;
+  }
+
+  /**
+   * The value stored for this daemon [get_localized_store]: key `MGR_ID/KEY` of the module's store,
+   * else `KEY`, else `defaultValue`.
+   *
+   * ```ts
+   * const cert = this.getLocalizedStore("crt");
+   * ```
+   */
+  getLocalizedStore(key: string): string | undefined;
+  getLocalizedStore(key: string, defaultValue: string): string;
+  getLocalizedStore(key: string, defaultValue?: string): string | undefined {
+    return host().getLocalizedStore(key, defaultValue);
+  }
+
+  /**
+   * Sets the option for this daemon only [set_localized_module_option] (`mgr/MODULE/MGR_ID/NAME`),
+   * validated as the option; `null` removes it. Resolves once durable.
+   *
+   * ```ts
+   * await this.setLocalizedModuleOption("server_port", 8443);
+   * ```
+   */
+  setLocalizedModuleOption(name: string, value: unknown): Promise<void> {
+    return host().setLocalizedModuleOption(name, value);
+  }
+
+  /**
+   * Stores `value` under `MGR_ID/KEY` [set_localized_store] (`null` deletes it); resolves once durable.
+   *
+   * ```ts
+   * await this.setLocalizedStore("crt", pem);
+   * ```
+   */
+  setLocalizedStore(key: string, value: string | null): Promise<void> {
+    return host().setLocalizedStore(key, value);
+  }
 }
 
 /**
  * What runs on standby daemons: export it as `Standby`. It gets only logging, `getMgrId`,
- * `getActiveUri`, `getModuleOption`, `serve`/`shutdown` and HTTP if granted; no cluster data,
- * store writes or commands.
+ * `getActiveUri`, `getModuleOption`, `getLocalizedModuleOption`, `getStore`, `getLocalizedStore`
+ * (read-only), `serve`/`shutdown` and HTTP if granted; no cluster data, store writes or commands.
  *
  * ```ts
  * export class Standby extends MgrStandbyModule {
@@ -354,5 +406,42 @@ export abstract class MgrStandbyModule {
   /** Serves HTTP on a granted address (e.g. to redirect to the active daemon). */
   serveHttp(handler: (req: HttpRequest) => HttpResponse | Promise<HttpResponse>, options?: ServeHttpOptions): string {
     return host().serveHttp(handler, options);
+  }
+
+  /** A value from the module's store [get_store], read-only on a standby (kept current by the daemon). */
+  getStore(key: string): string | undefined;
+  getStore(key: string, defaultValue: string): string;
+  getStore(key: string, defaultValue?: string): string | undefined {
+    const v = host().getStore(key);
+    return v === undefined ? defaultValue : v;
+  }
+
+  // ---- per-daemon settings (localized options and store) ----
+
+  /**
+   * The option's value for this daemon [get_localized_module_option]: `mgr/MODULE/MGR_ID/NAME`,
+   * else `mgr/MODULE/NAME`, else its default, else `defaultValue`. Set one with
+   * `tsmgr config set mgr mgr/MODULE/MGR_ID/NAME VALUE`. Read from memory in the isolate.
+   *
+   * ```ts
+   * const port = this.getLocalizedModuleOption<number>("server_port");
+   * ```
+   */
+  getLocalizedModuleOption<T = unknown>(name: string, defaultValue?: T): T {
+    return host().getLocalizedModuleOption(name, defaultValue) as T;
+  }
+
+  /**
+   * The value stored for this daemon [get_localized_store]: key `MGR_ID/KEY` of the module's store,
+   * else `KEY`, else `defaultValue`.
+   *
+   * ```ts
+   * const cert = this.getLocalizedStore("crt");
+   * ```
+   */
+  getLocalizedStore(key: string): string | undefined;
+  getLocalizedStore(key: string, defaultValue: string): string;
+  getLocalizedStore(key: string, defaultValue?: string): string | undefined {
+    return host().getLocalizedStore(key, defaultValue);
   }
 }

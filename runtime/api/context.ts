@@ -37,4 +37,10 @@ export interface ModuleContext {
   };
   /** checks the channel and priority, then writes the entry without waiting for the cluster */
   clusterLog(channel: string, priority: unknown, message: string): void;
+  // ---- per-daemon settings and data pushed ahead ----
+  /** [get_localized_module_option] (both roles) */
+  getLocalizedOption(name: string): unknown;
+  setLocalizedOption(name: string, value: unknown): Promise<void>;
+  /** the module fetched `name` at `version` through get(): the daemon pushes its next versions ahead */
+  dataRead?(name: string, version: number): void;
 }

@@ -7,3 +7,6 @@ export { boundedErrorText } from "./bounded-error.ts";
 export type { ModuleContext, ModulePhase } from "./context.ts";
 // ---- remote calls (issue 15) ----
 export { ModuleNotFound, RemoteCalls, MAX_REMOTE_DEPTH, type RemoteCallee } from "./remote.ts";
+export { ModuleMirror, getLocalizedOption, setLocalizedOption, type MirrorDelta } from "./mirror.ts";
+export { ClusterCells, clusterCellsOf, type SharedText } from "./cluster-cells.ts";
+export { DataPusher } from "./data-pusher.ts";

@@ -37,7 +37,7 @@ export interface SurfaceEntry {
 export const PRELUDE_ONLY = ["stopping", "sleep"] as const;
 
 /** Host functions the sandbox adds for every module (timers): not part of the module surface. */
-export const SANDBOX_INTERNAL = ["timerSet", "timerClear"] as const;
+export const SANDBOX_INTERNAL = ["timerSet", "timerClear", "mirrorDrain"] as const;
 
 /** Entry points a standby isolate dispatches, named in the standby's PermissionDenied message. */
 export const STANDBY_LIFECYCLE = ["serve", "shutdown"] as const;
@@ -103,6 +103,7 @@ export const SURFACE = {
     args: [name256("get(): the data name")],
     impl: (ctx, name: string) => {
       checkData(ctx, name);
+      ctx.dataRead?.(name, ctx.cluster.version(name) ?? -1);
       return ctx.cluster.getJson(name) ?? "null";
     },
   },
@@ -135,7 +136,7 @@ export const SURFACE = {
     },
   },
   /** [get_store]: the store checks key and value types itself */
-  getStore: { kind: "sync", standby: false, args: [{ type: "any" }], impl: (ctx, key: string) => ctx.store.get(key) },
+  getStore: { kind: "sync", standby: true, args: [{ type: "any" }], impl: (ctx, key: string) => ctx.store.get(key) },
   /** [set_store]: resolves once durable */
   setStore: { kind: "async", standby: false, args: [{ type: "any" }, { type: "any" }], impl: async (ctx, key: string, value: string | null) => void (await ctx.store.set(key, value)) },
   /** [get_store_prefix] */
@@ -193,7 +194,44 @@ export const SURFACE = {
     args: [s("clusterLog(): the channel", 64), { type: "any" }, s("clusterLog(): the message", MAX_LOG_CHARS)],
     impl: (ctx, channel: string, priority: unknown, message: string) => void ctx.clusterLog(channel, priority, message),
   },
+
+  // ---- per-daemon settings (localized options and store) ---------------------------------
+  /** [get_localized_module_option]: mgr/MODULE/MGR_ID/NAME, else mgr/MODULE/NAME, else the default */
+  getLocalizedModuleOption: { kind: "sync", standby: true, args: [name256("getLocalizedModuleOption(): the option name")], impl: (ctx, name: string) => json(ctx.getLocalizedOption(name)) },
+  /** [set_localized_module_option]: the value as JSON text, validated as the option NAME */
+  setLocalizedModuleOption: {
+    kind: "async",
+    standby: false,
+    args: [name256("setLocalizedModuleOption(): the option name"), s("setLocalizedModuleOption(): the value", MAX_ARG)],
+    impl: async (ctx, name: string, valueJson: string) => void (await ctx.setLocalizedOption(name, JSON.parse(valueJson) as unknown)),
+  },
+  /** [get_localized_store]: MGR_ID/KEY, else KEY (the prelude adds the default) */
+  getLocalizedStore: {
+    kind: "sync",
+    standby: true,
+    args: [{ type: "any" }],
+    impl: (ctx, key: unknown) => {
+      localKey("getLocalizedStore", key);
+      return ctx.store.get(`${ctx.mgrId}/${key}`) ?? ctx.store.get(key);
+    },
+  },
+  /** [set_localized_store]: sets MGR_ID/KEY; resolves once durable */
+  setLocalizedStore: {
+    kind: "async",
+    standby: false,
+    args: [{ type: "any" }, { type: "any" }],
+    impl: async (ctx, key: unknown, value: string | null) => {
+      localKey("setLocalizedStore", key);
+      await ctx.store.set(`${ctx.mgrId}/${key}`, value);
+    },
+  },
 } satisfies Record<string, SurfaceEntry>;
+
+/** A localized key is prefixed before the store sees it: check it first, as the store would. */
+function localKey(fn: string, key: unknown): asserts key is string {
+  if (typeof key !== "string") throw new TypeError(`${fn}(): key must be a non-empty string, got ${key === null ? "null" : typeof key}`);
+  if (key.length === 0) throw new TypeError(`${fn}(""): key must be a non-empty string`);
+}
 
 export type SurfaceName = keyof typeof SURFACE;
 

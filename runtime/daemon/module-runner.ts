@@ -1,13 +1,13 @@
 // One module's life in the daemon: build → isolate → constructor → serve(), commands and
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
-import { boundedErrorText, buildHostTable, CommandGate, ModuleNotFound, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
 import { displayPath, ModuleBuilder, type Bundle, type BundleCache } from "../loader/index.ts";
 import { LogRateLimiter, type Logger } from "../log/index.ts";
-import { ModuleSandbox } from "../sandbox/index.ts";
+import { ModuleSandbox, type HostFn, type HostValue } from "../sandbox/index.ts";
 import { getOption, ModuleStore, setOption, type KvStore, type OptionDecl } from "../store/index.ts";
 import { checkMeta, type CheckedMeta, type ModuleCommand } from "./module-meta.ts";
 import { checkClusterLog, writeClusterLog } from "./cluster-log.ts";
@@ -73,6 +73,10 @@ interface Version {
   drained: (() => void)[];
   serving: Promise<void> | undefined;
   loadedAt: string;
+  /** the isolate's mirror of the module's store keys and options (disposed with the isolate) */
+  mirror: ModuleMirror;
+  /** what cluster data to move in ahead of get() (active, on a cluster with generations) */
+  pusher: DataPusher | undefined;
 }
 
 const NOTIFY_QUEUE_MAX = 1000;
@@ -268,9 +272,17 @@ export class ModuleRunner {
     const limits = this.limits;
     const role = this.#role;
     let version: Version | undefined;
-    const ctx = this.#context(() => version?.phase ?? "constructing", () => version?.meta.options ?? []);
+    const decls = () => version?.meta.options ?? [];
+    const ctx = this.#context(() => version?.phase ?? "constructing", decls);
     const modulePath = this.#s.config.modulePath;
-    const sandbox = await ModuleSandbox.create({
+    const mirror = new ModuleMirror(this.#s.kv, this.name, this.#s.config.id, decls);
+    const cells = role === "active" ? clusterCellsOf(this.#s.cluster) : undefined;
+    const pusher = cells ? new DataPusher(this.#s.cluster, cells, (n) => ctx.dataGranted(n), Math.floor((limits.memoryMb * 1024 * 1024) / 8)) : undefined;
+    ctx.dataRead = pusher ? (n, ver) => pusher.read(n, ver) : undefined;
+    const host = { ...buildHostTable(ctx), ...mirrorTable(mirror), ...(cells ? { clusterCells: { kind: "value", value: cells.buffer }, clusterNames: { kind: "value", value: JSON.stringify(cells.names) } } as const : {}) };
+    let sandbox: ModuleSandbox;
+    try {
+      sandbox = await ModuleSandbox.create({
       name: this.name,
       role,
       bundle,
@@ -278,29 +290,36 @@ export class ModuleRunner {
       memoryMb: limits.memoryMb,
       callTimeoutMs: limits.callTimeoutMs,
       maxTimers: limits.maxTimers,
-      host: buildHostTable(ctx),
-      generation: this.#s.cluster.generation ? () => this.#s.cluster.generation!() : undefined,
+      host,
+      // the shared version cells are brought current before every call in
+      generation: cells ? () => cells.refresh() : this.#s.cluster.generation ? () => this.#s.cluster.generation!() : undefined,
       cpuShare: limits.cpuShare,
       onFatal: (err) => {
         if (version) this.#failed(version, err);
       },
       onTimerError: (err) => this.#limited(() => this.#log.error({ err: boundedErrorText(err) }, "exception in a timer callback")),
     });
+    } catch (e) {
+      mirror.dispose();
+      throw e;
+    }
     try {
       const meta = checkMeta(this.name, displayPath(modulePath, this.#entry), sandbox.meta);
       this.#canRun = [meta.canRun, meta.errorString];
       if (!meta.canRun) throw new ModuleLoadError(`module ${this.name} cannot run here: ${meta.errorString || "its canRun check said no"} (Ceph's can_run)`);
       if (role === "standby" && !meta.hasStandby) {
         sandbox.dispose();
+        mirror.dispose();
         return undefined;
       }
       if (role === "active") this.#s.checkCommands(this.name, meta.commands);
-      version = { bundle, sandbox, meta, phase: "constructing", inflight: 0, drained: [], serving: undefined, loadedAt: new Date().toISOString() };
+      version = { bundle, sandbox, meta, phase: "constructing", inflight: 0, drained: [], serving: undefined, loadedAt: new Date().toISOString(), mirror, pusher };
       await sandbox.construct(role);
       version.phase = "running";
       return version;
     } catch (e) {
       sandbox.dispose();
+      mirror.dispose();
       const err = e as Error;
       if (err instanceof ModuleLoadError) throw err;
       if (err.name === "LimitExceeded") throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}`);
@@ -344,6 +363,7 @@ export class ModuleRunner {
     v.phase = "stopping";
     this.#current = undefined;
     v.sandbox.dispose();
+    v.mirror.dispose();
     this.#s.stopHttp(this.name);
     this.#s.progress.drop(this.name);
     this.#state = "failed";
@@ -397,6 +417,7 @@ export class ModuleRunner {
       this.#log.warn(`serve() did not return within ${shutdownMs} ms of shutdown (limits.shutdownMs): the isolate is disposed anyway`);
     }
     v.sandbox.dispose();
+    v.mirror.dispose();
     this.#log.info({ version: v.bundle.version, reason, ms: Math.round(performance.now() - t0) }, "module stopped");
   }
 
@@ -453,7 +474,11 @@ export class ModuleRunner {
   /** Queues a notification: only subscribed types, coalesced per (type, id), delivered in order one at a time. */
   notify(type: string, id: unknown): void {
     const v = this.#current;
-    if (!v || v.phase !== "running" || !v.meta.notifyTypes.has(type) || this.#role !== "active") return;
+    if (!v || v.phase !== "running" || this.#role !== "active") return;
+    if (!v.meta.notifyTypes.has(type)) {
+      this.#pushSoon(v);
+      return;
+    }
     const key = `${type}\0${typeof id === "string" ? id : JSON.stringify(id)}`;
     if (this.#notifyQueue.has(key)) {
       this.#coalesced++;
@@ -476,7 +501,8 @@ export class ModuleRunner {
         if (next.done) return;
         const [key, [type, id]] = next.value;
         this.#notifyQueue.delete(key);
-        await this.#use((v) => v.sandbox.call("notify", [type, id])).catch((e: Error) => {
+        // the data this notify announces rides along, parsed in the isolate before notify() runs
+        await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type))).catch((e: Error) => {
           if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
         });
       }
@@ -484,6 +510,22 @@ export class ModuleRunner {
       this.#notifying = false;
     }
   }
+
+  /**
+   * A module that fetched data recently gets its next versions moved in ahead of its next get(),
+   * subscribed or not: once per event burst, off the daemon's thread (the isolate parses).
+   */
+  #pushSoon(v: Version): void {
+    if (this.#pushing || !v.pusher?.stale()) return;
+    this.#pushing = true;
+    setImmediate(() => {
+      this.#pushing = false;
+      if (this.#current !== v || v.phase !== "running") return;
+      const pushed = v.pusher!.take();
+      if (pushed.length > 0) void this.#use((cur) => cur.sandbox.push(pushed)).catch(() => {});
+    });
+  }
+  #pushing = false;
 
   /** Called after one of this module's options changed. */
   configNotify(): void {
@@ -547,6 +589,8 @@ export class ModuleRunner {
         const [ch, prio] = checkClusterLog(channel, priority);
         writeClusterLog(s.cluster, ch, prio, message).catch((e: Error) => this.#limited(() => this.#log.warn(`clusterLog(): ${e.message}`)));
       },
+      getLocalizedOption: (opt) => getLocalizedOption(s.kv, name, s.config.id, decls(), opt),
+      setLocalizedOption: (opt, value) => setLocalizedOption(store, s.config.id, decls(), opt, value),
     };
   }
 }
@@ -559,6 +603,11 @@ function decodeAnswer(raw: unknown): string | undefined {
   const err = new Error(message);
   err.name = name;
   throw err;
+}
+
+/** The sandbox-internal host entries of the store mirror: its shared counter and the drain. */
+function mirrorTable(mirror: ModuleMirror): Record<string, HostFn | HostValue> {
+  return { mirror: { kind: "value", value: mirror.buffer }, mirrorDrain: { kind: "sync", fn: () => mirror.drain() } };
 }
 
 /** The first stack frame in the module's own files: the sdk's frames (a refused call) are not where to look. */

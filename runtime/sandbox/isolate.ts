@@ -18,6 +18,11 @@ export type HostFn =
   | { kind: "async"; fn: (...args: any[]) => Promise<unknown> }
   | { kind: "event"; fn: (...args: any[]) => void };
 export type HostTable = Record<string, HostFn>;
+/** Not a function: a value set as the `__h_` global (shared memory is shared, not copied). */
+export type HostValue = { kind: "value"; value: string | number | SharedArrayBuffer };
+
+/** Cluster snapshots moved into an isolate ahead of its get(): one shared ExternalCopy of each text. */
+export type PushedData = readonly { name: string; version: number; text: ivm.ExternalCopy<string> }[];
 
 export interface SandboxOptions {
   name: string;
@@ -28,7 +33,7 @@ export interface SandboxOptions {
   memoryMb: number;
   callTimeoutMs: number;
   maxTimers: number;
-  host: HostTable;
+  host: Record<string, HostFn | HostValue>;
   /** the cluster's data generation (see ClusterSource.generation); -1 when there is none */
   generation?: () => number;
   /** the CPU share a module may use over cpuWindowMs (default 0.5 over 5 s) */
@@ -116,10 +121,14 @@ export class ModuleSandbox {
     const o = this.#o;
     const ctx = await this.#iso.createContext();
     const g = ctx.global;
-    const table: HostTable = { ...o.host, ...this.#timerTable() };
+    const table: Record<string, HostFn | HostValue> = { ...o.host, ...this.#timerTable() };
     const gen = o.generation ?? (() => -1);
     for (const [name, h] of Object.entries(table)) {
       let value: ivm.Reference | ivm.Callback;
+      if (h.kind === "value") {
+        g.setSync(`__h_${name}`, h.value instanceof SharedArrayBuffer ? new ivm.ExternalCopy(h.value).copyInto({ release: true }) : h.value);
+        continue;
+      }
       if (h.kind === "async") {
         value = new ivm.Reference((...a: unknown[]) => {
           // Started in a then(): a host function that throws before its first await rejects a
@@ -201,8 +210,13 @@ export class ModuleSandbox {
   }
 
   /** Calls an entry point (notify, handleCommand, shutdown, ...) under the call deadline. */
-  call(method: string, args: unknown[], timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
-    return this.#run("call", JSON.stringify({ method, args }), timeoutMs, method);
+  call(method: string, args: unknown[], timeoutMs = this.#o.callTimeoutMs, pushed?: PushedData): Promise<unknown> {
+    return this.#run("call", JSON.stringify({ method, args }), timeoutMs, method, pushed);
+  }
+
+  /** Moves cluster snapshots into the isolate (parsed there, ahead of the module's get()). */
+  push(pushed: PushedData): Promise<unknown> {
+    return this.#run("push", undefined, this.#o.callTimeoutMs, "push", pushed);
   }
 
   /** Runs an exported method for a remote() call (or, `internal`, the daemon's selfTest()). */
@@ -292,7 +306,7 @@ export class ModuleSandbox {
 
   // ---- calls ---------------------------------------------------------------------------
 
-  async #run(op: string, arg: unknown, timeoutMs: number, what: string): Promise<unknown> {
+  async #run(op: string, arg: unknown, timeoutMs: number, what: string, pushed?: PushedData): Promise<unknown> {
     if (this.#iso.isDisposed) throw this.#fatal ?? new CommandError(Errno.EIO, `module ${this.#o.name} is not running`);
     const cpu0 = this.cpuMs;
     const t0 = performance.now();
@@ -302,19 +316,22 @@ export class ModuleSandbox {
       timer = setTimeout(() => reject(this.#deadlineError(what, timeoutMs, cpu0, t0)), timeoutMs + 25);
     });
     try {
-      return await Promise.race([this.#enter(op, arg, timeoutMs, what), deadline]);
+      return await Promise.race([this.#enter(op, arg, timeoutMs, what, pushed), deadline]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string): Promise<unknown> {
+  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string, pushed?: PushedData): Promise<unknown> {
     try {
       const opts: ivm.ReferenceApplyOptions = { result: { promise: true, copy: true } };
       // CPU time is the operator's limit; a caller's longer timeout only extends the wall clock
       if (timeoutMs !== undefined) opts.timeout = Math.min(timeoutMs, this.#o.callTimeoutMs);
       const gen = this.#o.generation ? this.#o.generation() : -1;
-      return await this.#track(this.#dispatch.apply(undefined, [op, arg, gen] as never, opts as never));
+      const args: unknown[] = [op, arg, gen];
+      // each text crosses as its own transferable: the isolate's thread copies it in, not the daemon's
+      if (pushed && pushed.length > 0) args.push(JSON.stringify(pushed.map((p) => [p.name, p.version])), ...pushed.map((p) => p.text.copyInto()));
+      return await this.#track(this.#dispatch.apply(undefined, args as never, opts as never));
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);
     }

@@ -22,6 +22,9 @@
   const objectKeys = Object.keys;
   const getPrototypeOf = Object.getPrototypeOf;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const SharedArrayBufferC = typeof SharedArrayBuffer === "function" ? SharedArrayBuffer : undefined;
+  const Int32ArrayC = Int32Array;
+  const Float64ArrayC = Float64Array;
 
   const h = {};
   for (const k of ownKeys(G)) {
@@ -34,7 +37,7 @@
   const WEAK_ABOVE = typeof h.weakAbove === "number" ? h.weakAbove : 8 << 20;
   // What a standby offers is what the host injected (runtime/api/surface.ts decides), plus the
   // entry points a standby runs: the message cannot drift from the surface.
-  const NOT_SURFACE = ["role", "weakAbove", "timerSet", "timerClear"];
+  const NOT_SURFACE = ["role", "weakAbove", "timerSet", "timerClear", "mirror", "mirrorDrain", "clusterCells", "clusterNames"];
   const offered = ownKeys(h).filter((k) => !NOT_SURFACE.includes(k));
   offered.push("serve", "shutdown");
   const ALLOWED_ON_STANDBY = offered.slice(0, -1).join(", ") + " and " + offered[offered.length - 1];
@@ -195,36 +198,145 @@
   // reads pg_dump of a big cluster once must not carry it for life. Smaller ones stay.
   const WeakRefC = typeof WeakRef === "function" ? WeakRef : undefined;
   const held = (hit) => (hit.ref !== undefined ? hit.ref.deref() : hit.value);
+  // The cluster's versions in memory the host shares with every isolate (runtime/api/cluster-cells.ts):
+  // a cached snapshot is checked against its slot, no host call. Without it: the host's generation
+  // as of the last call in, then a version call.
+  const cells = SharedArrayBufferC !== undefined && h.clusterCells instanceof SharedArrayBufferC ? new Float64ArrayC(h.clusterCells) : undefined;
+  const slots = new MapC();
+  if (cells !== undefined && typeof h.clusterNames === "string") {
+    const names = JSONparse(h.clusterNames);
+    for (let i = 0; i < names.length; i++) slots.set(names[i], i + 1);
+  }
+  const genNow = () => (cells !== undefined ? cells[0] : gen);
+  function cacheSnapshot(name, v, g, json) {
+    const value = deepFreeze(parse(json) ?? null);
+    const weak = WeakRefC !== undefined && typeof json === "string" && json.length > WEAK_ABOVE && value !== null && typeof value === "object";
+    dataCache.set(name, weak ? { v, g, ref: new WeakRefC(value) } : { v, g, value });
+    return value;
+  }
   function get(name) {
     if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);
     const hit = dataCache.get(name);
-    // Fast path: the host's generation has not moved since this snapshot was checked, so no
-    // version anywhere changed: no host call at all.
-    if (hit !== undefined && gen !== -1 && hit.g === gen) {
-      const cached = held(hit);
-      if (cached !== undefined) return cached;
+    if (hit !== undefined) {
+      // Fast path: no version anywhere moved since this snapshot was checked.
+      const g = genNow();
+      if (g !== -1 && hit.g === g) {
+        const cached = held(hit);
+        if (cached !== undefined) return cached;
+      }
+      const slot = slots.get(name);
+      if (slot !== undefined && cells[slot] === hit.v) {
+        const cached = held(hit);
+        if (cached !== undefined) {
+          hit.g = g;
+          return cached;
+        }
+      }
     }
+    const g = genNow();
     const v = hVersion(name);
     if (v === -1) return null;
     if (hit !== undefined && hit.v === v) {
       const cached = held(hit);
       if (cached !== undefined) {
-        hit.g = gen;
+        hit.g = g;
         return cached;
       }
     }
-    const json = hGetJson(name);
-    const value = deepFreeze(parse(json) ?? null);
-    const weak = WeakRefC !== undefined && typeof json === "string" && json.length > WEAK_ABOVE && value !== null && typeof value === "object";
-    dataCache.set(name, weak ? { v, g: gen, ref: new WeakRefC(value) } : { v, g: gen, value });
-    return value;
+    return cacheSnapshot(name, v, g, hGetJson(name));
+  }
+
+  /** Snapshots the host moved in ahead of a notify: [[name, version]...] and their JSON texts, parsed now. */
+  function takePushed(list, texts) {
+    for (let i = 0; i < list.length; i++) {
+      const [name, v] = list[i];
+      const json = texts[i];
+      if (typeof name !== "string" || typeof json !== "string") continue;
+      const hit = dataCache.get(name);
+      if (hit !== undefined && hit.v === v && held(hit) !== undefined) continue;
+      cacheSnapshot(name, v, -1, json);
+    }
   }
 
   // ---- HTTP handlers registered by serveHttp --------------------------------------------
   let httpHandler;
   const hServeHttp = sync("serveHttp");
 
+  // ---- the module's own store keys and options, mirrored (runtime/api/mirror.ts) ---------
+  // The host bumps mirrorCell[0] on every change of one of this module's keys, from any source;
+  // a read that sees it moved drains the changes first (one host call), else reads the Maps.
+  const mirrorCell = SharedArrayBufferC !== undefined && h.mirror instanceof SharedArrayBufferC ? new Int32ArrayC(h.mirror) : undefined;
+  const hDrain = sync("mirrorDrain");
+  const storeMirror = new MapC();
+  const optionMirror = new MapC();
+  let mirrorSeq = -1;
+  /** True when the Maps are current (false: no mirror, use the host calls). */
+  function mirrored() {
+    if (mirrorCell === undefined) return false;
+    if (mirrorCell[0] === mirrorSeq) return true;
+    const d = JSONparse(hDrain());
+    if (d.full) storeMirror.clear();
+    for (let i = 0; i < d.store.length; i++) {
+      const [k, v] = d.store[i];
+      if (v === null) storeMirror.delete(k);
+      else storeMirror.set(k, v);
+    }
+    if (d.options !== undefined) {
+      optionMirror.clear();
+      for (let i = 0; i < d.options.length; i++) optionMirror.set(d.options[i][0], d.options[i]);
+    }
+    mirrorSeq = d.seq;
+    return true;
+  }
+  function readStore(key) {
+    // anything but a non-empty string goes to the host, whose error names the problem
+    if (typeof key === "string" && key.length > 0 && mirrored()) return storeMirror.get(key);
+    return hGetStore(key);
+  }
+  // a standby is not given getStorePrefix: the mirror must not answer for it either
+  const prefixOffered = typeof h.getStorePrefix === "function";
+  function readStorePrefix(prefix) {
+    const p = StringC(prefix);
+    if (!prefixOffered || p.length > 4096 || !mirrored()) return parse(hStorePrefix(p));
+    const keys = [];
+    for (const k of storeMirror.keys()) if (k.startsWith(p)) keys.push(k);
+    keys.sort();
+    const out = {};
+    // defined, not assigned: a key named "__proto__" is data, as the host's fromEntries makes it
+    for (let i = 0; i < keys.length; i++) defineProperty(out, keys[i], { value: storeMirror.get(keys[i]), writable: true, enumerable: true, configurable: true });
+    return out;
+  }
+  function readOption(name) {
+    const n = StringC(name);
+    const e = mirrored() ? optionMirror.get(n) : undefined;
+    // an undeclared name, or no mirror: the host answers (or throws, naming the declared options)
+    return e !== undefined ? e[1] : parse(hOption(n));
+  }
+  const hLocalStore = sync("getLocalizedStore");
+  const hLocalOption = sync("getLocalizedModuleOption");
+  const aSetLocalStore = async("setLocalizedStore");
+  const aSetLocalOption = async("setLocalizedModuleOption");
+  /** [get_localized_store]: MGR_ID/KEY, else KEY, else the default */
+  function readLocalizedStore(key, dflt) {
+    let v;
+    if (typeof key === "string" && key.length > 0 && mirrored()) {
+      v = storeMirror.get(readMgrId() + "/" + key);
+      if (v === undefined) v = storeMirror.get(key);
+    } else v = hLocalStore(key);
+    return v === undefined ? dflt : v;
+  }
+  /** [get_localized_module_option]: mgr/MODULE/MGR_ID/NAME, else mgr/MODULE/NAME, else its default, else `dflt` */
+  function readLocalizedOption(name, dflt) {
+    const n = StringC(name);
+    const e = mirrored() ? optionMirror.get(n) : undefined;
+    const v = e !== undefined ? (e[2] !== null ? e[2] : e[1]) : parse(hLocalOption(n));
+    return v === null && dflt !== undefined ? dflt : v;
+  }
+  let mgrId;
   const hMgrId = sync("getMgrId");
+  // a daemon's id never changes in its life: asked once
+  const readMgrId = () => (mgrId === undefined ? (mgrId = hMgrId()) : mgrId);
+
   const hMgrIp = sync("getMgrIp");
   const hActiveUri = sync("getActiveUri");
   const hOption = sync("getModuleOption");
@@ -253,10 +365,10 @@
     log,
     stopping: () => stopping,
     sleep,
-    getMgrId: () => hMgrId(),
+    getMgrId: readMgrId,
     getMgrIp: () => hMgrIp(),
     getActiveUri: () => hActiveUri(),
-    getModuleOption: (name) => parse(hOption(StringC(name))),
+    getModuleOption: readOption,
     setModuleOption: (name, value) => aSetOption(StringC(name), str(value === undefined ? null : value)),
     get,
     getServer: (host) => deepFreeze(parse(hServer(StringC(host)))),
@@ -277,9 +389,9 @@
       return aSend(json, inbuf === undefined ? "" : inbuf).then(parse);
     },
     // Values are passed as given (not stringified) so the host can refuse non-strings by type.
-    getStore: (key) => hGetStore(key),
+    getStore: readStore,
     setStore: (key, value) => aSetStore(key, value),
-    getStorePrefix: (prefix) => parse(hStorePrefix(StringC(prefix))),
+    getStorePrefix: readStorePrefix,
     setHealthChecks: (checks) => hHealth(JSONstringify(checks === undefined ? {} : checks)),
     serveHttp: (handler, options) => {
       if (typeof handler !== "function") throw new TypeErrorC("serveHttp(): the handler must be a function");
@@ -311,6 +423,11 @@
     completeProgressEvent: (id) => hProgressDone(id),
     failProgressEvent: (id, message) => hProgressFail(id, message),
     clusterLog: (channel, priority, message) => hClusterLog(channel, priority, message),
+    // ---- per-daemon settings (localized options and store) ----
+    getLocalizedModuleOption: readLocalizedOption,
+    setLocalizedModuleOption: (name, value) => aSetLocalOption(StringC(name), str(value === undefined ? null : value)),
+    getLocalizedStore: readLocalizedStore,
+    setLocalizedStore: (key, value) => aSetLocalStore(key, value),
   });
   defineProperty(G, "__tsmgr", { value: api, enumerable: false, writable: false, configurable: false });
 
@@ -479,8 +596,9 @@
     return err;
   }
 
-  return async function dispatch(op, arg, g) {
+  return async function dispatch(op, arg, g, pushed, ...texts) {
     try {
+      if (typeof pushed === "string") takePushed(JSONparse(pushed), texts);
       return await run(op, arg, g);
     } catch (e) {
       throw plainError(e);
@@ -543,6 +661,8 @@
           return "e" + JSONstringify({ name: err.name, message: err.message });
         }
       }
+      case "push":
+        return undefined;
       default:
         throw new ErrorC(`unknown dispatcher op ${op}`);
     }

@@ -33,7 +33,7 @@ async function bump(bd: BenchDaemon, name: string, i: number): Promise<void> {
   }
 }
 
-/** Cost of one sync isolate→host call (getMgrId) from module code, in µs. */
+/** Cost of one sync isolate→host call (getMgrIp) from module code, in µs. */
 async function hostCallUs(bd: BenchDaemon): Promise<number> {
   const base: number[] = [];
   const runs: number[] = [];
@@ -89,7 +89,7 @@ export async function run(ctx: GroupContext): Promise<void> {
       const c = await measureGet(ctx, bd, "osd_map", 25);
       const call = await hostCallUs(bd);
       const what = `50 hosts × 20 OSDs, osd_map ${kb(c.jsonBytes)} of JSON`;
-      ctx.set("sync_host_call_us", call, `one sync isolate→host call from module code (this.getMgrId() in a loop of ${REPEAT_N}), host-timed; every get() makes one (the version check)`);
+      ctx.set("sync_host_call_us", call, `one sync isolate→host call from module code (this.getMgrIp() in a loop of ${REPEAT_N}), host-timed; every get() makes one (the version check)`);
       ctx.set("get_osd_map_repeat_us", c.repeatUs, `${what}: (t(n=${REPEAT_N}) − t(n=0)) / ${REPEAT_N}, one epoch: version check (a sync host call, ${call.toFixed(1)} µs here) + cached frozen snapshot`);
       ctx.set("get_osd_map_first_ms", c.firstMs, `${what}: first get after 'sim osd down|up', t(n=1) − t(n=0), median of ${c.firstN} (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`);
       ctx.set("get_osd_map_first_render_ms", c.renderMs, `part of the first get: the host renders osd_map's JSON (once per version), median of 10`);

@@ -88,7 +88,7 @@ export async function run(ctx: GroupContext): Promise<void> {
     for (let i = 0; i < 20; i++) rbase.push(await t(["bench", "storeget", "0"]));
     const rd: number[] = [];
     for (let i = 0; i < 5; i++) rd.push(await t(["bench", "storeget", String(R)]));
-    ctx.set("module_store_read_us", ((median(rd) - median(rbase)) * 1000) / R, `this.getStore() inside the isolate (a sync host call + Map lookup), ${R} reads`);
+    ctx.set("module_store_read_us", ((median(rd) - median(rbase)) * 1000) / R, `this.getStore() inside the isolate (the in-isolate mirror: a shared-counter check + Map lookup), ${R} reads`);
   } finally {
     await bd.stop();
   }

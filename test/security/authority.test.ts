@@ -115,6 +115,11 @@ async function bench(): Promise<Bench> {
         fail: (id) => void calls.push(`${name}:progress-fail:${id}`),
       },
       clusterLog: (channel, _priority, message) => void calls.push(`${name}:clusterLog:${channel}:${message}`),
+      getLocalizedOption: (opt) => {
+        calls.push(`${name}:getLocalizedOption:${opt}`);
+        return null;
+      },
+      setLocalizedOption: async (opt, value) => void calls.push(`${name}:setLocalizedOption:${opt}=${JSON.stringify(value)}`),
     } as ModuleContext;
     return buildHostTable(ctx);
   };
@@ -165,6 +170,10 @@ test("buildHostTable() functions refuse non-string arguments with TypeError inst
   await probe("setModuleOption", ["opt", { value: 1 }]);
   await probe("setHealthChecks", [{}]);
   await probe("serveHttp", [obj]);
+  await probe("getLocalizedModuleOption", [obj]);
+  await probe("setLocalizedModuleOption", ["opt", { value: 1 }]);
+  await probe("getLocalizedStore", [obj]);
+  await probe("setLocalizedStore", [obj, "v"]);
   for (const [name, outcome] of Object.entries(refusedBy)) assert.is(outcome, "TypeError", `${name}() given an object`);
 });
 
@@ -198,6 +207,10 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["completeProgressEvent", ["ev"]],
     ["failProgressEvent", ["ev", "m"]],
     ["clusterLog", ["cluster", 1, "m"]],
+    ["getLocalizedModuleOption", ["opt"]],
+    ["setLocalizedModuleOption", ["opt", "null"]],
+    ["getLocalizedStore", ["k"]],
+    ["setLocalizedStore", ["k", "v"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {

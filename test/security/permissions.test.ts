@@ -236,14 +236,15 @@ test("the injected API is frozen: a module cannot replace, extend, delete or red
 
 // ---- standby ---------------------------------------------------------------------------------
 
-const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, serve and shutdown";
+// a standby reads the store and localized settings, as Ceph's standbys do (issue 15 item 8)
+const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, serve and shutdown";
 const notOnStandby = (fn: string) => refused("PermissionDenied", `${fn}() is not available on a standby daemon: ${STANDBY_ONLY}`);
 const STANDBY_REPORT = {
   get: notOnStandby("get"),
   getServer: notOnStandby("getServer"),
   listServers: notOnStandby("listServers"),
   getMetadata: notOnStandby("getMetadata"),
-  getStore: notOnStandby("getStore"),
+  getStore: {},
   getStorePrefix: notOnStandby("getStorePrefix"),
   setStore: notOnStandby("setStore"),
   sendCommand: notOnStandby("sendCommand"),
@@ -274,12 +275,13 @@ test("buildHostTable() gives a standby exactly the standby surface, and a real s
     log: (_level: string, message: string) => void logs.push(message),
     activeUri: () => "",
     getOption: () => null,
+    store: { get: () => undefined },
     serveHttp: () => {
       throw new Error("not granted");
     },
   } as unknown as ModuleContext;
   const table = buildHostTable(ctx);
-  assert.equal(Object.keys(table).sort(), ["getActiveUri", "getMgrId", "getMgrIp", "getModuleOption", "log", "serveHttp"]);
+  assert.equal(Object.keys(table).sort(), ["getActiveUri", "getLocalizedModuleOption", "getLocalizedStore", "getMgrId", "getMgrIp", "getModuleOption", "getStore", "log", "serveHttp"]);
   const builder = new ModuleBuilder("perm_standby_api", join(HOSTILE, "perm_standby_api.ts"), HOSTILE);
   const bundle = await builder.build();
   await builder.dispose();

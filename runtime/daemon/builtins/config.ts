@@ -9,11 +9,12 @@ import type { Builtin, BuiltinDeps } from "./types.ts";
 
 const CONFIG_PREFIX = "config/";
 
-function configName(who: unknown, name: unknown): { module: string; option: string } {
+/** `option` is where it is stored (`ID/OPT` for one daemon's value, Ceph's localized option); `decl` the declared name. */
+function configName(who: unknown, name: unknown): { module: string; option: string; decl: string } {
   if (who !== "mgr") fail(Errno.EINVAL, `config: section "${String(who)}" is not supported: tsmgr keeps module options in section "mgr" (e.g. tsmgr config set mgr mgr/hello/greeting hi)`);
-  const m = /^mgr\/([a-z][a-z0-9_]*)\/([A-Za-z0-9_.-]+)$/.exec(String(name));
-  if (!m) fail(Errno.EINVAL, `config: "${String(name)}" is not a module option name: use mgr/MODULE/OPTION (e.g. mgr/hello/greeting)`);
-  return { module: m[1]!, option: m[2]! };
+  const m = /^mgr\/([a-z][a-z0-9_]*)\/(?:([A-Za-z0-9_][A-Za-z0-9_.-]*)\/)?([A-Za-z0-9_.-]+)$/.exec(String(name));
+  if (!m) fail(Errno.EINVAL, `config: "${String(name)}" is not a module option name: use mgr/MODULE/OPTION or, for one daemon, mgr/MODULE/MGR_ID/OPTION (e.g. mgr/hello/greeting)`);
+  return { module: m[1]!, option: m[2] ? `${m[2]}/${m[3]!}` : m[3]!, decl: m[3]! };
 }
 
 /** A stored option as its declared type (a number for int options), for JSON output. */
@@ -40,8 +41,8 @@ export function configCommands({ kv, modules, config }: BuiltinDeps): Builtin[] 
       perm: "rw",
       needsActive: true,
       run: async (a) => {
-        const { module, option } = configName(a.who, a.name);
-        const d = decl(module, option);
+        const { module, option, decl: declared } = configName(a.who, a.name);
+        const d = decl(module, declared);
         let stored: string;
         try {
           stored = formatOptionValue(d, parseOptionValue(d, String(a.value)));
@@ -82,9 +83,9 @@ export function configCommands({ kv, modules, config }: BuiltinDeps): Builtin[] 
           for (const [k, v] of kv.prefix(`${CONFIG_PREFIX}mgr/`)) out[k.slice(`${CONFIG_PREFIX}mgr/`.length)] = v;
           return { data: out, text: Object.entries(out).map(([k, v]) => `${k} = ${v}`).join("\n") };
         }
-        const { module, option } = configName(a.who, a.key);
+        const { module, option, decl: declared } = configName(a.who, a.key);
         const stored = kv.get(optionKey(module, option));
-        const d = modules.runner(module)?.optionDecls().find((x) => x.name === option);
+        const d = modules.runner(module)?.optionDecls().find((x) => x.name === declared);
         if (stored !== undefined) return { data: typed(d, stored), text: stored };
         if (!d) fail(Errno.ENOENT, `unrecognized key '${String(a.key)}'`);
         const value = d.default === null || d.default === undefined ? "" : String(d.default);

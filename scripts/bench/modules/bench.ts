@@ -14,7 +14,7 @@ export default class Bench extends MgrModule {
     { cmd: "bench get name=what,type=CephString name=n,type=CephInt", desc: "call get(WHAT) N times", perm: "r" as const },
     { cmd: "bench storeset name=n,type=CephInt name=par,type=CephInt,req=false", desc: "N durable setStore calls, PAR writers at once", perm: "w" as const },
     { cmd: "bench storeget name=n,type=CephInt", desc: "N getStore calls", perm: "r" as const },
-    { cmd: "bench hostcall name=n,type=CephInt", desc: "N sync host calls (getMgrId)", perm: "r" as const },
+    { cmd: "bench hostcall name=n,type=CephInt", desc: "N sync host calls (getMgrIp: getMgrId is now answered in the isolate)", perm: "r" as const },
     { cmd: "bench churn name=mb,type=CephInt", desc: "allocate ~MB MiB of short-lived garbage (makes the isolate collect)", perm: "r" as const },
   ];
 
@@ -52,7 +52,7 @@ export default class Bench extends MgrModule {
       case "bench hostcall": {
         const n = Number(cmd.n);
         let id = "";
-        for (let i = 0; i < n; i++) id = this.getMgrId();
+        for (let i = 0; i < n; i++) id = this.getMgrIp();
         return ok(id);
       }
       case "bench churn": {
