@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-export type SystemProgram = "etcd" | "chromium" | "ceph";
+export type SystemProgram = "etcd" | "chromium" | "ceph" | "ceph-argparse";
 
 /** Each program: what it is for, the apt line that brings it, and the test files (paths under test/) that need it. */
 export const SYSTEM_PROGRAMS: Record<SystemProgram, { what: string; install: string; files: RegExp }> = {
@@ -17,6 +17,11 @@ export const SYSTEM_PROGRAMS: Record<SystemProgram, { what: string; install: str
     what: "Ceph's daemons and python3-rados, for a real single-node cluster",
     install: "sudo apt-get install -y --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common python3-rados",
     files: /^ceph\/(backend|daemon)\.test\.ts$/,
+  },
+  "ceph-argparse": {
+    what: "Ceph's own command parser (ceph_argparse for /usr/bin/python3), to regenerate a sample of the argparse corpus live",
+    install: "sudo apt-get install -y python3-ceph-argparse",
+    files: /^commands\/ceph-argparse-live\.test\.ts$/,
   },
 };
 
@@ -61,6 +66,13 @@ export function probe(program: SystemProgram): string | undefined {
       }
       return missing.length ? `missing ${missing.join(", ")}` : undefined;
     }
+    case "ceph-argparse":
+      try {
+        execFileSync("/usr/bin/python3", ["-c", "import ceph_argparse"], { stdio: "ignore" });
+        return undefined;
+      } catch {
+        return "/usr/bin/python3 cannot import ceph_argparse";
+      }
   }
 }
 

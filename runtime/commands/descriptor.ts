@@ -39,7 +39,10 @@ export interface ArgDesc {
   req: boolean;
   /** `n=N`: one or more values, collected in an array */
   repeat: boolean;
-  /** fixed count from `n=<int>` (1 when absent; 1 as well for `n=N`, meaning "at least one") */
+  /**
+   * `n=<int>`: up to that many words, each overwriting the last, as Ceph's store_arg does (only
+   * `n=N` collects a list); 1 when absent, and for `n=N`
+   */
   n: number;
   /** false for `positional=false`: only `--name value` binds it */
   positional: boolean;
@@ -57,6 +60,12 @@ export interface ArgDesc {
 export interface Signature {
   /** the literal words, e.g. ["osd", "pool", "create"] */
   prefix: string[];
+  /**
+   * The key each literal word is stored under, present only when a `type=CephPrefix` item names
+   * one other than "prefix": `t name=x,type=CephPrefix,prefix=abc` gives ["prefix", "x"], and
+   * "t abc" then validates to {prefix: "t", x: "abc"}, as in Ceph.
+   */
+  prefixNames?: string[];
   args: ArgDesc[];
   /** canonical string form; parsing it again gives an equal Signature */
   text: string;
@@ -111,6 +120,10 @@ export function parseSignature(descriptor: string | JsonSig | readonly JsonSigIt
 /** The JSON descriptor form of a signature, with keys sorted as Ceph's daemons dump them. */
 export function signatureToJson(sig: Signature): { sig: JsonSigItem[] } {
   const items: JsonSigItem[] = [...sig.prefix];
+  sig.prefix.forEach((word, i) => {
+    const name = sig.prefixNames?.[i];
+    if (name !== undefined && name !== "prefix") items[i] = { name, prefix: word, type: "CephPrefix" };
+  });
   for (const arg of sig.args) items.push(sortedObject(argFields(arg)));
   return { sig: items };
 }
@@ -186,13 +199,15 @@ function fromJsonItem(item: unknown, shown: string): string | RawArg {
 function build(items: (string | RawArg)[], shown: string, origin: Origin): Signature {
   if (items.length === 0) throw bad(shown, "it is empty: a descriptor starts with the command's words, e.g. \"osd pool ls\"");
   const prefix: string[] = [];
+  const prefixNames: string[] = [];
   const args: ArgDesc[] = [];
   const names = new Set<string>();
   for (const item of items) {
-    const word = typeof item === "string" ? item : literalOf(item, shown);
-    if (word !== undefined) {
-      if (args.length > 0) throw bad(shown, `literal word "${word}" comes after arguments: put every literal word first`);
-      prefix.push(word);
+    const literal = typeof item === "string" ? { word: item, name: "prefix" } : literalOf(item, shown);
+    if (literal !== undefined) {
+      if (args.length > 0) throw bad(shown, `literal word "${literal.word}" comes after arguments: put every literal word first`);
+      prefix.push(literal.word);
+      prefixNames.push(literal.name);
       continue;
     }
     const arg = toArgDesc(item as RawArg, shown, origin);
@@ -201,18 +216,27 @@ function build(items: (string | RawArg)[], shown: string, origin: Origin): Signa
     args.push(arg);
   }
   if (prefix.length === 0) throw bad(shown, "it has no command words: start it with the literal prefix, e.g. \"osd pool ls\"");
-  return { prefix, args, text: signatureText(prefix, args) };
+  for (const name of prefixNames) {
+    if (name !== "prefix" && names.has(name)) throw bad(shown, `argument name "${name}" is used twice`);
+  }
+  if (prefixNames.every((n) => n === "prefix")) return { prefix, args, text: signatureText(prefix, undefined, args) };
+  return { prefix, prefixNames, args, text: signatureText(prefix, prefixNames, args) };
 }
 
-/** A `type=CephPrefix,prefix=word` argument is just a literal word written the long way. */
-function literalOf(raw: RawArg, shown: string): string | undefined {
+/**
+ * A `type=CephPrefix,prefix=word` item is a literal word written the long way; Ceph stores it
+ * under its name=, which is "prefix" for the words of the command itself.
+ */
+function literalOf(raw: RawArg, shown: string): { word: string; name: string } | undefined {
   if (raw.fields.get("type") !== "CephPrefix") return undefined;
   const word = raw.fields.get("prefix");
   if (!word || /\s/.test(word)) throw bad(shown, `CephPrefix ${raw.shown} needs prefix=<one word>`);
   for (const key of raw.fields.keys()) {
     if (key !== "type" && key !== "prefix" && key !== "name") throw bad(shown, `CephPrefix ${raw.shown} does not take "${key}"`);
   }
-  return word;
+  const name = raw.fields.get("name") ?? "prefix";
+  if (!NAME_RE.test(name) || name === "__proto__") throw bad(shown, `CephPrefix name "${name}" is not usable: use letters, digits, "_" or "-"`);
+  return { word, name };
 }
 
 function toArgDesc(raw: RawArg, shown: string, origin: Origin): ArgDesc {
@@ -321,8 +345,11 @@ function checkGoodchars(arg: ArgDesc, goodchars: string, shown: string): string 
   return goodchars;
 }
 
-function signatureText(prefix: readonly string[], args: readonly ArgDesc[]): string {
-  const tokens = [...prefix];
+function signatureText(prefix: readonly string[], prefixNames: readonly string[] | undefined, args: readonly ArgDesc[]): string {
+  const tokens = prefix.map((word, i) => {
+    const name = prefixNames?.[i] ?? "prefix";
+    return name === "prefix" ? word : `name=${name},type=CephPrefix,prefix=${word}`;
+  });
   for (const arg of args) tokens.push(argFields(arg).map(([k, v]) => `${k}=${v}`).join(","));
   return tokens.join(" ");
 }

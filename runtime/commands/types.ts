@@ -5,6 +5,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { dirname, resolve } from "node:path";
 import { SIZE_UNITS, formatNumber, type ArgDesc } from "./descriptor.ts";
+import { pyFloat, pyInt } from "./pynumber.ts";
 
 /**
  * Why a value does not fit an argument. Returned, not thrown: scoring candidate signatures
@@ -45,7 +46,7 @@ export function expected(arg: ArgDesc): string {
   switch (arg.type) {
     case "CephInt": return "expected an integer";
     case "CephFloat": return "expected a number";
-    case "CephString": return arg.goodchars ? `expected characters from ${arg.goodchars}` : "expected a string";
+    case "CephString": return arg.goodchars ? `expected characters from ${arg.goodchars}` : "expected printable ASCII";
     case "CephSocketpath": return "expected the path of an existing Unix socket";
     case "CephIPAddr": return "expected an IP address with an optional port, e.g. 10.0.0.1:6789 or [::1]:6789";
     case "CephEntityAddr": return "expected an IP address with optional port and /nonce, e.g. 10.0.0.1:6789/123";
@@ -68,7 +69,7 @@ const CHECKERS: Record<ArgDesc["type"], Checker> = {
   CephFloat: checkFloat,
   CephString: checkString,
   CephSocketpath: checkSocketpath,
-  CephIPAddr: (word, arg) => orValue(checkIpAddr(word, arg), word),
+  CephIPAddr: checkIpAddrWord,
   CephEntityAddr: checkEntityAddr,
   CephPgid: checkPgid,
   CephName: checkName,
@@ -83,45 +84,44 @@ const CHECKERS: Record<ArgDesc["type"], Checker> = {
   CephSizeBytes: checkSizeBytes,
 };
 
-// Python's int(s, 0): a decimal may not start with 0 unless it is all zeros, which is why
-// "010" is rejected; underscores may separate digits.
-const INT_BASE0_RE = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/;
-// Python's int(s): base 10, leading zeros allowed.
-const INT_BASE10_RE = /^[+-]?\d(?:_?\d)*$/;
-// Python's float(s), minus inf/nan (handled apart).
-const FLOAT_RE = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
-const FLOAT_SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
+/** ceph_argparse reads CephInt with Python's int(s, 0): Unicode digits, 0x/0o/0b, "1_000". */
 function checkInt(word: string, arg: ArgDesc): unknown {
-  const value = parseIntBase0(word.trim());
-  if (value instanceof Rejection) return value;
+  const value = pyInt(word, 0);
+  if (value === undefined) return new Rejection("expected an integer");
+  const range = checkRange(arg, value);
+  return range instanceof Rejection ? range : deliverInt(value);
+}
+
+/**
+ * An integer as the cmd dict carries it: a number within ±(2^53-1), beyond that its exact
+ * decimal string (JSON and JavaScript numbers would round it), and a refusal beyond int64,
+ * which no daemon reads (Python's int would take it).
+ */
+export function deliverInt(value: bigint): number | string | Rejection {
+  if (value >= -9007199254740991n && value <= 9007199254740991n) return Number(value);
+  if (value < INT64_MIN || value > INT64_MAX) return new Rejection(`expected an integer from ${INT64_MIN} to ${INT64_MAX} (int64)`);
+  return String(value);
+}
+
+/** Python's float(s); inf and nan are refused, as JSON cannot carry them. */
+function checkFloat(word: string, arg: ArgDesc): unknown {
+  const value = pyFloat(word);
+  if (value === undefined) return new Rejection("expected a number");
+  if (!Number.isFinite(value)) return new Rejection(`expected a finite number: ${word.trim()} reads as ${value}, which JSON cannot carry`);
   return checkRange(arg, value);
 }
 
-/** int(s, 0) as a safe JS integer; digits beyond 2^53 would be silently rounded, so refuse them. */
-function parseIntBase0(text: string): number | Rejection {
-  const m = INT_BASE0_RE.exec(text);
-  if (!m) return new Rejection("expected an integer");
-  const big = BigInt(m[2]!.replace(/_/g, ""));
-  const value = Number(m[1] === "-" ? -big : big);
-  if (!Number.isSafeInteger(value)) return new Rejection(`expected an integer between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
-  return value;
-}
-
-function checkFloat(word: string, arg: ArgDesc): unknown {
-  const text = word.trim();
-  if (FLOAT_SPECIAL_RE.test(text)) return new Rejection("expected a finite number (inf and nan cannot travel in JSON)");
-  if (!FLOAT_RE.test(text)) return new Rejection("expected a number");
-  return checkRange(arg, Number(text.replace(/_/g, "")));
-}
-
-function checkRange(arg: ArgDesc, value: number): number | Rejection {
+function checkRange<T extends number | bigint>(arg: ArgDesc, value: T): T | Rejection {
   const range = arg.range;
   if (!range) return value;
   const min = formatNumber(arg.type, range.min);
-  if (range.max === undefined) return value < range.min ? new Rejection(`must be >= ${min}`, true) : value;
-  if (value >= range.min && value <= range.max) return value;
-  return new Rejection(`must be between ${min} and ${formatNumber(arg.type, range.max)}`, true);
+  const [lo, hi] = typeof value === "bigint" ? [BigInt(range.min), range.max === undefined ? undefined : BigInt(range.max)] : [range.min, range.max];
+  if (hi === undefined) return value < lo ? new Rejection(`must be >= ${min}`, true) : value;
+  if (value >= lo && value <= hi) return value;
+  return new Rejection(`must be between ${min} and ${formatNumber(arg.type, range.max!)}`, true);
 }
 
 // Python's string.printable: Ceph computes the goodchars set over these characters only, so any
@@ -141,14 +141,19 @@ function goodset(goodchars: string): Set<string> {
   return set;
 }
 
+/**
+ * Ceph's goodset is string.printable filtered by goodchars (all of it without goodchars), so a
+ * CephString holds printable ASCII only; a goodchars matching no printable character disables
+ * the check. The message is Ceph's, `invalid chars <bad> in <word>`, then what is allowed.
+ */
 function checkString(word: string, arg: ArgDesc): unknown {
-  if (!arg.goodchars) return word;
-  const allowed = goodset(arg.goodchars);
-  if (allowed.size === 0) return word; // Ceph skips the check when the class matches nothing
+  const allowed = goodset(arg.goodchars ?? "");
+  if (allowed.size === 0) return word;
   const badChars = new Set<string>();
   for (const c of word) if (!allowed.has(c)) badChars.add(c);
   if (badChars.size === 0) return word;
-  return new Rejection(`invalid characters ${JSON.stringify([...badChars].join(""))}: only ${arg.goodchars} are allowed`);
+  const what = arg.goodchars ? `only ${arg.goodchars} from printable ASCII` : "only printable ASCII";
+  return new Rejection(`invalid chars ${[...badChars].join("")} in ${word}; ${what} is allowed`);
 }
 
 function checkSocketpath(word: string): unknown {
@@ -160,15 +165,26 @@ function checkSocketpath(word: string): unknown {
   }
 }
 
-/** Ceph's CephIPAddr: v1:/any: force IPv4, v2: forces IPv6, otherwise a dot means IPv4. */
-function checkIpAddr(word: string, arg: ArgDesc): Rejection | undefined {
+/** CephIPAddr's value is the address without its v1:/v2:/any: prefix, as Ceph stores it. */
+function checkIpAddrWord(word: string, arg: ArgDesc): unknown {
+  const parsed = parseIpAddr(word, arg);
+  return parsed instanceof Rejection ? parsed : parsed.rest;
+}
+
+/**
+ * Ceph's CephIPAddr: v1:/any: force IPv4, v2: forces IPv6, otherwise "[" means IPv6 and a dot
+ * IPv4. Where Ceph 16.2.15 crashes (a non-numeric port) or reads only one character of a
+ * bracketed port, this checks the whole port instead.
+ */
+function parseIpAddr(word: string, arg: ArgDesc): { rest: string } | Rejection {
   let rest = word;
   let v4 = false;
   if (rest.startsWith("v1:")) [rest, v4] = [rest.slice(3), true];
   else if (rest.startsWith("v2:")) rest = rest.slice(3);
   else if (rest.startsWith("any:")) [rest, v4] = [rest.slice(4), true];
   else if (!rest.startsWith("[")) v4 = rest.includes(".");
-  return v4 ? checkIPv4(rest, arg) : checkIPv6(rest, arg);
+  const bad = v4 ? checkIPv4(rest, arg) : checkIPv6(rest, arg);
+  return bad ?? { rest };
 }
 
 function checkIPv4(text: string, arg: ArgDesc): Rejection | undefined {
@@ -200,31 +216,32 @@ function checkIPv6(text: string, arg: ArgDesc): Rejection | undefined {
   return undefined;
 }
 
+/** Ceph reads the port with Python's int() and refuses above 65535. */
 function checkPort(port: string): Rejection | undefined {
-  if (/^\d+$/.test(port) && Number(port) <= 65535) return undefined;
+  const value = pyInt(port, 10);
+  if (value !== undefined && value >= 0n && value <= 65535n) return undefined;
   return new Rejection(`port ${JSON.stringify(port)} is not a number from 0 to 65535`);
 }
 
+/** CephEntityAddr: an address with an optional /nonce; Ceph keeps the word whole, prefix included. */
 function checkEntityAddr(word: string, arg: ArgDesc): unknown {
   const parts = word.split("/");
   if (parts.length > 2) return new Rejection(`more than one "/"; ${expected(arg)}`);
   let [ip, nonce] = parts as [string, string?];
   if (nonce?.endsWith("]")) [ip, nonce] = [`${ip}]`, nonce.slice(0, -1)];
-  const bad = checkIpAddr(ip, arg);
-  if (bad) return bad;
-  if (nonce && !(INT_BASE10_RE.test(nonce.trim()) && Number(nonce.replace(/_/g, "")) >= 0)) {
-    return new Rejection(`nonce ${JSON.stringify(nonce)} is not an integer >= 0`);
-  }
+  const parsed = parseIpAddr(ip, arg);
+  if (parsed instanceof Rejection) return parsed;
+  const value = nonce ? pyInt(nonce, 10) : 0n;
+  if (value === undefined || value < 0n) return new Rejection(`nonce ${JSON.stringify(nonce)} is not an integer >= 0`);
   return word;
 }
 
 function checkPgid(word: string, arg: ArgDesc): unknown {
   const dot = word.indexOf(".");
   if (dot === -1) return new Rejection(`no "." in it; ${expected(arg)}`);
-  const pool = word.slice(0, dot).trim();
-  if (!INT_BASE10_RE.test(pool) || Number(pool.replace(/_/g, "")) < 0) return new Rejection(`pool ${JSON.stringify(pool)} is not an integer >= 0; ${expected(arg)}`);
-  const seed = word.slice(dot + 1).trim();
-  if (!/^[+-]?(?:0[xX]_?)?[0-9a-fA-F](?:_?[0-9a-fA-F])*$/.test(seed)) return new Rejection(`seed ${JSON.stringify(seed)} is not hexadecimal; ${expected(arg)}`);
+  const pool = pyInt(word.slice(0, dot), 10);
+  if (pool === undefined || pool < 0n) return new Rejection(`pool ${JSON.stringify(word.slice(0, dot))} is not an integer >= 0; ${expected(arg)}`);
+  if (pyInt(word.slice(dot + 1), 16) === undefined) return new Rejection(`seed ${JSON.stringify(word.slice(dot + 1))} is not hexadecimal; ${expected(arg)}`);
   return word;
 }
 
@@ -237,10 +254,11 @@ function checkName(word: string, arg: ArgDesc): unknown {
   const type = word.slice(0, dot);
   if (!NAME_TYPES.has(type)) return new Rejection(`unknown daemon type ${JSON.stringify(type)}; ${expected(arg)}`);
   const id = word.slice(dot + 1);
-  if (type === "osd" && id !== "*" && !INT_BASE10_RE.test(id.trim())) return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
+  if (type === "osd" && id !== "*" && pyInt(id, 10) === undefined) return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
   return word;
 }
 
+/** CephOsdName's value is the id as an integer (delivered as CephInt's are). */
 function checkOsdName(word: string, arg: ArgDesc): unknown {
   if (word === "*") return word;
   let id = word;
@@ -249,11 +267,10 @@ function checkOsdName(word: string, arg: ArgDesc): unknown {
     if (word.slice(0, dot) !== "osd") return new Rejection(`unknown daemon type ${JSON.stringify(word.slice(0, dot))}; ${expected(arg)}`);
     id = word.slice(dot + 1);
   }
-  if (!INT_BASE10_RE.test(id.trim())) return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
-  const value = Number(id.trim().replace(/_/g, ""));
-  if (value < 0) return new Rejection(`osd id ${value} is below 0; ${expected(arg)}`);
-  if (!Number.isSafeInteger(value)) return new Rejection(`osd id ${JSON.stringify(id)} is too large`);
-  return value;
+  const value = pyInt(id, 10);
+  if (value === undefined) return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
+  if (value < 0n) return new Rejection(`osd id ${value} is below 0; ${expected(arg)}`);
+  return deliverInt(value);
 }
 
 function checkChoices(word: string, arg: ArgDesc, partial: boolean): unknown {
@@ -269,18 +286,18 @@ function checkBool(word: string): unknown {
   return new Rejection("expected true, false, 1 or 0");
 }
 
-/** Readable, or writable/creatable; the value becomes absolute. Directories are refused (not files). */
+/**
+ * Ceph's CephFilepath: the absolute path, accepted when readable (a directory too, as Ceph
+ * does), else when it is a writable file or can be created.
+ */
 function checkFilepath(word: string): unknown {
   const path = resolve(word);
+  if (canAccess(path, constants.R_OK)) return path;
   const stat = statOrUndefined(path);
-  if (stat?.isDirectory()) return new Rejection(`${JSON.stringify(path)} is a directory; expected a file path`);
-  if (stat) {
-    if (canAccess(path, constants.R_OK) || canAccess(path, constants.W_OK)) return path;
-    return new Rejection(`${JSON.stringify(path)} is neither readable nor writable`);
-  }
+  if (stat && !stat.isFile()) return new Rejection(`${JSON.stringify(path)} is not a file`);
+  if (stat) return canAccess(path, constants.W_OK) ? path : new Rejection(`${JSON.stringify(path)} is not writable`);
   const dir = dirname(path);
-  if (canAccess(dir, constants.W_OK)) return path;
-  return new Rejection(`cannot create a file in ${JSON.stringify(dir)}`);
+  return canAccess(dir, constants.W_OK) ? path : new Rejection(`cannot create a file in ${JSON.stringify(dir)}`);
 }
 
 /**
@@ -291,10 +308,10 @@ function checkFragment(word: string, arg: ArgDesc): unknown {
   return /^0[xX][0-9a-fA-F]+\/\d+$/.test(word) ? word : new Rejection(expected(arg));
 }
 
-/** What Python's uuid.UUID(s) accepts: urn:/uuid: prefixes, braces and dashes are ignored. */
+/** What Python's uuid.UUID(s) accepts: urn:/uuid: and braces dropped, dashes too, then 32 characters int(hex, 16) reads. */
 function checkUuid(word: string, arg: ArgDesc): unknown {
   const hex = word.replaceAll("urn:", "").replaceAll("uuid:", "").replace(/^[{}]+|[{}]+$/g, "").replaceAll("-", "");
-  return /^[0-9a-fA-F]{32}$/.test(hex) ? word : new Rejection(expected(arg));
+  return [...hex].length === 32 && pyInt(hex, 16) !== undefined ? word : new Rejection(expected(arg));
 }
 
 function checkSizeBytes(word: string, arg: ArgDesc): unknown {
@@ -325,10 +342,6 @@ function checkJsonNumber(arg: ArgDesc, value: number): unknown {
       // a pool called 1, an id of 42: the word form of the number is what the user meant
       return checkWord(arg, String(value));
   }
-}
-
-function orValue(rejection: Rejection | undefined, value: unknown): unknown {
-  return rejection ?? value;
 }
 
 function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {

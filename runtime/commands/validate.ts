@@ -17,7 +17,8 @@ export type CommandInput = readonly string[] | Readonly<Record<string, unknown>>
 const MAX_CLOSEST = 10;
 /** A first word further than this from every known one gets Ceph's plain list, not a guess. */
 const MAX_TYPO_DISTANCE = 2;
-const KWARG_EQUALS = /^--([^=]+)=(.+)/;
+// Python's "." stops only at "\n" (JavaScript's also at "\r", "\u2028", "\u2029")
+const KWARG_EQUALS = /^--([^=]+)=([^\n]+)/;
 const KWARG_SPACE = /^--([^=]+)/;
 /** Confirmation flags older daemons declared as CephString/CephChoices; Ceph lets them through. */
 const LEGACY_FLAGS = new Set([
@@ -220,8 +221,8 @@ function compile(sig: Signature): Compiled {
   if (!Array.isArray(sig?.prefix) || sig.prefix.length === 0 || !Array.isArray(sig.args)) {
     throw new TypeError(`signature ${describe(sig)} has no prefix words: build it with parseSignature()`);
   }
-  const steps: Step[] = sig.prefix.map((word) => ({
-    literal: word, arg: undefined, name: "prefix", req: true, repeat: false, n: 1, positional: true, splitCsv: false,
+  const steps: Step[] = sig.prefix.map((word, i) => ({
+    literal: word, arg: undefined, name: sig.prefixNames?.[i] ?? "prefix", req: true, repeat: false, n: 1, positional: true, splitCsv: false,
   }));
   const byName = new Map<string, number>();
   for (const arg of sig.args) {
@@ -369,7 +370,7 @@ function bind(entry: Compiled, words: readonly string[]): Bound {
   }
   if (matched < entry.required) return { ok: false, kind: "toofew", message: "invalid command: not enough arguments given" };
   if (wi < words.length) return invalid(unusedMessage(words.slice(wi), refused));
-  return checkCounts(entry, args) ?? { ok: true, args };
+  return { ok: true, args };
 }
 
 /** A `--name=value` or `--name value` word naming an argument of this signature (dashes read as underscores). */
@@ -405,28 +406,22 @@ function accept(step: Step, word: string, isKeyword: boolean): unknown[] | Refus
   return values;
 }
 
-/** Ceph's store_arg: repeated values accumulate, prefix words join with spaces, others overwrite. */
+/**
+ * Ceph's store_arg: n=N values accumulate, literal words join with spaces under their name
+ * ("prefix" unless a CephPrefix names another key), and everything else overwrites, so of
+ * n=<count> values only the last stays, as in Ceph.
+ */
 function store(args: Record<string, unknown>, step: Step, values: unknown[]): void {
   const { name } = step;
   if (step.literal !== undefined) {
-    args.prefix = args.prefix === undefined ? values[0] : `${args.prefix as string} ${values[0] as string}`;
-  } else if (step.repeat || step.n > 1) {
+    args[name] = Object.hasOwn(args, name) ? `${args[name] as string} ${values[0] as string}` : values[0];
+  } else if (step.repeat) {
     const list = args[name];
     if (Array.isArray(list)) list.push(...values);
     else args[name] = [...values];
   } else {
     args[name] = values[0];
   }
-}
-
-/** Ceph stores only the last of n=<count> values; we keep them all, so check there are exactly n. */
-function checkCounts(entry: Compiled, args: Record<string, unknown>): Failure | undefined {
-  for (const arg of entry.sig.args) {
-    if (arg.repeat || arg.n === 1 || !Object.hasOwn(args, arg.name)) continue;
-    const count = (args[arg.name] as unknown[]).length;
-    if (count !== arg.n) return invalid(`invalid command: ${arg.name} takes exactly ${arg.n} values, got ${count}`);
-  }
-  return undefined;
 }
 
 function missing(step: Step, seen: number): Failure {
@@ -441,8 +436,8 @@ function missing(step: Step, seen: number): Failure {
 }
 
 function bindJson(entry: Compiled, cmd: Readonly<Record<string, unknown>>): Bound {
-  const prefix = entry.sig.prefix.join(" ");
-  const args: Record<string, unknown> = { prefix };
+  const args: Record<string, unknown> = {};
+  entry.steps.forEach((step) => step.literal !== undefined && store(args, step, [step.literal]));
   for (const [key, value] of Object.entries(cmd)) {
     if (key === "prefix") continue;
     const index = entry.byName.get(key);
@@ -468,17 +463,16 @@ function bindJson(entry: Compiled, cmd: Readonly<Record<string, unknown>>): Boun
   return { ok: true, args };
 }
 
-/** A JSON value for one argument: lists for n=N/n=<count> (a lone value counts as a list of one). */
+/** A JSON value for one argument: a list for n=N (a lone value counts as a list of one), else one value. */
 function jsonValues(step: Step, value: unknown): unknown {
   const arg = step.arg!;
-  if (!arg.repeat && arg.n === 1) {
+  if (!arg.repeat) {
     if (Array.isArray(value)) return new Refusal(value, new Rejection("expected a single value, not a list"));
     const typed = checkJsonValue(arg, value);
     return typed instanceof Rejection ? new Refusal(value, typed) : typed;
   }
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) return undefined; // same as absent; a required argument is then reported missing
-  if (!arg.repeat && list.length !== arg.n) return new Refusal(value, new Rejection(`expected a list of exactly ${arg.n} values`));
   const typed: unknown[] = [];
   for (const item of list) {
     const one = checkJsonValue(arg, item);

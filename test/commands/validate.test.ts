@@ -85,10 +85,10 @@ test("validateCommand() splits n=N values on commas, except a positional CephStr
   assert.equal(argsOf(validateCommand(sigs, ["list", "strings", "--s", "x,y", "--s=z"])).s, ["x", "y", "z"]);
 });
 
-test("validateCommand() collects n=<count> values into an array of exactly that many", () => {
+test("validateCommand() takes up to n=<count> values and keeps the last, as Ceph's store_arg does", () => {
   const sigs = ["pair name=ends,type=CephInt,n=2"];
-  assert.equal(argsOf(validateCommand(sigs, ["pair", "1", "2"])).ends, [1, 2]);
-  assert.match(messageOf(validateCommand(sigs, ["pair", "1"])), "ends");
+  assert.equal(argsOf(validateCommand(sigs, ["pair", "1", "2"])).ends, 2);
+  assert.equal(argsOf(validateCommand(sigs, ["pair", "1"])).ends, 1);
   assert.match(messageOf(validateCommand(sigs, ["pair", "1", "2", "3"])), 'unused arguments: "3"');
 });
 
