@@ -8,6 +8,7 @@ import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import type { KvStore } from "../store/index.ts";
 import type { ModuleCommand } from "./module-meta.ts";
 import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-runner.ts";
+import { StartOrder } from "./start-order.ts";
 import { join } from "node:path";
 
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
@@ -35,6 +36,8 @@ export class ModuleManager {
   #problems: DiscoveryProblem[] = [];
   #role: "active" | "standby" | "none" = "none";
   readonly #moduleChecks = new Map<string, Record<string, HealthCheck>>();
+  /** the batches of modules starting together now (see start-order.ts) */
+  readonly #orders = new Set<StartOrder>();
 
   constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
     this.#cfg = cfg;
@@ -50,7 +53,7 @@ export class ModuleManager {
       kv,
       moduleConfig: (n) => this.moduleConfig(n),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
-      checkCommands: (n, c) => this.#checkCommands(n, c),
+      checkCommands: (n, c) => this.#orderedCheck(n, c),
       changed: () => hooks.changed(),
     };
     cluster.subscribe((type, id) => {
@@ -124,6 +127,7 @@ export class ModuleManager {
     for (const p of this.#problems) this.#log.warn({ found: p.found }, p.message);
     const seen = new Set<string>();
     const starts: Promise<unknown>[] = [];
+    const fresh: string[] = [];
     for (const m of modules) {
       seen.add(m.name);
       const existing = this.#runners.get(m.name);
@@ -131,8 +135,9 @@ export class ModuleManager {
       if (existing) starts.push(existing.dispose());
       const r = new ModuleRunner(m.name, m.entry, this.#services);
       this.#runners.set(m.name, r);
-      if (this.#role !== "none" && this.isEnabled(m.name)) starts.push(r.start(this.#role));
+      if (this.#role !== "none" && this.isEnabled(m.name)) fresh.push(m.name);
     }
+    if (fresh.length > 0 && this.#role !== "none") starts.push(this.#startAll(fresh, this.#role));
     for (const [name, r] of this.#runners) {
       if (seen.has(name)) continue;
       this.#runners.delete(name);
@@ -154,10 +159,7 @@ export class ModuleManager {
       this.#role = role;
       this.#moduleChecks.clear();
       if (role === "none") return;
-      // alphabetical start order makes "the later module" of a command conflict well defined
-      for (const name of [...this.#runners.keys()].sort()) {
-        if (this.isEnabled(name)) await this.#runners.get(name)!.start(role);
-      }
+      await this.#startAll([...this.#runners.keys()].filter((n) => this.isEnabled(n)), role);
       this.#hooks.changed();
     } finally {
       this.#settling--;
@@ -168,6 +170,27 @@ export class ModuleManager {
    * True until the first role is taken and while modules switch roles: a command no module
    * knows yet may belong to one still loading, so callers should hear EAGAIN, not EINVAL.
    */
+  /**
+   * Starts `names` together: bundles built and isolates created concurrently, each module
+   * running as soon as it is ready; the command check keeps alphabetical order (start-order.ts).
+   */
+  async #startAll(names: string[], role: "active" | "standby"): Promise<void> {
+    const order = new StartOrder(names);
+    this.#orders.add(order);
+    try {
+      await Promise.all(names.map((n) => this.#runners.get(n)?.start(role).finally(() => order.settled(n))));
+    } finally {
+      this.#orders.delete(order);
+    }
+  }
+
+  /** The command check, after the earlier modules of a batch starting together that collide. */
+  #orderedCheck(name: string, cmds: ModuleCommand[]): void | Promise<void> {
+    const order = [...this.#orders].find((o) => o.starting(name));
+    if (!order) return this.#checkCommands(name, cmds);
+    return order.reached(name, cmds).then(() => this.#checkCommands(name, cmds));
+  }
+
   get settling(): boolean {
     return this.#settling > 0 || this.#role === "none";
   }

@@ -2,3 +2,4 @@
 export { ModuleSandbox } from "./isolate.ts";
 export type { HostFn, HostTable, ModuleMeta, SandboxOptions } from "./isolate.ts";
 export { SourceMap, mapStack } from "./sourcemap.ts";
+export { watchdogState } from "./watchdog.ts";
