@@ -105,11 +105,22 @@ export const GROUPS: GroupSpec[] = [
     figures: [
       { name: "idle_isolate_mb", target: 2, unit: "MiB", better: "lower" },
       { name: "idle_isolate_heap_mb", target: null, unit: "MiB", better: "lower" },
-      { name: "start_100_modules_ms", target: null, unit: "ms", better: "lower" },
-      { name: "idle_100_modules_cpu_pct", target: null, unit: "%", better: "lower" },
       { name: "notify_fanout_cpu_pct", target: null, unit: "%", better: "lower" },
       { name: "notify_fanout_noget_cpu_pct", target: null, unit: "%", better: "lower" },
       { name: "notify_baseline_cpu_pct", target: null, unit: "%", better: "lower" },
+    ],
+  },
+  {
+    name: "start",
+    file: "start.ts",
+    about: "daemon start with 100 enabled modules (cold and warm bundle cache), status during start, idle CPU of 100 modules",
+    budgetMs: 90_000,
+    figures: [
+      { name: "start_100_modules_ms", target: 3000, unit: "ms", better: "lower" },
+      { name: "start_100_modules_warm_ms", target: 1000, unit: "ms", better: "lower" },
+      { name: "start_daemon_empty_ms", target: null, unit: "ms", better: "lower" },
+      { name: "start_status_first_ms", target: null, unit: "ms", better: "lower" },
+      { name: "idle_100_modules_cpu_pct", target: 1, unit: "%", better: "lower" },
     ],
   },
   {
