@@ -124,6 +124,19 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   {
+    name: "cli",
+    file: "cli.ts",
+    about: "'tsmgr status' end to end beside 'node -e 0' and 'ceph status' (dev cluster, where Ceph is installed), interleaved",
+    budgetMs: 120_000,
+    figures: [
+      { name: "cli_status_vs_node_ratio", target: 1.25, unit: "×", better: "lower" },
+      { name: "cli_status_vs_ceph_ratio", target: null, unit: "×", better: "lower" },
+      { name: "cli_status_vs_node_cpu_ratio", target: null, unit: "×", better: "lower" },
+      { name: "cli_status_ms", target: null, unit: "ms", better: "lower" },
+      { name: "cli_node_ms", target: null, unit: "ms", better: "lower" },
+    ],
+  },
+  {
     name: "http",
     file: "http.ts",
     about: "requests/s to a module's trivial HTTP handler (load from a separate process)",
