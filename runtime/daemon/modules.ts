@@ -11,6 +11,9 @@ import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-r
 import { StartOrder } from "./start-order.ts";
 import { join } from "node:path";
 
+/** Modules started at once (bundle, isolate, constructor): enough to keep esbuild and isolated-vm's threads busy. */
+const START_CONCURRENCY = 8;
+
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
 /** What the daemon provides to modules; handed through to each runner as it is. */
@@ -177,8 +180,18 @@ export class ModuleManager {
   async #startAll(names: string[], role: "active" | "standby"): Promise<void> {
     const order = new StartOrder(names);
     this.#orders.add(order);
+    // START_CONCURRENCY at a time, in alphabetical order (an earlier module never waits on a
+    // later one): all at once would run every module's synchronous steps back to back and hold
+    // off the admin socket until the last isolate exists
+    const queue = [...names].sort();
+    const worker = async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        const name = n;
+        await this.#runners.get(name)?.start(role).finally(() => order.settled(name));
+      }
+    };
     try {
-      await Promise.all(names.map((n) => this.#runners.get(n)?.start(role).finally(() => order.settled(n))));
+      await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, worker));
     } finally {
       this.#orders.delete(order);
     }
