@@ -1,21 +1,29 @@
-#!/usr/bin/env -S node --no-node-snapshot
-// The tsmgr CLI and daemon. isolated-vm on Node 20 needs --no-node-snapshot (the shebang passes
-// it); when started some other way without it, re-run this file with it, passing signals on.
+#!/bin/sh
+':' //; for a in "$@"; do [ "$a" = daemon ] && exec node --no-node-snapshot "$0" "$@"; done; exec node "$0" "$@"
+// The tsmgr CLI and daemon. The first two lines are both shell and JavaScript: run as an
+// executable, /bin/sh starts node on this file, with --no-node-snapshot when a word is
+// `daemon` (isolated-vm on Node 20 needs it) and without it otherwise: the client loads no
+// isolate, and node's startup snapshot makes it start ~30 ms (of CPU) sooner. `exec` makes the
+// daemon the process itself, not the shell's child, so signals reach it. To node, line 2 is a
+// string and a comment. Started some other way without the flag, the daemon re-runs this file
+// with it, passing signals on.
 //
 // `tsmgr daemon` runs the TypeScript sources through tsx, in this process. Every other command
 // is a short-lived client: it runs a one-file bundle of runtime/cli/client-entry.ts, rebuilt with
 // esbuild whenever one of its inputs changed, because loading the sources through tsx costs
 // about 0.25 s of CPU per call. Without a writable cache it falls back to tsx.
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+//
+// CommonJS (bin/package.json), as is the client bundle: node's ES module loader would add
+// ~6 ms of CPU to every call.
+"use strict";
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { join, resolve } = require("node:path");
+const { pathToFileURL } = require("node:url");
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = resolve(__dirname, "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "tsmgr");
-const CLIENT = join(CACHE, "cli.mjs");
-const META = join(CACHE, "cli.json");
+const CLIENT = join(CACHE, "cli.cjs");
+const META = join(CACHE, "cli.cjs.json");
 // options that take a value, so their value is not mistaken for the command word
 const VALUED = new Set(["-c", "--config", "--id", "-f", "--format", "--timeout", "-i"]);
 
@@ -47,7 +55,7 @@ async function clientBundle() {
       entryPoints: [join(ROOT, "runtime", "cli", "client-entry.ts")],
       bundle: true,
       platform: "node",
-      format: "esm",
+      format: "cjs",
       target: "node20",
       write: false,
       metafile: true,
@@ -69,22 +77,31 @@ async function clientBundle() {
   }
 }
 
-if (!process.execArgv.includes("--no-node-snapshot")) {
-  const child = spawn(process.execPath, ["--no-node-snapshot", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
-  // A Ctrl-C reaches the child from the terminal too: the daemon takes a repeat within a second
-  // as the same signal, so passing it on is harmless, and needed when only this process is signalled.
-  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
-} else {
+async function main() {
   // `tsmgr daemon --help` only prints: the client answers it, without loading the daemon
   const argv = process.argv.slice(2);
   const runsDaemon = commandWord(argv) === "daemon" && !argv.includes("--help") && !argv.includes("-h");
   const client = !runsDaemon && process.env.TSMGR_NO_CLIENT_BUNDLE !== "1" ? await clientBundle() : undefined;
   if (client) {
-    await import(pathToFileURL(client).href);
+    require(client);
+  } else if (!process.execArgv.includes("--no-node-snapshot")) {
+    // the daemon, or the tsx fallback (which may load the daemon's sources), needs the flag;
+    // child_process is loaded only here: the client does without its ~2 ms
+    const { spawn } = require("node:child_process");
+    const child = spawn(process.execPath, ["--no-node-snapshot", ...process.execArgv, __filename, ...argv], { stdio: "inherit" });
+    // A Ctrl-C reaches the child from the terminal too: the daemon takes a repeat within a second
+    // as the same signal, so passing it on is harmless, and needed when only this process is signalled.
+    for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => child.kill(sig));
+    const { constants } = require("node:os");
+    child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   } else {
     const { register } = await import("tsx/esm/api");
     register();
-    await import("../runtime/cli/main.ts");
+    await import(pathToFileURL(join(ROOT, "runtime", "cli", "main.ts")).href);
   }
 }
+
+main().catch((e) => {
+  process.stderr.write(`tsmgr: ${e.stack ?? e.message}\n`);
+  process.exitCode = 1;
+});

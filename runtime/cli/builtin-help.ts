@@ -67,11 +67,17 @@ function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {
   return { prefix: sig.prefix.join(" "), cmd: sig.text, usage: formatUsage(sig), desc: c.desc, perm: c.perm, module: "tsmgr" };
 }
 
-/** Every built-in command, the `sim ...` ones (of the simulated cluster only) included. */
-export const BUILTIN_HELP: readonly HelpEntry[] = [...BUILTINS, ...SIM_COMMANDS].map(entry);
+/**
+ * Every built-in command, the `sim ...` ones (of the simulated cluster only) included. Parsed on
+ * first use, not at load: a CLI call that is not help would spend ~3 ms of its start on it.
+ */
+export function builtinHelp(): readonly HelpEntry[] {
+  return (parsed ??= [...BUILTINS, ...SIM_COMMANDS].map(entry));
+}
+let parsed: HelpEntry[] | undefined;
 
 /** The first words of built-in commands, `daemon` (the CLI's own) included. */
-export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...BUILTIN_HELP.map((e) => e.prefix.split(" ")[0]!)]);
+export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...[...BUILTINS, ...SIM_COMMANDS].map((c) => c.cmd.split(" ")[0]!)]);
 
 /**
  * The entries `words` asks about: those whose prefix starts with the words (`module` → every

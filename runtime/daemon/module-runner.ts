@@ -56,8 +56,8 @@ export interface RunnerServices {
   setHealthChecks(name: string, checks: unknown): void;
   serveHttp(name: string, runner: ModuleRunner, address: string): string;
   stopHttp(name: string): void;
-  /** a new version may bring other commands: check them against the other modules' */
-  checkCommands(name: string, commands: ModuleCommand[]): void;
+  /** a new version may bring other commands: check them against the other modules' (may wait for modules starting beside it) */
+  checkCommands(name: string, commands: ModuleCommand[]): void | Promise<void>;
   changed(name: string): void;
   // ---- remote calls, progress events (issue 15) ----
   remote(caller: string, target: string, method: string, argsJson: string): Promise<string | undefined>;
@@ -312,7 +312,7 @@ export class ModuleRunner {
         mirror.dispose();
         return undefined;
       }
-      if (role === "active") this.#s.checkCommands(this.name, meta.commands);
+      if (role === "active") await this.#s.checkCommands(this.name, meta.commands);
       version = { bundle, sandbox, meta, phase: "constructing", inflight: 0, drained: [], serving: undefined, loadedAt: new Date().toISOString(), mirror, pusher };
       await sandbox.construct(role);
       version.phase = "running";

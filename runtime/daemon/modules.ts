@@ -11,8 +11,12 @@ import type { ModuleCommand } from "./module-meta.ts";
 import { ModuleRunner, type ModuleStatus, type RunnerServices } from "./module-runner.ts";
 import { RemoteCalls } from "../api/index.ts";
 import { ProgressEvents } from "./progress.ts";
+import { StartOrder } from "./start-order.ts";
 import { join } from "node:path";
 import type { OptionDecl } from "../store/index.ts";
+
+/** Modules started at once (bundle, isolate, constructor): enough to keep esbuild and isolated-vm's threads busy. */
+const START_CONCURRENCY = 8;
 
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
@@ -47,6 +51,8 @@ export class ModuleManager {
   readonly mutes: HealthMutes;
   /** each module's option declarations as of its last run (`mgr module ls` shows them while it is off) */
   readonly #lastOptions = new Map<string, OptionDecl[]>();
+  /** the batches of modules starting together now (see start-order.ts) */
+  readonly #orders = new Set<StartOrder>();
 
   constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
     this.#cfg = cfg;
@@ -63,7 +69,7 @@ export class ModuleManager {
       kv,
       moduleConfig: (n) => this.moduleConfig(n),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
-      checkCommands: (n, c) => this.#checkCommands(n, c),
+      checkCommands: (n, c) => this.#orderedCheck(n, c),
       remote: (caller, target, method, argsJson) => this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
       progress: this.progress,
       changed: (n) => {
@@ -145,6 +151,7 @@ export class ModuleManager {
     for (const p of this.#problems) this.#log.warn({ found: p.found }, p.message);
     const seen = new Set<string>();
     const starts: Promise<unknown>[] = [];
+    const fresh: string[] = [];
     for (const m of modules) {
       seen.add(m.name);
       const existing = this.#runners.get(m.name);
@@ -152,8 +159,9 @@ export class ModuleManager {
       if (existing) starts.push(existing.dispose());
       const r = new ModuleRunner(m.name, m.entry, this.#services);
       this.#runners.set(m.name, r);
-      if (this.#role !== "none" && this.isEnabled(m.name)) starts.push(r.start(this.#role));
+      if (this.#role !== "none" && this.isEnabled(m.name)) fresh.push(m.name);
     }
+    if (fresh.length > 0 && this.#role !== "none") starts.push(this.#startAll(fresh, this.#role));
     for (const [name, r] of this.#runners) {
       if (seen.has(name)) continue;
       this.#runners.delete(name);
@@ -175,10 +183,7 @@ export class ModuleManager {
       this.#role = role;
       this.#moduleChecks.clear();
       if (role === "none") return;
-      // alphabetical start order makes "the later module" of a command conflict well defined
-      for (const name of [...this.#runners.keys()].sort()) {
-        if (this.isEnabled(name)) await this.#runners.get(name)!.start(role);
-      }
+      await this.#startAll([...this.#runners.keys()].filter((n) => this.isEnabled(n)), role);
       this.#hooks.changed();
     } finally {
       this.#settling--;
@@ -189,6 +194,37 @@ export class ModuleManager {
    * True until the first role is taken and while modules switch roles: a command no module
    * knows yet may belong to one still loading, so callers should hear EAGAIN, not EINVAL.
    */
+  /**
+   * Starts `names` together: bundles built and isolates created concurrently, each module
+   * running as soon as it is ready; the command check keeps alphabetical order (start-order.ts).
+   */
+  async #startAll(names: string[], role: "active" | "standby"): Promise<void> {
+    const order = new StartOrder(names);
+    this.#orders.add(order);
+    // START_CONCURRENCY at a time, in alphabetical order (an earlier module never waits on a
+    // later one): all at once would run every module's synchronous steps back to back and hold
+    // off the admin socket until the last isolate exists
+    const queue = [...names].sort();
+    const worker = async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        const name = n;
+        await this.#runners.get(name)?.start(role).finally(() => order.settled(name));
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, worker));
+    } finally {
+      this.#orders.delete(order);
+    }
+  }
+
+  /** The command check, after the earlier modules of a batch starting together that collide. */
+  #orderedCheck(name: string, cmds: ModuleCommand[]): void | Promise<void> {
+    const order = [...this.#orders].find((o) => o.starting(name));
+    if (!order) return this.#checkCommands(name, cmds);
+    return order.reached(name, cmds).then(() => this.#checkCommands(name, cmds));
+  }
+
   get settling(): boolean {
     return this.#settling > 0 || this.#role === "none";
   }

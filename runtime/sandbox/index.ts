@@ -2,3 +2,4 @@
 export { ModuleSandbox, type PushedData } from "./isolate.ts";
 export type { HostFn, HostTable, HostValue, ModuleMeta, SandboxOptions } from "./isolate.ts";
 export { SourceMap, mapStack } from "./sourcemap.ts";
+export { watchdogState } from "./watchdog.ts";

@@ -1,11 +1,13 @@
 // One module's V8 isolate: creation with a memory limit, the host table injected through the
-// prelude, every entry call under a CPU timeout and a wall-clock deadline, a CPU watchdog for
-// work that escapes both (promise chains, timers, serve loops), and host-owned timers.
+// prelude, every entry call under a CPU timeout and a wall-clock deadline, the daemon-wide CPU
+// watchdog (watchdog.ts) for work that escapes both (promise chains, timers, serve loops), and
+// host-owned timers.
 import ivm from "isolated-vm";
 import { readFileSync } from "node:fs";
 import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.ts";
 import type { Bundle } from "../loader/index.ts";
 import { mapStack, SourceMap } from "./sourcemap.ts";
+import { forget, QUIET_MS, register, watch, type Watched } from "./watchdog.ts";
 
 const PRELUDE = readFileSync(new URL("./prelude.js", import.meta.url), "utf8");
 // The bundle is wrapped so its exports come back as the script's value instead of a global.
@@ -90,7 +92,12 @@ export class ModuleSandbox {
   #timers = new Map<number, NodeJS.Timeout>();
   #dueTimers = new Set<number>();
   #firing = false;
-  #watchdog: NodeJS.Timeout | undefined;
+  /** this isolate as the watchdog sees it */
+  readonly #w: Watched = { tick: (now) => this.#tick(now), cpuMs: () => this.cpuMs + this.#hostMs };
+  /** entry calls running now (serve excluded: it lasts the module's life, mostly waiting) */
+  #inCalls = 0;
+  /** CPU (isolate + host calls) at the last watchdog tick */
+  #tickCpu = 0;
   #samples: [number, number][] = [];
   #fatal: Error | undefined;
   #closing = false;
@@ -133,9 +140,13 @@ export class ModuleSandbox {
         value = new ivm.Reference((...a: unknown[]) => {
           // Started in a then(): a host function that throws before its first await rejects a
           // promise that is already handled, instead of crashing the daemon as unhandled.
+          // Settling it wakes the isolate: the watchdog watches it again.
           const p = Promise.resolve()
             .then(() => this.#charged(h.fn, a))
-            .then((v) => [gen(), v] as const, (e: unknown) => Promise.reject(clean(e)));
+            .then(
+              (v) => (watch(this.#w), [gen(), v] as const),
+              (e: unknown) => (watch(this.#w), Promise.reject(clean(e))),
+            );
           p.catch(() => {});
           return p;
         });
@@ -143,6 +154,7 @@ export class ModuleSandbox {
         const fn = h.fn;
         value = new ivm.Callback(
           (...a: unknown[]) => {
+            watch(this.#w); // the isolate is running (it is calling us)
             try {
               return this.#charged(fn, a);
             } catch (e) {
@@ -163,8 +175,8 @@ export class ModuleSandbox {
     const meta = await this.#dispatch.apply(undefined, ["load", exp.derefInto()], { timeout: o.callTimeoutMs, result: { copy: true, promise: true } });
     exp.release();
     this.meta = JSON.parse(meta as string) as ModuleMeta;
-    this.#watchdog = setInterval(() => this.#checkBusy(), 100);
-    this.#watchdog.unref();
+    register(this.#w);
+    watch(this.#w);
   }
 
   get disposed(): boolean {
@@ -226,7 +238,7 @@ export class ModuleSandbox {
 
   /** Starts `serve()`; the promise settles when serve returns. No deadline: it runs for the module's life. */
   async serve(): Promise<void> {
-    await this.#enter("call", JSON.stringify({ method: "serve", args: [] }), undefined, "serve");
+    await this.#enter("call", JSON.stringify({ method: "serve", args: [] }), undefined, "serve", undefined, false);
   }
 
   /** Flags `stopping` and wakes every `sleep()`; a busy isolate gets `timeoutMs` to take the flag. */
@@ -250,7 +262,7 @@ export class ModuleSandbox {
   }
 
   #release(): void {
-    clearInterval(this.#watchdog);
+    forget(this.#w);
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#dueTimers.clear();
@@ -322,7 +334,9 @@ export class ModuleSandbox {
     }
   }
 
-  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string, pushed?: PushedData): Promise<unknown> {
+  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string, pushed?: PushedData, counted = true): Promise<unknown> {
+    if (counted) this.#inCalls++;
+    watch(this.#w);
     try {
       const opts: ivm.ReferenceApplyOptions = { result: { promise: true, copy: true } };
       // CPU time is the operator's limit; a caller's longer timeout only extends the wall clock
@@ -334,6 +348,10 @@ export class ModuleSandbox {
       return await this.#track(this.#dispatch.apply(undefined, args as never, opts as never));
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);
+    } finally {
+      if (counted) this.#inCalls--;
+      // the call returned, yet promise chains it started may still run: watched until quiet
+      watch(this.#w);
     }
   }
 
@@ -401,19 +419,34 @@ export class ModuleSandbox {
   }
   #shareSamples: [number, number, number][] = [];
 
+  /**
+   * A watchdog tick: the limits are checked; false (leave the watch) once the isolate is in no
+   * call and used no CPU since the last tick. Its heap is read then: it changes only while it runs.
+   */
+  #tick(now: number): boolean {
+    if (this.#iso.isDisposed) return false;
+    const cpu = this.cpuMs + this.#hostMs;
+    this.#checkBusy(now, cpu);
+    if (this.#iso.isDisposed) return false;
+    const moved = cpu - this.#tickCpu;
+    this.#tickCpu = cpu;
+    if (this.#inCalls > 0 || moved >= QUIET_MS) return true;
+    this.#readHeap();
+    return false;
+  }
+
+  #readHeap(): void {
+    if (this.#heapPending || this.#iso.isDisposed) return;
+    this.#heapPending = true;
+    this.#iso.getHeapStatistics().then(
+      (s) => ((this.#heap = s.used_heap_size + (s.externally_allocated_size ?? 0)), (this.#heapPending = false)),
+      () => (this.#heapPending = false),
+    );
+  }
+
   /** Stops an isolate that has kept a core busy for a whole window, whatever it is running. */
-  #checkBusy(): void {
-    if (this.#iso.isDisposed) return;
-    const now = performance.now();
+  #checkBusy(now: number, cpu: number): void {
     const host = this.#hostMs;
-    const cpu = this.cpuMs + host;
-    if (!this.#heapPending) {
-      this.#heapPending = true;
-      this.#iso.getHeapStatistics().then(
-        (s) => ((this.#heap = s.used_heap_size + (s.externally_allocated_size ?? 0)), (this.#heapPending = false)),
-        () => (this.#heapPending = false),
-      );
-    }
     this.#checkShare(now, cpu, host);
     const window = Math.max(1000, 2 * this.#o.callTimeoutMs);
     this.#samples.push([now, cpu]);

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { BUILTIN_HELP, type HelpEntry } from "../../runtime/cli/builtin-help.ts";
+import { builtinHelp, type HelpEntry } from "../../runtime/cli/builtin-help.ts";
 import { cleanup, cli, ROOT, startTestDaemon, tempDir, writeConfig, type TestDaemon } from "../_util.ts";
 
 /** A stand-in admin socket at DIR/data/mgr.t.asok: records each request, answers `answer`. */
@@ -99,7 +99,7 @@ offline("with no daemon, help of a module command says a running daemon describe
   assert.not.match(r.stderr, /missing required argument/);
   const all = await cli(["-c", cfg, "help"]);
   assert.is(all.code, 0, all.stderr);
-  for (const e of BUILTIN_HELP) assert.ok(all.stdout.includes(`${e.usage}\n    ${e.desc}\n`), e.usage);
+  for (const e of builtinHelp()) assert.ok(all.stdout.includes(`${e.usage}\n    ${e.desc}\n`), e.usage);
   assert.match(all.stderr, /module commands are listed by a running daemon/);
   assert.not.ok(existsSync(join(dir, "data", "store.db")), "no daemon was started");
 });
@@ -133,9 +133,9 @@ live("the CLI's built-in list is the daemon's: same commands, descriptors and de
   const r = await d!.command(["help"], { format: "json" });
   assert.is(r.retval, 0, r.stderr);
   const daemon = (JSON.parse(r.stdout) as HelpEntry[]).filter((e) => e.module === "tsmgr");
-  assert.equal(BUILTIN_HELP.map((e) => e.prefix).sort(), daemon.map((e) => e.prefix).sort());
+  assert.equal(builtinHelp().map((e) => e.prefix).sort(), daemon.map((e) => e.prefix).sort());
   const row = (e: HelpEntry) => `${e.cmd} | ${e.desc} | ${e.perm}`;
-  assert.equal(BUILTIN_HELP.map(row).sort(), daemon.map(row).sort());
+  assert.equal(builtinHelp().map(row).sort(), daemon.map(row).sort());
 });
 
 live.run();
