@@ -29,7 +29,9 @@ test.after(async () => {
   cleanup(dir);
 });
 
-const js = async (op: string, ...args: unknown[]) => d.command(["a", "js", op, JSON.stringify(args)]);
+// the arguments travel as a CephString, which takes printable ASCII only: escape the rest
+const asciiJson = (v: unknown) => JSON.stringify(v).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const js = async (op: string, ...args: unknown[]) => d.command(["a", "js", op, asciiJson(args)]);
 const ok = async (op: string, ...args: unknown[]) => {
   const r = await js(op, ...args);
   assert.is(r.retval, 0, r.stderr);

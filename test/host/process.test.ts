@@ -112,7 +112,7 @@ export default class Pools extends MgrModule {
   const cfg = writeConfig(dir, { modules: { pools: { enabled: true } } });
   const d = await spawnDaemon(cfg);
   try {
-    assert.is((await cli(["-c", cfg, "pools"])).stderr, "PermissionDenied\n");
+    assert.is((await cli(["-c", cfg, "pools"])).stderr, "Error EACCES: PermissionDenied\n");
     const c = JSON.parse(readFileSync(cfg, "utf8"));
     c.modules.pools.allow = { commands: ["osd pool ls"] };
     writeFileSync(cfg, JSON.stringify(c));
