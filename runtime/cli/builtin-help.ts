@@ -39,6 +39,7 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "auth rm name=entity,type=CephString", desc: "delete an HTTP caller's key", perm: "rwx" },
   { cmd: "auth ls", desc: "list HTTP callers and their caps (not their keys)", perm: "rwx" },
   { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description; with WORDS, those starting with them", perm: "r" },
+  { cmd: "log tail name=since,type=CephInt,range=0,req=false name=module,type=CephString,req=false name=level,type=CephChoices,strings=debug|info|warn|error,req=false", desc: "this daemon's recent log records after cursor SINCE (what tsmgr logs shows)", perm: "r" },
 ];
 
 function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {
@@ -49,8 +50,19 @@ function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {
 /** Every built-in command, the `sim ...` ones (of the simulated cluster only) included. */
 export const BUILTIN_HELP: readonly HelpEntry[] = [...BUILTINS, ...SIM_COMMANDS].map(entry);
 
-/** The first words of built-in commands, `daemon` (the CLI's own) included. */
-export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...BUILTIN_HELP.map((e) => e.prefix.split(" ")[0]!)]);
+/**
+ * The CLI's own commands for module authors: run here, not by a daemon, so they are not in the
+ * daemon's `help` (test/cli/help.test.ts compares BUILTIN_HELP alone with it).
+ */
+export const CLIENT_HELP: readonly HelpEntry[] = [
+  { cmd: "new name=name,type=CephString", desc: "write modules/NAME.ts and test/NAME.test.ts from a template (never over an existing module)", perm: "r" },
+  { cmd: "check name=module,type=CephString,req=false", desc: "type-check a module (NAME or PATH; default: every module) against the SDK, bundle it, validate COMMANDS/MODULE_OPTIONS/NOTIFY_TYPES, list the grants it likely needs", perm: "r" },
+  { cmd: "logs name=module,type=CephString,req=false name=follow,type=CephBool,req=false name=level,type=CephChoices,strings=debug|info|warn|error,req=false", desc: "the daemon's recent log, pretty (-f/--follow: keep following; --level L: L and above; MODULE: that module's lines)", perm: "r" },
+  { cmd: "config validate name=file,type=CephString,req=false", desc: "check a mgr.json (default: the -c file) with the daemon's own loader: ok, or the field that is wrong (exit 2)", perm: "r" },
+].map(entry);
+
+/** The first words of built-in commands, `daemon` and the CLI's own included. */
+export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...[...BUILTIN_HELP, ...CLIENT_HELP].map((e) => e.prefix.split(" ")[0]!)]);
 
 /**
  * The entries `words` asks about: those whose prefix starts with the words (`module` → every

@@ -10,6 +10,8 @@ import type { KvStore } from "../store/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
 import { builtinCommands, type Builtin } from "./builtins/index.ts";
 import { simCommands } from "./builtins/sim.ts";
+import { logCommands } from "./builtins/logs.ts";
+import { attachLogRing } from "../log/ring.ts";
 import { CommandRouter } from "./command-router.ts";
 import { ModuleHttpHost } from "./module-http.ts";
 import { ModuleManager } from "./modules.ts";
@@ -51,6 +53,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
   const builtins = [
     ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only) }),
     ...simCommands(cluster),
+    ...logCommands(attachLogRing(log)),
   ];
   const router: CommandRouter = new CommandRouter({
     builtins,
