@@ -27,7 +27,11 @@ interface Target {
   modulePath: string;
 }
 
-const shown = (f: string) => relative(process.cwd(), f) || f;
+/** A path as the user gave it: relative to the working folder when inside it, else absolute. */
+const shown = (f: string) => {
+  const rel = relative(process.cwd(), f);
+  return rel && !rel.startsWith("..") ? rel : f;
+};
 
 /** NAME (in the module path), a PATH to NAME.ts or NAME/index.ts, or every module. */
 function targets(arg: string | undefined, cfg: Config): Target[] | string {

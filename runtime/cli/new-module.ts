@@ -49,7 +49,11 @@ export function newModule(name: string | undefined, modulePath: string, projectD
   writeFileSync(file, fill(MODULE_TEMPLATE, { name: n }), { flag: "wx" });
   const testDir = dirname(testFile);
   writeFileSync(testFile, fill(TEST_TEMPLATE, { name: n, runtime: importPath(testDir, join(ROOT, "runtime")), modules: importPath(testDir, modulePath) + "/" }), { flag: "wx" });
-  const shown = (f: string) => relative(process.cwd(), f) || f;
+  /** A path as the user gave it: relative to the working folder when inside it, else absolute. */
+const shown = (f: string) => {
+  const rel = relative(process.cwd(), f);
+  return rel && !rel.startsWith("..") ? rel : f;
+};
   return {
     code: 0,
     out: [
