@@ -29,7 +29,9 @@ function run(file: string, cwd: string): Promise<{ code: number; out: string }> 
 const author = suite("tsmgr new and check");
 let dir = "";
 let cfg = "";
-author.before.each(() => ({ dir, cfg } = project()));
+author.before.each(() => {
+  ({ dir, cfg } = project());
+});
 author.after.each(() => cleanup(dir));
 
 author("tsmgr new writes a module that checks clean and a test that passes unchanged", async () => {
@@ -86,7 +88,9 @@ author("tsmgr check reports bad COMMANDS as the daemon would, and a missing modu
 author.run();
 
 const validate = suite("tsmgr config validate");
-validate.before.each(() => ({ dir, cfg } = project()));
+validate.before.each(() => {
+  ({ dir, cfg } = project());
+});
 validate.after.each(() => cleanup(dir));
 
 validate("the shipped mgr.json validates: ok, exit 0", async () => {
