@@ -15,8 +15,13 @@ import type {
   ServeHttpOptions,
   ServerInfo,
 } from "./types.ts";
+import type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-types.ts";
 
 export type * from "./types.ts";
+// ---- typed cluster data ----
+export type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-types.ts";
+/** The type of every cluster data structure, e.g. `Cluster.OsdMap`, `Cluster.PgSummary`, `Cluster.OsdDaemonMetadata`. */
+export type * as Cluster from "./cluster-types.ts";
 
 /** Ceph's CLUSTER_LOG_PRIO: the `priority` of `clusterLog()`. */
 export const ClusterLogPrio = Object.freeze({ DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } as const);
@@ -129,9 +134,14 @@ export abstract class MgrModule {
    * A cluster structure by its Ceph name (`"osd_map"`, `"pg_summary"`, `"health"`, ...): a deep-frozen
    * snapshot shared by every call within one epoch. Unknown names return `null`.
    * `health` and `mon_status` come as `{ json: "<string>" }`, as in ceph-mgr.
+   *
+   * A known name's answer is typed (`this.get("osd_map").osds[0].up`, see `ClusterData`); any
+   * other name (`"device <devid>"`) returns `unknown`, or the type you give: `this.get<Dev>(name)`.
    */
-  get<T = any>(dataName: string): T {
-    return host().get(dataName) as T;
+  get<K extends ClusterDataName>(dataName: K): ClusterData[K];
+  get<T = unknown>(dataName: string): T;
+  get(dataName: string): unknown {
+    return host().get(dataName);
   }
 
   /** One host's daemons: `{ hostname, ceph_version, services }`, or `null` if the host is unknown. */
@@ -148,6 +158,8 @@ export abstract class MgrModule {
    * A daemon's metadata (`getMetadata("osd", "0")`), or `defaultValue` (`null` unless given) when
    * there is none (yet, or any more) [get_metadata].
    */
+  getMetadata<K extends keyof DaemonMetadata>(svcType: K, svcId: string): DaemonMetadata[K] | null;
+  getMetadata<K extends keyof DaemonMetadata, D>(svcType: K, svcId: string, defaultValue: D): DaemonMetadata[K] | D;
   getMetadata(svcType: string, svcId: string): Record<string, string> | null;
   getMetadata<D>(svcType: string, svcId: string, defaultValue: D): Record<string, string> | D;
   getMetadata(svcType: string, svcId: string, defaultValue: unknown = null): unknown {

@@ -60,6 +60,7 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "perf dump", desc: "dump perfcounters value", perm: "r" },
   { cmd: "perf schema", desc: "dump perfcounters schema", perm: "r" },
   { cmd: "get_command_descriptions", desc: "list available commands", perm: "r" },
+  { cmd: "log tail name=since,type=CephInt,range=0,req=false name=module,type=CephString,req=false name=level,type=CephChoices,strings=debug|info|warn|error,req=false", desc: "this daemon's recent log records after cursor SINCE (what tsmgr logs shows)", perm: "r" },
 ];
 
 function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {
@@ -76,8 +77,25 @@ export function builtinHelp(): readonly HelpEntry[] {
 }
 let parsed: HelpEntry[] | undefined;
 
-/** The first words of built-in commands, `daemon` (the CLI's own) included. */
-export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...[...BUILTINS, ...SIM_COMMANDS].map((c) => c.cmd.split(" ")[0]!)]);
+/** The CLI's own commands for module authors, as written: run here, not by a daemon. */
+const CLIENT_COMMANDS: readonly { cmd: string; desc: string; perm: string }[] = [
+  { cmd: "new name=name,type=CephString", desc: "write modules/NAME.ts and test/NAME.test.ts from a template (never over an existing module)", perm: "r" },
+  { cmd: "check name=module,type=CephString,req=false", desc: "type-check a module (NAME or PATH; default: every module) against the SDK, bundle it, validate COMMANDS/MODULE_OPTIONS/NOTIFY_TYPES, list the grants it likely needs", perm: "r" },
+  { cmd: "logs name=module,type=CephString,req=false name=follow,type=CephBool,req=false name=level,type=CephChoices,strings=debug|info|warn|error,req=false", desc: "the daemon's recent log, pretty (-f/--follow: keep following; --level L: L and above; MODULE: that module's lines)", perm: "r" },
+  { cmd: "config validate name=file,type=CephString,req=false", desc: "check a mgr.json (default: the -c file) with the daemon's own loader: ok, or the field that is wrong (exit 2)", perm: "r" },
+];
+
+let clientParsed: readonly HelpEntry[] | undefined;
+/**
+ * The CLI's own commands as help entries, parsed on first use: they are not in the daemon's
+ * `help` (test/cli/help.test.ts compares builtinHelp() alone with it).
+ */
+export function clientHelp(): readonly HelpEntry[] {
+  return (clientParsed ??= CLIENT_COMMANDS.map(entry));
+}
+
+/** The first words of built-in commands, `daemon` and the CLI's own included. */
+export const BUILTIN_WORDS: ReadonlySet<string> = new Set(["daemon", ...[...BUILTINS, ...SIM_COMMANDS, ...CLIENT_COMMANDS].map((c) => c.cmd.split(" ")[0]!)]);
 
 /**
  * The entries `words` asks about: those whose prefix starts with the words (`module` → every

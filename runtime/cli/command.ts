@@ -6,7 +6,9 @@ import { loadConfig, type Config } from "../config/index.ts";
 import { ConfigError, Errno } from "../errors.ts";
 import { escapeControl } from "../text.ts";
 import { parseCliArgs, UsageError, USAGE, type CliArgs } from "./args.ts";
+import { clientCommand } from "./client-commands.ts";
 import { sendToGroup, type GroupResponse } from "./connect.ts";
+import { followFlag } from "./logs.ts";
 import { runHelp } from "./help.ts";
 
 function configFile(args: CliArgs): string {
@@ -66,7 +68,7 @@ export type DaemonRunner = (cfg: Config) => Promise<number>;
 export async function main(argv: readonly string[], runDaemon?: DaemonRunner): Promise<number> {
   let args: CliArgs;
   try {
-    args = parseCliArgs(argv);
+    args = parseCliArgs(followFlag(argv));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`tsmgr: ${e.message}\n${USAGE}\n`);
@@ -83,6 +85,8 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
   }
   if (args.help) return help(args, args.words);
   if (args.words[0] === "help") return help(args, args.words.slice(1));
+  const own = await clientCommand({ args, configFile: configFile(args), send: (cfg, words) => send(cfg, args, words, "json") });
+  if (own !== undefined) return own;
   const cfg = readConfig(args);
   if (cfg instanceof ConfigError) {
     process.stderr.write(`tsmgr: invalid config: ${cfg.message}\n`);

@@ -3,7 +3,7 @@
 // module's commands) are asked of the running daemon as `help WORDS`.
 import { Errno } from "../errors.ts";
 import type { CliArgs } from "./args.ts";
-import { builtinHelp, BUILTIN_WORDS, DAEMON_USAGE, formatHelp, matchHelp, type HelpEntry } from "./builtin-help.ts";
+import { builtinHelp, BUILTIN_WORDS, clientHelp, DAEMON_USAGE, formatHelp, matchHelp, type HelpEntry } from "./builtin-help.ts";
 import type { GroupResponse } from "./connect.ts";
 
 /** Sends argv to the daemon group; `noDaemon` when none answers (or the config cannot be read). */
@@ -21,9 +21,12 @@ function render(entries: readonly HelpEntry[], format: CliArgs["format"]): strin
   return formatHelp(entries);
 }
 
+/** The daemon's built-ins and the CLI's own commands. */
+const offlineEntries = (): readonly HelpEntry[] => [...builtinHelp(), ...clientHelp()];
+
 /** Help from the built-in list; `noDaemon` says why module commands are not listed, when asked of no daemon. */
 function offline(words: readonly string[], format: CliArgs["format"], noDaemon?: string): HelpResult {
-  const entries = words.length ? matchHelp(builtinHelp(), words) : builtinHelp();
+  const entries = words.length ? matchHelp(offlineEntries(), words) : offlineEntries();
   const asked = words.join(" ");
   if (entries.length > 0) {
     const note = noDaemon ? `module commands are listed by a running daemon, and none answers: ${noDaemon.replace(/^no tsmgr daemon is running/, "none is running")}` : "";
@@ -32,7 +35,7 @@ function offline(words: readonly string[], format: CliArgs["format"], noDaemon?:
   if (noDaemon) {
     return { retval: -Errno.ENOENT, stdout: "", stderr: `"${asked}" is not a built-in command, and module commands are described by a running daemon: ${noDaemon}` };
   }
-  const family = matchHelp(builtinHelp(), words.slice(0, 1));
+  const family = matchHelp(offlineEntries(), words.slice(0, 1));
   return { retval: -Errno.EINVAL, stdout: render(family, format), stderr: `no built-in command starts with "${asked}": the "${words[0]}" commands are above` };
 }
 

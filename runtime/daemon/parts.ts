@@ -11,6 +11,8 @@ import type { AuthKeys } from "./auth-keys.ts";
 import { builtinCommands, countedCommands, type Builtin } from "./builtins/index.ts";
 import { simCommands } from "./builtins/sim.ts";
 import { logCommands } from "./builtins/log.ts";
+import { logTailCommands } from "./builtins/logs.ts";
+import { attachLogRing } from "../log/ring.ts";
 import { CommandRouter } from "./command-router.ts";
 import { ModuleHttpHost } from "./module-http.ts";
 import { ModuleManager } from "./modules.ts";
@@ -55,6 +57,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), config: cfg, counters }),
     ...simCommands(cluster),
     ...logCommands(cluster),
+    ...logTailCommands(attachLogRing(log)),
   ], counters);
   const router: CommandRouter = new CommandRouter({
     builtins,
