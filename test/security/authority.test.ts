@@ -184,6 +184,12 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["setStore", ["k", "v"]],
     ["setModuleOption", ["opt", "null"]],
     ["setHealthChecks", ["{}"]],
+    // ---- perf counters, daemon commands, Ceph options ----
+    ["getAllPerfCounters", [5, ""]],
+    ["sendDaemonCommand", [JSON.stringify({ prefix: "version" }), "", "osd.0", ""]],
+    ["getCephOption", ["fsid"]],
+    ["getForeignCephOption", ["osd.0", "osd_max_backfills"]],
+    ["get", ["mgr_ips"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {

@@ -236,7 +236,7 @@ test("the injected API is frozen: a module cannot replace, extend, delete or red
 
 // ---- standby ---------------------------------------------------------------------------------
 
-const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, serve and shutdown";
+const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getCephOption, get, serve and shutdown";
 const notOnStandby = (fn: string) => refused("PermissionDenied", `${fn}() is not available on a standby daemon: ${STANDBY_ONLY}`);
 const STANDBY_REPORT = {
   get: notOnStandby("get"),
@@ -279,7 +279,7 @@ test("buildHostTable() gives a standby exactly the standby surface, and a real s
     },
   } as unknown as ModuleContext;
   const table = buildHostTable(ctx);
-  assert.equal(Object.keys(table).sort(), ["getActiveUri", "getMgrId", "getMgrIp", "getModuleOption", "log", "serveHttp"]);
+  assert.equal(Object.keys(table).sort(), ["get", "getActiveUri", "getCephOption", "getMgrId", "getMgrIp", "getModuleOption", "log", "serveHttp"]);
   const builder = new ModuleBuilder("perm_standby_api", join(HOSTILE, "perm_standby_api.ts"), HOSTILE);
   const bundle = await builder.build();
   await builder.dispose();

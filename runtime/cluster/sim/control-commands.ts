@@ -70,6 +70,7 @@ function osdArg(value: unknown): number {
 const words = (v: unknown) => (Array.isArray(v) ? v.map(String).join(" ") : String(v ?? ""));
 const ok = (stderr: string, stdout = ""): CommandResult => ({ retval: 0, stdout, stderr });
 
+// long: one switch over the sim commands, each case a line or two; splitting it would scatter the table
 function run(sim: SimControls, cmd: SimCmd): CommandResult {
   switch (cmd.prefix) {
     case "sim osd down": {
