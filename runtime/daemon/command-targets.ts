@@ -1,7 +1,7 @@
 // Where a module's sendCommand() goes and what it may send there: the target grammar
 // ("osd.0", "mon", "mon.a", "mds.a", "mgr"), each daemon type's real descriptors (Ceph 16.2.15),
 // and the grants of mgr.json's allow.commands, which name a target as "TYPE[.ID]:WHAT".
-import { CommandFlags, CommandTable, loadCorpus, type CorpusEntry } from "../commands/index.ts";
+import { CommandTable, loadCorpus, type CorpusEntry } from "../commands/index.ts";
 import type { DaemonTarget } from "../cluster/index.ts";
 
 /** A parsed target; `mon` with id "" is the mon cluster (an untargeted mon command). */
@@ -24,10 +24,11 @@ export function parseTarget(text: string): Target {
 export const targetName = (t: Target): string => (t.id === "" ? t.type : `${t.type}.${t.id}`);
 
 /**
- * OSD commands that only read (the OSD's descriptors carry no perm): what an "osd:r" grant allows.
- * Everything else an OSD answers counts as "rw".
+ * Daemon (`tell`) commands that only read (an OSD's and a mon's own descriptors carry no perm):
+ * what an "osd:r" or "mon.a:r" grant allows. Everything else they answer counts as "rw".
  */
-const OSD_READ = new Set([
+const TELL_READ = new Set([
+  "mon_status", "sessions", "connection scores dump",
   "version", "git_version", "status", "help", "get_command_descriptions", "perf dump", "perf schema", "perf histogram dump",
   "perf histogram schema", "perfcounters_dump", "perfcounters_schema", "config get", "config show", "config diff", "config diff get",
   "config help", "dump_ops_in_flight", "ops", "dump_blocked_ops", "dump_historic_ops", "dump_historic_ops_by_duration",
@@ -49,19 +50,21 @@ function tableOf(entries: CorpusEntry[], permOf: (e: CorpusEntry) => string): Ta
   return { table: new CommandTable(entries.map((e) => e.signature)), perm };
 }
 
+const tellPerm = (e: CorpusEntry): string => (TELL_READ.has(e.signature.prefix.join(" ")) ? "r" : "rw");
+
 const cache = new Map<string, TargetTable | null>();
 /**
- * The descriptors a target type answers: the mon's (all of them for the mon cluster, which
- * forwards mgr commands; its own for one named mon), the mgr's, an OSD's; null for an MDS (no
- * descriptors captured: only a grant naming the prefix lets a command through).
+ * The descriptors a target type answers: a named mon's own (`tell mon.a`: its admin commands,
+ * not the mon command table), the mgr's, an OSD's; null for an MDS (no descriptors captured:
+ * only a grant naming the prefix lets a command through). The mon cluster is mon-commands.ts's.
  */
 export function targetTable(t: Target): TargetTable | null {
   const key = t.type === "mon" && t.id !== "" ? "mon.ID" : t.type;
   if (cache.has(key)) return cache.get(key)!;
   let out: TargetTable | null = null;
-  if (key === "mon.ID") out = tableOf(loadCorpus("mon").filter((e) => !(e.flags & CommandFlags.MGR)), (e) => e.perm ?? "rw");
+  if (key === "mon.ID") out = tableOf(loadCorpus("mona"), tellPerm);
   else if (key === "mgr") out = tableOf(loadCorpus("mgr"), (e) => e.perm ?? "rw");
-  else if (key === "osd") out = tableOf(loadCorpus("osd0"), (e) => (OSD_READ.has(e.signature.prefix.join(" ")) ? "r" : "rw"));
+  else if (key === "osd") out = tableOf(loadCorpus("osd0"), tellPerm);
   cache.set(key, out);
   return out;
 }

@@ -128,7 +128,7 @@ test("sendCommand() to a target answers ENOENT for a daemon that does not exist 
   const missing = await value(d, "sendCommand", { prefix: "version" }, "", { target: "osd.99" });
   assert.is(missing.retval, -2);
   const mon = await value(d, "sendCommand", { prefix: "mon_status" }, "", { target: "mon.zz" });
-  assert.is(mon.retval, -2);
+  assert.equal(mon, { retval: -2, stdout: "", stderr: "problem getting command descriptions from mon.zz", tag: mon.tag });
   const mds = await value(d, "sendCommand", { prefix: "version" }, "", { target: "mds.nope" });
   assert.is(mds.retval, -2);
   const unknown = await value(d, "sendCommand", { prefix: "osd pool ls" }, "", { target: "osd.0" });
@@ -136,9 +136,11 @@ test("sendCommand() to a target answers ENOENT for a daemon that does not exist 
   assert.is(unknown.stderr, "command not known to osd.0");
   const badArg = await value(d, "sendCommand", { prefix: "config get" }, "", { target: "osd.0" });
   assert.is(badArg.retval, -22);
-  // a named mon answers its own commands (status), not the mgr's
-  const monOk = await value(d, "sendCommand", { prefix: "mon stat", format: "json" }, "", { target: "mon.a" });
+  // a named mon answers its own admin commands (`tell mon.a`), not the mon command table
+  const monOk = await value(d, "sendCommand", { prefix: "mon_status" }, "", { target: "mon.a" });
   assert.is(monOk.retval, 0, monOk.stderr);
+  assert.is(JSON.parse(monOk.stdout).name, "a");
+  assert.is((await value(d, "sendCommand", { prefix: "mon stat" }, "", { target: "mon.a" })).retval, -22);
 });
 
 test("target grants: an osd grant does not cover a mon, an osd.ID grant only that OSD, 'r' no write, and the refusal names the grant to add", async () => {
@@ -147,7 +149,7 @@ test("target grants: an osd grant does not cover a mon, an osd.ID grant only tha
   assert.is(denied.error?.name, "PermissionDenied");
   assert.is(denied.error?.message, 'module "cluster_api" requires permission to send "version" (perm r) to osd.1: grant it in mgr.json at modules.cluster_api.allow.commands (e.g. ["osd:version"])');
   assert.is(await errorName(d, "sendCommand", { prefix: "config set", var: "debug_osd", val: ["1"] }, "", { target: "osd.0" }), "PermissionDenied");
-  assert.is(await errorName(d, "sendCommand", { prefix: "mon stat" }, "", { target: "mon.a" }), "PermissionDenied");
+  assert.is(await errorName(d, "sendCommand", { prefix: "mon_status" }, "", { target: "mon.a" }), "PermissionDenied");
   assert.is((await value(d, "sendCommand", { prefix: "version" }, "", { target: "osd.0" })).retval, 0);
   // an entry without a colon still covers the mon cluster, with or without options
   assert.is((await value(d, "sendCommand", { prefix: "osd pool ls" }, "", { tag: "mine" })).retval, 0);

@@ -629,8 +629,8 @@ export class CephCluster implements ClusterSource {
     const text = JSON.stringify(cmd);
     let r: RawResult;
     if (target.type === "osd") {
-      // the objecter's answer for an osd the map does not have (librados would wait for it instead)
-      if (!/^\d+$/.test(target.id) || !this.#osdExists(Number(target.id))) return { retval: -2, stdout: "", stderr: `osd.${target.id} does not exist` };
+      // `ceph tell`'s answer for an osd the map does not have (librados would wait for it instead)
+      if (!/^\d+$/.test(target.id) || !this.#osdExists(Number(target.id))) return { retval: -2, stdout: "", stderr: `problem getting command descriptions from osd.${target.id}` };
       r = await t.call("osd", text, inbuf, Number(target.id));
     } else if (target.type === "mon") r = await t.call("mon", text, inbuf, target.id === "" ? null : target.id);
     else if (target.type === "mgr") r = await t.call("mgr", text, inbuf);

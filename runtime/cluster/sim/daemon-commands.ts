@@ -1,7 +1,7 @@
-// Commands sent to one simulated daemon (`ceph tell osd.0 perf dump`): the OSD answers the common
-// admin-socket commands in a real OSD's shapes, an MDS its version and status; a daemon that does
-// not exist answers ENOENT, a down one ETIMEDOUT (the objecter would wait for it to come back).
-// Mon and mgr targets are mon commands and go through the simulated mon.
+// Commands sent to one simulated daemon (`ceph tell osd.0 perf dump`): an OSD and a named mon
+// answer the common admin commands in a real daemon's shapes, an MDS its version and status; a
+// daemon that does not exist answers ENOENT as `ceph tell` does, a down OSD ETIMEDOUT (the
+// objecter would wait for it to come back). The mgr target's commands go through the simulated mon.
 import type { CommandResult, DaemonTarget } from "../types.ts";
 import { configOption, effectiveValue } from "./config.ts";
 import { EINVAL, ENOENT, fail, type Cmd } from "./cmd-util.ts";
@@ -16,46 +16,71 @@ const GIT_SHA = /\(([0-9a-f]{40})\)/.exec(CEPH_VERSION)![1]!;
 const ok = (data: unknown): CommandResult => ({ retval: 0, stdout: JSON.stringify(data), stderr: "" });
 const version = () => ok({ version: CEPH_VERSION_SHORT, release: "pacific", release_type: "stable" });
 
-type OsdHandler = (state: SimState, id: number, cmd: Cmd) => CommandResult;
+type Handler = (state: SimState, who: DaemonTarget, cmd: Cmd) => CommandResult;
+const key = (who: DaemonTarget) => `${who.type}.${who.id}`;
 
-const OSD_COMMANDS: Record<string, OsdHandler> = {
+/** What an OSD and a mon both answer (their admin commands in common). */
+const COMMON: Record<string, Handler> = {
   version,
   git_version: () => ok({ git_version: GIT_SHA }),
-  status: (state, id) => {
-    const o = state.osd(id)!;
-    return ok({ cluster_fsid: state.fsid, osd_fsid: o.uuid, whoami: id, state: "active", oldest_map: 1, newest_map: state.osdmapEpoch, num_pgs: o.numPgs });
-  },
-  "perf dump": (state, id, cmd) => {
-    const dump = perfDump(state, "osd", String(id)) ?? {};
+  "perf dump": (state, who, cmd) => {
+    const dump = perfDump(state, who.type, who.id) ?? {};
     const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
     if (logger === undefined) return ok(dump);
     const section = dump[logger] ?? {};
     const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
     return ok({ [logger]: counter === undefined ? section : counter in section ? { [counter]: section[counter] } : {} });
   },
-  "perf schema": (state, id) => ok(perfSchemaDump(state, "osd", String(id)) ?? {}),
-  dump_ops_in_flight: () => ok({ ops: [], num_ops: 0 }),
+  "perf schema": (state, who) => ok(perfSchemaDump(state, who.type, who.id) ?? {}),
   ops: () => ok({ ops: [], num_ops: 0 }),
-  "config get": (state, id, cmd) => {
+  "config get": (state, who, cmd) => {
     const name = String(cmd.var);
-    const value = configOption(name) ? effectiveValue(state, `osd.${id}`, name) : undefined;
-    // the OSD's own answer for a name it does not know
+    const value = configOption(name) ? effectiveValue(state, key(who), name) : undefined;
+    // the daemon's own answer for a name it does not know
     if (value === undefined) return fail(ENOENT, `error getting '${name}': (2) No such file or directory`);
     return ok({ [name]: value });
   },
-  "config show": (state, id) => {
+  "config show": (state, who) => {
     const out: Record<string, string> = {};
-    for (const o of mgrGet<{ options: { name: string }[] }>("config_options").options) out[o.name] = effectiveValue(state, `osd.${id}`, o.name) ?? "";
+    for (const o of mgrGet<{ options: { name: string }[] }>("config_options").options) out[o.name] = effectiveValue(state, key(who), o.name) ?? "";
     return ok(out);
   },
 };
 
-/** Runs one command on a simulated OSD or MDS; the caller validated it against the OSD's descriptors. */
-export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd): CommandResult {
-  if (target.type === "osd") return osdCommand(state, target.id, cmd);
+const OSD: Record<string, Handler> = {
+  ...COMMON,
+  status: (state, who) => {
+    const o = state.osd(Number(who.id))!;
+    return ok({ cluster_fsid: state.fsid, osd_fsid: o.uuid, whoami: o.id, state: "active", oldest_map: 1, newest_map: state.osdmapEpoch, num_pgs: o.numPgs });
+  },
+  dump_ops_in_flight: () => ok({ ops: [], num_ops: 0 }),
+};
+
+const MON: Record<string, Handler> = {
+  ...COMMON,
+  // mon_status is answered by runDaemonCommand from the published text
+  sessions: () => ok([]),
+};
+
+/**
+ * Runs one command on a simulated OSD, named mon or MDS; the caller validated it against that
+ * daemon type's descriptors. `monStatus` is the published mon_status text.
+ */
+export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd, monStatus: () => string): CommandResult {
+  if (target.type === "osd") {
+    const o = /^\d+$/.test(target.id) ? state.osd(Number(target.id)) : undefined;
+    // the objecter's answer for an osd the map does not have
+    if (!o) return fail(ENOENT, `problem getting command descriptions from osd.${target.id}`);
+    if (!o.up) return fail(ETIMEDOUT, `osd.${target.id} is down`);
+    return dispatch(OSD, state, target, cmd);
+  }
+  if (target.type === "mon") {
+    if (!state.mons.some((m) => m.name === target.id)) return fail(ENOENT, `problem getting command descriptions from mon.${target.id}`);
+    if (cmd.prefix === "mon_status") return { retval: 0, stdout: (JSON.parse(monStatus()) as { json: string }).json, stderr: "" };
+    return dispatch(MON, state, target, cmd);
+  }
   if (target.type === "mds") {
-    const d = state.mdsDaemons.get(target.id);
-    if (!d) return fail(ENOENT, `mds.${target.id} does not exist`);
+    if (!state.mdsDaemons.has(target.id)) return fail(ENOENT, `problem getting command descriptions from mds.${target.id}`);
     if (cmd.prefix === "version") return version();
     if (cmd.prefix === "status") return ok({ cluster_fsid: state.fsid, whoami: -1, id: 0, want_state: "up:standby", state: "up:standby", mdsmap_epoch: state.fsmapEpoch });
     return fail(EINVAL, "unrecognized command! [" + cmd.prefix + "]");
@@ -63,12 +88,8 @@ export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd
   return fail(EINVAL, `no simulated daemon commands for ${target.type}`);
 }
 
-function osdCommand(state: SimState, id: string, cmd: Cmd): CommandResult {
-  const o = /^\d+$/.test(id) ? state.osd(Number(id)) : undefined;
-  // the objecter's answer for an osd the map does not have
-  if (!o) return fail(ENOENT, `osd.${id} does not exist`);
-  if (!o.up) return fail(ETIMEDOUT, `osd.${id} is down`);
-  const handler = OSD_COMMANDS[cmd.prefix];
-  if (!handler) return fail(EINVAL, `the simulated osd.${id} does not implement "${cmd.prefix}" (a real OSD does): it answers ${Object.keys(OSD_COMMANDS).join(", ")}`);
-  return handler(state, o.id, cmd);
+function dispatch(table: Record<string, Handler>, state: SimState, who: DaemonTarget, cmd: Cmd): CommandResult {
+  const handler = Object.hasOwn(table, cmd.prefix) ? table[cmd.prefix] : undefined;
+  if (!handler) return fail(EINVAL, `the simulated ${key(who)} does not implement "${cmd.prefix}" (a real one does): it answers ${Object.keys(table).join(", ")}`);
+  return handler(state, who, cmd);
 }

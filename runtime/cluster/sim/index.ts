@@ -168,14 +168,10 @@ export class SimCluster implements ClusterSource, SimControls {
   }
 
   async sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
-    if (target.type === "mgr") return this.sendCommand(cmd, inbuf);
-    if (target.type === "mon") {
-      if (target.id !== "" && !this.#state.mons.some((m) => m.name === target.id)) return { retval: -2, stdout: "", stderr: `mon.${target.id} does not exist` };
-      return this.sendCommand(cmd, inbuf);
-    }
+    if (target.type === "mgr" || (target.type === "mon" && target.id === "")) return this.sendCommand(cmd, inbuf);
     // a daemon round trip: never in the caller's own turn
     await Promise.resolve();
-    return runDaemonCommand(this.#state, target, cmd);
+    return runDaemonCommand(this.#state, target, cmd, () => this.#published.json("mon_status")!);
   }
 
   configDb(): readonly ConfigDbEntry[] {
