@@ -348,8 +348,8 @@ export abstract class MgrModule {
 
 /**
  * What runs on standby daemons: export it as `Standby`. It gets only logging, `getMgrId`,
- * `getActiveUri`, `getModuleOption`, `serve`/`shutdown` and HTTP if granted; no cluster data,
- * store writes or commands.
+ * `getMgrIp`, `getActiveUri`, `getModuleOption`, `getCephOption`, `get("mgr_ips")`,
+ * `serve`/`shutdown` and HTTP if granted; no other cluster data, store writes or commands.
  *
  * ```ts
  * export class Standby extends MgrStandbyModule {

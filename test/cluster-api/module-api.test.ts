@@ -235,10 +235,17 @@ test("getServer() of an unknown host and get() of an unknown name answer as Paci
   assert.type((await value(d, "getMetadata", "osd", "0", { hostname: "?" })).ceph_version, "string");
 });
 
-test("the constructor cannot read Ceph options (the circular-locking rule)", async () => {
-  const d = await daemon();
-  const r = JSON.parse((await d.command(["ca", "constructed"])).stdout);
-  assert.match(r.error.message, /getCephOption\(\) called from the constructor of module cluster_api/);
+test("every new function is refused from the constructor (the circular-locking rule)", async () => {
+  const d = await daemon({ allow: { commands: ["*"] } });
+  const r = await waitFor(async () => {
+    const seen = JSON.parse((await d.command(["ca", "constructed"])).stdout);
+    return seen.sendCommandToOsd && seen.checkMonCommand ? seen : undefined;
+  }, "the constructor's async calls to settle");
+  const shown: Record<string, string> = { getLatest: "getLatestCounter", getLatestAvg: "getLatestCounter", sendCommandToOsd: "sendCommand", checkMonCommand: "sendCommand" };
+  for (const [name, outcome] of Object.entries(r) as [string, Outcome][]) {
+    assert.ok(outcome.error, `${name} answered ${JSON.stringify(outcome)}`);
+    assert.match(outcome.error.message, `${shown[name] ?? name}() called from the constructor of module cluster_api`, name);
+  }
 });
 
 test("a standby reads get('mgr_ips'), getMgrIp() and getCephOption(), and nothing else of this surface", async () => {
