@@ -2,7 +2,7 @@
 // module runs. Its members are declared once in runtime/api/surface.ts; test/api/surface.test.ts
 // fails when this interface and that declaration differ. Only what mgr.json grants (and what the daemon's role allows) is present on it;
 // anything missing throws a PermissionDenied error when used.
-import type { HandleCommandResult, HealthCheck, HttpRequest, HttpResponse, ProgressEventOptions, ServeHttpOptions, ServerInfo } from "./types.ts";
+import type { CephOptionValue, HealthCheck, HttpRequest, HttpResponse, PerfCounter, ProgressEventOptions, SendCommandOptions, SendCommandResult, ServeHttpOptions, ServerInfo } from "./types.ts";
 
 export interface HostApi {
   log(level: "debug" | "info" | "warn" | "error", message: string): void;
@@ -14,7 +14,7 @@ export interface HostApi {
   getModuleOption(name: string): unknown;
   setModuleOption(name: string, value: unknown): Promise<void>;
   get(name: string): unknown;
-  getServer(hostname: string): ServerInfo | null;
+  getServer(hostname: string): ServerInfo;
   listServers(): ServerInfo[];
   getMetadata(svcType: string, svcId: string): Record<string, string> | null;
   getDaemonStatus(svcType: string, svcId: string): Record<string, string> | null;
@@ -22,7 +22,7 @@ export interface HostApi {
   getCounter(svcType: string, svcId: string, path: string): Record<string, number[][]>;
   getLatestCounter(svcType: string, svcId: string, path: string): Record<string, number[]>;
   haveMonConnection(): boolean;
-  sendCommand(cmd: Record<string, unknown>, inbuf: string): Promise<HandleCommandResult>;
+  sendCommand(cmd: Record<string, unknown>, inbuf: string, options?: SendCommandOptions): Promise<SendCommandResult>;
   getStore(key: string): string | undefined;
   setStore(key: string, value: string | null): Promise<void>;
   getStorePrefix(prefix: string): Record<string, string>;
@@ -39,6 +39,10 @@ export interface HostApi {
   setLocalizedModuleOption(name: string, value: unknown): Promise<void>;
   getLocalizedStore(key: string, defaultValue?: string): string | undefined;
   setLocalizedStore(key: string, value: string | null): Promise<void>;
+  // ---- perf counters, daemon commands, Ceph options ----
+  getAllPerfCounters(prioLimit?: number, services?: readonly string[]): Record<string, Record<string, PerfCounter>>;
+  getCephOption(key: string): CephOptionValue;
+  getForeignCephOption(entity: string, key: string): CephOptionValue;
 }
 
 export function host(): HostApi {

@@ -1,7 +1,12 @@
 // @tsmgr/sdk: the whole contract between a module author and the tsmgr daemon.
 // This code runs inside the module's V8 isolate; it imports nothing from Node or runtime/.
 import { host, KIND } from "./_host.ts";
+import {
+  PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, PERFCOUNTER_TYPE_MASK, PERFCOUNTER_U64,
+  PRIO_CRITICAL, PRIO_DEBUGONLY, PRIO_INTERESTING, PRIO_UNINTERESTING, PRIO_USEFUL,
+} from "./perf-counters.ts";
 import type {
+  CephOptionValue,
   CommandArgs,
   CommandDescriptor,
   HandleCommandResult,
@@ -12,6 +17,9 @@ import type {
   ModuleOption,
   NotifyType,
   ProgressEventOptions,
+  PerfCounter,
+  SendCommandOptions,
+  SendCommandResult,
   ServeHttpOptions,
   ServerInfo,
 } from "./types.ts";
@@ -25,6 +33,7 @@ export type * as Cluster from "./cluster-types.ts";
 
 /** Ceph's CLUSTER_LOG_PRIO: the `priority` of `clusterLog()`. */
 export const ClusterLogPrio = Object.freeze({ DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } as const);
+export * from "./perf-counters.ts";
 
 function makeLogger(): Logger {
   const emit = (level: "debug" | "info" | "warn" | "error", args: unknown[]) =>
@@ -144,8 +153,8 @@ export abstract class MgrModule {
     return host().get(dataName);
   }
 
-  /** One host's daemons: `{ hostname, ceph_version, services }`, or `null` if the host is unknown. */
-  getServer(hostname: string): ServerInfo | null {
+  /** One host's daemons: `{ hostname, ceph_version, services }`; an unknown host gives `{ hostname, services: [], ceph_version: "" }`, as Pacific. */
+  getServer(hostname: string): ServerInfo {
     return host().getServer(hostname);
   }
 
@@ -155,15 +164,21 @@ export abstract class MgrModule {
   }
 
   /**
-   * A daemon's metadata (`getMetadata("osd", "0")`), or `defaultValue` (`null` unless given) when
-   * there is none (yet, or any more) [get_metadata].
+   * A daemon's metadata (`getMetadata("osd", "0")`) [get_metadata], or `defaultValue` (`null`
+   * unless given) when there is none (yet, or any more), as Pacific's `default` argument.
+   *
+   * ```ts
+   * const host = this.getMetadata("osd", "3", { hostname: "unknown" })!.hostname;
+   * ```
    */
   getMetadata<K extends keyof DaemonMetadata>(svcType: K, svcId: string): DaemonMetadata[K] | null;
   getMetadata<K extends keyof DaemonMetadata, D>(svcType: K, svcId: string, defaultValue: D): DaemonMetadata[K] | D;
   getMetadata(svcType: string, svcId: string): Record<string, string> | null;
   getMetadata<D>(svcType: string, svcId: string, defaultValue: D): Record<string, string> | D;
   getMetadata(svcType: string, svcId: string, defaultValue: unknown = null): unknown {
-    return host().getMetadata(svcType, String(svcId)) ?? defaultValue;
+    const m = host().getMetadata(svcType, String(svcId));
+    // Ceph tests `if not metadata`: an empty dict gives the default too
+    return m === null || Object.keys(m).length === 0 ? defaultValue : m;
   }
 
   /** A daemon's latest status strings, or `null`. */
@@ -171,7 +186,11 @@ export abstract class MgrModule {
     return host().getDaemonStatus(svcType, String(svcId));
   }
 
-  /** The perf counter schema of one daemon (`{}` when unknown). */
+  /**
+   * The perf counter schema [get_perf_schema]: `{"osd.0": {path: {description, nick, type, priority, units}}}`
+   * for one daemon (`{}` when unknown). An empty type or id is a wildcard, as in Ceph:
+   * `getPerfSchema("osd", "")` gives every OSD's, `getPerfSchema("", "")` every daemon's.
+   */
   getPerfSchema(svcType: string, svcId: string): Record<string, unknown> {
     return host().getPerfSchema(svcType, String(svcId));
   }
@@ -192,12 +211,17 @@ export abstract class MgrModule {
   }
 
   /**
-   * Sends a mon command without blocking: `await this.sendCommand({ prefix: "osd pool ls", format: "json" })`.
-   * Needs a grant in mgr.json (`modules.NAME.allow.commands`). Resolves to `{retval, stdout, stderr}`
-   * with Ceph's negative errno on failure; the module also gets `notify("command", tag)`.
+   * Sends a command without blocking [send_command]: to the mon cluster, or with
+   * `{ target: "osd.0" }` (`"mon.a"`, `"mds.a"`, `"mgr"`) to one daemon, as `ceph tell` does:
+   * `await this.sendCommand({ prefix: "perf dump" }, "", { target: "osd.0" })`.
+   * Validated against that daemon type's real descriptors (`-22` "command not known" otherwise);
+   * a daemon that does not exist answers `-2` (ENOENT). Needs a grant in mgr.json
+   * (`modules.NAME.allow.commands`, e.g. `["osd pool ls", "osd:perf dump"]`). Resolves to
+   * `{retval, stdout, stderr, tag}` with Ceph's negative errno on failure; the module also gets
+   * `notify("command", tag)`, with `options.tag` if given.
    */
-  sendCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = ""): Promise<HandleCommandResult> {
-    return host().sendCommand(cmd, inbuf);
+  sendCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = "", options?: SendCommandOptions): Promise<SendCommandResult> {
+    return host().sendCommand(cmd, inbuf, options);
   }
 
   /** A value from the module's key/value store (fast: an in-memory copy), or `defaultValue`. */
@@ -354,12 +378,108 @@ export abstract class MgrModule {
   setLocalizedStore(key: string, value: string | null): Promise<void> {
     return host().setLocalizedStore(key, value);
   }
+
+  // ---- perf counters, daemon commands, Ceph options ----------------------------------------
+
+  /** Counter priorities [PRIO_*], as `this.PRIO_USEFUL` in a Ceph module. */
+  static readonly PRIO_CRITICAL = PRIO_CRITICAL;
+  static readonly PRIO_INTERESTING = PRIO_INTERESTING;
+  static readonly PRIO_USEFUL = PRIO_USEFUL;
+  static readonly PRIO_UNINTERESTING = PRIO_UNINTERESTING;
+  static readonly PRIO_DEBUGONLY = PRIO_DEBUGONLY;
+  /** Counter type bits [PERFCOUNTER_*]. */
+  static readonly PERFCOUNTER_TIME = PERFCOUNTER_TIME;
+  static readonly PERFCOUNTER_U64 = PERFCOUNTER_U64;
+  static readonly PERFCOUNTER_LONGRUNAVG = PERFCOUNTER_LONGRUNAVG;
+  static readonly PERFCOUNTER_COUNTER = PERFCOUNTER_COUNTER;
+  static readonly PERFCOUNTER_HISTOGRAM = PERFCOUNTER_HISTOGRAM;
+  static readonly PERFCOUNTER_TYPE_MASK = PERFCOUNTER_TYPE_MASK;
+
+  /**
+   * Every counter of priority ≥ `prioLimit` of every daemon whose type is in `services`, with its
+   * newest value [get_all_perf_counters], in Pacific's shape:
+   * `{"osd.0": {"osd.op_w": {description, nick, type, priority, units, value}}}` (`count` too for averages).
+   *
+   * ```ts
+   * const all = this.getAllPerfCounters(PRIO_INTERESTING, ["osd"]);
+   * const writes = Object.values(all).reduce((n, c) => n + (c["osd.op_w"]?.value ?? 0), 0);
+   * ```
+   */
+  getAllPerfCounters(prioLimit: number = PRIO_USEFUL, services?: readonly string[]): Record<string, Record<string, PerfCounter>> {
+    return host().getAllPerfCounters(prioLimit, services);
+  }
+
+  /**
+   * The newest value of one counter [get_latest], 0 when there is none.
+   *
+   * ```ts
+   * const writes = this.getLatest("osd", "0", "osd.op_w");
+   * ```
+   */
+  getLatest(daemonType: string, daemonName: string, counter: string): number {
+    const data = host().getLatestCounter(checkStr("getLatest", "daemon type", daemonType), checkId("getLatest", daemonName), checkStr("getLatest", "counter", counter))[counter];
+    return data && data.length >= 2 ? data[1]! : 0;
+  }
+
+  /**
+   * The newest `[sum, count]` of an average counter [get_latest_avg], `[0, 0]` when there is none.
+   *
+   * ```ts
+   * const [sum, count] = this.getLatestAvg("osd", "0", "osd.op_r_latency");
+   * ```
+   */
+  getLatestAvg(daemonType: string, daemonName: string, counter: string): [number, number] {
+    const data = host().getLatestCounter(checkStr("getLatestAvg", "daemon type", daemonType), checkId("getLatestAvg", daemonName), checkStr("getLatestAvg", "counter", counter))[counter];
+    return data && data.length === 3 ? [data[1]!, data[2]!] : [0, 0];
+  }
+
+  /**
+   * A mon command that must succeed [check_mon_command]: resolves to `{retval, stdout, stderr}`,
+   * or rejects with `MonCommandFailed` carrying them (`e.retval`, `e.stdout`, `e.stderr`).
+   *
+   * ```ts
+   * const pools = JSON.parse((await this.checkMonCommand({ prefix: "osd pool ls", format: "json" })).stdout);
+   * ```
+   */
+  async checkMonCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = ""): Promise<HandleCommandResult> {
+    if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd) || typeof cmd.prefix !== "string") {
+      throw new TypeError('checkMonCommand(): the command must be an object with a string prefix, such as {prefix: "osd pool ls"}');
+    }
+    const r = await host().sendCommand(cmd, inbuf);
+    if (r.retval !== 0) throw new MonCommandFailed(cmd.prefix, r.retval, r.stdout, r.stderr);
+    return { retval: r.retval, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /**
+   * The mgr's value of a Ceph option [get_ceph_option], typed by Ceph's schema (int, size → number,
+   * float, secs → number, bool → boolean, the rest text). An unknown name throws RangeError.
+   *
+   * ```ts
+   * const tick = this.getCephOption("mgr_tick_period") as number;   // 2
+   * ```
+   */
+  getCephOption(key: string): CephOptionValue {
+    return host().getCephOption(key);
+  }
+
+  /**
+   * The value the cluster's config gives another daemon [get_foreign_ceph_option]: its own
+   * section, its type's, global, then the default. Unknown options or entities throw RangeError.
+   *
+   * ```ts
+   * const backfills = this.getForeignCephOption("osd.0", "osd_max_backfills") as number;
+   * ```
+   */
+  getForeignCephOption(entity: string, key: string): CephOptionValue {
+    return host().getForeignCephOption(entity, key);
+  }
 }
 
 /**
  * What runs on standby daemons: export it as `Standby`. It gets only logging, `getMgrId`,
- * `getActiveUri`, `getModuleOption`, `getLocalizedModuleOption`, `getStore`, `getLocalizedStore`
- * (read-only), `serve`/`shutdown` and HTTP if granted; no cluster data, store writes or commands.
+ * `getMgrIp`, `getActiveUri`, `getModuleOption`, `getLocalizedModuleOption`, `getStore`,
+ * `getLocalizedStore` (read-only), `getCephOption`, `get("mgr_ips")`, `serve`/`shutdown` and HTTP if
+ * granted; no other cluster data, store writes or commands.
  *
  * ```ts
  * export class Standby extends MgrStandbyModule {
@@ -456,4 +576,48 @@ export abstract class MgrStandbyModule {
   getLocalizedStore(key: string, defaultValue?: string): string | undefined {
     return host().getLocalizedStore(key, defaultValue);
   }
+  // ---- Ceph options and the mgr's addresses ----
+
+  /** The mgr's value of a Ceph option [get_ceph_option]; see MgrModule.getCephOption. */
+  getCephOption(key: string): CephOptionValue {
+    return host().getCephOption(key);
+  }
+
+  /**
+   * A standby's cluster data [MgrStandbyModule.get]: only `"mgr_ips"` (`{ ips: ["10.0.0.5"] }`),
+   * as a Pacific standby; any other name throws PermissionDenied.
+   */
+  get<T = any>(dataName: "mgr_ips"): T {
+    return host().get(dataName) as T;
+  }
+}
+
+// ---- perf counters and check_mon_command ------------------------------------------------
+
+
+/**
+ * What checkMonCommand() rejects with [MonCommandFailed]: Ceph's message
+ * (`"osd pool create failed: ... retval: -22"`) and the command's `retval`, `stdout`, `stderr`.
+ *
+ * ```ts
+ * try { await this.checkMonCommand({ prefix: "osd pool get", pool: "nope", var: "size" }); }
+ * catch (e) { if ((e as Error).name === "MonCommandFailed") this.log.warn((e as MonCommandFailed).stderr); }
+ * ```
+ */
+export class MonCommandFailed extends Error {
+  override name = "MonCommandFailed";
+  constructor(prefix: string, readonly retval: number, readonly stdout: string, readonly stderr: string) {
+    super(`${prefix} failed: ${stderr} retval: ${retval}`);
+  }
+}
+
+function checkStr(fn: string, what: string, v: unknown): string {
+  if (typeof v !== "string") throw new TypeError(`${fn}(): the ${what} must be a string, got ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
+/** A daemon id: a string, or an OSD's number. */
+function checkId(fn: string, v: unknown): string {
+  if (typeof v === "number" && Number.isInteger(v)) return String(v);
+  return checkStr(fn, "daemon name", v);
 }

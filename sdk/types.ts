@@ -117,3 +117,34 @@ export interface ProgressEventOptions {
   /** shown in `tsmgr status` (default true); `-f json` lists it either way */
   addToCephS?: boolean;
 }
+// ---- perf counters, daemon commands, Ceph options ---------------------------------------
+
+/** One counter of getAllPerfCounters(): its schema plus its newest value (`count` for averages). */
+export interface PerfCounter {
+  description: string;
+  nick?: string;
+  /** PERFCOUNTER_* bits */
+  type: number;
+  /** PRIO_* */
+  priority: number;
+  /** 0 = bytes, 1 = none */
+  units: number;
+  value: number;
+  count?: number;
+}
+
+/** Where sendCommand() goes and which tag its notify("command", tag) carries. */
+export interface SendCommandOptions {
+  /** "mon" (default: the mon cluster), "mon.ID", "mgr", "osd.ID" or "mds.ID" (Ceph's `tell` names) */
+  target?: string;
+  /** the tag notify("command") delivers (default: one the daemon makes up, returned in the result) */
+  tag?: string;
+}
+
+/** sendCommand()'s answer: Ceph's (retval, stdout, stderr) and the tag notify("command") carries. */
+export interface SendCommandResult extends HandleCommandResult {
+  tag: string;
+}
+
+/** A Ceph option typed by its schema: int, uint, size → number; float, secs, millisecs → number; bool; the rest text. */
+export type CephOptionValue = string | number | boolean;

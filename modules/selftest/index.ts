@@ -286,9 +286,9 @@ export default class SelfTest extends MgrModule {
       const s = this.getServer(first.hostname);
       expect(JSON.stringify(s) === JSON.stringify(first), `getServer(${first.hostname}) = ${safeJson(s)} but listServers() has ${safeJson(first)}`);
     });
-    await r.check("getServer() of an unknown host is null", () => {
+    await r.check("getServer() of an unknown host is an empty entry, as Pacific's", () => {
       const s = this.getServer("no-such-host.selftest");
-      expect(s === null, `returned ${safeJson(s)}`);
+      expect(s.hostname === "no-such-host.selftest" && s.services.length === 0 && s.ceph_version === "", `returned ${safeJson(s)}`);
     });
 
     // osd_map and the metadata come from different places and need not agree: an OSD created a

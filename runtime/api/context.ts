@@ -24,7 +24,8 @@ export interface ModuleContext {
   readonly store: ModuleStore;
   dataGranted(name: string): boolean;
   unknownData(name: string): void;
-  sendCommand(cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
+  /** to the mon cluster, or to `opts.target`; the result carries the tag notify("command") delivers */
+  sendCommand(cmd: Record<string, unknown>, inbuf: string, opts?: { target?: string; tag?: string }): Promise<CommandResult & { tag?: string }>;
   setOption(name: string, value: unknown): Promise<void>;
   setHealthChecks(checks: unknown): void;
   // ---- remote calls, progress events, cluster log (issue 15) ----

@@ -9,6 +9,7 @@
 // prelude's api object, and a test (see NOTES-surface.md / the README's contributor section).
 import { PermissionDenied } from "../errors.ts";
 import type { ModuleContext } from "./context.ts";
+import { allPerfCounters, cephOption, foreignCephOption, PERF_SERVICES, perfSchema, PRIO } from "../cluster/index.ts";
 
 /** How an argument crosses: every one is a primitive, checked by type (and length) first. */
 export type ArgCheck =
@@ -115,8 +116,8 @@ export const SURFACE = {
   getMetadata: accessor("getMetadata", 2, (ctx, t, id) => ctx.cluster.getMetadata(t!, id!)),
   /** [get_daemon_status] */
   getDaemonStatus: accessor("getDaemonStatus", 2, (ctx, t, id) => ctx.cluster.getDaemonStatus(t!, id!)),
-  /** [get_perf_schema] */
-  getPerfSchema: accessor("getPerfSchema", 2, (ctx, t, id) => ctx.cluster.getPerfSchema(t!, id!)),
+  /** [get_perf_schema]: an empty type or id is a wildcard, as in Ceph */
+  getPerfSchema: accessor("getPerfSchema", 2, (ctx, t, id) => perfSchema(ctx.cluster, t!, id!)),
   /** [get_counter] */
   getCounter: accessor("getCounter", 3, (ctx, t, id, p) => ctx.cluster.getCounter(t!, id!, p!)),
   /** [get_latest_counter] */
@@ -225,6 +226,51 @@ export const SURFACE = {
       await ctx.store.set(`${ctx.mgrId}/${key}`, value);
     },
   },
+
+  // ---- perf counters, daemon commands, Ceph options (issue 15 items 3-6, 8, 11) ----------
+  /** [get_all_perf_counters]: the priority limit and the service types as JSON text */
+  getAllPerfCounters: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [{ type: "any" }, s("getAllPerfCounters(): the service types", 4096)],
+    impl: (ctx, prio: unknown, servicesJson: string) => json(allPerfCounters(ctx.cluster, checkPrio(prio), checkServices(servicesJson))),
+  },
+  /** [send_command] to one daemon: target "osd.0" / "mon.a" / "mds.a" / "mgr" and an optional tag ("" = the daemon's) */
+  sendDaemonCommand: {
+    kind: "async",
+    standby: false,
+    api: "sendCommand",
+    cluster: true,
+    args: [s("sendCommand(): the command", MAX_ARG), s("sendCommand(): inbuf", MAX_ARG), name256("sendCommand(): options.target"), s("sendCommand(): options.tag", 256, "")],
+    impl: async (ctx, cmdJson: string, inbuf: string, target: string, tag: string) => {
+      const cmd = JSON.parse(cmdJson) as unknown;
+      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) throw new TypeError('sendCommand(): the command must be an object such as {prefix: "perf dump"}');
+      return json(await ctx.sendCommand(cmd as Record<string, unknown>, inbuf, tag === "" ? { target } : { target, tag }));
+    },
+  },
+  /** [get_ceph_option]: the mgr's value of a Ceph option, typed by its schema (RangeError: no such option) */
+  getCephOption: { kind: "sync", standby: true, cluster: true, args: [name256("getCephOption(): the option name")], impl: (ctx, key: string) => json(cephOption(ctx.cluster, key)) },
+  /** [get_foreign_ceph_option]: what the config db gives another daemon ("osd.0") */
+  getForeignCephOption: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [name256("getForeignCephOption(): the entity"), name256("getForeignCephOption(): the option name")],
+    impl: (ctx, entity: string, key: string) => json(foreignCephOption(ctx.cluster, entity, key)),
+  },
+  /** [get] on a standby (MgrStandbyModule.get): "mgr_ips" only, as Pacific's standby answers */
+  get: {
+    kind: "sync",
+    standby: true,
+    cluster: true,
+    args: [name256("get(): the data name")],
+    impl: (ctx, name: string) => {
+      if (name !== "mgr_ips") throw new PermissionDenied(`get("${name}") is not available on a standby daemon: a standby reads only get("mgr_ips")`);
+      checkData(ctx, name);
+      return ctx.cluster.getJson(name) ?? "null";
+    },
+  },
 } satisfies Record<string, SurfaceEntry>;
 
 /** A localized key is prefixed before the store sees it: check it first, as the store would. */
@@ -256,4 +302,22 @@ export function checkArg(c: ArgCheck, v: unknown): unknown {
   if (typeof v !== "string") throw new TypeError(`${c.what} must be a string, got ${v === null ? "null" : typeof v}`);
   if (v.length > c.max) throw new RangeError(`${c.what} is ${v.length} characters long: the limit is ${c.max}`);
   return v;
+}
+
+// ---- perf counters: argument checks ------------------------------------------------------
+
+/** getAllPerfCounters()'s priority limit: an integer 0..10 (PRIO_DEBUGONLY..PRIO_CRITICAL); undefined → PRIO_USEFUL. */
+function checkPrio(v: unknown): number {
+  if (v === undefined || v === null) return PRIO.USEFUL;
+  if (typeof v !== "number") throw new TypeError(`getAllPerfCounters(): the priority limit must be a number such as PRIO_USEFUL (5), got ${typeof v}`);
+  if (!Number.isInteger(v) || v < 0 || v > 10) throw new RangeError(`getAllPerfCounters(): the priority limit must be an integer from 0 (PRIO_DEBUGONLY) to 10 (PRIO_CRITICAL), got ${v}`);
+  return v;
+}
+
+/** The service types as JSON text ("" = Ceph's default list): an array of strings. */
+function checkServices(text: string): readonly string[] {
+  if (text === "") return PERF_SERVICES;
+  const v = JSON.parse(text) as unknown;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new TypeError(`getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${text.slice(0, 100)}`);
+  return v as string[];
 }

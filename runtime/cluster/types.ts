@@ -34,6 +34,19 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** A daemon a command is sent to, as `ceph tell TYPE.ID` names it; id "" = any mon / the active mgr. */
+export interface DaemonTarget {
+  type: "osd" | "mon" | "mds" | "mgr";
+  id: string;
+}
+
+/** One entry of the mon's central config db (`config dump`). */
+export interface ConfigDbEntry {
+  section: string;
+  name: string;
+  value: string;
+}
+
 export interface ClusterSource {
   /** Which backend this is ("sim"). */
   readonly backend: string;
@@ -51,8 +64,8 @@ export interface ClusterSource {
   generation?(): number;
   /** JSON text of `get(name)`: the same string while `version(name)` is unchanged; undefined for an unknown name. */
   getJson(name: string): string | undefined;
-  /** `{hostname, ceph_version, services: [{type, id, ceph_version}]}`; null for an unknown host. */
-  getServer(hostname: string): unknown | null;
+  /** `{hostname, ceph_version, services: [{type, id, ceph_version}]}`; for an unknown host Pacific's `{hostname, services: [], ceph_version: ""}`. */
+  getServer(hostname: string): unknown;
   listServers(): unknown[];
   /** Daemon metadata; null for an unknown type/id (never throws). */
   getMetadata(svcType: string, svcId: string): Record<string, string> | null;
@@ -69,6 +82,13 @@ export interface ClusterSource {
   ): Record<string, [number, number] | [number, number, number]>;
   /** A mon command; `cmd` is already validated and typed by the caller (numbers as numbers). */
   sendCommand(cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult>;
+  /**
+   * A command to one daemon (`ceph tell`, the mgr's send_command with a service type), already
+   * validated against that daemon type's descriptors. A daemon that does not exist answers ENOENT.
+   */
+  sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult>;
+  /** The mon's central config db as last seen (`config dump`), in its order. */
+  configDb(): readonly ConfigDbEntry[];
   /** Notifications, in order. Returns the unsubscribe function. */
   subscribe(listener: (type: NotifyType, id: string | object) => void): () => void;
   haveMonConnection(): boolean;

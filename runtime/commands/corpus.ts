@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseSignature, type JsonSig, type Signature } from "./descriptor.ts";
 
-export type CorpusName = "mon" | "mgr" | "osd0";
+/** mona: what `ceph tell mon.a` answers (the mon's own admin commands, not the mon command table) */
+export type CorpusName = "mon" | "mgr" | "osd0" | "mona";
 
 /** Command flags as MonCommand.h numbers them (the `flags` field of a description). */
 export const CommandFlags = {

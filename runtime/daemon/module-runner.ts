@@ -52,7 +52,7 @@ export interface RunnerServices {
   kv: KvStore;
   moduleConfig(name: string): ModuleConfig;
   activeUri(name: string): string;
-  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
+  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string, opts?: { target?: string; tag?: string }): Promise<CommandResult & { tag?: string }>;
   setHealthChecks(name: string, checks: unknown): void;
   serveHttp(name: string, runner: ModuleRunner, address: string): string;
   stopHttp(name: string): void;
@@ -573,7 +573,7 @@ export class ModuleRunner {
       store,
       dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),
       unknownData: (n) => this.#limited(() => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`)),
-      sendCommand: (cmd, inbuf) => gate.run(() => s.sendCommand(name, cmd, inbuf)),
+      sendCommand: (cmd, inbuf, opts) => gate.run(() => s.sendCommand(name, cmd, inbuf, opts)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
       // ---- remote calls, progress events, cluster log (issue 15) ----

@@ -46,7 +46,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
   });
   const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
     activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),
-    sendCommand: (name, cmd, inbuf) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag)),
+    sendCommand: (name, cmd, inbuf, opts) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag), opts),
     serveHttp: (name, runner, address) => http.serve(name, runner, address),
     stopHttp: (name) => http.stop(name),
     builtinPrefixes: () => router.builtinPrefixes(),

@@ -360,6 +360,27 @@
   const hProgressDone = sync("completeProgressEvent");
   const hProgressFail = sync("failProgressEvent");
   const hClusterLog = sync("clusterLog");
+  // ---- perf counters, daemon commands, Ceph options ----
+  const hAllPerf = sync("getAllPerfCounters");
+  const hCephOption = sync("getCephOption");
+  const hForeignOption = sync("getForeignCephOption");
+  const hStandbyGet = sync("get");
+  const aTell = async("sendDaemonCommand");
+  /** sendCommand(cmd, inbuf, {target, tag}): to one daemon, or the mon cluster with the caller's tag */
+  function sendTargeted(json, inbuf, opts) {
+    if (opts === null || typeof opts !== "object") return PromiseC.reject(new TypeErrorC(`sendCommand(): options must be an object such as {target: "osd.0"}, got ${opts === null ? "null" : typeof opts}`));
+    const target = opts.target === undefined ? "mon" : opts.target;
+    const tag = opts.tag === undefined ? "" : opts.tag;
+    if (typeof target !== "string") return PromiseC.reject(new TypeErrorC(`sendCommand(): options.target must be a string such as "osd.0", got ${typeof target}`));
+    if (typeof tag !== "string") return PromiseC.reject(new TypeErrorC(`sendCommand(): options.tag must be a string, got ${typeof tag}`));
+    return aTell(json, inbuf, target, tag).then(parse);
+  }
+  /** A standby's get(): "mgr_ips" only (Pacific's standby answers nothing else); the rest is refused by name. */
+  function standbyGet(name) {
+    if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);
+    if (name !== "mgr_ips") throw denied("get");
+    return deepFreeze(parse(hStandbyGet(name)));
+  }
 
   const api = freeze({
     log,
@@ -370,7 +391,7 @@
     getActiveUri: () => hActiveUri(),
     getModuleOption: readOption,
     setModuleOption: (name, value) => aSetOption(StringC(name), str(value === undefined ? null : value)),
-    get,
+    get: ROLE === "standby" ? standbyGet : get,
     getServer: (host) => deepFreeze(parse(hServer(StringC(host)))),
     listServers: () => deepFreeze(parse(hServers())),
     getMetadata: (t, id) => deepFreeze(parse(hMeta(StringC(t), StringC(id)))),
@@ -379,13 +400,14 @@
     getCounter: (t, id, p) => deepFreeze(parse(hCounter(StringC(t), StringC(id), StringC(p)))),
     getLatestCounter: (t, id, p) => deepFreeze(parse(hLatest(StringC(t), StringC(id), StringC(p)))),
     haveMonConnection: () => hMonConn(),
-    sendCommand: (cmd, inbuf) => {
+    sendCommand: (cmd, inbuf, opts) => {
       let json;
       try {
         json = JSONstringify(cmd);
       } catch (e) {
         return PromiseC.reject(new TypeErrorC(`sendCommand(): the command must be plain JSON data: ${e.message}`));
       }
+      if (opts !== undefined) return sendTargeted(json, inbuf === undefined ? "" : inbuf, opts);
       return aSend(json, inbuf === undefined ? "" : inbuf).then(parse);
     },
     // Values are passed as given (not stringified) so the host can refuse non-strings by type.
@@ -428,6 +450,13 @@
     setLocalizedModuleOption: (name, value) => aSetLocalOption(StringC(name), str(value === undefined ? null : value)),
     getLocalizedStore: readLocalizedStore,
     setLocalizedStore: (key, value) => aSetLocalStore(key, value),
+    // ---- perf counters, daemon commands, Ceph options ----
+    getAllPerfCounters: (prioLimit, services) => {
+      if (services !== undefined && !ArrayIsArray(services)) throw new TypeErrorC(`getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${typeof services}`);
+      return deepFreeze(parse(hAllPerf(prioLimit, services === undefined ? "" : JSONstringify(services))));
+    },
+    getCephOption: (key) => parse(hCephOption(key)),
+    getForeignCephOption: (entity, key) => parse(hForeignOption(entity, key)),
   });
   defineProperty(G, "__tsmgr", { value: api, enumerable: false, writable: false, configurable: false });
 

@@ -156,7 +156,7 @@ test("metadata, servers, daemon status and perf counters of the real daemons", a
   const services = servers.flatMap((s) => s.services.map((d) => `${d.type}.${d.id}`)).sort();
   assert.equal(services, ["mgr.x", "mon.a", "osd.0", "osd.1"]);
   assert.equal(live().getServer(servers[0]!.hostname), servers[0]);
-  assert.is(live().getServer("no-such-host"), null);
+  assert.equal(live().getServer("no-such-host"), { hostname: "no-such-host", services: [], ceph_version: "" });
   await waitFor(() => live().getCounter("osd", "0", "osd.op_w")["osd.op_w"]!.length >= 2, "two perf samples of osd.0", DEADLINE);
   const schema = live().getPerfSchema("osd", "0") as Record<string, Record<string, { type: number; priority: number; units: number }>>;
   // the real mgr's schema of osd.0, entry for entry (fields, their order, nick only where given)

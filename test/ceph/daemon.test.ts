@@ -112,10 +112,12 @@ test("grants still decide what a module may send; Ceph's errors come back as the
   const denied = await probe<{ error: string; message: string }>("send", JSON.stringify({ prefix: "osd set", key: "noout" }));
   assert.is(denied.error, "PermissionDenied");
   assert.match(denied.message, /modules\.cephprobe\.allow\.commands/);
+  // the result also carries the tag its notify("command") delivers
   const missing = await probe("send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "size" }));
-  assert.equal(missing, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'" });
+  assert.equal(missing, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'", tag: missing.tag });
   const ls = await probe("send", JSON.stringify({ prefix: "osd pool ls", format: "json" }));
-  assert.equal(ls, { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "" });
+  assert.equal(ls, { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "", tag: ls.tag });
+  assert.match(ls.tag, /^cephprobe\.\d+$/);
 });
 
 test("with the mon stopped the daemon keeps serving, modules see haveMonConnection() false, then it recovers", async () => {

@@ -58,7 +58,7 @@ test("missing metadata, hosts and counters answer as Ceph does, never throwing",
   assert.is(await out(["du", "meta", "nosuchtype", "0"]), null);
   const meta = await out(["du", "meta", "osd", "0"]);
   assert.type(meta.hostname, "string");
-  assert.is(await out(["du", "server", "no-such-host"]), null);
+  assert.equal(await out(["du", "server", "no-such-host"]), { hostname: "no-such-host", services: [], ceph_version: "" });
   const servers = await out(["du", "servers"]);
   assert.is(servers.length, 2);
   const server = await out(["du", "server", servers[0].hostname]);
@@ -83,7 +83,8 @@ test("sendCommand needs a grant: refused with the mgr.json key, allowed by prefi
 test("sendCommand with the r class may read but not write; errors come back as Ceph's", async () => {
   d = await daemon({ allow: { commands: ["r"] } });
   const bad = await out(["du", "send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "size" })]);
-  assert.equal(bad, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'" });
+  assert.equal(bad, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'", tag: bad.tag });
+  assert.match(bad.tag, /^data_user\.\d+$/);
   const malformed = await out(["du", "send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "bogus_var" })]);
   assert.is(malformed.retval, -22);
   const write = await d.command(["du", "send", JSON.stringify({ prefix: "osd out", ids: ["0"] })]);

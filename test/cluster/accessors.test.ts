@@ -39,13 +39,13 @@ test("metadata is an immutable snapshot", () => {
   assert.is(sim.getMetadata("osd", "0")!.hostname, "node01");
 });
 
-test("listServers and getServer have the real shapes; an unknown host is null", () => {
+test("listServers and getServer have the real shapes; an unknown host is Pacific's empty entry", () => {
   const report = compareShapes(fixtureText("mgr-get/list_servers.json"), JSON.stringify(sim.listServers()));
   assert.equal(report.mismatches, []);
   const node01 = sim.getServer("node01") as { hostname: string; services: { type: string; id: string }[] };
   assert.equal(compareShapes(fixtureText("mgr-get/get_server.vm.json"), JSON.stringify(node01)).mismatches, []);
   assert.equal(node01.services.map((s) => `${s.type}.${s.id}`), ["mgr.x", "mon.a", "osd.0", "osd.1", "osd.2"]);
-  assert.is(sim.getServer("no-such-host"), null);
+  assert.equal(sim.getServer("no-such-host"), JSON.parse(fixtureText("mgr-get/get_server.no-such-host.json")));
 });
 
 test("getPerfSchema gives the real OSD and mon schemas; unknown daemons get {}", () => {

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CommandFlags, loadCorpus, parseSignature, signatureToJson, type CorpusName, type JsonSigItem } from "../../runtime/commands/index.ts";
 
-const COUNTS: Record<CorpusName, number> = { mon: 584, mgr: 286, osd0: 89 };
+const COUNTS: Record<CorpusName, number> = { mon: 584, mgr: 286, osd0: 89, mona: 44 };
 
 function rawCorpus(name: CorpusName): Record<string, { sig: JsonSigItem[] }> {
   return JSON.parse(readFileSync(new URL(`../../runtime/commands/data/${name}-command-descriptions.json`, import.meta.url), "utf8"));

@@ -211,6 +211,12 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["setLocalizedModuleOption", ["opt", "null"]],
     ["getLocalizedStore", ["k"]],
     ["setLocalizedStore", ["k", "v"]],
+    // ---- perf counters, daemon commands, Ceph options ----
+    ["getAllPerfCounters", [5, ""]],
+    ["sendDaemonCommand", [JSON.stringify({ prefix: "version" }), "", "osd.0", ""]],
+    ["getCephOption", ["fsid"]],
+    ["getForeignCephOption", ["osd.0", "osd_max_backfills"]],
+    ["get", ["mgr_ips"]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {

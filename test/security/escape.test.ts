@@ -77,7 +77,7 @@ test("a sendCommand() result and its promise are the isolate's own: no way back 
   a = await Arena.open({ hostile: { esc_send_result: { allow: { commands: ["osd pool ls"] } } } });
   const r = await a.report<Record<string, unknown>>(["esc_send_result"]);
   assert.equal(r, {
-    result: { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "" },
+    result: { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "", tag: "esc_send_result.1" },
     fromResult: NO_PROCESS,
     fromPromise: NO_PROCESS,
     ownRealm: true,
@@ -232,6 +232,7 @@ test("a mon command with an own __proto__ key is validated as sent: the hidden a
     retval: -22,
     stdout: "",
     stderr: 'invalid command: unknown argument "__proto__" for "osd pool ls"; it takes detail\nusage: osd pool ls [<detail:detail>]',
+    tag: "pol_send_proto.refused",
   });
   await a.checkHost();
 });

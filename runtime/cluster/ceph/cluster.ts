@@ -3,7 +3,7 @@
 // when its epoch or version moved, turns dumps into the real mgr's get() shapes (views.ts), bumps
 // the version of exactly the names whose text changed and notifies in the sim's order. Commands go
 // to the mon, or to the mgr for the mgr's own commands, as the `ceph` CLI routes them.
-import type { ClusterSource, CommandResult, NotifyType } from "../types.ts";
+import type { ClusterSource, CommandResult, ConfigDbEntry, DaemonTarget, NotifyType } from "../types.ts";
 import { deepFreeze, fixture, fixtureCompact } from "../_fixtures.ts";
 import { inNotifyOrder } from "../_notify-order.ts";
 import { CephBackendError } from "./errors.ts";
@@ -552,8 +552,9 @@ export class CephCluster implements ClusterSource {
     return this.#devices.find((d) => d.devid === devid);
   }
 
-  getServer(hostname: string): unknown | null {
-    return this.listServers().find((s) => (s as Server).hostname === hostname) ?? null;
+  getServer(hostname: string): unknown {
+    // Pacific answers an unknown host with an empty entry, not None
+    return this.listServers().find((s) => (s as Server).hostname === hostname) ?? { hostname, services: [], ceph_version: "" };
   }
 
   listServers(): unknown[] {
@@ -619,6 +620,38 @@ export class CephCluster implements ClusterSource {
     // a change made through us shows up in the maps now, not at the next tick
     if (r.r === 0 && (!info || info.perm.includes("w"))) this.#kick();
     return { retval: r.r, stdout: r.out.toString("utf8"), stderr: r.outs };
+  }
+
+  /** `tell`: to one OSD (librados osd_command), one mon (mon_command with a target), the mgr or any mon. */
+  async sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
+    const t = this.#transport;
+    if (!t) return { retval: -ENOTCONN, stdout: "", stderr: "not connected to the Ceph cluster (the librados helper is restarting)" };
+    const text = JSON.stringify(cmd);
+    let r: RawResult;
+    if (target.type === "osd") {
+      // `ceph tell`'s answer for an osd the map does not have (librados would wait for it instead)
+      if (!/^\d+$/.test(target.id) || !this.#osdExists(Number(target.id))) return { retval: -2, stdout: "", stderr: `problem getting command descriptions from osd.${target.id}` };
+      r = await t.call("osd", text, inbuf, Number(target.id));
+    } else if (target.type === "mon") r = await t.call("mon", text, inbuf, target.id === "" ? null : target.id);
+    else if (target.type === "mgr") r = await t.call("mgr", text, inbuf);
+    else return { retval: -95, stdout: "", stderr: `commands to ${target.type} daemons are not supported by the ceph backend yet (librados has no mds_command): use the mon or mgr commands` };
+    return { retval: r.r, stdout: r.out.toString("utf8"), stderr: r.outs };
+  }
+
+  configDb(): readonly ConfigDbEntry[] {
+    const text = this.#epochs.configDump;
+    if (text === undefined) return [];
+    if (this.#configDbMemo?.text !== text) {
+      const rows = JSON.parse(text) as { section?: string; name?: string; value?: unknown }[];
+      this.#configDbMemo = { text, rows: rows.map((e) => ({ section: String(e.section ?? ""), name: String(e.name ?? ""), value: String(e.value ?? "") })) };
+    }
+    return this.#configDbMemo.rows;
+  }
+  #configDbMemo: { text: string; rows: ConfigDbEntry[] } | undefined;
+
+  #osdExists(id: number): boolean {
+    const map = JSON.parse(this.getJson("osd_map") ?? "{}") as { osds?: { osd: number }[] };
+    return (map.osds ?? []).some((o) => o.osd === id);
   }
 
   subscribe(listener: (type: NotifyType, id: string | object) => void): () => void {

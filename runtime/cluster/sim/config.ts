@@ -87,7 +87,7 @@ export function configRm(state: SimState, who: string, name: string): CommandRes
 }
 
 /** The value `who` sees: its own section, then its type, then global, then the default. */
-function effectiveValue(state: SimState, who: string, name: string): string | undefined {
+export function effectiveValue(state: SimState, who: string, name: string): string | undefined {
   const type = who.split(".")[0]!;
   for (const section of [who, type, "global"]) {
     const e = state.configDb.find((x) => x.section === section && x.name === name);

@@ -1,7 +1,8 @@
 // SimCluster: the simulated Pacific cluster behind the ClusterSource interface. It owns the state,
 // publishes each data name's JSON once per version, evolves on a timer and applies commands,
 // and after every change bumps exactly the affected versions and notifies in Ceph's order.
-import type { ClusterSource, CommandResult, NotifyType } from "../types.ts";
+import type { ClusterSource, CommandResult, ConfigDbEntry, DaemonTarget, NotifyType } from "../types.ts";
+import { runDaemonCommand } from "./daemon-commands.ts";
 import { buildState } from "./build.ts";
 import { runMonCommand } from "./mon-commands.ts";
 import { FLAG } from "./constants.ts";
@@ -131,8 +132,9 @@ export class SimCluster implements ClusterSource, SimControls {
     return text;
   }
 
-  getServer(hostname: string): unknown | null {
-    return server(this.#state, hostname);
+  getServer(hostname: string): unknown {
+    // Pacific answers an unknown host with an empty entry, not None
+    return server(this.#state, hostname) ?? { hostname, services: [], ceph_version: "" };
   }
 
   listServers(): unknown[] {
@@ -164,6 +166,17 @@ export class SimCluster implements ClusterSource, SimControls {
     await Promise.resolve();
     if (cmd.prefix.startsWith("sim ")) return handleSimCommand(this, cmd);
     return this.#mutate((state) => runMonCommand({ state, json: (n) => this.#published.json(n)! }, cmd));
+  }
+
+  async sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
+    if (target.type === "mgr" || (target.type === "mon" && target.id === "")) return this.sendCommand(cmd, inbuf);
+    // a daemon round trip: never in the caller's own turn
+    await Promise.resolve();
+    return runDaemonCommand(this.#state, target, cmd, () => this.#published.json("mon_status")!);
+  }
+
+  configDb(): readonly ConfigDbEntry[] {
+    return this.#state.configDb;
   }
 
   subscribe(listener: (type: NotifyType, id: string | object) => void): () => void {

@@ -133,3 +133,41 @@ export function latestCounter(
   // Ceph answers an unknown counter with an empty tuple.
   return { [path]: (last ?? []) as [number, number] };
 }
+
+const PERFCOUNTER_TIME = 1;
+
+/** What `tell osd.N perf schema` prints: section → name → info (the admin socket's shape). */
+export function perfSchemaDump(state: SimState, type: string, id: string): Record<string, Record<string, unknown>> | undefined {
+  const schema = schemaOf(type);
+  if (!schema || !reporter(state, type, id)) return undefined;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [path, info] of Object.entries(schema)) {
+    const dot = path.indexOf(".");
+    const metric = info.type & TYPE_COUNTER ? "counter" : info.type & TYPE_HISTOGRAM ? "histogram" : "gauge";
+    const value = info.type & TYPE_LONGRUNAVG ? (info.type & PERFCOUNTER_TIME ? "real-integer-pair" : "integer-integer-pair") : info.type & PERFCOUNTER_TIME ? "real" : "integer";
+    (out[path.slice(0, dot)] ??= {})[path.slice(dot + 1)] = {
+      type: info.type, metric_type: metric, value_type: value, description: info.description, nick: info.nick ?? "", priority: info.priority, units: info.units === 0 ? "bytes" : "none",
+    };
+  }
+  return out;
+}
+
+/** What `tell osd.N perf dump` prints now: section → name → value ({avgcount, sum, avgtime} for averages, seconds for times). */
+export function perfDump(state: SimState, type: string, id: string): Record<string, Record<string, unknown>> | undefined {
+  const schema = schemaOf(type);
+  const r = reporter(state, type, id);
+  if (!schema || !r) return undefined;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [path, info] of Object.entries(schema)) {
+    const dot = path.indexOf(".");
+    const v = valueAt(state, type, r, path, info, state.tick);
+    const time = (x: number) => (info.type & PERFCOUNTER_TIME ? x / 1e9 : x);
+    let value: unknown = time(v[0]!);
+    if (info.type & TYPE_LONGRUNAVG) {
+      const [sum, count] = [time(v[0]!), v[1]!];
+      value = { avgcount: count, sum, avgtime: count ? sum / count : 0 };
+    }
+    (out[path.slice(0, dot)] ??= {})[path.slice(dot + 1)] = value;
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// The cluster-reading part of issue 15's module API against a real single-node Ceph cluster:
+// all perf counters and the latest values, commands to an OSD and a named mon (ENOENT for an OSD
+// that does not exist), checkMonCommand's MonCommandFailed, Ceph options (the mgr's and another
+// daemon's from the config db), and Pacific's answers for an unknown host and missing metadata.
+// One cluster start; every wait is for a condition, with a deadline generous for a loaded machine.
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } from "../_util.ts";
+import { brief, MGR_GET, startDevCluster, type DevCluster } from "./_support.ts";
+
+const DEADLINE = 60_000;
+const test = suite("ceph module api");
+let lab: DevCluster | undefined;
+let d: TestDaemon | undefined;
+let dir = "";
+let startError: Error | undefined;
+
+test.before(async () => {
+  try {
+    lab = await startDevCluster(1);
+    dir = tempDir();
+    mkdirSync(join(dir, "modules"), { recursive: true });
+    copyFileSync(join(ROOT, "test/fixtures/modules/cluster_api.ts"), join(dir, "modules/cluster_api.ts"));
+    d = await startTestDaemon(dir, {
+      modulePath: join(dir, "modules"),
+      cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } },
+      modules: { cluster_api: { enabled: true, allow: { commands: ["r", "osd:r", "mon:r"] } } },
+    });
+    await waitFor(() => d!.modules().every((m) => m.state === "active"), "cluster_api to be active", DEADLINE);
+  } catch (e) {
+    startError = e as Error;
+  }
+});
+
+test.after(async () => {
+  await d?.stop();
+  if (dir) cleanup(dir);
+  await lab?.purge();
+});
+
+type Outcome = { value?: any; error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string } };
+async function call(fn: string, ...args: unknown[]): Promise<Outcome> {
+  if (startError) throw startError;
+  const r = await d!.command(["ca", "call", fn, JSON.stringify(args)], { timeoutMs: DEADLINE });
+  assert.is(r.retval, 0, brief(r.stderr));
+  return JSON.parse(r.stdout) as Outcome;
+}
+async function value(fn: string, ...args: unknown[]): Promise<any> {
+  const o = await call(fn, ...args);
+  assert.is(o.error, undefined, JSON.stringify(o.error));
+  return o.value;
+}
+
+test("getAllPerfCounters() has the OSD's and mon's counters in the real mgr's fields; getLatest() and getLatestAvg() read them", async () => {
+  // the backend reads `perf schema`/`perf dump` every stats period: wait for the first
+  const all = await waitFor(async () => {
+    const v = await value("getAllPerfCounters");
+    return v["osd.0"]?.["osd.op_w"] ? v : undefined;
+  }, "osd.0's counters", DEADLINE);
+  const real = JSON.parse(readFileSync(join(MGR_GET, "get_all_perf_counters.json"), "utf8"));
+  for (const path of ["osd.op_w", "osd.op_r_latency"]) assert.equal(Object.keys(all["osd.0"][path]), Object.keys(real["osd.0"][path]), path);
+  assert.ok(Object.keys(all).some((k) => k.startsWith("mon.")), Object.keys(all).join(", "));
+  assert.type(await value("getLatest", "osd", "0", "osd.op_w"), "number");
+  const avg = await value("getLatestAvg", "osd", "0", "osd.op_r_latency");
+  assert.is(avg.length, 2);
+  assert.ok(Object.keys(await value("getPerfSchema", "osd", "")).includes("osd.0"));
+});
+
+test("sendCommand() reaches osd.0 and a named mon; an OSD that does not exist is ENOENT, an unknown command EINVAL", async () => {
+  const v = await value("sendCommand", { prefix: "version" }, "", { target: "osd.0" });
+  assert.is(v.retval, 0, v.stderr);
+  assert.is(JSON.parse(v.stdout).version, "16.2.15");
+  const dump = await value("sendCommand", { prefix: "perf dump" }, "", { target: "osd.0", tag: "dump" });
+  assert.is(dump.tag, "dump");
+  assert.type(JSON.parse(dump.stdout).osd.op_w, "number");
+  const missing = await value("sendCommand", { prefix: "version" }, "", { target: "osd.99" });
+  assert.is(missing.retval, -2);
+  const unknown = await value("sendCommand", { prefix: "osd pool ls" }, "", { target: "osd.0" });
+  assert.is(unknown.retval, -22);
+  const mon = (await value("get", "mon_map")).mons[0].name;
+  const stat = await value("sendCommand", { prefix: "mon_status" }, "", { target: `mon.${mon}` });
+  assert.is(stat.retval, 0, JSON.stringify(stat));
+  assert.is(JSON.parse(stat.stdout).name, mon);
+  const nomon = await value("sendCommand", { prefix: "version" }, "", { target: "mon.zz" });
+  assert.is(nomon.retval, -2, nomon.stderr);
+});
+
+test("checkMonCommand() rejects with MonCommandFailed carrying the mon's retval and stderr", async () => {
+  const ok = await value("checkMonCommand", { prefix: "osd pool ls", format: "json" });
+  assert.is(ok.retval, 0);
+  const failed = await call("checkMonCommand", { prefix: "osd pool get", pool: "nope", var: "size" });
+  assert.is(failed.error?.name, "MonCommandFailed");
+  assert.is(failed.error?.retval, -2);
+  assert.match(failed.error!.stderr!, /nope/);
+});
+
+test("getCephOption() and getForeignCephOption() read the cluster's config, typed by Ceph's schema", async () => {
+  const fsid = lab!.ceph("fsid").trim();
+  await waitFor(async () => (await call("getCephOption", "fsid")).value === fsid, "the mgr's fsid option", DEADLINE);
+  assert.type(await value("getCephOption", "mgr_tick_period"), "number");
+  lab!.ceph("config", "set", "osd.0", "osd_max_backfills", "5");
+  await waitFor(async () => (await call("getForeignCephOption", "osd.0", "osd_max_backfills")).value === 5, "osd.0's osd_max_backfills from the config db", DEADLINE);
+  lab!.ceph("config", "set", "osd", "osd_recovery_sleep", "0.5");
+  await waitFor(async () => (await call("getForeignCephOption", "osd.0", "osd_recovery_sleep")).value === 0.5, "the osd section's float for osd.0", DEADLINE);
+  assert.is((await call("getForeignCephOption", "osd.0", "no_such_option")).error?.name, "RangeError");
+});
+
+test("an unknown host and missing metadata answer as Pacific's", async () => {
+  assert.equal(await value("getServer", "no-such-host"), { hostname: "no-such-host", services: [], ceph_version: "" });
+  assert.equal(await value("getMetadata", "osd", "99", { none: "yes" }), { none: "yes" });
+});
+
+test.run();
