@@ -378,7 +378,11 @@
   /** A standby's get(): "mgr_ips" only (Pacific's standby answers nothing else); the rest is refused by name. */
   function standbyGet(name) {
     if (typeof name !== "string") throw new TypeErrorC(`get(): the data name must be a string, got ${typeof name}`);
-    if (name !== "mgr_ips") throw denied("get");
+    if (name !== "mgr_ips") {
+      const e = denied("get");
+      e.message = `get(${JSONstringify(name)}) is not available on a standby daemon: a standby reads only get("mgr_ips"); MgrStandbyModule offers only ${ALLOWED_ON_STANDBY}`;
+      throw e;
+    }
     return deepFreeze(parse(hStandbyGet(name)));
   }
 

@@ -50,10 +50,15 @@ test("a standby module gets only the standby surface: data, store and commands a
     const lines = b.logs.filter((l) => l.module === "with_standby" && l.msg.startsWith("standby probe "));
     return lines.length >= 6 ? lines.map((l) => l.msg) : undefined;
   }, "the standby's probes");
-  for (const name of ["get", "getStore", "setStore", "sendCommand", "getMetadata"]) {
+  const offer = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
+  for (const name of ["setStore", "sendCommand", "getMetadata"]) {
     const line = probes.find((p) => p.startsWith(`standby probe ${name}:`))!;
-    assert.match(line, new RegExp(`PermissionDenied: ${name}\\(\\) is not available on a standby daemon: MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, serve and shutdown`));
+    assert.ok(line.endsWith(`PermissionDenied: ${name}() is not available on a standby daemon: ${offer}`), line);
   }
+  // Ceph's standbys read the store, and get() answers "mgr_ips" only
+  assert.ok(probes.includes("standby probe getStore: allowed"), probes.join("\n"));
+  const get = probes.find((p) => p.startsWith("standby probe get:"))!;
+  assert.ok(get.endsWith(`PermissionDenied: get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${offer}`), get);
   assert.ok(probes.includes("standby probe identity: b active=none"));
 });
 

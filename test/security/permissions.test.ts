@@ -237,10 +237,10 @@ test("the injected API is frozen: a module cannot replace, extend, delete or red
 // ---- standby ---------------------------------------------------------------------------------
 
 // a standby reads the store and localized settings, as Ceph's standbys do (issue 15 item 8)
-const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, serve and shutdown";
+const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
 const notOnStandby = (fn: string) => refused("PermissionDenied", `${fn}() is not available on a standby daemon: ${STANDBY_ONLY}`);
 const STANDBY_REPORT = {
-  get: notOnStandby("get"),
+  get: refused("PermissionDenied", `get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${STANDBY_ONLY}`),
   getServer: notOnStandby("getServer"),
   listServers: notOnStandby("listServers"),
   getMetadata: notOnStandby("getMetadata"),
@@ -281,7 +281,7 @@ test("buildHostTable() gives a standby exactly the standby surface, and a real s
     },
   } as unknown as ModuleContext;
   const table = buildHostTable(ctx);
-  assert.equal(Object.keys(table).sort(), ["getActiveUri", "getLocalizedModuleOption", "getLocalizedStore", "getMgrId", "getMgrIp", "getModuleOption", "getStore", "log", "serveHttp"]);
+  assert.equal(Object.keys(table).sort(), ["get", "getActiveUri", "getCephOption", "getLocalizedModuleOption", "getLocalizedStore", "getMgrId", "getMgrIp", "getModuleOption", "getStore", "log", "serveHttp"]);
   const builder = new ModuleBuilder("perm_standby_api", join(HOSTILE, "perm_standby_api.ts"), HOSTILE);
   const bundle = await builder.build();
   await builder.dispose();
