@@ -26,4 +26,7 @@ export interface ModuleContext {
   sendCommand(cmd: Record<string, unknown>, inbuf: string): Promise<CommandResult>;
   setOption(name: string, value: unknown): Promise<void>;
   setHealthChecks(checks: unknown): void;
+  // ---- audit log ----
+  /** reports a grant decision to the audit log (denials are logged, hot-path allowances counted) */
+  audit?(event: { fn: string; asked: string; allowed: boolean; key: string }): void;
 }

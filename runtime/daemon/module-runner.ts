@@ -54,6 +54,8 @@ export interface RunnerServices {
   /** a new version may bring other commands: check them against the other modules' */
   checkCommands(name: string, commands: ModuleCommand[]): void;
   changed(name: string): void;
+  /** a grant decision of this module, for the audit log */
+  audit?(name: string, e: { fn: string; asked: string; allowed: boolean; key: string }): void;
 }
 
 interface Version {
@@ -502,6 +504,7 @@ export class ModuleRunner {
       sendCommand: (cmd, inbuf) => gate.run(() => s.sendCommand(name, cmd, inbuf)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
+      audit: s.audit && ((e) => s.audit!(name, e)),
     };
   }
 }

@@ -12,7 +12,10 @@ export class MonCommands {
   readonly #prefixes = new Set<string>();
   #seq = 0;
 
-  constructor(readonly cluster: ClusterSource) {
+  constructor(
+    readonly cluster: ClusterSource,
+    readonly audit?: (module: string, e: { fn: string; asked: string; allowed: boolean; key: string }) => void,
+  ) {
     // obsolete/deprecated entries stay: ceph still accepts them
     const entries: CorpusEntry[] = loadCorpus("mon");
     this.#table = new CommandTable(entries.map((e) => e.signature));
@@ -41,6 +44,7 @@ export class MonCommands {
     }
     const prefix = v.signature.prefix.join(" ");
     const perm = this.#perm.get(prefix) ?? "rw";
+    this.audit?.(module, { fn: "sendCommand", asked: prefix, allowed: MonCommands.granted(grants, prefix, perm), key: "allow.commands" });
     if (!MonCommands.granted(grants, prefix, perm)) {
       throw new PermissionDenied(`module "${module}" requires permission to send the mon command "${prefix}" (perm ${perm}): grant it in mgr.json at modules.${module}.allow.commands (e.g. ["${prefix}"])`);
     }

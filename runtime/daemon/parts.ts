@@ -2,6 +2,7 @@
 // prefixes) and the election (for their role and published URIs); built-in commands need all three.
 // Built here in one place so daemon.ts reads as a list of steps.
 import { existsSync } from "node:fs";
+import type { AuditLog } from "../audit/index.ts";
 import type { ClusterSource } from "../cluster/index.ts";
 import { loadConfig, type Config } from "../config/index.ts";
 import type { Election } from "../election/index.ts";
@@ -14,6 +15,7 @@ import { CommandRouter } from "./command-router.ts";
 import { ModuleHttpHost } from "./module-http.ts";
 import { ModuleManager } from "./modules.ts";
 import { MonCommands } from "./mon-commands.ts";
+import { packageInstaller } from "./package-installer.ts";
 
 export interface DaemonParts {
   modules: ModuleManager;
@@ -26,8 +28,8 @@ export interface DaemonParts {
   reloadConfig(only?: string): Promise<string[]>;
 }
 
-export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger): DaemonParts {
-  const mon = new MonCommands(cluster);
+export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, audit: AuditLog): DaemonParts {
+  const mon = new MonCommands(cluster, (name, e) => audit.decision(name, e));
   let election: Election | undefined;
   const elected = (): Election => {
     if (!election) throw new Error("internal error: the election is used before it started");
@@ -39,6 +41,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
       if (election?.isActive()) election.publishServices(services);
     },
     warn: (name, message) => log.warn({ module: name }, message),
+    audit: (name, e) => audit.decision(name, e),
   });
   const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
     activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),
@@ -47,9 +50,10 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     stopHttp: (name) => http.stop(name),
     builtinPrefixes: () => router.builtinPrefixes(),
     changed: () => router?.invalidate(),
+    audit: (name, e) => audit.decision(name, e),
   });
   const builtins = [
-    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only) }),
+    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), audit, packages: packageInstaller(cfg, modules, audit) }),
     ...simCommands(cluster),
   ];
   const router: CommandRouter = new CommandRouter({

@@ -1,6 +1,8 @@
 // What every built-in command family is made of: a descriptor, a perm, whether only the active
 // daemon can answer it, and a handler returning data (rendered per -f) and/or plain text.
+import type { AuditLog } from "../../audit/index.ts";
 import type { KvStore } from "../../store/index.ts";
+import type { PackageInstaller } from "../../packages/index.ts";
 import type { MgrMap } from "../../election/index.ts";
 import type { AuthKeys } from "../auth-keys.ts";
 import type { ModuleManager } from "../modules.ts";
@@ -54,4 +56,6 @@ export interface BuiltinDeps {
   fail(who: string | undefined): Promise<string>;
   /** re-reads mgr.json's module sections (all, or one module's); the modules whose section changed */
   reloadConfig(only?: string): Promise<string[]>;
+  audit: AuditLog;
+  packages: PackageInstaller;
 }
