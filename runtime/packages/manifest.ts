@@ -1,7 +1,7 @@
 // tsmgr.json, a package's manifest: name, version, the sdk range it needs, its entry file, the
 // permissions it declares and a description. Checked field by field, as mgr.json is.
 import semver from "semver";
-import { MODULE_NAME } from "../loader/index.ts";
+import { MODULE_NAME } from "../loader/discover.ts";
 import { PackageError } from "./package-error.ts";
 
 export const MANIFEST_FILE = "tsmgr.json";

@@ -9,7 +9,7 @@ import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
-import { isInside } from "../loader/index.ts";
+import { isInside } from "../loader/discover.ts";
 import { PackageError } from "./package-error.ts";
 
 /** Entries one package may hold (each costs an inode and a header). */
