@@ -31,7 +31,9 @@ export function auditCommands({ audit }: BuiltinDeps): Builtin[] {
       desc: "the audit log: grant decisions (denials always), package trust decisions and operator actions, oldest first",
       perm: "r",
       needsActive: true,
-      run: (a) => {
+      run: async (a) => {
+        // counted-but-not-yet-logged refusals become their "suppressed" records first
+        await audit.flush();
         let since: number | undefined;
         if (a.since !== undefined) {
           try {
