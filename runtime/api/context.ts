@@ -44,4 +44,7 @@ export interface ModuleContext {
   setLocalizedOption(name: string, value: unknown): Promise<void>;
   /** the module fetched `name` at `version` through get(): the daemon pushes its next versions ahead */
   dataRead?(name: string, version: number): void;
+  // ---- audit log ----
+  /** reports a grant decision to the audit log (denials are logged, hot-path allowances counted) */
+  audit?(event: { fn: string; asked: string; allowed: boolean; key: string }): void;
 }

@@ -59,7 +59,9 @@ function accessor(fn: string, n: number, f: (ctx: ModuleContext, ...a: string[])
 }
 
 function checkData(ctx: ModuleContext, name: string): void {
-  if (!ctx.dataGranted(name)) {
+  const allowed = ctx.dataGranted(name);
+  ctx.audit?.({ fn: "get", asked: name, allowed, key: "allow.data" });
+  if (!allowed) {
     throw new PermissionDenied(`module "${ctx.name}" requires data access to "${name}": grant it in mgr.json at modules.${ctx.name}.allow.data`);
   }
 }

@@ -75,10 +75,14 @@ export const USAGE = `usage: tsmgr [-c FILE] [--id ID] [-f plain|json|json-prett
   tsmgr status                     the mgr map: active daemon, standbys, services
   tsmgr health [detail]            the manager's health checks
   tsmgr module ls|info|enable|disable|reload NAME
+  tsmgr module install FILE.tgz|DIR [--sha512 HASH] [--upgrade] | rollback NAME
+  tsmgr module pack DIR [--out FILE] | sign FILE.tgz --key KEY.pem   (no daemon needed)
   tsmgr config-key get|set|rm|exists|ls|dump ...
   tsmgr config get|set|rm|dump ... (module options: config set mgr mgr/MODULE/OPTION VALUE)
   tsmgr mgr services|fail [ID]     URIs modules publish; hand the active role to a standby
   tsmgr auth add|rm|ls ...         keys for HTTP callers
+  tsmgr audit ls [--module M] [--denied] [--since T] [--limit N]
+                                   what modules were refused, what operators did
   tsmgr sim osd|host|mon|mds|pool|health|service|tick|status ...
                                    drive the simulated cluster (cluster.backend "sim" only)
   tsmgr help [WORDS...]            commands with their descriptors; with WORDS, those starting so

@@ -21,6 +21,8 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "module enable name=module,type=CephString", desc: "enable a module (persisted across restarts)", perm: "rw" },
   { cmd: "module disable name=module,type=CephString", desc: "disable a module (persisted across restarts)", perm: "rw" },
   { cmd: "module reload name=module,type=CephString", desc: "re-read the module's mgr.json section, rebuild it and restart it now (the old version keeps running if the new one fails)", perm: "rw" },
+  { cmd: "module install name=path,type=CephString name=sha512,type=CephString,req=false name=upgrade,type=CephBool,req=false", desc: "install a module package (.tgz, its signature beside it as .tgz.sig, or a module folder) into the module path; --upgrade replaces an existing module (kept for rollback)", perm: "rw" },
+  { cmd: "module rollback name=module,type=CephString", desc: "put back the version of a module that the last install --upgrade (or rollback) replaced", perm: "rw" },
   { cmd: "config-key get name=key,type=CephString", desc: "get a stored value", perm: "r" },
   { cmd: "config-key set name=key,type=CephString name=val,type=CephString,req=false", desc: "store a value (durable when the command returns)", perm: "rw" },
   { cmd: "config-key put name=key,type=CephString name=val,type=CephString,req=false", desc: "put <key>, value <val> (Ceph's older spelling of config-key set)", perm: "rw" },
@@ -51,6 +53,7 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "auth add name=entity,type=CephString name=caps,type=CephString,req=false", desc: "create a key for HTTP callers with caps r, w, rw, rwx or * (printed once)", perm: "rwx" },
   { cmd: "auth rm name=entity,type=CephString", desc: "delete an HTTP caller's key", perm: "rwx" },
   { cmd: "auth ls", desc: "list HTTP callers and their caps (not their keys)", perm: "rwx" },
+  { cmd: "audit ls name=module,type=CephString,req=false name=denied,type=CephBool,req=false name=since,type=CephString,req=false name=limit,type=CephInt,range=1|100000,req=false", desc: "the audit log: grant decisions (denials always), package trust decisions and operator actions, oldest first", perm: "r" },
   { cmd: "help name=words,type=CephString,n=N,req=false", desc: "every command with its descriptor and description; with WORDS, those starting with them", perm: "r" },
   // ---- issue 15: self-test and the cluster log ----
   { cmd: "mgr self-test module name=module,type=CephString", desc: "run a module's selfTest(): 'Self-test OK' or 'Test failed: ...'", perm: "rw" },

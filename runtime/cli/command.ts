@@ -2,7 +2,7 @@
 // group over its admin socket. Kept free of daemon imports so the bin can run it as one small
 // prebuilt file (see bin/tsmgr.js): a CLI call is then a fraction of its tsx cost.
 import { readFileSync } from "node:fs";
-import { loadConfig, type Config } from "../config/index.ts";
+import { DEFAULT_LIMITS, loadConfig, type Config } from "../config/index.ts";
 import { ConfigError, Errno } from "../errors.ts";
 import { escapeControl } from "../text.ts";
 import { parseCliArgs, UsageError, USAGE, type CliArgs } from "./args.ts";
@@ -88,6 +88,13 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
   const own = await clientCommand({ args, configFile: configFile(args), send: (cfg, words) => send(cfg, args, words, "json") });
   if (own !== undefined) return own;
   const cfg = readConfig(args);
+  const w = args.words;
+  // module pack | sign need no daemon (and no config: the default size limit without one)
+  if (w[0] === "module" && (w[1] === "pack" || w[1] === "sign")) {
+    const { runPackageCommand } = await import("./module-package.ts");
+    return print(await runPackageCommand(w, cfg instanceof ConfigError ? DEFAULT_LIMITS.packageMaxBytes : cfg.limits.packageMaxBytes, args.format !== "plain"), args.format);
+  }
+  if (w[0] === "module" && w[1] === "install") args.words = (await import("./module-package.ts")).absoluteInstallPath(w);
   if (cfg instanceof ConfigError) {
     process.stderr.write(`tsmgr: invalid config: ${cfg.message}\n`);
     return 2;

@@ -4,4 +4,4 @@ export {
 } from "./load.ts";
 export { unknownModuleEntries } from "./unknown-modules.ts";
 export type { ConfigOptions } from "./load.ts";
-export type { Config, DaemonOverrides, Limits, ModuleConfig, ModuleGrants, StoreQuota } from "./types.ts";
+export type { Config, DaemonOverrides, Limits, ModuleConfig, ModuleGrants, StoreQuota, TrustConfig } from "./types.ts";

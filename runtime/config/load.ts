@@ -5,6 +5,7 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { bool, checkKeys, ID, isObj, listenAddress, netList, num, oneOf, section, str, strList, typeName, type Obj } from "./_fields.ts";
 import { applyDaemonOverrides } from "./daemons.ts";
+import { trustSection } from "./trust.ts";
 import type { Config, Limits, ModuleConfig } from "./types.ts";
 
 /** setTimeout's largest delay (2^31-1 ms, ~24.8 days): a larger one fires at once, with a warning. */
@@ -29,6 +30,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxRestarts: 5,
   restartBackoffMs: 1000,
   cpuShare: 0.5,
+  packageMaxBytes: 64 * 1024 * 1024,
 };
 
 const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -46,6 +48,7 @@ function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<L
     maxRestarts: [0, 1000],
     restartBackoffMs: [10, 3_600_000],
     cpuShare: [0.05, 1],
+    packageMaxBytes: [1024, 16 * 1024 ** 3],
   };
   for (const k of Object.keys(ranges) as (keyof Limits)[]) {
     if (partial && obj[k] === undefined) continue;
@@ -60,6 +63,7 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   if (RESERVED_MODULE_NAMES.includes(name)) throw new ConfigError(`modules.${name}`, `${JSON.stringify(name)} is reserved (every JavaScript object has it): rename the module`);
   if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
   checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
+  if (isObj(v.limits) && v.limits.packageMaxBytes !== undefined) throw new ConfigError(at + "limits.packageMaxBytes", "is daemon-wide: set it at limits.packageMaxBytes");
   const allow = section(v, "allow", at);
   checkKeys(allow, ["net", "commands", "data", "remote"], at + "allow");
   const net = netList(allow, at + "allow.");
@@ -87,7 +91,7 @@ export interface ConfigOptions {
 export function configFromObject(parsed: unknown, file: string, opts: ConfigOptions = {}): Config {
   if (!isObj(parsed)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
   const raw: Obj = opts.id === undefined ? parsed : { ...parsed, id: opts.id };
-  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "daemons", "$schema", "//"], "");
+  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "daemons", "trust", "$schema", "//"], "");
   const base = file ? dirname(file) : process.cwd();
   const cluster = section(raw, "cluster", "cluster.");
   checkKeys(cluster, ["backend", "sim", "ceph"], "cluster");
@@ -142,6 +146,7 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
     log: { level: oneOf(log, "level", "log.", "info", ["debug", "info", "warn", "error"] as const) },
     modules,
     daemons: {},
+    trust: trustSection(raw),
   };
   if (cfg.cluster.sim.hosts * cfg.cluster.sim.osdsPerHost > 100_000) throw new ConfigError("cluster.sim", "more than 100,000 OSDs: lower hosts or osdsPerHost");
   if (cfg.cluster.ceph.keyring) cfg.cluster.ceph.keyring = resolve(base, cfg.cluster.ceph.keyring);

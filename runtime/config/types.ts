@@ -39,6 +39,16 @@ export interface Limits {
   restartBackoffMs: number;
   /** share of one core a module may use, averaged over 5 s, before it is stopped */
   cpuShare: number;
+  /** largest module package, unpacked (and packed): a bigger one is refused while it streams */
+  packageMaxBytes: number;
+}
+
+/** mgr.json `trust`: who may sign module packages. */
+export interface TrustConfig {
+  /** ed25519 public keys, PEM or base64 of the 32 raw bytes */
+  keys: string[];
+  /** refuse packages that are unsigned or signed by a key not in `keys` */
+  requireSigned: boolean;
 }
 
 /** `daemons.ID` in mgr.json: what one daemon of a shared file does differently. */
@@ -66,4 +76,5 @@ export interface Config {
   modules: Record<string, ModuleConfig>;
   /** `daemons.ID` overrides of every daemon in the file (this daemon's are already applied above) */
   daemons: Record<string, DaemonOverrides>;
+  trust: TrustConfig;
 }

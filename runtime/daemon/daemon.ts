@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CephBackendError, createCephCluster, createSimCluster, type ClusterSource, type CommandResult } from "../cluster/index.ts";
+import { AuditLog } from "../audit/index.ts";
 import type { Config } from "../config/index.ts";
 import { StoreError } from "../errors.ts";
 import type { MgrMap } from "../election/index.ts";
@@ -74,10 +75,11 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     const kv = stack.add(await openStore(cfg, dlog), (s) => s.close());
     const cluster = stack.add(await openCluster(cfg, log), (c) => c.stop());
     const auth = new AuthKeys(kv);
-    const parts = createParts(cfg, kv, cluster, auth, log);
+    const audit = stack.add(new AuditLog(kv, cfg.id, (m) => dlog.warn(m)), (a) => a.dispose());
+    const parts = createParts(cfg, kv, cluster, auth, log, audit);
     const { modules, router, election } = parts;
     stack.add(modules, (m) => m.dispose());
-    const handle = createRequestHandler({ router, builtins: parts.builtins, election: () => election(), modules, auth });
+    const handle = createRequestHandler({ router, builtins: parts.builtins, election: () => election(), modules, auth, audit });
     // Ceph's tools (`ceph --admin-daemon`) ask get_command_descriptions first: the same table
     stack.add(await AdminSocket.listen(asokPath, handle, { commands: () => router.help() }), (a) => a.close());
     const api = cfg.http.listen ? stack.add(await listenHttpApi(cfg, handle, auth), (a) => a.close()) : undefined;

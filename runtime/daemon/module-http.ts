@@ -11,6 +11,8 @@ export interface ModuleHttpDeps {
   published(services: Record<string, string>): void;
   /** a module's response the host refused to send (bad headers), for the log */
   warn(name: string, message: string): void;
+  /** a grant decision, for the audit log */
+  audit?(name: string, e: { fn: string; asked: string; allowed: boolean; key: string }): void;
 }
 
 export class ModuleHttpHost {
@@ -34,6 +36,7 @@ export class ModuleHttpHost {
   /** Binds a granted address ("" = the first granted) for `runner`; returns its URI at once. */
   serve(name: string, runner: ModuleRunner, address: string): string {
     const grants = this.#deps.grants(name);
+    this.#deps.audit?.(name, { fn: "serveHttp", asked: address || (grants[0] ?? "(none granted)"), allowed: address ? grants.includes(address) : grants.length > 0, key: "allow.net" });
     if (address && !grants.includes(address)) {
       throw new PermissionDenied(`module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net, then run tsmgr module reload ${name}`);
     }

@@ -62,6 +62,8 @@ export interface RunnerServices {
   // ---- remote calls, progress events (issue 15) ----
   remote(caller: string, target: string, method: string, argsJson: string): Promise<string | undefined>;
   progress: ProgressEvents;
+  /** a grant decision of this module, for the audit log */
+  audit?(name: string, e: { fn: string; asked: string; allowed: boolean; key: string }): void;
 }
 
 interface Version {
@@ -591,6 +593,7 @@ export class ModuleRunner {
       },
       getLocalizedOption: (opt) => getLocalizedOption(s.kv, name, s.config.id, decls(), opt),
       setLocalizedOption: (opt, value) => setLocalizedOption(store, s.config.id, decls(), opt, value),
+      audit: s.audit && ((e) => s.audit!(name, e)),
     };
   }
 }

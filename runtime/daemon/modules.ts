@@ -21,7 +21,7 @@ const START_CONCURRENCY = 8;
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
 /** What the daemon provides to modules; handed through to each runner as it is. */
-export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp"> & {
+export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp" | "audit"> & {
   /** prefixes taken by the daemon itself */
   builtinPrefixes(): Set<string>;
   changed(): void;

@@ -14,7 +14,10 @@ export class MonCommands {
   readonly #prefixes = new Set<string>();
   #seq = 0;
 
-  constructor(readonly cluster: ClusterSource) {
+  constructor(
+    readonly cluster: ClusterSource,
+    readonly audit?: (module: string, e: { fn: string; asked: string; allowed: boolean; key: string }) => void,
+  ) {
     // obsolete/deprecated entries stay: ceph still accepts them
     const entries: CorpusEntry[] = loadCorpus("mon");
     this.#table = new CommandTable(entries.map((e) => e.signature));
@@ -43,7 +46,9 @@ export class MonCommands {
       return { ...checked.result, tag };
     }
     const { prefix, perm, args } = checked;
-    if (!targetGranted(grants, target, prefix, perm)) throw this.#denied(module, target, prefix, perm);
+    const allowed = targetGranted(grants, target, prefix, perm);
+    this.audit?.(module, { fn: "sendCommand", asked: target === MON_CLUSTER ? prefix : `${targetName(target)}:${prefix}`, allowed, key: "allow.commands" });
+    if (!allowed) throw this.#denied(module, target, prefix, perm);
     const tag = opts.tag ?? `${module}.${++this.#seq}`;
     const typed = (format === undefined ? args : { ...args, format }) as { prefix: string };
     try {

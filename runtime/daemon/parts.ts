@@ -2,6 +2,7 @@
 // prefixes) and the election (for their role and published URIs); built-in commands need all three.
 // Built here in one place so daemon.ts reads as a list of steps.
 import { existsSync } from "node:fs";
+import type { AuditLog } from "../audit/index.ts";
 import type { ClusterSource } from "../cluster/index.ts";
 import { loadConfig, type Config } from "../config/index.ts";
 import type { Election } from "../election/index.ts";
@@ -18,6 +19,7 @@ import { ModuleHttpHost } from "./module-http.ts";
 import { ModuleManager } from "./modules.ts";
 import { MonCommands } from "./mon-commands.ts";
 import { PerfCounters } from "./perf-counters.ts";
+import { packageInstaller } from "./package-installer.ts";
 
 export interface DaemonParts {
   modules: ModuleManager;
@@ -30,8 +32,8 @@ export interface DaemonParts {
   reloadConfig(only?: string): Promise<string[]>;
 }
 
-export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger): DaemonParts {
-  const mon = new MonCommands(cluster);
+export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, audit: AuditLog): DaemonParts {
+  const mon = new MonCommands(cluster, (name, e) => audit.decision(name, e));
   let election: Election | undefined;
   const elected = (): Election => {
     if (!election) throw new Error("internal error: the election is used before it started");
@@ -43,6 +45,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
       if (election?.isActive()) election.publishServices(services);
     },
     warn: (name, message) => log.warn({ module: name }, message),
+    audit: (name, e) => audit.decision(name, e),
   });
   const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
     activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),
@@ -51,10 +54,11 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     stopHttp: (name) => http.stop(name),
     builtinPrefixes: () => router.builtinPrefixes(),
     changed: () => router?.invalidate(),
+    audit: (name, e) => audit.decision(name, e),
   });
   const counters = new PerfCounters(kv);
   const builtins = countedCommands([
-    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), config: cfg, counters }),
+    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), config: cfg, counters, audit, packages: packageInstaller(cfg, modules, audit) }),
     ...simCommands(cluster),
     ...logCommands(cluster),
     ...logTailCommands(attachLogRing(log)),

@@ -17,6 +17,7 @@ import type { CommandResult } from "../cluster/index.ts";
 import { Errno } from "../errors.ts";
 import type { Election } from "../election/index.ts";
 import { NoDaemon, requestAsok, requestHttp, type RequestHandler, type WireRequest } from "../http/index.ts";
+import type { AuditLog } from "../audit/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
 import type { Builtin } from "./builtins/index.ts";
 import { intersectCaps, type CommandRouter } from "./command-router.ts";
@@ -28,6 +29,8 @@ export interface RoutingDeps {
   election: () => Election;
   modules: ModuleManager;
   auth: AuthKeys;
+  /** operator actions (built-ins with perm w or x) are recorded after they ran */
+  audit?: AuditLog;
 }
 
 export function createRequestHandler(deps: RoutingDeps): RequestHandler {
@@ -55,6 +58,7 @@ export function createRequestHandler(deps: RoutingDeps): RequestHandler {
     const local = r.entry.builtin !== undefined && !activeOnly.has(r.entry.builtin.cmd);
     if (!active && !local) return { id: req.id, ...(await forward(req, caps)) };
     const out = await router.run({ input, caps, format, inbuf: req.inbuf, timeoutMs: req.timeout_ms }, r);
+    if (r.entry.builtin) await deps.audit?.operator(r.entry.signature.prefix.join(" "), r.entry.perm, r.args, caps, out.retval);
     return { id: req.id, ...out };
   };
 }

@@ -1,6 +1,7 @@
 // The daemon's own commands, one file per family, in Ceph's descriptor grammar with Ceph's
 // output shapes under `-f json`.
 import type { PerfCounters } from "../perf-counters.ts";
+import { auditCommands } from "./audit.ts";
 import { authCommands } from "./auth.ts";
 import { configKeyCommands } from "./config-key.ts";
 import { configCommands } from "./config.ts";
@@ -11,16 +12,19 @@ import { helpCommands } from "./help.ts";
 import { mgrCommands } from "./mgr.ts";
 import { moduleCommands } from "./module.ts";
 import { selfTestCommands } from "./selftest.ts";
+import { packageCommands } from "./packages.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
 
 export function builtinCommands(deps: BuiltinDeps): Builtin[] {
   return [
     ...moduleCommands(deps),
+    ...packageCommands(deps),
     ...configKeyCommands(deps),
     ...configCommands(deps),
     ...healthCommands(deps),
     ...mgrCommands(deps),
     ...authCommands(deps),
+    ...auditCommands(deps),
     ...helpCommands(deps),
     ...selfTestCommands(deps),
     ...daemonInfoCommands(deps),

@@ -1,6 +1,8 @@
 // What every built-in command family is made of: a descriptor, a perm, whether only the active
 // daemon can answer it, and a handler returning data (rendered per -f) and/or plain text.
+import type { AuditLog } from "../../audit/index.ts";
 import type { KvStore } from "../../store/index.ts";
+import type { PackageInstaller } from "../../packages/index.ts";
 import type { MgrMap } from "../../election/index.ts";
 import type { Config } from "../../config/index.ts";
 import type { AuthKeys } from "../auth-keys.ts";
@@ -60,4 +62,6 @@ export interface BuiltinDeps {
   config: Config;
   /** this daemon's own counters (`perf dump`) */
   counters: PerfCounters;
+  audit: AuditLog;
+  packages: PackageInstaller;
 }
