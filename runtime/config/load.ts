@@ -36,7 +36,9 @@ export const DEFAULT_LIMITS: Limits = {
 const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<Limits> {
-  checkKeys(obj, Object.keys(DEFAULT_LIMITS), at.slice(0, -1));
+  // packageMaxBytes is daemon-wide: a module's own limits section does not know it
+  if (partial && obj.packageMaxBytes !== undefined) throw new ConfigError(at + "packageMaxBytes", "is daemon-wide: set it at limits.packageMaxBytes");
+  checkKeys(obj, Object.keys(DEFAULT_LIMITS).filter((k) => !partial || k !== "packageMaxBytes"), at.slice(0, -1));
   const out: Partial<Limits> = {};
   const ranges: Record<keyof Limits, [number, number]> = {
     memoryMb: [8, 8192],
@@ -63,7 +65,6 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   if (RESERVED_MODULE_NAMES.includes(name)) throw new ConfigError(`modules.${name}`, `${JSON.stringify(name)} is reserved (every JavaScript object has it): rename the module`);
   if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
   checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
-  if (isObj(v.limits) && v.limits.packageMaxBytes !== undefined) throw new ConfigError(at + "limits.packageMaxBytes", "is daemon-wide: set it at limits.packageMaxBytes");
   const allow = section(v, "allow", at);
   checkKeys(allow, ["net", "commands", "data", "remote"], at + "allow");
   const net = netList(allow, at + "allow.");

@@ -83,7 +83,7 @@ test("the prelude's API object has exactly the surface's methods in each role, a
   assert.equal(sorted(rep.keys), sorted(apiNames("active")), "the standby isolate's API object");
   assert.is(rep.ip, "127.0.0.1", "getMgrIp() on a daemon without HTTP");
   const offers = [...apiNames("standby").filter((n) => n !== "stopping" && n !== "sleep"), "serve", "shutdown"];
-  assert.is(rep.denied, `PermissionDenied: get() is not available on a standby daemon: MgrStandbyModule offers only ${offers.slice(0, -1).join(", ")} and ${offers.at(-1)}`);
+  assert.is(rep.denied, `PermissionDenied: getMetadata() is not available on a standby daemon: MgrStandbyModule offers only ${offers.slice(0, -1).join(", ")} and ${offers.at(-1)}`);
 });
 
 test.run();
