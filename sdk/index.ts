@@ -1,6 +1,7 @@
 // @tsmgr/sdk: the whole contract between a module author and the tsmgr daemon.
 // This code runs inside the module's V8 isolate; it imports nothing from Node or runtime/.
 import { host, KIND } from "./_host.ts";
+import { CEPH_RELEASE_NAME, CEPH_VERSION } from "./version.ts";
 import {
   PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, PERFCOUNTER_TYPE_MASK, PERFCOUNTER_U64,
   PRIO_CRITICAL, PRIO_DEBUGONLY, PRIO_INTERESTING, PRIO_UNINTERESTING, PRIO_USEFUL,
@@ -26,6 +27,7 @@ import type {
 import type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-types.ts";
 
 export type * from "./types.ts";
+export { SDK_VERSION, CEPH_VERSION, CEPH_RELEASE_NAME } from "./version.ts";
 // ---- typed cluster data ----
 export type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-types.ts";
 /** The type of every cluster data structure, e.g. `Cluster.OsdMap`, `Cluster.PgSummary`, `Cluster.OsdDaemonMetadata`. */
@@ -86,6 +88,16 @@ export abstract class MgrModule {
   /** True once the daemon asked the module to stop: `serve()` loops should end. */
   get stopping(): boolean {
     return host().stopping();
+  }
+
+  /** The Ceph version whose module API this daemon provides, `"16.2.15"` [version]. */
+  get version(): string {
+    return CEPH_VERSION;
+  }
+
+  /** That version's release name in lower case, `"pacific"` [release_name]. */
+  get releaseName(): string {
+    return CEPH_RELEASE_NAME;
   }
 
   /**

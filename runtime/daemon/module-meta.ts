@@ -1,5 +1,6 @@
 // Checks what a module class declares (its kind, COMMANDS, MODULE_OPTIONS, NOTIFY_TYPES) and
 // turns it into host-side data, with load errors that say what was expected.
+import { withCephModuleOptions } from "./module-logging.ts";
 import { parseSignature, type Signature } from "../commands/index.ts";
 import type { NotifyType } from "../cluster/index.ts";
 import { ModuleLoadError } from "../errors.ts";
@@ -80,7 +81,7 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
   try {
     // The active class's declarations serve both roles: a standby reads the same options
     // (in Ceph, options missing on the standby class silently lost their defaults).
-    options = validateOptionDecls(name, JSON.parse(meta.options ?? "[]"));
+    options = withCephModuleOptions(validateOptionDecls(name, JSON.parse(meta.options ?? "[]")));
   } catch (e) {
     throw new ModuleLoadError(`module ${name}: MODULE_OPTIONS: ${(e as Error).message}`);
   }

@@ -1,6 +1,7 @@
 // One module's life in the daemon: build → isolate → constructor → serve(), commands and
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
+import { clusterPriority, passes } from "./module-logging.ts";
 import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
@@ -566,7 +567,14 @@ export class ModuleRunner {
       log: (level, message) => {
         // own properties only: a level such as "__proto__" is logged at info, not dropped
         const at = Object.hasOwn(levels, level) ? levels[level]! : "info";
-        this.#limited(() => this.#log[at](message.length > 16384 ? message.slice(0, 16384) + "…(truncated)" : message));
+        const opt = (o: string) => (decls().some((d) => d.name === o) ? getOption(s.kv, name, decls(), o) : undefined);
+        if (!passes(at, opt("log_level"))) return; // Ceph's per-module log_level option
+        const text = message.length > 16384 ? message.slice(0, 16384) + "…(truncated)" : message;
+        this.#limited(() => this.#log[at](text));
+        if (opt("log_to_cluster") === true && passes(at, opt("log_to_cluster_level"))) {
+          const [ch, prio] = checkClusterLog("cluster", clusterPriority(at));
+          writeClusterLog(s.cluster, ch, prio, `[${name}] ${text}`).catch(() => {});
+        }
       },
       activeUri: () => s.activeUri(name),
       getOption: (opt) => getOption(s.kv, name, decls(), opt),
