@@ -7,7 +7,8 @@ import { Arena } from "./_harness.ts";
 const test = suite("audit log under attack");
 let a: Arena;
 test.before(async () => {
-  a = await Arena.open({ hostile: { audit_forge: { allow: { data: ["health"] } } } });
+  // 5,000 refusals in one command: room for a loaded machine, so the deadline is not what is tested
+  a = await Arena.open({ hostile: { audit_forge: { allow: { data: ["health"] }, limits: { callTimeoutMs: 10_000 } } } });
 });
 test.after(async () => a?.close());
 
