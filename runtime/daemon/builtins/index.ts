@@ -12,6 +12,8 @@ import { mgrCommands } from "./mgr.ts";
 import { moduleCommands } from "./module.ts";
 import { selfTestCommands } from "./selftest.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
+import { grantCommands } from "./grants.ts";
+import { topCommands } from "./top.ts";
 
 export function builtinCommands(deps: BuiltinDeps): Builtin[] {
   return [
@@ -25,6 +27,9 @@ export function builtinCommands(deps: BuiltinDeps): Builtin[] {
     ...selfTestCommands(deps),
     ...daemonInfoCommands(deps),
     ...descriptionCommands(deps),
+    // ---- issue 19: consent and accounting ----
+    ...grantCommands(deps),
+    ...topCommands(deps),
   ];
 }
 
