@@ -77,7 +77,6 @@ export class Accounting {
   readonly #modules: () => Iterable<AccountedModule>;
   readonly #cpu = new Map<string, CpuTrack>();
   readonly #timer: NodeJS.Timeout;
-  #lastSample = 0;
 
   constructor(kv: KvStore, modules: () => Iterable<AccountedModule>) {
     this.#kv = kv;
@@ -92,7 +91,6 @@ export class Accounting {
 
   /** Reads every module's CPU counter once (also done on demand when the last sample is old). */
   sample(now = performance.now()): void {
-    this.#lastSample = now;
     for (const m of this.#modules()) {
       let t = this.#cpu.get(m.name);
       if (!t) this.#cpu.set(m.name, (t = { retired: 0, live: new Map(), samples: [] }));
@@ -103,7 +101,10 @@ export class Accounting {
         t.live.delete(iso);
       }
       if (cur) t.live.set(cur.isolate, Math.max(cur.ms, t.live.get(cur.isolate) ?? 0));
-      t.samples.push([now, this.#total(t)]);
+      // between the timer's samples, a read on demand updates the last one (the list stays ~1/s)
+      const prev = t.samples.at(-2);
+      if (prev && now - prev[0] < SAMPLE_MS / 2) t.samples[t.samples.length - 1] = [now, this.#total(t)];
+      else t.samples.push([now, this.#total(t)]);
       while (t.samples.length > 2 && now - t.samples[1]![0] >= KEEP_MS) t.samples.shift();
     }
   }
@@ -123,9 +124,9 @@ export class Accounting {
     return dt > 0 ? Math.max(0, (last[1] - first[1]) / dt) : 0;
   }
 
-  /** Every module's figures, sampled fresh when the last sample is older than a quarter second. */
+  /** Every module's figures, sampled fresh. */
   all(): ModuleAccounting[] {
-    if (performance.now() - this.#lastSample > 250) this.sample();
+    this.sample();
     return [...this.#modules()].map((m) => this.#of(m));
   }
 

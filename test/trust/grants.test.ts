@@ -115,7 +115,7 @@ test("module grant refuses a key the module did not declare, an unknown key, and
     stdout: "",
     stderr: 'module asker does not ask for data "health": its static PERMISSIONS.data is ["osd_map"], and a grant it did not declare would never be used',
   });
-  assert.equal(await d.command(["module", "grant", "asker", "dta=osd_map"]), { retval: -22, stdout: "", stderr: '"dta=osd_map" is not KEY=VALUE with KEY one of commands, data, net, fetch, remote; did you mean "data"? (or give --all)' });
+  assert.equal(await d.command(["module", "grant", "asker", "dta=osd_map"]), { retval: -22, stdout: "", stderr: '"dta=osd_map" is not KEY=VALUE with KEY one of commands, data, net, fetch, remote (did you mean "data"?) (or give --all)' });
   assert.equal(await d.command(["module", "grant", "asker"]), { retval: -22, stdout: "", stderr: "say what to grant: tsmgr module grant asker --all, or KEY=VALUE words such as data=osd_map" });
   assert.equal(await d.command(["module", "grant", "nosuch", "--all"]), { retval: -2, stdout: "", stderr: "module 'nosuch' not found in the module path: known modules are asker, plain" });
 });
