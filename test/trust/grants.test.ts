@@ -127,7 +127,6 @@ test("grants given with module grant survive a restart of the daemon", async () 
   assert.is((await d.command(["module", "enable", "asker"])).retval, 0);
   await d.stop();
   d = await startTestDaemon(dir, { modules: { asker: { allow: { data: [] } } } });
-  globalThis.setTimeout(() => {}, 0);
   await waitFor(() => d.modules().find((m) => m.name === "asker")?.state === "active", "asker to start again after the restart");
   assert.equal(await d.command(["asker", "try", "osd_map"]), { retval: 0, stdout: "ok", stderr: "" });
   await d.stop();
