@@ -485,6 +485,31 @@ export abstract class MgrModule {
   getForeignCephOption(entity: string, key: string): CephOptionValue {
     return host().getForeignCephOption(entity, key);
   }
+  // ---- declared permissions (issue 19) ----
+
+  /**
+   * What the module needs, in the grammar of mgr.json's `modules.NAME.allow`:
+   * `static PERMISSIONS = { commands: ["osd pool ls"], data: ["osd_map"], remote: ["progress"] }`.
+   * `tsmgr module info NAME` shows it beside what is granted; the module starts only once the
+   * operator granted all of it (mgr.json, or `tsmgr module grant NAME --all`), and it may use
+   * only what it declared, whatever else is granted. A module that declares no PERMISSIONS may
+   * use everything granted to it (the rule before PERMISSIONS existed).
+   */
+  static PERMISSIONS?: ModulePermissions;
+}
+
+/** `static PERMISSIONS`: each list as in mgr.json's `modules.NAME.allow` (a missing key asks for nothing). */
+export interface ModulePermissions {
+  /** mon command prefixes, or "r" / "rw" for every command of that class */
+  commands?: string[];
+  /** `get()` names, or "*" */
+  data?: string[];
+  /** "host:port" addresses to serve HTTP on */
+  net?: string[];
+  /** what `fetch` may reach */
+  fetch?: string[];
+  /** modules ("progress") or exported methods ("crash.ls") to `remote()` */
+  remote?: string[];
 }
 
 /**

@@ -64,6 +64,10 @@ const BUILTINS: readonly { cmd: string; desc: string; perm: string }[] = [
   { cmd: "perf schema", desc: "dump perfcounters schema", perm: "r" },
   { cmd: "get_command_descriptions", desc: "list available commands", perm: "r" },
   { cmd: "log tail name=since,type=CephInt,range=0,req=false name=module,type=CephString,req=false name=level,type=CephChoices,strings=debug|info|warn|error,req=false", desc: "this daemon's recent log records after cursor SINCE (what tsmgr logs shows)", perm: "r" },
+  // ---- issue 19: consent and accounting ----
+  { cmd: "module grant name=module,type=CephString name=all,type=CephBool,req=false name=grants,type=CephString,n=N,req=false", desc: "grant a module what its static PERMISSIONS ask for: --all, or KEY=VALUE (commands=, data=, net=, fetch=, remote=); kept in the store", perm: "rw" },
+  { cmd: "module revoke name=module,type=CephString name=all,type=CephBool,req=false name=grants,type=CephString,n=N,req=false", desc: "take back grants given with module grant (--all or none named: every one); calls that need them fail from now on", perm: "rw" },
+  { cmd: "top", desc: "every module's CPU (share over 5 s and 60 s, total), heap, calls, errors, restarts and store use, most CPU first", perm: "r" },
 ];
 
 function entry(c: { cmd: string; desc: string; perm: string }): HelpEntry {

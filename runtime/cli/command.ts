@@ -10,6 +10,7 @@ import { clientCommand } from "./client-commands.ts";
 import { sendToGroup, type GroupResponse } from "./connect.ts";
 import { followFlag } from "./logs.ts";
 import { runHelp } from "./help.ts";
+import { runTop } from "./top.ts";
 
 function configFile(args: CliArgs): string {
   return args.config ?? process.env.TSMGR_CONFIG ?? "mgr.json";
@@ -107,6 +108,7 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
     if (!runDaemon) throw new Error("this entry point cannot run a daemon");
     return runDaemon(cfg);
   }
+  if (args.words[0] === "top") return runTop(args.words.slice(1), args.format, { ask: (f) => send(cfg, args, ["top"], f), write: (t) => void process.stdout.write(t), error: (t) => void process.stderr.write(t), isTTY: process.stdout.isTTY === true });
   let inbuf: string | undefined;
   if (args.inputFile) {
     try {

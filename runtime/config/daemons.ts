@@ -70,7 +70,7 @@ export function applyDaemonOverrides(cfg: Config, raw: Obj): void {
   if (Object.keys(all).length > 1) refuseSharedAddresses(cfg, all);
   const mine = Object.hasOwn(all, cfg.id) ? all[cfg.id] : undefined;
   if (!mine) return;
-  if (mine.http) cfg.http = { listen: mine.http.listen };
+  if (mine.http) cfg.http = { ...cfg.http, listen: mine.http.listen };
   for (const [name, m] of Object.entries(mine.modules)) {
     const base = cfg.modules[name]!;
     cfg.modules[name] = { ...base, allow: { ...base.allow, net: m.allow.net } };

@@ -7,6 +7,7 @@ import { bool, checkKeys, ID, isObj, listenAddress, netList, num, oneOf, section
 import { applyDaemonOverrides } from "./daemons.ts";
 import { trustSection } from "./trust.ts";
 import type { Config, Limits, ModuleConfig } from "./types.ts";
+import { checkAddress } from "./address.ts";
 
 /** setTimeout's largest delay (2^31-1 ms, ~24.8 days): a larger one fires at once, with a warning. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -107,7 +108,7 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
   const etcd = section(raw, "etcd", "etcd.");
   checkKeys(etcd, ["endpoints", "prefix"], "etcd");
   const http = section(raw, "http", "http.");
-  checkKeys(http, ["listen"], "http");
+  checkKeys(http, ["listen", "metrics"], "http");
   const log = section(raw, "log", "log.");
   checkKeys(log, ["level"], "log");
   const lim = { ...DEFAULT_LIMITS, ...limits(section(raw, "limits", "limits."), "limits.", DEFAULT_LIMITS, false) };
@@ -116,6 +117,8 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
   const modules: Record<string, ModuleConfig> = Object.create(null) as Record<string, ModuleConfig>;
   for (const [name, v] of Object.entries(mods)) modules[name] = moduleConfig(name, v, lim);
   const listen = listenAddress(http, "http.", "127.0.0.1:7000");
+  const metrics = str(http, "metrics", "http.", "");
+  if (metrics !== "") checkAddress(metrics, "http.metrics", "127.0.0.1:9284");
   const cfg: Config = {
     file,
     id: str(raw, "id", "", "x", ID, "a daemon id (letters, digits, _ . -)"),
@@ -142,7 +145,7 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
       leaseMs: num(election, "leaseMs", "election.", 2000, 200, 600_000),
     },
     etcd: { endpoints: strList(etcd, "endpoints", "etcd.", ["http://127.0.0.1:2379"]), prefix: str(etcd, "prefix", "etcd.", "tsmgr/") },
-    http: { listen },
+    http: { listen, metrics },
     limits: lim,
     log: { level: oneOf(log, "level", "log.", "info", ["debug", "info", "warn", "error"] as const) },
     modules,

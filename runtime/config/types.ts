@@ -69,7 +69,8 @@ export interface Config {
   store: { backend: "sqlite" | "etcd" };
   election: { backend: "sqlite" | "etcd"; leaseMs: number };
   etcd: { endpoints: string[]; prefix: string };
-  http: { listen: string };
+  /** metrics: the daemon's own Prometheus endpoint, "host:port" ("" = off, the default) */
+  http: { listen: string; metrics: string };
   limits: Limits;
   log: { level: "debug" | "info" | "warn" | "error" };
   /** module sections; a null-prototype map: look names up with `moduleConfigOf` or Object.hasOwn */

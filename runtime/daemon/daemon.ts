@@ -15,6 +15,7 @@ import { AuthKeys } from "./auth-keys.ts";
 import { createElection, openStoreBackend } from "./backends.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
 import type { ModuleStatus } from "./module-runner.ts";
+import { listenMetrics } from "./metrics.ts";
 import { createParts } from "./parts.ts";
 import { createRequestHandler } from "./routing.ts";
 
@@ -83,6 +84,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     // Ceph's tools (`ceph --admin-daemon`) ask get_command_descriptions first: the same table
     stack.add(await AdminSocket.listen(asokPath, handle, { commands: () => router.help() }), (a) => a.close());
     const api = cfg.http.listen ? stack.add(await listenHttpApi(cfg, handle, auth), (a) => a.close()) : undefined;
+    if (cfg.http.metrics) stack.add(await listenMetrics(cfg.http.metrics, () => modules.accounting.all()).catch((e: Error) => Promise.reject(new DaemonError(e.message, 2))), (m) => m.close());
 
     await modules.rescan();
     const { ready } = parts.elect(stack.add(createElection(cfg, { name: cfg.id, addr: api?.address ?? "", asok: asokPath }, (e) => dlog.warn(`election: ${e.message}`)), (e) => e.stop()), dlog);

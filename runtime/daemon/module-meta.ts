@@ -7,6 +7,7 @@ import { ModuleLoadError } from "../errors.ts";
 import type { ModuleMeta } from "../sandbox/index.ts";
 import { validateOptionDecls, type OptionDecl } from "../store/index.ts";
 import { didYouMean } from "../suggest.ts";
+import { GRANT_KEYS, type GrantLists } from "./grants.ts";
 
 export interface ModuleCommand {
   signature: Signature;
@@ -25,6 +26,8 @@ export interface CheckedMeta {
   /** Ceph's can_run / error_string */
   canRun: boolean;
   errorString: string;
+  /** static PERMISSIONS: what the module asks for (undefined: it declares nothing, issue 19) */
+  permissions: GrantLists | undefined;
 }
 
 /** Entry points the daemon calls: never callable through remote(). */
@@ -87,7 +90,8 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
   }
   const notifyTypes = checkNotifyTypes(name, parseList(name, "NOTIFY_TYPES", meta.notifyTypes));
   const exports = checkExports(name, parseList(name, "EXPORTS", meta.exports));
-  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby", exports, canRun: meta.canRun !== false, errorString: meta.errorString ?? "" };
+  const permissions = checkPermissions(name, (meta as ModuleMeta & { permissions?: string }).permissions);
+  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby", exports, canRun: meta.canRun !== false, errorString: meta.errorString ?? "", permissions };
 }
 
 /** NOTIFY_TYPES as a set; an unknown type is a load error (notify() would never run for it). */
@@ -109,4 +113,23 @@ function checkExports(name: string, list: unknown[]): string[] {
     if (NOT_EXPORTABLE.includes(m)) throw new ModuleLoadError(`${at} ${JSON.stringify(m)} is an entry point the daemon calls: it cannot be exported; export a method of your own that calls it`);
   }
   return list as string[];
+}
+
+/** PERMISSIONS: { commands, data, net, fetch, remote }, each a list of strings as in mgr.json's allow. */
+function checkPermissions(name: string, raw: string | undefined): GrantLists | undefined {
+  if (raw === undefined) return undefined;
+  const v = JSON.parse(raw) as unknown;
+  const at = `module ${name}: static PERMISSIONS`;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ModuleLoadError(`${at} must be an object such as { commands: ["osd pool ls"], data: ["osd_map"] }, got ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`);
+  const known: readonly string[] = GRANT_KEYS;
+  const out: GrantLists = {};
+  for (const [k, list] of Object.entries(v)) {
+    if (!known.includes(k)) throw new ModuleLoadError(`${at} has an unknown key ${JSON.stringify(k)}${didYouMean(k, known)}: known keys are ${known.join(", ")}`);
+    if (!Array.isArray(list) || list.length > 256) throw new ModuleLoadError(`${at}.${k} must be an array of at most 256 strings, as modules.${name}.allow.${k} in mgr.json`);
+    for (const [i, e] of list.entries()) {
+      if (typeof e !== "string" || e.length === 0 || e.length > 256) throw new ModuleLoadError(`${at}.${k}[${i}] must be a non-empty string of at most 256 characters, got ${JSON.stringify(e) ?? typeof e}`);
+    }
+    out[k as keyof GrantLists] = [...new Set(list as string[])];
+  }
+  return out;
 }

@@ -13,6 +13,8 @@ import { getOption, ModuleStore, setOption, type KvStore, type OptionDecl } from
 import { checkMeta, type CheckedMeta, type ModuleCommand } from "./module-meta.ts";
 import { checkClusterLog, writeClusterLog } from "./cluster-log.ts";
 import type { ProgressEvents } from "./progress.ts";
+import { ModuleUsage, type CallKind, type ModuleAccounting } from "./accounting.ts";
+import type { GrantLists } from "./grants.ts";
 import { resolve } from "node:path";
 
 export type ModuleState = "disabled" | "loading" | "active" | "standby" | "failed" | "stopped";
@@ -42,6 +44,8 @@ export interface ModuleStatus {
   /** Ceph's can_run / error_string, as of the last load (true until a load said otherwise) */
   can_run: boolean;
   error_string: string;
+  /** CPU, heap, calls, store use (issue 19: added by the module manager) */
+  accounting?: ModuleAccounting;
 }
 
 /** What a runner needs from the daemon; the module manager provides it. */
@@ -65,6 +69,9 @@ export interface RunnerServices {
   progress: ProgressEvents;
   /** a grant decision of this module, for the audit log */
   audit?(name: string, e: { fn: string; asked: string; allowed: boolean; key: string }): void;
+  // ---- declared permissions (issue 19) ----
+  /** throws when the module's static PERMISSIONS ask for more than it was granted */
+  permit?(name: string, declared: GrantLists | undefined): void;
 }
 
 interface Version {
@@ -103,6 +110,28 @@ export class ModuleRunner {
   #wanted = false;
   /** one store view per module (not per version): it keeps a key count fed by the KvStore */
   #store: ModuleStore | undefined;
+  // ---- declared permissions and accounting (issue 19) ----
+  readonly usage = new ModuleUsage();
+  #declared: GrantLists | undefined;
+  #requested: GrantLists | undefined;
+  #everLoaded = false;
+
+  /** The running (or last run) version's static PERMISSIONS: what its grants are intersected with. */
+  get permissions(): GrantLists | undefined {
+    return this.#declared;
+  }
+
+  /** The static PERMISSIONS of the last version built (run or refused), and whether one was. */
+  get requested(): { known: boolean; permissions: GrantLists | undefined } {
+    return { known: this.#everLoaded, permissions: this.#requested };
+  }
+
+  /** The running isolate's CPU so far (its own and host time charged to it) and heap, for accounting. */
+  cpuNow(): { isolate: object; ms: number; heapBytes: number } | undefined {
+    const sb = this.#current?.sandbox;
+    if (!sb || sb.disposed) return undefined;
+    return { isolate: sb, ms: sb.cpuMs + sb.hostMs, heapBytes: sb.heapBytes() };
+  }
 
   constructor(name: string, entry: string, services: RunnerServices) {
     this.name = name;
@@ -284,6 +313,7 @@ export class ModuleRunner {
     ctx.dataRead = pusher ? (n, ver) => pusher.read(n, ver) : undefined;
     const host = { ...buildHostTable(ctx), ...mirrorTable(mirror), ...(cells ? { clusterCells: { kind: "value", value: cells.buffer }, clusterNames: { kind: "value", value: JSON.stringify(cells.names) } } as const : {}) };
     let sandbox: ModuleSandbox;
+    let declaredBefore: GrantLists | undefined | false = false;
     try {
       sandbox = await ModuleSandbox.create({
       name: this.name,
@@ -309,6 +339,10 @@ export class ModuleRunner {
     try {
       const meta = checkMeta(this.name, displayPath(modulePath, this.#entry), sandbox.meta);
       this.#canRun = [meta.canRun, meta.errorString];
+      [this.#requested, this.#everLoaded] = [meta.permissions, true];
+      this.#s.permit?.(this.name, meta.permissions);
+      declaredBefore = this.#declared;
+      this.#declared = meta.permissions;
       if (!meta.canRun) throw new ModuleLoadError(`module ${this.name} cannot run here: ${meta.errorString || "its canRun check said no"} (Ceph's can_run)`);
       if (role === "standby" && !meta.hasStandby) {
         sandbox.dispose();
@@ -321,6 +355,7 @@ export class ModuleRunner {
       version.phase = "running";
       return version;
     } catch (e) {
+      if (declaredBefore !== false) this.#declared = declaredBefore;
       sandbox.dispose();
       mirror.dispose();
       const err = e as Error;
@@ -370,6 +405,7 @@ export class ModuleRunner {
     this.#s.stopHttp(this.name);
     this.#s.progress.drop(this.name);
     this.#state = "failed";
+    this.usage.failures++;
     const limits = this.limits;
     const giveUp = this.#restarts >= limits.maxRestarts;
     const message = err.stack && err.name !== "LimitExceeded" ? err.stack : `${err.name}: ${err.message}`;
@@ -392,6 +428,7 @@ export class ModuleRunner {
           if (!nv) return;
           // running again: the failure is history (module ls counts the restarts), not health
           this.#error = null;
+          this.usage.restarts++;
           this.#activate(nv);
         } catch (e) {
           this.#loadFailed(e as Error);
@@ -426,16 +463,21 @@ export class ModuleRunner {
 
   // ---- calls into the module -----------------------------------------------------------
 
-  async #use<T>(fn: (v: Version) => Promise<T>): Promise<T> {
+  async #use<T>(fn: (v: Version) => Promise<T>, kind?: CallKind): Promise<T> {
     const v = this.#current;
     if (!v || v.phase !== "running") {
       const why = this.#error ? `has experienced an error and cannot handle commands: ${this.#error.message}` : this.#state === "loading" ? "is still loading" : "is not running";
       throw new CommandError(this.#state === "loading" ? Errno.EAGAIN : Errno.EIO, `Module '${this.name}' ${why}`);
     }
     v.inflight++;
+    const t0 = performance.now();
+    let failed = true;
     try {
-      return await fn(v);
+      const out = await fn(v);
+      failed = false;
+      return out;
     } finally {
+      if (kind) this.usage.call(kind, performance.now() - t0, failed);
       if (--v.inflight === 0) for (const r of v.drained.splice(0)) r();
     }
   }
@@ -443,7 +485,7 @@ export class ModuleRunner {
   /** Runs the module's handleCommand and checks what it returned. */
   async handleCommand(inbuf: string, cmd: Record<string, unknown>, timeoutMs?: number): Promise<CommandResult> {
     try {
-      return await this.#use(async (v) => checkResult(this.name, await v.sandbox.call("handleCommand", [inbuf, cmd], timeoutMs), this.limits.maxOutputBytes));
+      return await this.#use(async (v) => checkResult(this.name, await v.sandbox.call("handleCommand", [inbuf, cmd], timeoutMs), this.limits.maxOutputBytes), "command");
     } catch (e) {
       const err = e as Error & { errno?: number };
       if (err instanceof CommandError) return { retval: -err.errno, stdout: "", stderr: err.message };
@@ -461,7 +503,7 @@ export class ModuleRunner {
   /** Runs an exported method for another module's remote() (or the daemon's selfTest) under this module's limits. */
   async callExport(method: string, argsJson: string, internal: boolean): Promise<string | undefined> {
     try {
-      return decodeAnswer(await this.#use((v) => v.sandbox.callExport(method, argsJson, internal)));
+      return decodeAnswer(await this.#use((v) => v.sandbox.callExport(method, argsJson, internal), "remote"));
     } catch (e) {
       const err = e as Error & { errno?: number };
       if (err instanceof CommandError && err.errno !== Errno.ETIMEDOUT) throw new ModuleNotFound(`remote(): ${err.message}`);
@@ -471,7 +513,7 @@ export class ModuleRunner {
 
   /** Forwards an HTTP request to the running version's handler. */
   http(req: object, timeoutMs: number): ReturnType<ModuleSandbox["http"]> {
-    return this.#use((v) => v.sandbox.http(req, timeoutMs));
+    return this.#use((v) => v.sandbox.http(req, timeoutMs), "http");
   }
 
   /** Queues a notification: only subscribed types, coalesced per (type, id), delivered in order one at a time. */
@@ -505,7 +547,7 @@ export class ModuleRunner {
         const [key, [type, id]] = next.value;
         this.#notifyQueue.delete(key);
         // the data this notify announces rides along, parsed in the isolate before notify() runs
-        await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type))).catch((e: Error) => {
+        await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type)), "notify").catch((e: Error) => {
           if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
         });
       }
@@ -532,7 +574,7 @@ export class ModuleRunner {
 
   /** Called after one of this module's options changed. */
   configNotify(): void {
-    void this.#use((v) => v.sandbox.call("configNotify", [])).catch(() => {});
+    void this.#use((v) => v.sandbox.call("configNotify", []), "config_notify").catch(() => {});
   }
 
   optionDecls(): OptionDecl[] {
@@ -555,7 +597,6 @@ export class ModuleRunner {
     const s = this.#s;
     const name = this.name;
     const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
-    const grants = s.moduleConfig(name).allow;
     const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
     const gate = new CommandGate(name);
     return {
@@ -581,7 +622,11 @@ export class ModuleRunner {
       serveHttp: (address) => s.serveHttp(name, this, address),
       cluster: s.cluster,
       store,
-      dataGranted: (n) => grants.data.includes("*") || grants.data.includes(n),
+      // read on every call: `module revoke` (and a reload's new mgr.json) apply at once
+      dataGranted: (n) => {
+        const data = s.moduleConfig(name).allow.data;
+        return data.includes("*") || data.includes(n);
+      },
       unknownData: (n) => this.#limited(() => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`)),
       sendCommand: (cmd, inbuf, opts) => gate.run(() => s.sendCommand(name, cmd, inbuf, opts)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),

@@ -14,6 +14,8 @@ import { ProgressEvents } from "./progress.ts";
 import { StartOrder } from "./start-order.ts";
 import { join } from "node:path";
 import type { OptionDecl } from "../store/index.ts";
+import { effective, grantWords, isEmpty, missing, PermissionsNotGranted, StoreGrants, union, type GrantLists } from "./grants.ts";
+import { Accounting } from "./accounting.ts";
 
 /** Modules started at once (bundle, isolate, constructor): enough to keep esbuild and isolated-vm's threads busy. */
 const START_CONCURRENCY = 8;
@@ -53,6 +55,12 @@ export class ModuleManager {
   readonly #lastOptions = new Map<string, OptionDecl[]>();
   /** the batches of modules starting together now (see start-order.ts) */
   readonly #orders = new Set<StartOrder>();
+  // ---- declared permissions, consent and accounting (issue 19) ----
+  /** `tsmgr module grant`: the operator's decisions, kept in the store */
+  readonly storeGrants: StoreGrants;
+  /** per-module CPU, heap, calls, store use (module ls -f json, tsmgr top, /metrics) */
+  readonly accounting: Accounting;
+  readonly #allowCache = new Map<string, { key: unknown[]; allow: ModuleConfig["allow"] }>();
 
   constructor(cfg: Config, kv: KvStore, cluster: ClusterSource, log: Logger, hooks: ModuleHooks) {
     this.#cfg = cfg;
@@ -60,6 +68,8 @@ export class ModuleManager {
     this.#log = log;
     this.#hooks = hooks;
     this.mutes = new HealthMutes(kv);
+    this.storeGrants = new StoreGrants(kv);
+    this.accounting = new Accounting(kv, () => this.runners());
     this.#services = {
       ...hooks,
       config: cfg,
@@ -70,6 +80,7 @@ export class ModuleManager {
       moduleConfig: (n) => this.moduleConfig(n),
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
       checkCommands: (n, c) => this.#orderedCheck(n, c),
+      permit: (n, declared) => this.#permit(n, declared),
       remote: (caller, target, method, argsJson) => this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
       progress: this.progress,
       changed: (n) => {
@@ -95,9 +106,55 @@ export class ModuleManager {
     return this.#role;
   }
 
-  /** The module's section of mgr.json (own entries only: a module named "constructor" gets the defaults). */
+  /**
+   * The module's section of mgr.json (own entries only: a module named "constructor" gets the
+   * defaults), its `allow` being what the module may use now: what it declared (static
+   * PERMISSIONS) ∩ what mgr.json and `module grant` granted; all of that when it declares nothing.
+   * Read on every call: a `module revoke` stops the next call that needs it.
+   */
   moduleConfig(name: string): ModuleConfig {
-    return moduleConfigOf(this.#cfg, name) ?? defaultModuleConfig();
+    const section = moduleConfigOf(this.#cfg, name) ?? defaultModuleConfig();
+    const declared = this.#runners.get(name)?.permissions;
+    const key = [section, declared, this.#kv.get(`tsmgr/grants/${name}`)];
+    const hit = this.#allowCache.get(name);
+    if (hit && hit.key.every((k, i) => k === key[i])) return { ...section, allow: hit.allow };
+    const allow = { ...section.allow, ...effective(declared, this.granted(name)) } as ModuleConfig["allow"];
+    this.#allowCache.set(name, { key, allow });
+    return { ...section, allow };
+  }
+
+  /** What mgr.json and `module grant` grant the module together (before the intersection). */
+  granted(name: string): GrantLists {
+    const section = moduleConfigOf(this.#cfg, name) ?? defaultModuleConfig();
+    return union(section.allow, this.storeGrants.get(name));
+  }
+
+  /** Refuses to start a module that asks for more than it was granted, naming the difference. */
+  #permit(name: string, declared: GrantLists | undefined): void {
+    const gap = this.#gap(name, declared);
+    this.#refused.delete(name);
+    if (gap === undefined) return;
+    this.#refused.set(name, gap);
+    throw new PermissionsNotGranted(gap);
+  }
+  readonly #refused = new Map<string, string>();
+
+  #gap(name: string, declared: GrantLists | undefined): string | undefined {
+    if (declared === undefined) return undefined;
+    const left = missing(declared, this.granted(name));
+    if (isEmpty(left)) return undefined;
+    const words = grantWords(left);
+    return `module ${name} asks for permissions it was not granted: ${words}: review them with tsmgr module info ${name}, then grant them with tsmgr module grant ${name} ${words} (or --all), or in mgr.json at modules.${name}.allow`;
+  }
+
+  /**
+   * Why the module may not start for want of grants: from its last load's static PERMISSIONS
+   * (known once it was built), or the refusal of its last start. Undefined: nothing missing.
+   */
+  permissionGap(name: string): string | undefined {
+    const asked = this.#runners.get(name)?.requested;
+    if (asked?.known) return this.#gap(name, asked.permissions);
+    return this.#refused.get(name);
   }
 
   /**
@@ -243,12 +300,14 @@ export class ModuleManager {
   }
 
   async dispose(): Promise<void> {
+    this.accounting.stop();
     this.#role = "none";
     await Promise.all([...this.#runners.values()].map((r) => r.dispose()));
   }
 
   status(): ModuleStatus[] {
-    const out = [...this.#runners.values()].map((r) => r.status(this.isEnabled(r.name)));
+    const acct = new Map(this.accounting.all().map((a) => [a.name, a]));
+    const out = [...this.#runners.values()].map((r) => ({ ...r.status(this.isEnabled(r.name)), accounting: acct.get(r.name) }));
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 

@@ -528,6 +528,7 @@
       standbyOptions: typeof Standby === "function" ? staticList(Standby, "MODULE_OPTIONS") : undefined,
       notifyTypes: typeof Active === "function" ? staticList(Active, "NOTIFY_TYPES") : undefined,
       exports: typeof Active === "function" ? staticList(Active, "EXPORTS") : undefined,
+      permissions: typeof Active === "function" ? staticList(Active, "PERMISSIONS") : undefined,
       ...canRunOf(Active),
     });
   }

@@ -70,7 +70,7 @@ offline("tsmgr status --help and tsmgr help config-key get describe built-ins wi
     assert.is(get.code, 0, get.stderr);
     assert.is(get.stdout, "config-key get <key>\n    get a stored value\n");
     const module = await cli(["-c", cfg, "-f", "json", "module", "--help"]);
-    assert.equal((JSON.parse(module.stdout) as HelpEntry[]).map((e) => e.prefix), ["module ls", "module info", "module enable", "module disable", "module reload", "module install", "module rollback"]);
+    assert.equal((JSON.parse(module.stdout) as HelpEntry[]).map((e) => e.prefix), ["module ls", "module info", "module enable", "module disable", "module reload", "module install", "module rollback", "module grant", "module revoke"]);
     assert.equal(fake.requests, [], "no daemon was asked");
   } finally {
     await fake.close();

@@ -14,6 +14,8 @@ import { moduleCommands } from "./module.ts";
 import { selfTestCommands } from "./selftest.ts";
 import { packageCommands } from "./packages.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
+import { grantCommands } from "./grants.ts";
+import { topCommands } from "./top.ts";
 
 export function builtinCommands(deps: BuiltinDeps): Builtin[] {
   return [
@@ -29,6 +31,9 @@ export function builtinCommands(deps: BuiltinDeps): Builtin[] {
     ...selfTestCommands(deps),
     ...daemonInfoCommands(deps),
     ...descriptionCommands(deps),
+    // ---- issue 19: consent and accounting ----
+    ...grantCommands(deps),
+    ...topCommands(deps),
   ];
 }
 

@@ -40,8 +40,10 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
       perm: "r",
       needsActive: true,
       run: (a) => {
-        knownModule(modules, String(a.module));
-        const s = statusOf(String(a.module));
+        const r = knownModule(modules, String(a.module));
+        // issue 19: what it asks for (static PERMISSIONS; null: declares nothing) beside what is granted
+        const permissions = { requested: r.requested.permissions ?? null, granted: modules.granted(r.name), granted_by_operator: modules.storeGrants.get(r.name), missing: modules.permissionGap(r.name) ?? null };
+        const s = { ...statusOf(r.name), permissions };
         return { data: s, text: JSON.stringify(s, null, 2) };
       },
     },
@@ -52,7 +54,15 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
       needsActive: true,
       run: async (a) => {
         knownModule(modules, String(a.module));
+        // issue 19: a module asking for more than it was granted is not enabled
+        const gap = modules.permissionGap(String(a.module));
+        if (gap !== undefined && !modules.isEnabled(String(a.module))) fail(Errno.EACCES, gap);
         await modules.enable(String(a.module), true);
+        const refused = modules.permissionGap(String(a.module));
+        if (refused !== undefined) {
+          await modules.enable(String(a.module), false);
+          fail(Errno.EACCES, refused);
+        }
         const s = statusOf(String(a.module));
         return s.error ? { retval: -Errno.EIO, stderr: `module ${s.name} is enabled but failed to start: ${s.error.message}` } : { text: "" };
       },
