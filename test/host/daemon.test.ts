@@ -136,7 +136,7 @@ test("module ls lists each module with state, version, error and grants", async 
   const good = ls.modules.find((m: { name: string }) => m.name === "good");
   assert.is(good.state, "active");
   assert.ok(good.loaded_at);
-  assert.equal(good.grants, { net: [], commands: [], data: ["*"], remote: [] });
+  assert.equal(good.grants, { net: [], commands: [], data: ["*"], remote: [], fetch: [] });
 });
 
 test("module disable stops a module, enable starts it again, and the choice survives a restart", async () => {

@@ -55,7 +55,13 @@ test("module ls -f json, top and /metrics show a module's CPU, calls, errors and
   assert.ok(busy.cpu_seconds_total >= 0.03, `3 loops of 2e7 steps is counted (got ${busy.cpu_seconds_total} s)`);
   assert.equal([busy.calls.command.count, busy.calls.command.errors, busy.errors, busy.store_keys, busy.store_bytes, busy.restarts, busy.fetch_bytes], [4, 1, 1, 1, 6, 0, 0]);
   assert.is(busy.heap_limit_bytes, d.config.limits.memoryMb * 1024 * 1024);
-  assert.ok(busy.heap_used_bytes > 0 && busy.heap_used_bytes < busy.heap_limit_bytes);
+  // the heap is read when an isolate goes quiet (the watchdog sleeps with it): wait for that read
+  const heap = await waitFor(async () => {
+    const now = JSON.parse((await d!.command(["module", "ls"], { format: "json" })).stdout) as typeof ls;
+    const used = now.modules.find((m) => m.name === "busy")!.accounting.heap_used_bytes as number;
+    return used > 0 ? used : undefined;
+  }, "busy's heap to be read");
+  assert.ok(heap < busy.heap_limit_bytes);
 
   const top = JSON.parse((await d.command(["top"], { format: "json" })).stdout) as { modules: { name: string; state: string; cpu_seconds_total: number }[] };
   assert.equal(top.modules.map((m) => m.name), ["busy", "idle"], "top lists the module that used the CPU first");
