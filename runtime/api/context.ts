@@ -43,4 +43,9 @@ export interface ModuleContext {
   setLocalizedOption(name: string, value: unknown): Promise<void>;
   /** the module fetched `name` at `version` through get(): the daemon pushes its next versions ahead */
   dataRead?(name: string, version: number): void;
+  // ---- web-standard globals and fetch (issue 18) ----
+  /** one fetch() under modules.NAME.allow.fetch: "r" + head JSON + "\n" + latin1 body, or "e" + error JSON */
+  fetch(headJson: string, body: string): Promise<string>;
+  /** the module aborted fetch request `id` */
+  fetchAbort(id: unknown): void;
 }

@@ -9,6 +9,8 @@ export interface ModuleGrants {
   data: string[];
   /** modules ("progress") or exported methods ("crash.ls") `remote()` may call */
   remote: string[];
+  /** hosts `fetch()` may reach: "host", "host:port", "*.domain" (runtime/config/fetch-grants.ts) */
+  fetch: string[];
 }
 
 // One StoreQuota: the store enforces it, mgr.json sets it (modules.NAME.store).
@@ -39,6 +41,12 @@ export interface Limits {
   restartBackoffMs: number;
   /** share of one core a module may use, averaged over 5 s, before it is stopped */
   cpuShare: number;
+  /** largest response body a module's fetch() may receive */
+  maxFetchBytes: number;
+  /** how long one fetch() may take, redirects included */
+  fetchTimeoutMs: number;
+  /** fetch() calls of one module in flight at once (more wait their turn) */
+  maxConcurrentFetches: number;
 }
 
 /** `daemons.ID` in mgr.json: what one daemon of a shared file does differently. */

@@ -1,7 +1,7 @@
 // One module's life in the daemon: build → isolate → constructor → serve(), commands and
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
-import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleFetcher, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
@@ -555,6 +555,7 @@ export class ModuleRunner {
     const grants = s.moduleConfig(name).allow;
     const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
     const gate = new CommandGate(name);
+    const fetcher = new ModuleFetcher(name, grants.fetch ?? [], this.limits);
     return {
       name,
       role: this.#role,
@@ -591,6 +592,9 @@ export class ModuleRunner {
       },
       getLocalizedOption: (opt) => getLocalizedOption(s.kv, name, s.config.id, decls(), opt),
       setLocalizedOption: (opt, value) => setLocalizedOption(store, s.config.id, decls(), opt, value),
+      // ---- web-standard globals and fetch (issue 18) ----
+      fetch: (head, body) => fetcher.fetch(head, body),
+      fetchAbort: (id) => fetcher.abort(id),
     };
   }
 }
