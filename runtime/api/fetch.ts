@@ -183,7 +183,8 @@ export class ModuleFetcher {
     const chunks: Buffer[] = [];
     let n = 0;
     await new Promise<void>((resolve, reject) => {
-      const fail = (e: unknown) => (res.destroy(), reject(e));
+      // the first failure wins: destroying the response then fires "aborted" as well
+      const fail = (e: unknown) => (reject(e), res.destroy());
       signal.addEventListener("abort", () => fail(signal.reason), { once: true });
       res.on("data", (c: Buffer) => {
         n += c.length;
