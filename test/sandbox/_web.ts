@@ -25,7 +25,7 @@ export async function webBox(o: { grants?: string[]; limits?: Partial<FetchLimit
   const role = o.role ?? "active";
   const ctx = { name: "web", role, mgrId: "t", mgrIp: "127.0.0.1", phase: () => "running", log: () => {}, fetch: (h: string, b: string) => fetcher.fetch(h, b), fetchAbort: (id: unknown) => fetcher.abort(id) } as unknown as ModuleContext;
   const host = buildHostTable(ctx);
-  const sandbox = await ModuleSandbox.create({ name: "web", role: "active", bundle: { code: CODE } as never, displayPath: (s) => s, memoryMb: o.memoryMb ?? 64, callTimeoutMs: 5000, maxTimers: 100, host: role === "standby" ? host : host, onFatal: () => {}, onTimerError: () => {} });
+  const sandbox = await ModuleSandbox.create({ name: "web", role: "active", bundle: { code: CODE } as never, displayPath: (s) => s, memoryMb: o.memoryMb ?? 64, callTimeoutMs: 5000, maxTimers: 100, host, onFatal: () => {}, onTimerError: () => {} });
   await sandbox.construct("active");
   return {
     sandbox,
