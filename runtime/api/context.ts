@@ -47,4 +47,9 @@ export interface ModuleContext {
   // ---- audit log ----
   /** reports a grant decision to the audit log (denials are logged, hot-path allowances counted) */
   audit?(event: { fn: string; asked: string; allowed: boolean; key: string }): void;
+  // ---- web-standard globals and fetch (issue 18) ----
+  /** one fetch() under modules.NAME.allow.fetch: "r" + head JSON + "\n" + latin1 body, or "e" + error JSON */
+  fetch(headJson: string, body: string): Promise<string>;
+  /** the module aborted fetch request `id` */
+  fetchAbort(id: unknown): void;
 }

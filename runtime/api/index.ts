@@ -10,3 +10,4 @@ export { ModuleNotFound, RemoteCalls, MAX_REMOTE_DEPTH, type RemoteCallee } from
 export { ModuleMirror, getLocalizedOption, setLocalizedOption, type MirrorDelta } from "./mirror.ts";
 export { ClusterCells, clusterCellsOf, type SharedText } from "./cluster-cells.ts";
 export { DataPusher } from "./data-pusher.ts";
+export { ModuleFetcher, type FetchLimits } from "./fetch.ts";

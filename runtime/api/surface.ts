@@ -7,7 +7,9 @@
 // Adding a function a module can call: one entry here, its implementation (a ModuleContext
 // member if it needs the daemon), its method in sdk/_host.ts + sdk/index.ts, its line in the
 // prelude's api object, and a test (see NOTES-surface.md / the README's contributor section).
+import { createHash, randomBytes } from "node:crypto";
 import { PermissionDenied } from "../errors.ts";
+import { urlBundleCode } from "../sandbox/globals/index.ts";
 import type { ModuleContext } from "./context.ts";
 import { allPerfCounters, cephOption, foreignCephOption, PERF_SERVICES, perfSchema, PRIO } from "../cluster/index.ts";
 
@@ -29,6 +31,8 @@ export interface SurfaceEntry {
   api?: string;
   /** a cluster accessor: refused while the module is constructing (ceph-mgr's circular locking) */
   cluster?: boolean;
+  /** behind a web-standard global (fetch, crypto, URL), not an SDK method: not in HostApi */
+  global?: string;
   args: readonly ArgCheck[];
   /** runs with the checked arguments; returns only primitives (structured data as JSON text) */
   impl(ctx: ModuleContext, ...args: any[]): unknown;
@@ -273,6 +277,41 @@ export const SURFACE = {
       return ctx.cluster.getJson(name) ?? "null";
     },
   },
+  // ---- web-standard globals and fetch (issue 18 items 3, 4): runtime/sandbox/globals/web/ ----
+  /** crypto.getRandomValues: `n` random bytes (0..65536) as a latin1 string */
+  webRandom: {
+    kind: "sync",
+    standby: true,
+    global: "crypto.getRandomValues",
+    args: [{ type: "any" }],
+    impl: (_ctx, n: unknown) => {
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65536) throw new RangeError(`crypto.getRandomValues(): ${String(n)} bytes: the limit is 65536`);
+      return randomBytes(n).toString("latin1");
+    },
+  },
+  /** crypto.subtle.digest: the hash of latin1 `data` as a latin1 string */
+  webDigest: {
+    kind: "async",
+    standby: true,
+    global: "crypto.subtle.digest",
+    args: [s("crypto.subtle.digest(): the algorithm", 16), s("crypto.subtle.digest(): the data", 64 * 1024 * 1024)],
+    impl: async (_ctx, alg: string, data: string) => {
+      if (!["sha1", "sha256", "sha384", "sha512"].includes(alg)) throw new TypeError(`crypto.subtle.digest(): ${JSON.stringify(alg)} is not supported`);
+      return createHash(alg).update(Buffer.from(data, "latin1")).digest().toString("latin1");
+    },
+  },
+  /** URL, URLSearchParams: the whatwg-url bundle, asked for once, the first time a module uses URL */
+  webUrlSource: { kind: "sync", standby: true, global: "URL", args: [], impl: () => urlBundleCode() },
+  /** fetch(): the request head as JSON text and the body as latin1; never rejects (errors cross as data) */
+  fetch: {
+    kind: "async",
+    standby: false,
+    global: "fetch",
+    args: [s("fetch(): the request", 1024 * 1024), s("fetch(): the body", 1 << 30)],
+    impl: (ctx, head: string, body: string) => ctx.fetch(head, body),
+  },
+  /** the module's AbortSignal fired: the host drops request `id` */
+  fetchAbort: { kind: "sync", standby: false, global: "fetch", args: [{ type: "any" }], impl: (ctx, id: unknown) => void ctx.fetchAbort(id) },
 } satisfies Record<string, SurfaceEntry>;
 
 /** A localized key is prefixed before the store sees it: check it first, as the store would. */
@@ -287,6 +326,7 @@ export type SurfaceName = keyof typeof SURFACE;
 export function apiNames(role: "active" | "standby"): string[] {
   const out = new Set<string>();
   for (const [name, e] of Object.entries(SURFACE) as [string, SurfaceEntry][]) {
+    if (e.global !== undefined) continue;
     if (role === "active" || e.standby) out.add(e.api ?? name);
   }
   for (const n of PRELUDE_ONLY) out.add(n);

@@ -6,6 +6,7 @@ import { ConfigError } from "../errors.ts";
 import { bool, checkKeys, ID, isObj, listenAddress, netList, num, oneOf, section, str, strList, typeName, type Obj } from "./_fields.ts";
 import { applyDaemonOverrides } from "./daemons.ts";
 import { trustSection } from "./trust.ts";
+import { fetchList } from "./fetch-grants.ts";
 import type { Config, Limits, ModuleConfig } from "./types.ts";
 import { checkAddress } from "./address.ts";
 
@@ -32,6 +33,9 @@ export const DEFAULT_LIMITS: Limits = {
   restartBackoffMs: 1000,
   cpuShare: 0.5,
   packageMaxBytes: 64 * 1024 * 1024,
+  maxFetchBytes: 8 * 1024 * 1024,
+  fetchTimeoutMs: 30_000,
+  maxConcurrentFetches: 8,
 };
 
 const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -52,6 +56,9 @@ function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<L
     restartBackoffMs: [10, 3_600_000],
     cpuShare: [0.05, 1],
     packageMaxBytes: [1024, 16 * 1024 ** 3],
+    maxFetchBytes: [1024, 1 << 30],
+    fetchTimeoutMs: [10, 600_000],
+    maxConcurrentFetches: [1, 1024],
   };
   for (const k of Object.keys(ranges) as (keyof Limits)[]) {
     if (partial && obj[k] === undefined) continue;
@@ -67,13 +74,13 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
   checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
   const allow = section(v, "allow", at);
-  checkKeys(allow, ["net", "commands", "data", "remote"], at + "allow");
+  checkKeys(allow, ["net", "commands", "data", "remote", "fetch"], at + "allow");
   const net = netList(allow, at + "allow.");
   const store = section(v, "store", at);
   checkKeys(store, ["maxKeys", "maxKeyBytes", "maxValueBytes"], at + "store");
   return {
     enabled: bool(v, "enabled", at, false),
-    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]), remote: remoteList(allow, at + "allow.") },
+    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]), remote: remoteList(allow, at + "allow."), fetch: fetchList(allow, at + "allow.") },
     store: {
       maxKeys: num(store, "maxKeys", at + "store.", 1000, 1),
       maxKeyBytes: num(store, "maxKeyBytes", at + "store.", 256, 1, 65536),
@@ -194,7 +201,7 @@ export function moduleLimits(cfg: Config, name: string): Limits {
 
 /** The config of a module not mentioned in mgr.json: disabled, no grants beyond reading data. */
 export function defaultModuleConfig(): ModuleConfig {
-  return { enabled: false, allow: { net: [], commands: [], data: ["*"], remote: [] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
+  return { enabled: false, allow: { net: [], commands: [], data: ["*"], remote: [], fetch: [] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
 }
 
 /** `allow.remote`: module names or module.method, each checked (a typo would never match). */

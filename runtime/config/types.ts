@@ -9,6 +9,8 @@ export interface ModuleGrants {
   data: string[];
   /** modules ("progress") or exported methods ("crash.ls") `remote()` may call */
   remote: string[];
+  /** hosts `fetch()` may reach: "host", "host:port", "*.domain" (runtime/config/fetch-grants.ts) */
+  fetch: string[];
 }
 
 // One StoreQuota: the store enforces it, mgr.json sets it (modules.NAME.store).
@@ -41,6 +43,12 @@ export interface Limits {
   cpuShare: number;
   /** largest module package, unpacked (and packed): a bigger one is refused while it streams */
   packageMaxBytes: number;
+  /** largest response body a module's fetch() may receive */
+  maxFetchBytes: number;
+  /** how long one fetch() may take, redirects included */
+  fetchTimeoutMs: number;
+  /** fetch() calls of one module in flight at once (more wait their turn) */
+  maxConcurrentFetches: number;
 }
 
 /** mgr.json `trust`: who may sign module packages. */

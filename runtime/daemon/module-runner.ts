@@ -2,7 +2,7 @@
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
 import { clusterPriority, passes } from "./module-logging.ts";
-import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleFetcher, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
@@ -599,6 +599,7 @@ export class ModuleRunner {
     const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
     const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
     const gate = new CommandGate(name);
+    const fetcher = new ModuleFetcher(name, () => s.moduleConfig(name).allow.fetch ?? [], this.limits);
     return {
       name,
       role: this.#role,
@@ -647,6 +648,9 @@ export class ModuleRunner {
       getLocalizedOption: (opt) => getLocalizedOption(s.kv, name, s.config.id, decls(), opt),
       setLocalizedOption: (opt, value) => setLocalizedOption(store, s.config.id, decls(), opt, value),
       audit: s.audit && ((e) => s.audit!(name, e)),
+      // ---- web-standard globals and fetch (issue 18) ----
+      fetch: (head, body) => fetcher.fetch(head, body),
+      fetchAbort: (id) => fetcher.abort(id),
     };
   }
 }

@@ -6,6 +6,7 @@ import ivm from "isolated-vm";
 import { readFileSync } from "node:fs";
 import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.ts";
 import type { Bundle } from "../loader/index.ts";
+import { prepareWebGlobals, webGlobalsCode, withSandboxHint } from "./globals/index.ts";
 import { mapStack, SourceMap } from "./sourcemap.ts";
 import { forget, QUIET_MS, register, watch, type Watched } from "./watchdog.ts";
 
@@ -168,6 +169,10 @@ export class ModuleSandbox {
     }
     g.setSync("__h_role", o.role);
     g.setSync("__h_weakAbove", Math.floor((o.memoryMb * 1024 * 1024) / 8));
+    // the web-standard globals (URL, fetch, ...) go in first; the prelude hands them their host functions
+    await prepareWebGlobals();
+    const web = await this.#iso.compileScript(webGlobalsCode(), { filename: "tsmgr:///globals.js" });
+    await web.run(ctx, { timeout: 1000 });
     const prelude = await this.#iso.compileScript(PRELUDE, { filename: "tsmgr:///prelude.js" });
     this.#dispatch = (await prelude.run(ctx, { reference: true, timeout: 1000 })) as Dispatch;
     const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename });
@@ -312,7 +317,7 @@ export class ModuleSandbox {
   /** Maps `tsmgr:///NAME.js:L:C` positions in a stack or message to the .ts sources. */
   mapStack(text: string): string {
     // the prelude's own frames say nothing to a module author
-    const own = text.split("\n").filter((l) => !l.includes("tsmgr:///prelude.js")).join("\n");
+    const own = text.split("\n").filter((l) => !l.includes("tsmgr:///prelude.js") && !l.includes("tsmgr:///globals.js")).join("\n");
     return mapStack(own, this.#filename, this.#map, WRAP_PREFIX.length);
   }
 
@@ -375,9 +380,9 @@ export class ModuleSandbox {
       const cpuLimit = Math.min(timeoutMs ?? this.#o.callTimeoutMs, this.#o.callTimeoutMs);
       return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() ran for more than ${cpuLimit} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`));
     }
-    const mapped = new Error(this.mapStack(err.message));
+    const mapped = new Error(withSandboxHint(this.mapStack(err.message)));
     mapped.name = err.name;
-    mapped.stack = this.mapStack(err.stack ?? `${err.name}: ${err.message}`);
+    mapped.stack = withSandboxHint(this.mapStack(err.stack ?? `${err.name}: ${err.message}`));
     return mapped;
   }
 
@@ -393,7 +398,7 @@ export class ModuleSandbox {
   #asLoadError(e: unknown): Error {
     if (e instanceof ModuleLoadError || e instanceof LimitExceeded) return e;
     const err = e instanceof Error ? e : new Error(String(e));
-    const msg = this.mapStack(err.message);
+    const msg = withSandboxHint(this.mapStack(err.message));
     // only the isolate's frames: the host's own frames follow the boundary marker
     const stack = this.mapStack((err.stack ?? "").split("<isolated-vm boundary>")[0]!);
     const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(stack);

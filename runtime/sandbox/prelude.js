@@ -38,7 +38,9 @@
   // What a standby offers is what the host injected (runtime/api/surface.ts decides), plus the
   // entry points a standby runs: the message cannot drift from the surface.
   const NOT_SURFACE = ["role", "weakAbove", "timerSet", "timerClear", "mirror", "mirrorDrain", "clusterCells", "clusterNames"];
-  const offered = ownKeys(h).filter((k) => !NOT_SURFACE.includes(k));
+  // the host functions behind the web-standard globals (fetch, crypto, URL): not SDK methods
+  const WEB_HOST = ["webInstall", "webRandom", "webDigest", "webUrlSource", "fetch", "fetchAbort"];
+  const offered = ownKeys(h).filter((k) => !NOT_SURFACE.includes(k) && !WEB_HOST.includes(k));
   offered.push("serve", "shutdown");
   const ALLOWED_ON_STANDBY = offered.slice(0, -1).join(", ") + " and " + offered[offered.length - 1];
   // Text bound for the host is cut here, before it crosses: an 8 MiB log message must not be
@@ -463,6 +465,21 @@
     getForeignCephOption: (entity, key) => parse(hForeignOption(entity, key)),
   });
   defineProperty(G, "__tsmgr", { value: api, enumerable: false, writable: false, configurable: false });
+
+  // ---- web-standard globals (issue 18 items 3, 4): runtime/sandbox/globals/web/ -----------
+  // The globals script ran before this one and left its installer among the __h_ globals; it
+  // gets the host functions and the timers here, so no module code can reach either.
+  if (typeof h.webInstall === "function") {
+    h.webInstall({
+      random: sync("webRandom"),
+      digest: async("webDigest"),
+      urlSource: sync("webUrlSource"),
+      fetch: async("fetch"),
+      fetchAbort: sync("fetchAbort"),
+      setTimeout: timerApi.setTimeout,
+      clearTimeout: timerApi.clearTimeout,
+    });
+  }
 
   // ---- plain data: what remote calls carry -----------------------------------------------
   const ObjectProto = Object.prototype;

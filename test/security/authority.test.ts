@@ -120,6 +120,9 @@ async function bench(): Promise<Bench> {
         return null;
       },
       setLocalizedOption: async (opt, value) => void calls.push(`${name}:setLocalizedOption:${opt}=${JSON.stringify(value)}`),
+      // ---- web-standard globals and fetch (issue 18) ----
+      fetch: async (head) => (calls.push(`${name}:fetch:${head}`), "e" + JSON.stringify({ name: "PermissionDenied", message: "test" })),
+      fetchAbort: (id) => void calls.push(`${name}:fetchAbort:${String(id)}`),
     } as ModuleContext;
     return buildHostTable(ctx);
   };
@@ -217,6 +220,12 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["getCephOption", ["fsid"]],
     ["getForeignCephOption", ["osd.0", "osd_max_backfills"]],
     ["get", ["mgr_ips"]],
+    // ---- web-standard globals and fetch (issue 18) ----
+    ["webRandom", [16]],
+    ["webDigest", ["sha256", "abc"]],
+    ["webUrlSource", []],
+    ["fetch", [JSON.stringify({ id: 1, method: "GET", url: "http://127.0.0.1:1/", headers: [], redirect: "follow", hasBody: false }), ""]],
+    ["fetchAbort", [1]],
   ];
   const kinds: Record<string, string> = {};
   for (const [name, args] of calls) {

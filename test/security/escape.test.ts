@@ -30,7 +30,8 @@ test("Function('return this')() and indirect eval give the isolate's own global,
   a = await Arena.open({ hostile: { esc_function_this: {} } });
   assert.equal(await a.report(["esc_function_this"]), {
     isIsolateGlobal: true,
-    typeofs: ["process:undefined", "require:undefined", "module:undefined", "exports:undefined", "Buffer:undefined", "global:undefined", "fetch:undefined", "setImmediate:undefined"],
+    // fetch is the isolate's own, checked against modules.NAME.allow.fetch (test/security/fetch.test.ts)
+    typeofs: ["process:undefined", "require:undefined", "module:undefined", "exports:undefined", "Buffer:undefined", "global:undefined", "fetch:function", "setImmediate:undefined"],
     hostHandles: [],
   });
   await a.checkHost();
