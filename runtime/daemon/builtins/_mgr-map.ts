@@ -89,7 +89,8 @@ export function cephMgrMap(m: MgrMap, modules: ModuleManager): Record<string, un
     modules: modules.status().filter((s) => s.enabled).map((s) => s.name),
     available_modules: available,
     services: { ...m.services },
-    always_on_modules: { [CEPH_RELEASE]: [] },
+    // Ceph lists each release it knows; tsmgr runs no module whatever the operator says
+    always_on_modules: { nautilus: [], octopus: [], [CEPH_RELEASE]: [] },
     last_failure_osd_epoch: 0,
     active_clients: [],
   };
