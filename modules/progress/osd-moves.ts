@@ -4,7 +4,8 @@
 //   out: the PGs whose acting set held the OSD at the previous look (an out OSD gets no PGs, so
 //        every one of them moves: the same set CRUSH gives);
 //   in:  the PGs whose up set holds the OSD once the PGs have reported at or after the epoch that
-//        marked it in (or after IN_WAIT_POLLS looks, with what has been reported by then).
+//        marked it in (or after IN_WAIT_POLLS looks, with what has been reported by then). While
+//        it was out CRUSH gave it no PG, so every one of them moved, as Ceph's comparison finds.
 import type { ClusterData, MgrModule } from "@tsmgr/sdk";
 import { mappingOf, type PgMapping } from "./recovery.ts";
 
@@ -24,7 +25,6 @@ const IN_WAIT_POLLS = 6;
 interface PendingIn {
   osd: number;
   epoch: number;
-  before: PgMapping;
   polls: number;
 }
 
@@ -55,7 +55,7 @@ export class OsdMoves {
         if (o.in === 0 && old > 0) moves.push(this.#out(o.osd, map.epoch));
         else if (o.in >= 1 && old === 0) {
           this.#module.log.warn(`osd.${o.osd} marked in`);
-          this.#pending.push({ osd: o.osd, epoch: map.epoch, before: this.#acting, polls: 0 });
+          this.#pending.push({ osd: o.osd, epoch: map.epoch, polls: 0 });
           moves.push({ osd: o.osd, marked: "in", pgs: [], epoch: map.epoch, cancels: true });
         }
       }
@@ -81,19 +81,11 @@ export class OsdMoves {
       p.polls++;
       const reported = stats.every((pg) => pg.reported_epoch >= p.epoch);
       if (!reported && p.polls < IN_WAIT_POLLS) return true;
-      const pgs = stats
-        .filter((pg) => pg.up.includes(p.osd) && !sameSet(pg.up, p.before.get(pg.pgid) ?? []))
-        .map((pg) => pg.pgid);
+      const pgs = stats.filter((pg) => pg.up.includes(p.osd)).map((pg) => pg.pgid);
       this.#module.log.warn(`${pgs.length} PGs affected by osd.${p.osd} being marked in`);
       done.push({ osd: p.osd, marked: "in", pgs, epoch: p.epoch, cancels: false });
       return false;
     });
     return done;
   }
-}
-
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
