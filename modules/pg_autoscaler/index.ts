@@ -3,6 +3,7 @@
 // for pools in "warn" mode and the POOL_TARGET_SIZE_* checks, and for pools in "on" mode sets
 // pg_num itself, reporting the change through the progress module.
 import { MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
+import { Nap } from "../_lib/nap.ts";
 import { dumps, pyFloat } from "../_lib/pyjson.ts";
 import { healthChecks } from "./health.ts";
 import { poolStatus, type ClusterView, type PoolStatus } from "./pool-status.ts";
@@ -23,6 +24,7 @@ export default class PgAutoscaler extends MgrModule {
   ];
 
   #events = new PgAdjustments(this);
+  #nap = new Nap();
 
   get #noautoscale(): boolean {
     return this.getModuleOption<boolean>("noautoscale");
@@ -37,8 +39,16 @@ export default class PgAutoscaler extends MgrModule {
         // one bad round (the progress module away, a cluster hiccup) must not stop the next
         this.log.error(`autoscale round failed: ${(e as Error).message}`);
       }
-      await this.sleep(this.getModuleOption<number>("sleep_interval") * 1000);
+      await this.#nap.sleep(this.getModuleOption<number>("sleep_interval") * 1000);
     }
+  }
+
+  configNotify(): void {
+    this.#nap.wake();
+  }
+
+  async shutdown(): Promise<void> {
+    this.#nap.wake();
   }
 
   async handleCommand(_inbuf: string, cmd: CommandArgs & { format?: string }): Promise<HandleCommandResult> {

@@ -2,6 +2,7 @@
 // other modules publish with remote("progress", "update", ...), the recovery after an OSD is
 // marked out or in, the global recovery), shows them in `tsmgr status` and answers `progress`.
 import { MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
+import { Nap } from "../_lib/nap.ts";
 import { dumps } from "../_lib/pyjson.ts";
 import { GhostEvent, GlobalRecoveryEvent, PgRecoveryEvent, ProgressEvent, RemoteEvent, type Ref } from "./events.ts";
 import { loadCompleted, saveCompleted } from "./history.ts";
@@ -31,6 +32,7 @@ export default class Progress extends MgrModule {
   #completed: GhostEvent[] = [];
   #dirty = false;
   #moves: OsdMoves | undefined;
+  #nap = new Nap();
 
   get #enabled(): boolean {
     return this.getModuleOption<boolean>("enabled");
@@ -48,11 +50,16 @@ export default class Progress extends MgrModule {
         this.#processOsdMap();
         this.#processPgSummary();
       }
-      await this.sleep(this.getModuleOption<number>("sleep_interval") * 1000);
+      await this.#nap.sleep(this.getModuleOption<number>("sleep_interval") * 1000);
     }
   }
 
+  configNotify(): void {
+    this.#nap.wake();
+  }
+
   async shutdown(): Promise<void> {
+    this.#nap.wake();
     for (const id of this.#events.keys()) this.completeProgressEvent(id);
   }
 

@@ -5,6 +5,35 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { cleanup, tempDir, waitFor, type TestDaemon } from "../_util.ts";
 import { setOption, startPorted } from "./_ported.ts";
+import { dumps, pyFloat } from "../../modules/_lib/pyjson.ts";
+import { nearestPowerOfTwo } from "../../modules/pg_autoscaler/pool-status.ts";
+import { formatBytes } from "../../modules/pg_autoscaler/table.ts";
+import { prettyDuration } from "../../modules/progress/pretty-duration.ts";
+
+// The expected values are what Ceph 16.2.15's Python gives (mgr_util, pg_autoscaler/module.py, json).
+const helpers = suite("pg_autoscaler and progress helpers");
+
+helpers("formatBytes() is mgr_util.format_bytes", () => {
+  assert.equal([0, 1023, 99999, 100000, 17592186044416, 786193956864, 1536, 10 ** 15].map((n) => formatBytes(n, 6)), ["    0 ", " 1023 ", "99999 ", "97.65k", "16384G", "732.2G", " 1536 ", "909.4T"]);
+  assert.equal([5 * 2 ** 40, 123456789].map((n) => formatBytes(n, 5)), ["5120G", " 117M"]);
+});
+
+helpers("prettyDuration() is mgr_util.to_pretty_timedelta", () => {
+  const s = [0, 119.9, 120, 7199, 7200, 172799, 172800, 14 * 86400, 84 * 86400, 730 * 86400];
+  assert.equal(s.map(prettyDuration), ["0s", "119s", "2m", "119m", "2h", "47h", "2d", "2w", "2M", "2y"]);
+});
+
+helpers("dumps() prints floats as Python's json does", () => {
+  const floats = [1e-5, 3, 1e16, 0.1, 6321936721522.0, 1.5e-7, 123456789012345680.0].map(pyFloat);
+  assert.is(dumps(floats, 0).replace(/\n/g, ""), "[1e-05,3.0,1e+16,0.1,6321936721522.0,1.5e-07,1.2345678901234568e+17]");
+  assert.is(dumps({ b: 1, a: [], c: {} }), '{\n    "a": [],\n    "b": 1,\n    "c": {}\n}');
+});
+
+helpers("nearestPowerOfTwo() is pg_autoscaler's nearest_power_of_two", () => {
+  assert.equal([0.5, 1, 1.5, 3, 71.2, 96, 95.9, 1000].map(nearestPowerOfTwo), [0, 1, 1, 4, 64, 128, 64, 1024]);
+});
+
+helpers.run();
 
 const test = suite("pg_autoscaler module");
 let dir = "";
