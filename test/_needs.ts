@@ -16,7 +16,8 @@ export const SYSTEM_PROGRAMS: Record<SystemProgram, { what: string; install: str
   ceph: {
     what: "Ceph's daemons and python3-rados, for a real single-node cluster",
     install: "sudo apt-get install -y --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common python3-rados",
-    files: /^ceph\/(backend|daemon)\.test\.ts$/,
+    // every real-cluster file (views.test.ts needs no cluster), and the `ceph` CLI against a daemon
+    files: /^(ceph\/(?!views\.)[^/]+|http\/ceph-cli)\.test\.ts$/,
   },
   "ceph-argparse": {
     what: "Ceph's own command parser (ceph_argparse for /usr/bin/python3), to regenerate a sample of the argparse corpus live",
