@@ -8,6 +8,7 @@ import type { Election } from "../election/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { KvStore } from "../store/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
+import type { KitHooks } from "./module-runner.ts";
 import { builtinCommands, countedCommands, type Builtin } from "./builtins/index.ts";
 import { simCommands } from "./builtins/sim.ts";
 import { logCommands } from "./builtins/log.ts";
@@ -28,7 +29,7 @@ export interface DaemonParts {
   reloadConfig(only?: string): Promise<string[]>;
 }
 
-export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger): DaemonParts {
+export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, kit?: KitHooks): DaemonParts {
   const mon = new MonCommands(cluster);
   let election: Election | undefined;
   const elected = (): Election => {
@@ -49,6 +50,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     stopHttp: (name) => http.stop(name),
     builtinPrefixes: () => router.builtinPrefixes(),
     changed: () => router?.invalidate(),
+    kit,
   });
   const counters = new PerfCounters(kv);
   const builtins = countedCommands([
