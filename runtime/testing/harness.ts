@@ -17,7 +17,10 @@ import { splitWords } from "./split-words.ts";
 export interface HarnessOptions {
   /** the simulated cluster (default 2 hosts × 2 OSDs, seed 1, still: it changes only when told) */
   cluster?: Omit<SimClusterOptions, "clock">;
-  /** option values set before the module starts, as `tsmgr config set mgr mgr/NAME/OPT V` would */
+  /**
+   * option values the module sees from its constructor on; checked as `tsmgr config set mgr
+   * mgr/NAME/OPT V` checks them once it runs (its configNotify() is called once then)
+   */
   options?: Record<string, string | number | boolean>;
   /** store keys (without `mgr/NAME/`) set before the module starts */
   store?: Record<string, string>;
@@ -116,8 +119,10 @@ export class Harness {
     await this.#clock?.settle();
     const st = this.status();
     if (st.state !== "active") throw new Error(`harness(): module ${this.name} did not start (${st.state}): ${st.error?.message ?? "no error recorded"}`);
-    // the options were stored unchecked (the module was not running yet): a name it does not declare is a test's typo
-    for (const opt of Object.keys(opts.options ?? {})) await this.#must(["config", "get", "mgr", `mgr/${this.name}/${opt}`]);
+    // stored unchecked before the start (nothing to check them against yet): set again now, as
+    // `config set` would, so an undeclared name or a bad value fails the test (configNotify() runs once)
+    for (const [opt, value] of Object.entries(opts.options ?? {})) await this.#must(["config", "set", "mgr", `mgr/${this.name}/${opt}`, String(value)]);
+    await this.#clock?.settle();
   }
 
   /**
