@@ -21,6 +21,9 @@ import type {
   PerfCounter,
   SendCommandOptions,
   SendCommandResult,
+  CommandDeclaration,
+  OptionDeclaration,
+  TypedCommand,
   ServeHttpOptions,
   ServerInfo,
 } from "./types.ts";
@@ -76,11 +79,11 @@ function safeString(value: unknown): string {
 export abstract class MgrModule {
   static readonly [KIND] = "active";
   /** Commands in Ceph's descriptor grammar; `handleCommand` receives them validated and typed. */
-  static COMMANDS: CommandDescriptor[] = [];
+  static COMMANDS: readonly CommandDeclaration[] = [];
   /** Options, readable with `getModuleOption` and settable with `tsmgr config set mgr mgr/NAME/OPT V`. */
-  static MODULE_OPTIONS: ModuleOption[] = [];
-  /** The notifications `notify()` receives; none when empty. */
-  static NOTIFY_TYPES: NotifyType[] = [];
+  static MODULE_OPTIONS: readonly OptionDeclaration[] = [];
+  /** The notifications `notify()` receives (see NotifyType); none when empty. */
+  static NOTIFY_TYPES: readonly string[] = [];
 
   /** The module's logger: `debug`/`info`/`warn`/`error` map to Ceph severities 20/4/1/0. */
   readonly log: Logger = makeLogger();
@@ -528,7 +531,7 @@ export interface ModulePermissions {
  */
 export abstract class MgrStandbyModule {
   static readonly [KIND] = "standby";
-  static MODULE_OPTIONS: ModuleOption[] = [];
+  static MODULE_OPTIONS: readonly OptionDeclaration[] = [];
 
   readonly log: Logger = makeLogger();
 
@@ -657,4 +660,46 @@ function checkStr(fn: string, what: string, v: unknown): string {
 function checkId(fn: string, v: unknown): string {
   if (typeof v === "number" && Number.isInteger(v)) return String(v);
   return checkStr(fn, "daemon name", v);
+}
+
+// ---- typed commands (issue 18) ----
+
+/** What `defineCommands` returns: the descriptors for `static COMMANDS` and a `handleCommand` body. */
+export interface CommandTable<M> {
+  readonly descriptors: CommandDescriptor[];
+  handle(module: M, inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult>;
+}
+
+/**
+ * One method per command, as Ceph's `@CLIReadCommand`: each key is a descriptor, and its `run`
+ * gets the arguments typed from it (`person?: string` below).
+ *
+ * ```ts
+ * const commands = defineCommands({
+ *   "hello name=person,type=CephString,req=false": { desc: "Say hello", perm: "r", run: (m: Hello, a) => `hello ${a.person ?? "world"}` },
+ * });
+ * export default class Hello extends MgrModule {
+ *   static COMMANDS = commands.descriptors;
+ *   handleCommand(inbuf: string, cmd: CommandArgs) {
+ *     return commands.handle(this, inbuf, cmd);
+ *   }
+ * }
+ * ```
+ */
+export function defineCommands<T extends Record<string, unknown>, M = any>(table: { [D in keyof T & string]: TypedCommand<D, M> }): CommandTable<M> {
+  const entries = Object.entries(table as Record<string, TypedCommand<string, M>>);
+  const byPrefix = new Map(entries.map(([cmd, c]) => [cmd.split(" ").filter((w) => w !== "" && !w.includes("=")).join(" "), c]));
+  return Object.freeze({
+    descriptors: entries.map(([cmd, c]) => ({ cmd, desc: c.desc, perm: c.perm })),
+    async handle(module: M, inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult> {
+      const c = byPrefix.get(cmd.prefix);
+      if (!c) return { retval: -22, stdout: "", stderr: `command "${cmd.prefix}" is not in this module's defineCommands table` };
+      try {
+        const out = await c.run(module, cmd as never, inbuf);
+        return typeof out === "string" ? { retval: 0, stdout: out, stderr: "" } : out;
+      } catch (e) {
+        return { retval: -22, stdout: "", stderr: e instanceof Error ? e.message : String(e) };
+      }
+    },
+  });
 }

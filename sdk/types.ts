@@ -148,3 +148,60 @@ export interface SendCommandResult extends HandleCommandResult {
 
 /** A Ceph option typed by its schema: int, uint, size → number; float, secs, millisecs → number; bool; the rest text. */
 export type CephOptionValue = string | number | boolean;
+
+// ---- typed commands (issue 18) ----
+
+/**
+ * What a module's `static COMMANDS` may hold as written, without `as const`: the daemon checks
+ * `perm` (and the descriptor) when it loads the module.
+ */
+export interface CommandDeclaration {
+  cmd: string;
+  desc: string;
+  /** `r`, `w`, `rw` or `x` */
+  perm: string;
+}
+
+/** What `static MODULE_OPTIONS` may hold as written, without `as const` on `type`. */
+export type OptionDeclaration = Omit<ModuleOption, "type"> & { type?: string };
+
+type Words<S extends string> = S extends `${infer A} ${infer B}` ? (A extends "" ? Words<B> : [A, ...Words<B>]) : S extends "" ? [] : [S];
+type Fields<W extends string> = W extends `${infer A},${infer B}` ? Field<A> & Fields<B> : Field<W>;
+type Field<F extends string> = F extends `${infer K}=${infer V}` ? { [P in K]: V } : unknown;
+type Alternatives<S extends string> = S extends `${infer A}|${infer B}` ? A | Alternatives<B> : S;
+type ArgType<F> = F extends { type: "CephInt" | "CephFloat" }
+  ? number
+  : F extends { type: "CephBool" }
+    ? boolean
+    : F extends { type: "CephChoices"; strings: infer S extends string }
+      ? Alternatives<S>
+      : string;
+type ArgValue<F> = F extends { n: string } ? ArgType<F>[] : ArgType<F>;
+type ArgOf<F> = F extends { name: infer N extends string } ? (F extends { req: "false" } ? { [P in N]?: ArgValue<F> } : { [P in N]: ArgValue<F> }) : unknown;
+type PrefixOf<W extends string[]> = W extends [infer A extends string, ...infer R extends string[]]
+  ? A extends `${string}=${string}`
+    ? PrefixOf<R>
+    : R extends [] ? A : PrefixOf<R> extends "" ? A : `${A} ${PrefixOf<R>}`
+  : "";
+type ArgsOfWords<W extends string[]> = W extends [infer A extends string, ...infer R extends string[]] ? (A extends `${string}=${string}` ? ArgOf<Fields<A>> : unknown) & ArgsOfWords<R> : unknown;
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * The validated arguments of a command, computed from its descriptor: CephInt/CephFloat are
+ * numbers, CephBool booleans, CephChoices the union of its strings, `n=N` an array, `req=false`
+ * optional, anything else a string.
+ *
+ * ```ts
+ * type A = CommandArgsOf<"pool set name=pool,type=CephString name=size,type=CephInt,req=false">;
+ * // { prefix: "pool set"; format?: string; pool: string; size?: number }
+ * ```
+ */
+export type CommandArgsOf<D extends string> = Flatten<{ prefix: PrefixOf<Words<D>>; format?: string } & ArgsOfWords<Words<D>>>;
+
+/** One command of `defineCommands`: its help, permission and the method that answers it. */
+export interface TypedCommand<D extends string, M> {
+  desc: string;
+  perm: "r" | "w" | "rw" | "x";
+  /** returns stdout (retval 0) or a full result; a throw answers -EINVAL with the message */
+  run(module: M, args: CommandArgsOf<D>, inbuf: string): string | HandleCommandResult | Promise<string | HandleCommandResult>;
+}

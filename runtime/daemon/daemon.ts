@@ -14,13 +14,15 @@ import { ModuleWatcher } from "../watch/index.ts";
 import { AuthKeys } from "./auth-keys.ts";
 import { createElection, openStoreBackend } from "./backends.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
-import type { ModuleStatus } from "./module-runner.ts";
+import type { KitHooks, ModuleStatus } from "./module-runner.ts";
 import { listenMetrics } from "./metrics.ts";
 import { createParts } from "./parts.ts";
 import { createRequestHandler } from "./routing.ts";
 
 export interface DaemonOptions {
   logger?: Logger;
+  /** the test kit's hooks (runtime/testing): a virtual clock, remote() stubs, notify observation */
+  kit?: KitHooks;
 }
 
 export interface CommandOptions {
@@ -77,7 +79,7 @@ export async function startDaemon(cfg: Config, opts: DaemonOptions = {}): Promis
     const cluster = stack.add(await openCluster(cfg, log), (c) => c.stop());
     const auth = new AuthKeys(kv);
     const audit = stack.add(new AuditLog(kv, cfg.id, (m) => dlog.warn(m)), (a) => a.dispose());
-    const parts = createParts(cfg, kv, cluster, auth, log, audit);
+    const parts = createParts(cfg, kv, cluster, auth, log, audit, opts.kit);
     const { modules, router, election } = parts;
     stack.add(modules, (m) => m.dispose());
     const handle = createRequestHandler({ router, builtins: parts.builtins, election: () => election(), modules, auth, audit });

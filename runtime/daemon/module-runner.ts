@@ -2,13 +2,13 @@
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
 import { clusterPriority, passes } from "./module-logging.ts";
-import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleFetcher, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase } from "../api/index.ts";
+import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleFetcher, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase, type RemoteCallee } from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
 import { displayPath, ModuleBuilder, type Bundle, type BundleCache } from "../loader/index.ts";
 import { LogRateLimiter, type Logger } from "../log/index.ts";
-import { ModuleSandbox, type HostFn, type HostValue } from "../sandbox/index.ts";
+import { ModuleSandbox, type HostFn, type HostValue, type TimerClock } from "../sandbox/index.ts";
 import { getOption, ModuleStore, setOption, type KvStore, type OptionDecl } from "../store/index.ts";
 import { checkMeta, type CheckedMeta, type ModuleCommand } from "./module-meta.ts";
 import { checkClusterLog, writeClusterLog } from "./cluster-log.ts";
@@ -72,6 +72,18 @@ export interface RunnerServices {
   // ---- declared permissions (issue 19) ----
   /** throws when the module's static PERMISSIONS ask for more than it was granted */
   permit?(name: string, declared: GrantLists | undefined): void;
+  // ---- test kit (@tsmgr/sdk/testing) ----
+  kit?: KitHooks;
+}
+
+/** What the test kit (runtime/testing) plugs into a daemon; a real daemon has none of it. */
+export interface KitHooks {
+  /** module timers and sleep() wait on this clock instead of Node's */
+  clock?: TimerClock;
+  /** remote() targets that stand in for modules (checked before the running modules) */
+  remoteCallee?(name: string): RemoteCallee | undefined;
+  /** called after a module's notify() returned (or threw) */
+  notified?(module: string, type: string, id: unknown): void;
 }
 
 interface Version {
@@ -327,6 +339,7 @@ export class ModuleRunner {
       // the shared version cells are brought current before every call in
       generation: cells ? () => cells.refresh() : this.#s.cluster.generation ? () => this.#s.cluster.generation!() : undefined,
       cpuShare: limits.cpuShare,
+      clock: this.#s.kit?.clock,
       onFatal: (err) => {
         if (version) this.#failed(version, err);
       },
@@ -550,6 +563,7 @@ export class ModuleRunner {
         await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type)), "notify").catch((e: Error) => {
           if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
         });
+        this.#s.kit?.notified?.(this.name, type, id);
       }
     } finally {
       this.#notifying = false;

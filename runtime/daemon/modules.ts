@@ -23,7 +23,7 @@ const START_CONCURRENCY = 8;
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
 /** What the daemon provides to modules; handed through to each runner as it is. */
-export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp" | "audit"> & {
+export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp" | "audit" | "kit"> & {
   /** prefixes taken by the daemon itself */
   builtinPrefixes(): Set<string>;
   changed(): void;
@@ -46,7 +46,7 @@ export class ModuleManager {
   #role: "active" | "standby" | "none" = "none";
   readonly #moduleChecks = new Map<string, Record<string, HealthCheck>>();
   /** remote() between this daemon's modules (issue 15) */
-  readonly remoteCalls = new RemoteCalls((n) => this.#runners.get(n));
+  readonly remoteCalls = new RemoteCalls((n) => this.#hooks.kit?.remoteCallee?.(n) ?? this.#runners.get(n));
   /** the progress events modules published (shown by `status`) */
   readonly progress = new ProgressEvents();
   /** `health mute`: muted checks do not count toward the overall status */

@@ -9,6 +9,7 @@ import type { Election } from "../election/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { KvStore } from "../store/index.ts";
 import type { AuthKeys } from "./auth-keys.ts";
+import type { KitHooks } from "./module-runner.ts";
 import { builtinCommands, countedCommands, type Builtin } from "./builtins/index.ts";
 import { simCommands } from "./builtins/sim.ts";
 import { logCommands } from "./builtins/log.ts";
@@ -32,7 +33,7 @@ export interface DaemonParts {
   reloadConfig(only?: string): Promise<string[]>;
 }
 
-export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, audit: AuditLog): DaemonParts {
+export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, audit: AuditLog, kit?: KitHooks): DaemonParts {
   const mon = new MonCommands(cluster, (name, e) => audit.decision(name, e));
   let election: Election | undefined;
   const elected = (): Election => {
@@ -55,6 +56,7 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     builtinPrefixes: () => router.builtinPrefixes(),
     changed: () => router?.invalidate(),
     audit: (name, e) => audit.decision(name, e),
+    kit,
   });
   const counters = new PerfCounters(kv);
   const builtins = countedCommands([

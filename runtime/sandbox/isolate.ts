@@ -46,7 +46,29 @@ export interface SandboxOptions {
   onFatal: (err: Error) => void;
   /** an exception in a timer callback (logged, not fatal) */
   onTimerError: (err: Error) => void;
+  /** where module timers (and sleep()) wait: real time unless a test kit passes a virtual clock */
+  clock?: TimerClock;
 }
+
+/**
+ * What the module's timers wait on. `set` arranges for `fire` to run after `ms` (every `ms` when
+ * `repeat`); `fire` returns a promise that settles once the module's callback has run.
+ */
+export interface TimerClock {
+  set(fire: () => Promise<void>, ms: number, repeat: boolean): unknown;
+  clear(handle: unknown): void;
+  /**
+   * Told of each sandbox on this clock: `idle()` resolves once its isolate ran everything queued
+   * before the call (isolated-vm runs an isolate's tasks in order), and rejects once disposed.
+   */
+  attach?(idle: () => Promise<unknown>): void;
+}
+
+/** Node's own timers: what the daemon uses. */
+export const REAL_CLOCK: TimerClock = Object.freeze({
+  set: (fire: () => Promise<void>, ms: number, repeat: boolean) => (repeat ? setInterval(fire, ms) : setTimeout(fire, ms)),
+  clear: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+});
 
 /** The statics a module class declares, as raw JSON for the host to validate. */
 export interface ModuleMeta {
@@ -90,9 +112,10 @@ export class ModuleSandbox {
   readonly #filename: string;
   readonly #map: SourceMap | undefined;
   #dispatch!: Dispatch;
-  #timers = new Map<number, NodeJS.Timeout>();
+  #timers = new Map<number, unknown>();
   #dueTimers = new Set<number>();
-  #firing = false;
+  #firing: Promise<void> | undefined;
+  readonly #clock: TimerClock;
   /** this isolate as the watchdog sees it */
   readonly #w: Watched = { tick: (now) => this.#tick(now), cpuMs: () => this.cpuMs + this.#hostMs };
   /** entry calls running now (serve excluded: it lasts the module's life, mostly waiting) */
@@ -109,6 +132,8 @@ export class ModuleSandbox {
     this.#filename = `tsmgr:///${o.name}.js`;
     this.#map = o.bundle.map ? new SourceMap(o.bundle.map, o.displayPath) : undefined;
     this.#iso = new ivm.Isolate({ memoryLimit: Math.max(8, o.memoryMb) });
+    this.#clock = o.clock ?? REAL_CLOCK;
+    this.#clock.attach?.(() => this.push([]));
   }
 
   /** Creates the isolate, runs the prelude and the bundle, and reads the module's statics. */
@@ -268,7 +293,7 @@ export class ModuleSandbox {
 
   #release(): void {
     forget(this.#w);
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) this.#clock.clear(t);
     this.#timers.clear();
     this.#dueTimers.clear();
     if (!this.#iso.isDisposed) this.#iso.dispose();
@@ -476,7 +501,7 @@ export class ModuleSandbox {
           const delay = Math.min(Math.max(0, ms), 2 ** 31 - 1);
           const fire = () => this.#queueTimer(id, repeat);
           // repeating timers fire at most every 10 ms, so an interval of 0 cannot flood the host
-          const t = repeat ? setInterval(fire, Math.max(10, delay)) : setTimeout(fire, delay);
+          const t = this.#clock.set(fire, repeat ? Math.max(10, delay) : delay, repeat);
           this.#timers.set(id, t);
         },
       },
@@ -484,7 +509,7 @@ export class ModuleSandbox {
         kind: "sync",
         fn: (id: unknown) => {
           const t = this.#timers.get(id as number);
-          if (t) clearTimeout(t);
+          if (t !== undefined) this.#clock.clear(t);
           this.#timers.delete(id as number);
           this.#dueTimers.delete(id as number);
         },
@@ -492,15 +517,19 @@ export class ModuleSandbox {
     };
   }
 
-  /** Due timers are delivered one at a time; a timer already waiting is not queued twice. */
-  #queueTimer(id: number, repeat: boolean): void {
+  /**
+   * Due timers are delivered one at a time; a timer already waiting is not queued twice. The
+   * promise settles once every due timer has run (a virtual clock waits for it; Node ignores it).
+   */
+  #queueTimer(id: number, repeat: boolean): Promise<void> {
     if (!repeat) this.#timers.delete(id);
     this.#dueTimers.add(id);
-    if (!this.#firing) void this.#fireTimers();
+    if (!this.#firing) this.#firing = this.#fireTimers();
+    return this.#firing;
   }
 
   async #fireTimers(): Promise<void> {
-    this.#firing = true;
+    await undefined; // #firing is set before the loop can end and clear it
     try {
       while (this.#dueTimers.size > 0 && !this.#iso.isDisposed) {
         const id = this.#dueTimers.values().next().value as number;
@@ -512,7 +541,7 @@ export class ModuleSandbox {
         }
       }
     } finally {
-      this.#firing = false;
+      this.#firing = undefined;
     }
   }
 }
