@@ -30,11 +30,11 @@ function diagnostics(files: string[]): string[] {
 }
 
 test("typed commands: each @ts-expect-error in the fixtures meets its error, and nothing else fails", () => {
-  assert.equal(diagnostics(["test/fixtures/types/commands.ts", "test/fixtures/types/node-globals.ts"]), []);
+  assert.equal(diagnostics(["test/fixtures/types/kit/commands.ts", "test/fixtures/types/kit/node-globals.ts"]), []);
 });
 
 test("a module using process, Buffer or node:fs fails to compile against the SDK alone", () => {
-  const errors = diagnostics(["test/fixtures/types/node-globals-unmarked.ts"]).join("\n");
+  const errors = diagnostics(["test/fixtures/types/kit/node-globals-unmarked.ts"]).join("\n");
   assert.match(errors, /node-globals-unmarked\.ts:\d+ TS2307: Cannot find module 'node:fs'/);
   assert.match(errors, /Cannot find name 'process'/);
   assert.match(errors, /Cannot find name 'Buffer'/);
