@@ -1,5 +1,6 @@
 // The shipped iostat module on the simulated cluster: one sample laid out as Ceph's
 // get_pretty_row (and get_pretty_header), at the width asked, and a width out of range refused.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,7 +12,7 @@ let d: TestDaemon;
 
 test.before(async () => {
   dir = tempDir();
-  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { iostat: { enabled: true } } });
+  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { iostat: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.iostat } });
   await waitFor(() => d.modules().find((m) => m.name === "iostat")?.state === "active", "iostat to be active", 20_000);
 });
 test.after(async () => {

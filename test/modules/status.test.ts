@@ -19,7 +19,7 @@ let d: TestDaemon;
 
 test.before(async () => {
   dir = tempDir();
-  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { status: { enabled: true } } });
+  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { status: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.status } });
   await waitFor(() => d.modules().find((m) => m.name === "status")?.state === "active", "status to be active", 20_000);
 });
 test.after(async () => {
