@@ -16,7 +16,7 @@ export const SYSTEM_PROGRAMS: Record<SystemProgram, { what: string; install: str
   ceph: {
     what: "Ceph's daemons and python3-rados, for a real single-node cluster",
     install: "sudo apt-get install -y --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common python3-rados",
-    files: /^ceph\/(backend|daemon)\.test\.ts$/,
+    files: /^ceph\/(backend|daemon|ported-status-iostat-crash)\.test\.ts$/,
   },
   "ceph-argparse": {
     what: "Ceph's own command parser (ceph_argparse for /usr/bin/python3), to regenerate a sample of the argparse corpus live",
