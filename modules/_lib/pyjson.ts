@@ -1,6 +1,14 @@
-// Python's json.dumps(obj, indent=N, sort_keys=True) for ported Ceph modules: their JSON answers
-// are compared with the real mgr's, where 1.0 and 1 are different types. JavaScript has one number
-// type, so values Python holds as floats are wrapped with pyFloat() and printed with a ".0".
+// JSON text as Python's json.dumps writes it, for ported Ceph modules whose answers are compared
+// with the real mgr's: ", " and ": " between items without indent, non-ASCII escaped as \uXXXX
+// (ensure_ascii), keys sorted by code point when asked, and floats that stay floats: JavaScript
+// has one number type, so a value Python holds as a float is wrapped with pyFloat() and printed
+// with a ".0" (1.0 and 1 are different types to a JSON reader in Python).
+
+export interface PyDumpsOptions {
+  sortKeys?: boolean;
+  /** spaces per level; without it, one line with ", " and ": " */
+  indent?: number;
+}
 
 /** A number Python would hold as a float: printed as `1.0`, not `1`. */
 export class PyFloat {
@@ -11,7 +19,7 @@ export class PyFloat {
   }
 }
 
-/** Marks `n` as a Python float for dumps(). */
+/** Marks `n` as a Python float for pyDumps() / dumps(). */
 export const pyFloat = (n: number): PyFloat => new PyFloat(n);
 
 /** Python's repr() of a float: shortest round-trip digits, always with a dot or an exponent. */
@@ -29,26 +37,48 @@ export function floatRepr(n: number): string {
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
 }
 
-/** json.dumps' ensure_ascii string: every character above U+007E escaped as \uXXXX. */
-function quote(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+/**
+ * @example pyDumps({ b: 1, a: "é" }, { sortKeys: true })  // '{"a": "\\u00e9", "b": 1}'
+ * @example pyDumps([1, 2], { indent: 4 })                 // '[\n    1,\n    2\n]'
+ */
+export function pyDumps(value: unknown, opts: PyDumpsOptions = {}): string {
+  return dump(value, opts, 0);
 }
 
 /** json.dumps(value, indent=indent, sort_keys=True); `undefined` in an object is left out. */
-export function dumps(value: unknown, indent = 4, depth = 0): string {
+export function dumps(value: unknown, indent = 4): string {
+  return dump(value, { sortKeys: true, indent }, 0);
+}
+
+function dump(value: unknown, opts: PyDumpsOptions, depth: number): string {
   if (value === null || value === undefined) return "null";
   if (value instanceof PyFloat) return floatRepr(value.value);
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : floatRepr(value);
   if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : floatRepr(value);
   if (typeof value === "string") return quote(value);
-  const pad = " ".repeat(indent * (depth + 1));
-  const end = " ".repeat(indent * depth);
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    return `[\n${value.map((v) => pad + dumps(v, indent, depth + 1)).join(",\n")}\n${end}]`;
+  const items: string[] = [];
+  const isArray = Array.isArray(value);
+  if (isArray) for (const v of value) items.push(dump(v, opts, depth + 1));
+  else {
+    const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+    if (opts.sortKeys) keys.sort(byCodePoint);
+    for (const k of keys) items.push(`${quote(k)}: ${dump((value as Record<string, unknown>)[k], opts, depth + 1)}`);
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return "{}";
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{\n${entries.map(([k, v]) => `${pad}${quote(k)}: ${dumps(v, indent, depth + 1)}`).join(",\n")}\n${end}}`;
+  const [open, close] = isArray ? ["[", "]"] : ["{", "}"];
+  if (items.length === 0) return open + close;
+  if (opts.indent === undefined) return open + items.join(", ") + close;
+  const pad = " ".repeat(opts.indent * (depth + 1));
+  return `${open}\n${pad}${items.join(`,\n${pad}`)}\n${" ".repeat(opts.indent * depth)}${close}`;
+}
+
+function byCodePoint(a: string, b: string): number {
+  const x = [...a].map((c) => c.codePointAt(0)!);
+  const y = [...b].map((c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+/** JSON.stringify's escapes, then every non-ASCII UTF-16 unit as \uXXXX, as ensure_ascii does. */
+function quote(s: string): string {
+  return JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
