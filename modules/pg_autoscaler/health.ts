@@ -3,7 +3,7 @@
 // both target sizes.
 import type { ClusterData, HealthCheck } from "@tsmgr/sdk";
 import type { PoolStatus, Subtree } from "./pool-status.ts";
-import { formatBytes } from "./table.ts";
+import { formatBytes } from "../_lib/units.ts";
 
 /** Python's repr() of a list of names: ['a', 'b']. */
 const pyList = (names: readonly string[]) => `[${names.map((n) => `'${n}'`).join(", ")}]`;

@@ -1,12 +1,16 @@
 // `osd pool autoscale-status` as text: Ceph's columns, alignments and cell formats.
 import type { PoolStatus } from "./pool-status.ts";
-import { borderlessTable, fixed4, formatBytes, type Align } from "./table.ts";
 import { floatRepr } from "../_lib/pyjson.ts";
+import { renderTable, type Align, type Column } from "../_lib/table.ts";
+import { formatBytes } from "../_lib/units.ts";
 
-const COLUMNS: [string, Align][] = [
+const COLUMNS: Column[] = ([
   ["POOL", "l"], ["SIZE", "r"], ["TARGET SIZE", "r"], ["RATE", "r"], ["RAW CAPACITY", "r"], ["RATIO", "r"], ["TARGET RATIO", "r"],
   ["EFFECTIVE RATIO", "r"], ["BIAS", "r"], ["PG_NUM", "r"], ["NEW PG_NUM", "r"], ["AUTOSCALE", "l"], ["BULK", "l"],
-];
+] as [string, Align][]).map(([name, align]) => ({ name, align }));
+
+/** Python's "%.4f". */
+const fixed4 = (x: number): string => x.toFixed(4);
 
 export function statusTable(pools: readonly PoolStatus[]): string {
   const rows = pools.map((p) => [
@@ -24,5 +28,5 @@ export function statusTable(pools: readonly PoolStatus[]): string {
     p.pg_autoscale_mode,
     p.bulk ? "True" : "False",
   ]);
-  return borderlessTable(COLUMNS, rows);
+  return renderTable(COLUMNS, rows);
 }

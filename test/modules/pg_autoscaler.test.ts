@@ -7,7 +7,7 @@ import { cleanup, tempDir, waitFor, type TestDaemon } from "../_util.ts";
 import { setOption, startPorted } from "./_ported.ts";
 import { dumps, pyFloat } from "../../modules/_lib/pyjson.ts";
 import { nearestPowerOfTwo } from "../../modules/pg_autoscaler/pool-status.ts";
-import { formatBytes } from "../../modules/pg_autoscaler/table.ts";
+import { formatBytes } from "../../modules/_lib/units.ts";
 import { prettyDuration } from "../../modules/progress/pretty-duration.ts";
 
 // The expected values are what Ceph 16.2.15's Python gives (mgr_util, pg_autoscaler/module.py, json).
