@@ -34,7 +34,11 @@ export class LimitExceeded extends Error {
 export class ModuleLoadError extends Error {
   override name = "ModuleLoadError";
   readonly code = "ELOAD";
-  constructor(message: string, readonly location?: string, readonly frame?: string) {
+  constructor(
+    message: string,
+    readonly location?: string,
+    readonly frame?: string,
+  ) {
     super(message);
   }
 }
@@ -43,7 +47,10 @@ export class ModuleLoadError extends Error {
 export class CommandError extends Error {
   override name = "CommandError";
   readonly code = "ECOMMAND";
-  constructor(readonly errno: number, message: string) {
+  constructor(
+    readonly errno: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -52,7 +59,10 @@ export class CommandError extends Error {
 export class ConfigError extends Error {
   override name = "ConfigError";
   readonly code = "ECONFIG";
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(field ? `${field}: ${message}` : message);
   }
 }

@@ -18,19 +18,41 @@ const MAX_FUNCTION_LINES = 80;
 type Rule = { from: RegExp; to: RegExp; why: string };
 const RULES: Rule[] = [
   { from: /^(sdk|modules)$/, to: /^runtime/, why: "sdk/ and modules/ run inside isolates: they never import runtime/" },
-  { from: /^runtime\/(cluster|store|election|etcd|commands)/, to: /^runtime\/(sandbox|api|daemon|watch|cli|http|loader)$/, why: "backends and commands never import the sandbox, the host API, the wiring or the transports" },
+  {
+    from: /^runtime\/(cluster|store|election|etcd|commands)/,
+    to: /^runtime\/(sandbox|api|daemon|watch|cli|http|loader)$/,
+    why: "backends and commands never import the sandbox, the host API, the wiring or the transports",
+  },
   { from: /^runtime\/watch$/, to: /^runtime\/daemon$/, why: "watch/ gets the small interface it needs, never daemon/" },
-  { from: /^runtime\/cluster\/ceph$/, to: /^runtime\/cluster\/sim$/, why: "the real Ceph backend never imports the simulator (shared code lives in cluster/)" },
-  { from: /^runtime\/cluster\/sim$/, to: /^runtime\/cluster\/ceph$/, why: "the simulator never imports the real Ceph backend" },
-  { from: /^runtime\/(store|election)\/etcd$/, to: /^runtime\/(store|election)\/(etcd|sqlite)$/, why: "one backend never imports another (shared etcd code lives in runtime/etcd/)" },
-  { from: /^runtime\/(store|election)\/sqlite$/, to: /^runtime\/(store|election)\/(etcd|sqlite)$/, why: "one backend never imports another" },
+  {
+    from: /^runtime\/cluster\/ceph$/,
+    to: /^runtime\/cluster\/sim$/,
+    why: "the real Ceph backend never imports the simulator (shared code lives in cluster/)",
+  },
+  {
+    from: /^runtime\/cluster\/sim$/,
+    to: /^runtime\/cluster\/ceph$/,
+    why: "the simulator never imports the real Ceph backend",
+  },
+  {
+    from: /^runtime\/(store|election)\/etcd$/,
+    to: /^runtime\/(store|election)\/(etcd|sqlite)$/,
+    why: "one backend never imports another (shared etcd code lives in runtime/etcd/)",
+  },
+  {
+    from: /^runtime\/(store|election)\/sqlite$/,
+    to: /^runtime\/(store|election)\/(etcd|sqlite)$/,
+    why: "one backend never imports another",
+  },
 ];
 
 /** The part of the tree a file belongs to, as the rules name them. */
 function partOf(file: string): string {
   if (file.startsWith("sdk/")) return "sdk";
   if (file.startsWith("modules/")) return "modules";
-  const backend = /^runtime\/(cluster\/(?:sim|ceph)|(?:store|election)\/(?:etcd|sqlite))/.exec(file.replace(/\.ts$/, ""));
+  const backend = /^runtime\/(cluster\/(?:sim|ceph)|(?:store|election)\/(?:etcd|sqlite))/.exec(
+    file.replace(/\.ts$/, ""),
+  );
   if (backend) return `runtime/${backend[1]}`;
   const m = /^runtime\/([^/]+)\//.exec(file);
   return m ? `runtime/${m[1]}` : "runtime";
@@ -48,7 +70,9 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 function resolveImport(from: string, spec: string): string | undefined {
   const base = relative(ROOT, resolve(ROOT, dirname(from), spec));
-  return [base, `${base}.ts`, base.replace(/\.js$/, ".ts"), `${base}/index.ts`].find((p) => existsSync(join(ROOT, p)) && statSync(join(ROOT, p)).isFile());
+  return [base, `${base}.ts`, base.replace(/\.js$/, ".ts"), `${base}/index.ts`].find(
+    (p) => existsSync(join(ROOT, p)) && statSync(join(ROOT, p)).isFile(),
+  );
 }
 
 interface Finding {
@@ -68,7 +92,9 @@ function check(files: string[]): { findings: Finding[]; edges: Map<string, Set<s
       if (spec?.startsWith(".")) {
         const target = resolveImport(file, spec) ?? relative(ROOT, resolve(ROOT, dirname(file), spec));
         const [from, to] = [partOf(file), partOf(target)];
-        for (const r of RULES) if (from !== to && r.from.test(from) && r.to.test(to)) findings.push({ file, line: lineOf(n), text: `imports ${spec}: ${r.why}` });
+        for (const r of RULES)
+          if (from !== to && r.from.test(from) && r.to.test(to))
+            findings.push({ file, line: lineOf(n), text: `imports ${spec}: ${r.why}` });
         if (existsSync(join(ROOT, target))) (edges.get(file) ?? edges.set(file, new Set()).get(file)!).add(target);
       }
       const long = longFunction(n, sf, file);
@@ -81,15 +107,36 @@ function check(files: string[]): { findings: Finding[]; edges: Map<string, Set<s
 }
 
 function importSpecifier(n: ts.Node): string | undefined {
-  if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) return n.moduleSpecifier.text;
-  if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) return n.arguments[0].text;
+  if (
+    (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) &&
+    n.moduleSpecifier &&
+    ts.isStringLiteral(n.moduleSpecifier)
+  )
+    return n.moduleSpecifier.text;
+  if (
+    ts.isCallExpression(n) &&
+    n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+    n.arguments[0] &&
+    ts.isStringLiteral(n.arguments[0])
+  )
+    return n.arguments[0].text;
   return undefined;
 }
 
 function longFunction(n: ts.Node, sf: ts.SourceFile, file: string): string | undefined {
   if (!file.startsWith("runtime/") || file.endsWith(".js")) return undefined; // the prelude is one closure by design
-  if (!(ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) || !n.body) return undefined;
-  const lines = sf.getLineAndCharacterOfPosition(n.end).line - sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+  if (
+    !(
+      ts.isFunctionDeclaration(n) ||
+      ts.isMethodDeclaration(n) ||
+      ts.isArrowFunction(n) ||
+      ts.isFunctionExpression(n)
+    ) ||
+    !n.body
+  )
+    return undefined;
+  const lines =
+    sf.getLineAndCharacterOfPosition(n.end).line - sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
   if (lines <= MAX_FUNCTION_LINES) return undefined;
   // the comment may sit on the function or on the statement that holds it (`const f = () => ...`)
   for (let at: ts.Node | undefined = n; at && !ts.isSourceFile(at) && !ts.isBlock(at); at = at.parent) {
@@ -125,5 +172,7 @@ const loops = cycles(edges);
 for (const f of findings) console.log(`${f.file}:${f.line} ${f.text}`);
 for (const c of loops) console.log(`import cycle: ${c}`);
 const bad = findings.length + loops.length;
-console.log(`layout: ${files.length} files, ${bad === 0 ? "every boundary holds" : `${bad} violation${bad === 1 ? "" : "s"}`}`);
+console.log(
+  `layout: ${files.length} files, ${bad === 0 ? "every boundary holds" : `${bad} violation${bad === 1 ? "" : "s"}`}`,
+);
 process.exit(bad === 0 ? 0 : 1);

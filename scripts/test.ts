@@ -18,7 +18,13 @@ const pattern = filter ? `(?:${filter}).*\\.test\\.ts$` : "\\.test\\.ts$";
 function selectedFiles(): string[] {
   const re = new RegExp(pattern, "i");
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : walk(join(dir, e.name))) : [relative("test", join(dir, e.name))]));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? e.name === "node_modules"
+          ? []
+          : walk(join(dir, e.name))
+        : [relative("test", join(dir, e.name))],
+    );
   return walk("test").filter((f) => re.test(f));
 }
 
@@ -41,7 +47,11 @@ function skipped(files: string[]): { program: SystemProgram; why: string; files:
 function treeChecks(): string[] {
   if (filter) return [];
   const failed: string[] = [];
-  for (const [name, args] of [["layout", ["--import", "tsx", "scripts/check-layout.ts"]]] as const) {
+  const checks = [
+    ["layout", ["--import", "tsx", "scripts/check-layout.ts"]],
+    ["format", ["node_modules/prettier/bin/prettier.cjs", "--check", ".", "--log-level", "warn"]],
+  ] as const;
+  for (const [name, args] of checks) {
     const r = spawnSync(process.execPath, args, { encoding: "utf8" });
     process.stdout.write(r.stdout + r.stderr);
     if (r.status !== 0) failed.push(name);
@@ -52,18 +62,31 @@ function treeChecks(): string[] {
 const treeFailures = treeChecks();
 const skips = skipped(selectedFiles());
 const rule = "=".repeat(78);
-const banner = skips.map((s) => `  ${requireAll() ? "FAILING" : "SKIPPED"} ${s.files.map((f) => `test/${f}`).join(", ")}\n    ${missingMessage(s.program, s.why)}`).join("\n");
+const banner = skips
+  .map(
+    (s) =>
+      `  ${requireAll() ? "FAILING" : "SKIPPED"} ${s.files.map((f) => `test/${f}`).join(", ")}\n    ${missingMessage(s.program, s.why)}`,
+  )
+  .join("\n");
 if (skips.length) {
-  const head = requireAll() ? "MISSING SYSTEM PROGRAMS: TSMGR_REQUIRE_ALL=1, so these files run and fail" : "SKIPPING TEST FILES: system programs missing (TSMGR_REQUIRE_ALL=1 fails instead)";
+  const head = requireAll()
+    ? "MISSING SYSTEM PROGRAMS: TSMGR_REQUIRE_ALL=1, so these files run and fail"
+    : "SKIPPING TEST FILES: system programs missing (TSMGR_REQUIRE_ALL=1 fails instead)";
   console.log(`${rule}\n${head}\n${banner}\n${rule}\n`);
 }
 // uvu's --ignore is a regex over the same relative paths
-const ignore = requireAll() ? [] : skips.flatMap((s) => s.files.map((f) => ["--ignore", `^${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`]));
+const ignore = requireAll()
+  ? []
+  : skips.flatMap((s) => s.files.map((f) => ["--ignore", `^${f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`]));
 
-const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "node_modules/uvu/bin.js", "test", pattern, ...ignore.flat()], {
-  stdio: ["ignore", "pipe", "inherit"],
-  env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-});
+const child = spawn(
+  process.execPath,
+  ["--no-node-snapshot", "--import", "tsx", "node_modules/uvu/bin.js", "test", pattern, ...ignore.flat()],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+  },
+);
 let tail = "";
 child.stdout.on("data", (d: Buffer) => {
   process.stdout.write(d);
@@ -74,17 +97,23 @@ child.on("exit", (code, signal) => {
   const total = num("Total");
   const passed = num("Passed");
   const skipped = num("Skipped") || 0;
-  if (skips.length) console.log(`\n${rule}\n${requireAll() ? "FAILED for want of system programs" : "NOT RUN for want of system programs"}:\n${banner}\n${rule}`);
+  if (skips.length)
+    console.log(
+      `\n${rule}\n${requireAll() ? "FAILED for want of system programs" : "NOT RUN for want of system programs"}:\n${banner}\n${rule}`,
+    );
   const notRun = requireAll() ? 0 : skips.reduce((n, s) => n + s.files.length, 0);
   const files = notRun ? `, ${notRun} file(s) not run for want of system programs` : "";
-  if (Number.isFinite(total)) console.log(`\ntests: ${passed} passed, ${total - passed} failed, ${skipped} skipped${files}`);
+  if (Number.isFinite(total))
+    console.log(`\ntests: ${passed} passed, ${total - passed} failed, ${skipped} skipped${files}`);
   else console.log(`\ntests: the runner ended without a summary (${signal ?? `exit ${code}`})`);
   if (treeFailures.length) {
     console.log(`tests: the ${treeFailures.join(" and ")} check failed (see the top of this output): failing the run`);
     process.exit(code || 1);
   }
   if (requireAll() && (skips.length || skipped > 0)) {
-    console.log(`tests: TSMGR_REQUIRE_ALL=1 and ${skips.length ? "system programs are missing" : `${skipped} test(s) were skipped`}: failing the run`);
+    console.log(
+      `tests: TSMGR_REQUIRE_ALL=1 and ${skips.length ? "system programs are missing" : `${skipped} test(s) were skipped`}: failing the run`,
+    );
     process.exit(code || 1);
   }
   process.exit(code ?? 1);

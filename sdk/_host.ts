@@ -2,7 +2,18 @@
 // module runs. Its members are declared once in runtime/api/surface.ts; test/api/surface.test.ts
 // fails when this interface and that declaration differ. Only what mgr.json grants (and what the daemon's role allows) is present on it;
 // anything missing throws a PermissionDenied error when used.
-import type { CephOptionValue, HealthCheck, HttpRequest, HttpResponse, PerfCounter, ProgressEventOptions, SendCommandOptions, SendCommandResult, ServeHttpOptions, ServerInfo } from "./types.ts";
+import type {
+  CephOptionValue,
+  HealthCheck,
+  HttpRequest,
+  HttpResponse,
+  PerfCounter,
+  ProgressEventOptions,
+  SendCommandOptions,
+  SendCommandResult,
+  ServeHttpOptions,
+  ServerInfo,
+} from "./types.ts";
 
 export interface HostApi {
   log(level: "debug" | "info" | "warn" | "error", message: string): void;

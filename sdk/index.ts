@@ -3,8 +3,17 @@
 import { host, KIND } from "./_host.ts";
 import { CEPH_RELEASE_NAME, CEPH_VERSION } from "./version.ts";
 import {
-  PERFCOUNTER_COUNTER, PERFCOUNTER_HISTOGRAM, PERFCOUNTER_LONGRUNAVG, PERFCOUNTER_TIME, PERFCOUNTER_TYPE_MASK, PERFCOUNTER_U64,
-  PRIO_CRITICAL, PRIO_DEBUGONLY, PRIO_INTERESTING, PRIO_UNINTERESTING, PRIO_USEFUL,
+  PERFCOUNTER_COUNTER,
+  PERFCOUNTER_HISTOGRAM,
+  PERFCOUNTER_LONGRUNAVG,
+  PERFCOUNTER_TIME,
+  PERFCOUNTER_TYPE_MASK,
+  PERFCOUNTER_U64,
+  PRIO_CRITICAL,
+  PRIO_DEBUGONLY,
+  PRIO_INTERESTING,
+  PRIO_UNINTERESTING,
+  PRIO_USEFUL,
 } from "./perf-counters.ts";
 import type {
   CephOptionValue,
@@ -235,7 +244,11 @@ export abstract class MgrModule {
    * `{retval, stdout, stderr, tag}` with Ceph's negative errno on failure; the module also gets
    * `notify("command", tag)`, with `options.tag` if given.
    */
-  sendCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = "", options?: SendCommandOptions): Promise<SendCommandResult> {
+  sendCommand(
+    cmd: { prefix: string; [arg: string]: unknown },
+    inbuf = "",
+    options?: SendCommandOptions,
+  ): Promise<SendCommandResult> {
     return host().sendCommand(cmd, inbuf, options);
   }
 
@@ -420,7 +433,10 @@ export abstract class MgrModule {
    * const writes = Object.values(all).reduce((n, c) => n + (c["osd.op_w"]?.value ?? 0), 0);
    * ```
    */
-  getAllPerfCounters(prioLimit: number = PRIO_USEFUL, services?: readonly string[]): Record<string, Record<string, PerfCounter>> {
+  getAllPerfCounters(
+    prioLimit: number = PRIO_USEFUL,
+    services?: readonly string[],
+  ): Record<string, Record<string, PerfCounter>> {
     return host().getAllPerfCounters(prioLimit, services);
   }
 
@@ -432,7 +448,11 @@ export abstract class MgrModule {
    * ```
    */
   getLatest(daemonType: string, daemonName: string, counter: string): number {
-    const data = host().getLatestCounter(checkStr("getLatest", "daemon type", daemonType), checkId("getLatest", daemonName), checkStr("getLatest", "counter", counter))[counter];
+    const data = host().getLatestCounter(
+      checkStr("getLatest", "daemon type", daemonType),
+      checkId("getLatest", daemonName),
+      checkStr("getLatest", "counter", counter),
+    )[counter];
     return data && data.length >= 2 ? data[1]! : 0;
   }
 
@@ -444,7 +464,11 @@ export abstract class MgrModule {
    * ```
    */
   getLatestAvg(daemonType: string, daemonName: string, counter: string): [number, number] {
-    const data = host().getLatestCounter(checkStr("getLatestAvg", "daemon type", daemonType), checkId("getLatestAvg", daemonName), checkStr("getLatestAvg", "counter", counter))[counter];
+    const data = host().getLatestCounter(
+      checkStr("getLatestAvg", "daemon type", daemonType),
+      checkId("getLatestAvg", daemonName),
+      checkStr("getLatestAvg", "counter", counter),
+    )[counter];
     return data && data.length === 3 ? [data[1]!, data[2]!] : [0, 0];
   }
 
@@ -458,7 +482,9 @@ export abstract class MgrModule {
    */
   async checkMonCommand(cmd: { prefix: string; [arg: string]: unknown }, inbuf = ""): Promise<HandleCommandResult> {
     if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd) || typeof cmd.prefix !== "string") {
-      throw new TypeError('checkMonCommand(): the command must be an object with a string prefix, such as {prefix: "osd pool ls"}');
+      throw new TypeError(
+        'checkMonCommand(): the command must be an object with a string prefix, such as {prefix: "osd pool ls"}',
+      );
     }
     const r = await host().sendCommand(cmd, inbuf);
     if (r.retval !== 0) throw new MonCommandFailed(cmd.prefix, r.retval, r.stdout, r.stderr);
@@ -634,7 +660,6 @@ export abstract class MgrStandbyModule {
 
 // ---- perf counters and check_mon_command ------------------------------------------------
 
-
 /**
  * What checkMonCommand() rejects with [MonCommandFailed]: Ceph's message
  * (`"osd pool create failed: ... retval: -22"`) and the command's `retval`, `stdout`, `stderr`.
@@ -646,13 +671,19 @@ export abstract class MgrStandbyModule {
  */
 export class MonCommandFailed extends Error {
   override name = "MonCommandFailed";
-  constructor(prefix: string, readonly retval: number, readonly stdout: string, readonly stderr: string) {
+  constructor(
+    prefix: string,
+    readonly retval: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
     super(`${prefix} failed: ${stderr} retval: ${retval}`);
   }
 }
 
 function checkStr(fn: string, what: string, v: unknown): string {
-  if (typeof v !== "string") throw new TypeError(`${fn}(): the ${what} must be a string, got ${v === null ? "null" : typeof v}`);
+  if (typeof v !== "string")
+    throw new TypeError(`${fn}(): the ${what} must be a string, got ${v === null ? "null" : typeof v}`);
   return v;
 }
 
@@ -686,14 +717,29 @@ export interface CommandTable<M> {
  * }
  * ```
  */
-export function defineCommands<T extends Record<string, unknown>, M = any>(table: { [D in keyof T & string]: TypedCommand<D, M> }): CommandTable<M> {
+export function defineCommands<T extends Record<string, unknown>, M = any>(table: {
+  [D in keyof T & string]: TypedCommand<D, M>;
+}): CommandTable<M> {
   const entries = Object.entries(table as Record<string, TypedCommand<string, M>>);
-  const byPrefix = new Map(entries.map(([cmd, c]) => [cmd.split(" ").filter((w) => w !== "" && !w.includes("=")).join(" "), c]));
+  const byPrefix = new Map(
+    entries.map(([cmd, c]) => [
+      cmd
+        .split(" ")
+        .filter((w) => w !== "" && !w.includes("="))
+        .join(" "),
+      c,
+    ]),
+  );
   return Object.freeze({
     descriptors: entries.map(([cmd, c]) => ({ cmd, desc: c.desc, perm: c.perm })),
     async handle(module: M, inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult> {
       const c = byPrefix.get(cmd.prefix);
-      if (!c) return { retval: -22, stdout: "", stderr: `command "${cmd.prefix}" is not in this module's defineCommands table` };
+      if (!c)
+        return {
+          retval: -22,
+          stdout: "",
+          stderr: `command "${cmd.prefix}" is not in this module's defineCommands table`,
+        };
       try {
         const out = await c.run(module, cmd as never, inbuf);
         return typeof out === "string" ? { retval: 0, stdout: out, stderr: "" } : out;

@@ -165,7 +165,13 @@ export interface CommandDeclaration {
 /** What `static MODULE_OPTIONS` may hold as written, without `as const` on `type`. */
 export type OptionDeclaration = Omit<ModuleOption, "type"> & { type?: string };
 
-type Words<S extends string> = S extends `${infer A} ${infer B}` ? (A extends "" ? Words<B> : [A, ...Words<B>]) : S extends "" ? [] : [S];
+type Words<S extends string> = S extends `${infer A} ${infer B}`
+  ? A extends ""
+    ? Words<B>
+    : [A, ...Words<B>]
+  : S extends ""
+    ? []
+    : [S];
 type Fields<W extends string> = W extends `${infer A},${infer B}` ? Field<A> & Fields<B> : Field<W>;
 type Field<F extends string> = F extends `${infer K}=${infer V}` ? { [P in K]: V } : unknown;
 type Alternatives<S extends string> = S extends `${infer A}|${infer B}` ? A | Alternatives<B> : S;
@@ -177,13 +183,23 @@ type ArgType<F> = F extends { type: "CephInt" | "CephFloat" }
       ? Alternatives<S>
       : string;
 type ArgValue<F> = F extends { n: string } ? ArgType<F>[] : ArgType<F>;
-type ArgOf<F> = F extends { name: infer N extends string } ? (F extends { req: "false" } ? { [P in N]?: ArgValue<F> } : { [P in N]: ArgValue<F> }) : unknown;
+type ArgOf<F> = F extends { name: infer N extends string }
+  ? F extends { req: "false" }
+    ? { [P in N]?: ArgValue<F> }
+    : { [P in N]: ArgValue<F> }
+  : unknown;
 type PrefixOf<W extends string[]> = W extends [infer A extends string, ...infer R extends string[]]
   ? A extends `${string}=${string}`
     ? PrefixOf<R>
-    : R extends [] ? A : PrefixOf<R> extends "" ? A : `${A} ${PrefixOf<R>}`
+    : R extends []
+      ? A
+      : PrefixOf<R> extends ""
+        ? A
+        : `${A} ${PrefixOf<R>}`
   : "";
-type ArgsOfWords<W extends string[]> = W extends [infer A extends string, ...infer R extends string[]] ? (A extends `${string}=${string}` ? ArgOf<Fields<A>> : unknown) & ArgsOfWords<R> : unknown;
+type ArgsOfWords<W extends string[]> = W extends [infer A extends string, ...infer R extends string[]]
+  ? (A extends `${string}=${string}` ? ArgOf<Fields<A>> : unknown) & ArgsOfWords<R>
+  : unknown;
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /**
@@ -196,12 +212,18 @@ type Flatten<T> = { [K in keyof T]: T[K] } & {};
  * // { prefix: "pool set"; format?: string; pool: string; size?: number }
  * ```
  */
-export type CommandArgsOf<D extends string> = Flatten<{ prefix: PrefixOf<Words<D>>; format?: string } & ArgsOfWords<Words<D>>>;
+export type CommandArgsOf<D extends string> = Flatten<
+  { prefix: PrefixOf<Words<D>>; format?: string } & ArgsOfWords<Words<D>>
+>;
 
 /** One command of `defineCommands`: its help, permission and the method that answers it. */
 export interface TypedCommand<D extends string, M> {
   desc: string;
   perm: "r" | "w" | "rw" | "x";
   /** returns stdout (retval 0) or a full result; a throw answers -EINVAL with the message */
-  run(module: M, args: CommandArgsOf<D>, inbuf: string): string | HandleCommandResult | Promise<string | HandleCommandResult>;
+  run(
+    module: M,
+    args: CommandArgsOf<D>,
+    inbuf: string,
+  ): string | HandleCommandResult | Promise<string | HandleCommandResult>;
 }

@@ -43,10 +43,16 @@ export function useDaemon(suite: Test): DaemonScope {
       mkdirSync(modulesDir, { recursive: true });
       for (const n of setup.fixtures ?? []) copyFileSync(join(FIXTURE_MODULES, `${n}.ts`), join(modulesDir, `${n}.ts`));
       if (setup.files) writeFiles(modulesDir, setup.files);
-      const names = [...(setup.fixtures ?? []), ...Object.keys(setup.files ?? {}).map((f) => f.replace(/(\/index)?\.ts$/, ""))];
+      const names = [
+        ...(setup.fixtures ?? []),
+        ...Object.keys(setup.files ?? {}).map((f) => f.replace(/(\/index)?\.ts$/, "")),
+      ];
       const modules = Object.fromEntries(names.map((n) => [n, { enabled: true }]));
       for (const [n, section] of Object.entries(setup.modules ?? {})) modules[n] = { enabled: true, ...section };
-      const d = await startTestDaemon(scope.dir, { ...setup.config, modules: { ...(setup.config?.modules as object), ...modules } });
+      const d = await startTestDaemon(scope.dir, {
+        ...setup.config,
+        modules: { ...(setup.config?.modules as object), ...modules },
+      });
       running.push(d);
       return d;
     },

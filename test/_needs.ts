@@ -11,8 +11,16 @@ export type SystemProgram = "etcd" | "chromium" | "ceph" | "ceph-argparse";
 
 /** Each program: what it is for, the apt line that brings it, and the test files (paths under test/) that need it. */
 export const SYSTEM_PROGRAMS: Record<SystemProgram, { what: string; install: string; files: RegExp }> = {
-  etcd: { what: "a real etcd server (3.4 or later)", install: "sudo apt-get install -y etcd-server", files: /^etcd\/.*\.test\.ts$/ },
-  chromium: { what: "Chromium, for the dashboard in a real browser", install: "sudo apt-get install -y chromium", files: /^modules\/dashboard-browser\.test\.ts$/ },
+  etcd: {
+    what: "a real etcd server (3.4 or later)",
+    install: "sudo apt-get install -y etcd-server",
+    files: /^etcd\/.*\.test\.ts$/,
+  },
+  chromium: {
+    what: "Chromium, for the dashboard in a real browser",
+    install: "sudo apt-get install -y chromium",
+    files: /^modules\/dashboard-browser\.test\.ts$/,
+  },
   ceph: {
     what: "Ceph's daemons and python3-rados, for a real single-node cluster",
     install: "sudo apt-get install -y --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common python3-rados",
@@ -34,7 +42,10 @@ export function requireAll(): boolean {
 }
 
 export function onPath(name: string): string | undefined {
-  return (process.env.PATH ?? "").split(":").map((d) => join(d || ".", name)).find((f) => existsSync(f));
+  return (process.env.PATH ?? "")
+    .split(":")
+    .map((d) => join(d || ".", name))
+    .find((f) => existsSync(f));
 }
 
 /** The etcd binary: $TSMGR_TEST_ETCD, else `etcd` on PATH. */
@@ -55,9 +66,17 @@ export function probe(program: SystemProgram): string | undefined {
   if (pretend.includes(program)) return `TSMGR_TEST_PRETEND_MISSING names ${program}`;
   switch (program) {
     case "etcd":
-      return etcdPath() ? undefined : process.env.TSMGR_TEST_ETCD ? `TSMGR_TEST_ETCD=${process.env.TSMGR_TEST_ETCD} does not exist` : "no etcd on PATH";
+      return etcdPath()
+        ? undefined
+        : process.env.TSMGR_TEST_ETCD
+          ? `TSMGR_TEST_ETCD=${process.env.TSMGR_TEST_ETCD} does not exist`
+          : "no etcd on PATH";
     case "chromium":
-      return chromiumPath() ? undefined : process.env.TSMGR_TEST_CHROMIUM ? `TSMGR_TEST_CHROMIUM=${process.env.TSMGR_TEST_CHROMIUM} does not exist` : "no chromium on PATH";
+      return chromiumPath()
+        ? undefined
+        : process.env.TSMGR_TEST_CHROMIUM
+          ? `TSMGR_TEST_CHROMIUM=${process.env.TSMGR_TEST_CHROMIUM} does not exist`
+          : "no chromium on PATH";
     case "ceph": {
       const missing = CEPH_TOOLS.filter((b) => !onPath(b));
       try {

@@ -57,7 +57,10 @@ export interface TestDaemon extends Daemon {
 /** Starts a daemon in this process with logs captured in `logs`. */
 export async function startTestDaemon(dir: string, overrides: Record<string, unknown> = {}): Promise<TestDaemon> {
   const logs: LogRecord[] = [];
-  const logger = createLogger({ level: "debug", destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) } });
+  const logger = createLogger({
+    level: "debug",
+    destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) },
+  });
   const d = await startDaemon(testConfig(dir, overrides), { logger });
   return Object.assign(d, { logs, dir });
 }
@@ -77,7 +80,10 @@ export function cleanup(dir: string): void {
 }
 
 /** Runs the CLI to completion. */
-export function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(BIN, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -93,7 +99,9 @@ export function cli(args: string[], opts: { env?: Record<string, string>; timeou
 }
 
 /** Starts `tsmgr daemon -c cfgFile` as a child process; resolves once `status` answers. */
-export async function spawnDaemon(cfgFile: string): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+export async function spawnDaemon(
+  cfgFile: string,
+): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   const proc = spawn(BIN, ["daemon", "-c", cfgFile], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout!.on("data", (d) => (output += d));
@@ -117,6 +125,20 @@ export async function spawnDaemon(cfgFile: string): Promise<{ proc: ChildProcess
 /** Writes a mgr.json for a child daemon in dir and returns its path. */
 export function writeConfig(dir: string, cfg: Record<string, unknown>): string {
   const file = join(dir, "mgr.json");
-  writeFileSync(file, JSON.stringify({ id: "t", modulePath: "modules", dataDir: "data", http: { listen: "" }, cluster: { sim: { tickMs: 0 } }, ...cfg }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        id: "t",
+        modulePath: "modules",
+        dataDir: "data",
+        http: { listen: "" },
+        cluster: { sim: { tickMs: 0 } },
+        ...cfg,
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }

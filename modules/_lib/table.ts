@@ -40,7 +40,8 @@ export function renderTable(columns: readonly Column[], rows: ReadonlyArray<Read
   if (rows.length === 0) return "";
   const cells = rows.map((row) => columns.map((_, i) => cellText(row[i])));
   const widths = columns.map((c, i) => Math.max(visibleWidth(c.name), ...cells.map((r) => visibleWidth(r[i]!))));
-  const line = (texts: readonly string[]) => texts.map((t, i) => justify(t, widths[i]!, columns[i]!.align ?? "c") + "  ").join("");
+  const line = (texts: readonly string[]) =>
+    texts.map((t, i) => justify(t, widths[i]!, columns[i]!.align ?? "c") + "  ").join("");
   return [line(columns.map((c) => c.name)), ...cells.map(line)].join("\n");
 }
 

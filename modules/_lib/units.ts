@@ -32,7 +32,14 @@ export function formatBytes(n: number, width: number): string {
 
 /** MgrModule.to_pretty_iec: @example toPrettyIec(20480) // "20 Ki"; toPrettyIec(5) // "5 " */
 export function toPrettyIec(n: number): string {
-  for (const [bits, suffix] of [[60, "Ei"], [50, "Pi"], [40, "Ti"], [30, "Gi"], [20, "Mi"], [10, "Ki"]] as const) {
+  for (const [bits, suffix] of [
+    [60, "Ei"],
+    [50, "Pi"],
+    [40, "Ti"],
+    [30, "Gi"],
+    [20, "Mi"],
+    [10, "Ki"],
+  ] as const) {
     if (n > 10 * 2 ** bits) return `${Math.floor(n / 2 ** bits)} ${suffix}`;
   }
   return `${n} `;

@@ -18,7 +18,8 @@ export function crashTime(text: string): number {
   const s = text.replace(/Z+$/, "");
   const m = DATEFMT.exec(s) ?? OLD_DATEFMT.exec(s);
   const t = m && fields(m);
-  if (t === undefined || t === null) throw new BadTimestamp(`time data '${s}' does not match format '%Y-%m-%d %H:%M:%S.%f'`);
+  if (t === undefined || t === null)
+    throw new BadTimestamp(`time data '${s}' does not match format '%Y-%m-%d %H:%M:%S.%f'`);
   return t;
 }
 
@@ -28,7 +29,15 @@ function fields(m: RegExpExecArray): number | undefined {
   const ms = Date.UTC(y, mo - 1, d, h, mi, sec);
   const back = new Date(ms);
   // strptime refuses a day or hour that does not exist (Feb 30, 25:00)
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== sec) return undefined;
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi ||
+    back.getUTCSeconds() !== sec
+  )
+    return undefined;
   return ms + micros / 1000;
 }
 

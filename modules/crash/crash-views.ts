@@ -47,7 +47,17 @@ export function recentCrashCheck(crashes: Iterable<Crash>, warnSecs: number, now
   const cutoff = now - warnSecs * 1000;
   const recent = [...crashes].filter((c) => crashTime(c.timestamp) > cutoff && !("archived" in c));
   if (recent.length === 0) return {};
-  const detail = recent.map((c) => `${c.entity_name ?? "unidentified daemon"} crashed on host ${c.utsname_hostname ?? "(unknown)"} at ${c.timestamp ?? "unknown time"}`);
+  const detail = recent.map(
+    (c) =>
+      `${c.entity_name ?? "unidentified daemon"} crashed on host ${c.utsname_hostname ?? "(unknown)"} at ${c.timestamp ?? "unknown time"}`,
+  );
   if (detail.length > 30) detail.splice(30, detail.length - 30, `and ${recent.length - 30} more`);
-  return { RECENT_CRASH: { severity: "warning", summary: `${recent.length} daemons have recently crashed`, count: recent.length, detail } };
+  return {
+    RECENT_CRASH: {
+      severity: "warning",
+      summary: `${recent.length} daemons have recently crashed`,
+      count: recent.length,
+      detail,
+    },
+  };
 }

@@ -32,17 +32,39 @@ export default class CrashModule extends MgrModule {
     { cmd: "crash ls", desc: "Show new and archived crash dumps", perm: "r" as const },
     { cmd: "crash ls-new", desc: "Show new crash dumps", perm: "r" as const },
     { cmd: "crash post", desc: "Add a crash dump (use -i <jsonfile>)", perm: "rw" as const },
-    { cmd: "crash prune name=keep,type=CephString", desc: "Remove crashes older than <keep> days", perm: "rw" as const },
+    {
+      cmd: "crash prune name=keep,type=CephString",
+      desc: "Remove crashes older than <keep> days",
+      perm: "rw" as const,
+    },
     { cmd: "crash rm name=id,type=CephString", desc: "Remove a saved crash <id>", perm: "rw" as const },
     { cmd: "crash stat", desc: "Summarize recorded crashes", perm: "r" as const },
-    { cmd: "crash json_report name=hours,type=CephString", desc: "Crashes in the last <hours> hours", perm: "r" as const },
-    { cmd: "crash archive name=id,type=CephString", desc: "Acknowledge a crash and silence health warning(s)", perm: "w" as const },
+    {
+      cmd: "crash json_report name=hours,type=CephString",
+      desc: "Crashes in the last <hours> hours",
+      perm: "r" as const,
+    },
+    {
+      cmd: "crash archive name=id,type=CephString",
+      desc: "Acknowledge a crash and silence health warning(s)",
+      perm: "w" as const,
+    },
     { cmd: "crash archive-all", desc: "Acknowledge all new crashes and silence health warning(s)", perm: "w" as const },
   ];
 
   static MODULE_OPTIONS = [
-    { name: "warn_recent_interval", type: "secs" as const, default: 14 * DAY_SECS, desc: "time interval in which to warn about recent crashes" },
-    { name: "retain_interval", type: "secs" as const, default: 365 * DAY_SECS, desc: "how long to retain crashes before pruning them" },
+    {
+      name: "warn_recent_interval",
+      type: "secs" as const,
+      default: 14 * DAY_SECS,
+      desc: "time interval in which to warn about recent crashes",
+    },
+    {
+      name: "retain_interval",
+      type: "secs" as const,
+      default: 365 * DAY_SECS,
+      desc: "how long to retain crashes before pruning them",
+    },
   ];
 
   /** crash_id → crash, in store order then posting order (as Ceph's dict); loaded on first use */
@@ -111,7 +133,10 @@ export default class CrashModule extends MgrModule {
       await this.#save(crash.crash_id, crash);
     } catch (e) {
       if ((e as Error).name !== "LimitExceeded") throw e;
-      return fail(EFBIG, `crash ${crash.crash_id} (${inbuf.length} bytes of metadata) cannot be stored: ${(e as Error).message}`);
+      return fail(
+        EFBIG,
+        `crash ${crash.crash_id} (${inbuf.length} bytes of metadata) cannot be stored: ${(e as Error).message}`,
+      );
     }
     this.#refreshHealth();
     return ok();
@@ -138,7 +163,9 @@ export default class CrashModule extends MgrModule {
       case "crash info": {
         const crash = crashes.get(cmd.id!);
         // Ceph answers EINVAL (not ENOENT) with this text
-        return crash ? ok(pyDumps(crash, { sortKeys: true, indent: 4 })) : fail(EINVAL, `crash info: ${cmd.id} not found`);
+        return crash
+          ? ok(pyDumps(crash, { sortKeys: true, indent: 4 }))
+          : fail(EINVAL, `crash info: ${cmd.id} not found`);
       }
       case "crash ls":
       case "crash ls-new":

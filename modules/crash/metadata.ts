@@ -30,11 +30,13 @@ export function parseCrash(inbuf: string): Crash {
   } catch (e) {
     throw new MalformedCrash(`not JSON: ${(e as Error).message}`);
   }
-  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new MalformedCrash("missing 'crash_id' field");
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    throw new MalformedCrash("missing 'crash_id' field");
   const m = meta as Record<string, unknown>;
   for (const f of ["crash_id", "timestamp"]) {
     if (!(f in m)) throw new MalformedCrash(`missing '${f}' field`);
-    if (typeof m[f] !== "string" || m[f] === "") throw new MalformedCrash(`'${f}' must be a non-empty string, got ${JSON.stringify(m[f])}`);
+    if (typeof m[f] !== "string" || m[f] === "")
+      throw new MalformedCrash(`'${f}' must be a non-empty string, got ${JSON.stringify(m[f])}`);
   }
   try {
     crashTime(m.timestamp as string);
@@ -47,7 +49,8 @@ export function parseCrash(inbuf: string): Crash {
 
 /** Ceph's calc_sig: sha256 of the frames' function names, then of the assert message's stable part. */
 function stackSig(backtrace: unknown, assertMsg: unknown): string {
-  if (!Array.isArray(backtrace) || backtrace.some((f) => typeof f !== "string")) throw new MalformedCrash("'backtrace' must be a list of strings");
+  if (!Array.isArray(backtrace) || backtrace.some((f) => typeof f !== "string"))
+    throw new MalformedCrash("'backtrace' must be a list of strings");
   let text = backtrace.map((f: string) => functionOf(f)).join("");
   if (assertMsg) {
     if (typeof assertMsg !== "string") throw new MalformedCrash("'assert_msg' must be a string");
@@ -67,6 +70,9 @@ function functionOf(frame: string): string {
 const ASSERT_MATCH = /^(.*) thread .* time .*(: .*)\n/s;
 function assertCore(msg: string): string {
   const m = ASSERT_MATCH.exec(msg);
-  if (!m) throw new MalformedCrash("'assert_msg' is not a Ceph assert message (\"FILE: In function ... thread ... time ...: ...\\n\")");
+  if (!m)
+    throw new MalformedCrash(
+      "'assert_msg' is not a Ceph assert message (\"FILE: In function ... thread ... time ...: ...\\n\")",
+    );
   return m[1]! + m[2]!;
 }

@@ -8,7 +8,13 @@ import { esc, renderPage } from "./page.ts";
 import { clusterStatus } from "./status.ts";
 
 const OPTIONS = [
-  { name: "refresh_interval", type: "secs" as const, default: 5, min: 0, desc: "how often the page reloads itself (0: never)" },
+  {
+    name: "refresh_interval",
+    type: "secs" as const,
+    default: 5,
+    min: 0,
+    desc: "how often the page reloads itself (0: never)",
+  },
   {
     name: "standby_behaviour",
     type: "str" as const,
@@ -16,7 +22,14 @@ const OPTIONS = [
     enum_allowed: ["redirect", "error"],
     desc: "on a standby: 'redirect' sends browsers to the active daemon; 'error' answers standby_error_status_code",
   },
-  { name: "standby_error_status_code", type: "int" as const, default: 500, min: 400, max: 599, desc: "the status a standby answers with when standby_behaviour is 'error'" },
+  {
+    name: "standby_error_status_code",
+    type: "int" as const,
+    default: 500,
+    min: 400,
+    max: 599,
+    desc: "the status a standby answers with when standby_behaviour is 'error'",
+  },
 ];
 
 export default class Dashboard extends MgrModule {
@@ -29,12 +42,21 @@ export default class Dashboard extends MgrModule {
   }
 
   #handle(req: HttpRequest): HttpResponse {
-    if (req.method !== "GET" && req.method !== "HEAD") return { status: 405, headers: { allow: "GET, HEAD" }, body: "" };
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return { status: 405, headers: { allow: "GET, HEAD" }, body: "" };
     if (req.path === "/") {
-      return { status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: renderPage(clusterStatus(this), this.getModuleOption<number>("refresh_interval")) };
+      return {
+        status: 200,
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+        body: renderPage(clusterStatus(this), this.getModuleOption<number>("refresh_interval")),
+      };
     }
     if (req.path === "/api/status") {
-      return { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(clusterStatus(this)) };
+      return {
+        status: 200,
+        headers: { "content-type": "application/json", "cache-control": "no-store" },
+        body: JSON.stringify(clusterStatus(this)),
+      };
     }
     return { status: 404, headers: { "content-type": "text/plain" }, body: `no page at ${req.path}\n` };
   }
@@ -50,9 +72,16 @@ export class Standby extends MgrStandbyModule {
   }
 
   #handle(req: HttpRequest): HttpResponse {
-    const text = (status: number, body: string): HttpResponse => ({ status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, body });
+    const text = (status: number, body: string): HttpResponse => ({
+      status,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      body,
+    });
     if (this.getModuleOption<string>("standby_behaviour") === "error") {
-      return text(this.getModuleOption<number>("standby_error_status_code"), "this tsmgr daemon is a standby: use the active one's dashboard\n");
+      return text(
+        this.getModuleOption<number>("standby_error_status_code"),
+        "this tsmgr daemon is a standby: use the active one's dashboard\n",
+      );
     }
     // "" while no daemon is active (starting, failing over) or the active serves no dashboard
     const active = this.getActiveUri();

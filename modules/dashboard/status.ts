@@ -9,7 +9,16 @@ export type Source = Pick<MgrModule, "get" | "listServers" | "getMgrId">;
 export interface ClusterStatus {
   health: { status: string; checks: { code: string; severity: string; summary: string }[] };
   osds: { total: number; up: number; in: number; without_metadata: number };
-  pools: { id: number; name: string; type: string; size: number; pg_num: number; stored: number | null; objects: number | null; percent_used: number | null }[];
+  pools: {
+    id: number;
+    name: string;
+    type: string;
+    size: number;
+    pg_num: number;
+    stored: number | null;
+    objects: number | null;
+    percent_used: number | null;
+  }[];
   pgs: { total: number; by_state: Record<string, number> };
   capacity: { total_bytes: number; used_bytes: number } | null;
   mons: { total: number; in_quorum: number };
@@ -28,7 +37,10 @@ interface Df {
 }
 
 export function clusterStatus(src: Source): ClusterStatus {
-  const health = parseWrapped<{ status?: string; checks?: Record<string, { severity?: string; summary?: { message?: string } }> }>(src.get("health"));
+  const health = parseWrapped<{
+    status?: string;
+    checks?: Record<string, { severity?: string; summary?: { message?: string } }>;
+  }>(src.get("health"));
   const osdMap = src.get<OsdMap | null>("osd_map");
   const osds = osdMap?.osds ?? [];
   // one snapshot for all OSDs, rather than a getMetadata() call for each
@@ -42,7 +54,11 @@ export function clusterStatus(src: Source): ClusterStatus {
   return {
     health: {
       status: health?.status ?? "HEALTH_UNKNOWN",
-      checks: Object.entries(health?.checks ?? {}).map(([code, c]) => ({ code, severity: c.severity ?? "", summary: c.summary?.message ?? "" })),
+      checks: Object.entries(health?.checks ?? {}).map(([code, c]) => ({
+        code,
+        severity: c.severity ?? "",
+        summary: c.summary?.message ?? "",
+      })),
     },
     osds: {
       total: osds.length,
@@ -64,7 +80,10 @@ export function clusterStatus(src: Source): ClusterStatus {
       };
     }),
     pgs: { total: Object.values(pgAll).reduce((a, b) => a + b, 0), by_state: { ...pgAll } },
-    capacity: df?.stats?.total_bytes === undefined ? null : { total_bytes: df.stats.total_bytes, used_bytes: df.stats.total_used_raw_bytes ?? 0 },
+    capacity:
+      df?.stats?.total_bytes === undefined
+        ? null
+        : { total_bytes: df.stats.total_bytes, used_bytes: df.stats.total_used_raw_bytes ?? 0 },
     mons: { total: monMap?.mons?.length ?? 0, in_quorum: quorum.length },
     hosts: src.listServers().length,
     served_by: src.getMgrId(),

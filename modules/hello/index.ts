@@ -4,7 +4,11 @@ import { MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sd
 
 export default class Hello extends MgrModule {
   static COMMANDS = [
-    { cmd: "hello name=person,type=CephString,req=false", desc: "Say hello (to PERSON, or the world)", perm: "r" as const },
+    {
+      cmd: "hello name=person,type=CephString,req=false",
+      desc: "Say hello (to PERSON, or the world)",
+      perm: "r" as const,
+    },
     { cmd: "hello count", desc: "How many greetings this module has sent, ever", perm: "r" as const },
   ];
 

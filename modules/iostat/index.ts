@@ -28,7 +28,11 @@ function prettyHeader(elems: readonly string[], width: number): string {
 
 export default class Iostat extends MgrModule {
   static COMMANDS = [
-    { cmd: "iostat name=width,type=CephInt,req=false name=print_header,type=CephBool,req=false", desc: "Get IO rates", perm: "r" as const },
+    {
+      cmd: "iostat name=width,type=CephInt,req=false name=print_header,type=CephBool,req=false",
+      desc: "Get IO rates",
+      perm: "r" as const,
+    },
   ];
 
   /** Bytes and ops per second over the PG stats delta (whole seconds, as Ceph divides). */
@@ -39,16 +43,35 @@ export default class Iostat extends MgrModule {
     const per = (n: number) => Math.floor(n / seconds);
     const s = delta.stat_sum;
     // kB in the stats; Ceph shifts to bytes after dividing
-    return { rd: per(s.num_read_kb) * 1024, wr: per(s.num_write_kb) * 1024, rdOps: per(s.num_read), wrOps: per(s.num_write) };
+    return {
+      rd: per(s.num_read_kb) * 1024,
+      wr: per(s.num_write_kb) * 1024,
+      rdOps: per(s.num_read),
+      wrOps: per(s.num_write),
+    };
   }
 
-  async handleCommand(_inbuf: string, cmd: CommandArgs & { width?: number | string; print_header?: boolean }): Promise<HandleCommandResult> {
+  async handleCommand(
+    _inbuf: string,
+    cmd: CommandArgs & { width?: number | string; print_header?: boolean },
+  ): Promise<HandleCommandResult> {
     const width = cmd.width ?? 80;
     if (typeof width !== "number" || width < MIN_WIDTH || width > MAX_WIDTH) {
-      return { retval: -EINVAL, stdout: "", stderr: `iostat: width ${width} is out of range: give ${MIN_WIDTH}..${MAX_WIDTH} (6 columns of at least 2 characters)` };
+      return {
+        retval: -EINVAL,
+        stdout: "",
+        stderr: `iostat: width ${width} is out of range: give ${MIN_WIDTH}..${MAX_WIDTH} (6 columns of at least 2 characters)`,
+      };
     }
     const { rd, wr, rdOps, wrOps } = this.#rates();
-    const row = [`${toPrettyIec(rd)}B/s`, `${toPrettyIec(wr)}B/s`, `${toPrettyIec(rd + wr)}B/s`, String(rdOps), String(wrOps), String(rdOps + wrOps)];
+    const row = [
+      `${toPrettyIec(rd)}B/s`,
+      `${toPrettyIec(wr)}B/s`,
+      `${toPrettyIec(rd + wr)}B/s`,
+      String(rdOps),
+      String(wrOps),
+      String(rdOps + wrOps),
+    ];
     const out = (cmd.print_header ? prettyHeader(HEADER, width) : "") + prettyRow(row, width);
     return { retval: 0, stdout: out, stderr: "" };
   }

@@ -8,9 +8,18 @@ import { formatBytes } from "../_lib/units.ts";
 /** Python's repr() of a list of names: ['a', 'b']. */
 const pyList = (names: readonly string[]) => `[${names.map((n) => `'${n}'`).join(", ")}]`;
 
-const check = (summary: string, detail: string[]): HealthCheck => ({ severity: "warning", summary, count: detail.length, detail });
+const check = (summary: string, detail: string[]): HealthCheck => ({
+  severity: "warning",
+  summary,
+  count: detail.length,
+  detail,
+});
 
-export function healthChecks(osdMap: ClusterData["osd_map"], pools: readonly PoolStatus[], byRoot: Map<number, Subtree>): Record<string, HealthCheck> {
+export function healthChecks(
+  osdMap: ClusterData["osd_map"],
+  pools: readonly PoolStatus[],
+  byRoot: Map<number, Subtree>,
+): Record<string, HealthCheck> {
   const tooFew: string[] = [];
   const tooMany: string[] = [];
   const bothTargets: string[] = [];
@@ -18,7 +27,8 @@ export function healthChecks(osdMap: ClusterData["osd_map"], pools: readonly Poo
   const totalTarget = new Map<number, number>([...byRoot.keys()].map((r) => [r, 0]));
   const targetPools = new Map<number, string[]>([...byRoot.keys()].map((r) => [r, []]));
   for (const p of pools) {
-    const options = osdMap.pools.find((q) => q.pool === p.pool_id)?.options as Record<string, number | undefined> | undefined;
+    const options = osdMap.pools.find((q) => q.pool === p.pool_id)?.options as
+      Record<string, number | undefined> | undefined;
     if ((options?.target_size_ratio ?? 0) > 0 && (options?.target_size_bytes ?? 0) > 0) {
       bothTargets.push(`Pool ${p.pool_name} has target_size_bytes and target_size_ratio set`);
     }
@@ -40,15 +50,26 @@ export function healthChecks(osdMap: ClusterData["osd_map"], pools: readonly Poo
     if (!capacity) continue;
     const by = `${pyList(poolNames)} overcommit available storage by ${(total / capacity).toFixed(3)}x`;
     if (target > 0 && total > capacity) {
-      overcommit.push(`Pools ${by} due to target_size_bytes ${formatBytes(target, 5)} on pools ${pyList(targetPools.get(root)!)}`);
+      overcommit.push(
+        `Pools ${by} due to target_size_bytes ${formatBytes(target, 5)} on pools ${pyList(targetPools.get(root)!)}`,
+      );
     } else if (target > capacity) {
       overcommit.push(`Pools ${by} due to collective target_size_bytes of ${formatBytes(target, 5)}`);
     }
   }
   const checks: Record<string, HealthCheck> = {};
   if (tooFew.length) checks.POOL_TOO_FEW_PGS = check(`${tooFew.length} pools have too few placement groups`, tooFew);
-  if (tooMany.length) checks.POOL_TOO_MANY_PGS = check(`${tooMany.length} pools have too many placement groups`, tooMany);
-  if (overcommit.length) checks.POOL_TARGET_SIZE_BYTES_OVERCOMMITTED = check(`${overcommit.length} subtrees have overcommitted pool target_size_bytes`, overcommit);
-  if (bothTargets.length) checks.POOL_HAS_TARGET_SIZE_BYTES_AND_RATIO = check(`${bothTargets.length} pools have both target_size_bytes and target_size_ratio set`, bothTargets);
+  if (tooMany.length)
+    checks.POOL_TOO_MANY_PGS = check(`${tooMany.length} pools have too many placement groups`, tooMany);
+  if (overcommit.length)
+    checks.POOL_TARGET_SIZE_BYTES_OVERCOMMITTED = check(
+      `${overcommit.length} subtrees have overcommitted pool target_size_bytes`,
+      overcommit,
+    );
+  if (bothTargets.length)
+    checks.POOL_HAS_TARGET_SIZE_BYTES_AND_RATIO = check(
+      `${bothTargets.length} pools have both target_size_bytes and target_size_ratio set`,
+      bothTargets,
+    );
   return checks;
 }

@@ -12,10 +12,26 @@ import { statusTable } from "./status-table.ts";
 
 export default class PgAutoscaler extends MgrModule {
   static COMMANDS = [
-    { cmd: "osd pool autoscale-status name=format,type=CephString,req=false", desc: "report on pool pg_num sizing recommendation and intent", perm: "r" as const },
-    { cmd: "osd pool get noautoscale", desc: "Get the noautoscale flag to see if all pools are setting the autoscaler on or off as well as newly created pools in the future.", perm: "w" as const },
-    { cmd: "osd pool unset noautoscale", desc: "Unset the noautoscale flag so all pools will have autoscale enabled (including newly created pools in the future).", perm: "w" as const },
-    { cmd: "osd pool set noautoscale", desc: "set the noautoscale for all pools (including newly created pools in the future) and complete all on-going progress events regarding PG-autoscaling.", perm: "w" as const },
+    {
+      cmd: "osd pool autoscale-status name=format,type=CephString,req=false",
+      desc: "report on pool pg_num sizing recommendation and intent",
+      perm: "r" as const,
+    },
+    {
+      cmd: "osd pool get noautoscale",
+      desc: "Get the noautoscale flag to see if all pools are setting the autoscaler on or off as well as newly created pools in the future.",
+      perm: "w" as const,
+    },
+    {
+      cmd: "osd pool unset noautoscale",
+      desc: "Unset the noautoscale flag so all pools will have autoscale enabled (including newly created pools in the future).",
+      perm: "w" as const,
+    },
+    {
+      cmd: "osd pool set noautoscale",
+      desc: "set the noautoscale for all pools (including newly created pools in the future) and complete all on-going progress events regarding PG-autoscaling.",
+      perm: "w" as const,
+    },
   ];
 
   static MODULE_OPTIONS = [
@@ -83,7 +99,8 @@ export default class PgAutoscaler extends MgrModule {
 
   #status(format: string): HandleCommandResult {
     const { pools } = poolStatus(this.#view());
-    if (format === "json" || format === "json-pretty") return { retval: 0, stdout: dumps(pools.map(asPython)), stderr: "" };
+    if (format === "json" || format === "json-pretty")
+      return { retval: 0, stdout: dumps(pools.map(asPython)), stderr: "" };
     return { retval: 0, stdout: statusTable(pools), stderr: "" };
   }
 
@@ -91,7 +108,12 @@ export default class PgAutoscaler extends MgrModule {
   async #setNoautoscale(on: boolean): Promise<void> {
     const mode = on ? "off" : "on";
     await this.setModuleOption("noautoscale", on);
-    await this.sendCommand({ prefix: "config set", who: "global", name: "osd_pool_default_pg_autoscale_mode", value: mode });
+    await this.sendCommand({
+      prefix: "config set",
+      who: "global",
+      name: "osd_pool_default_pg_autoscale_mode",
+      value: mode,
+    });
     for (const p of this.get("osd_map").pools) {
       await this.sendCommand({ prefix: "osd pool set", pool: p.pool_name, var: "pg_autoscale_mode", val: mode });
     }
@@ -106,17 +128,34 @@ export default class PgAutoscaler extends MgrModule {
     for (const p of pools) {
       if (!p.would_adjust || p.pg_autoscale_mode !== "on") continue;
       // setting pg_num sets pg_num_target; the cluster walks pg_num there
-      const r = await this.sendCommand({ prefix: "osd pool set", pool: p.pool_name, var: "pg_num", val: String(p.pg_num_final) });
+      const r = await this.sendCommand({
+        prefix: "osd pool set",
+        pool: p.pool_name,
+        var: "pg_num",
+        val: String(p.pg_num_final),
+      });
       const current = view.osdMap.pools.find((q) => q.pool === p.pool_id)?.pg_num ?? p.pg_num_target;
       await this.#events.start(p.pool_id, current, p.pg_num_final);
-      if (r.retval !== 0) this.log.error(`pg_num adjustment on ${p.pool_name} to ${p.pg_num_final} failed: ${JSON.stringify([r.retval, r.stdout, r.stderr])}`);
+      if (r.retval !== 0)
+        this.log.error(
+          `pg_num adjustment on ${p.pool_name} to ${p.pg_num_final} failed: ${JSON.stringify([r.retval, r.stdout, r.stderr])}`,
+        );
     }
   }
 }
 
 /** A row with the fields Python holds as floats marked, so `-f json` prints 3.0 where Ceph does. */
 function asPython(p: PoolStatus): Record<string, unknown> {
-  const floats = ["raw_used_rate", "actual_raw_used", "raw_used", "actual_capacity_ratio", "capacity_ratio", "target_ratio", "effective_target_ratio", "bias"] as const;
+  const floats = [
+    "raw_used_rate",
+    "actual_raw_used",
+    "raw_used",
+    "actual_capacity_ratio",
+    "capacity_ratio",
+    "target_ratio",
+    "effective_target_ratio",
+    "bias",
+  ] as const;
   const out: Record<string, unknown> = { ...p };
   for (const k of floats) out[k] = pyFloat(p[k]);
   return out;

@@ -77,7 +77,12 @@ export function nearestPowerOfTwo(n: number): number {
 }
 
 /** Ceph's effective_target_ratio: a pool's ratio normalized over its subtree, less the bytes reserved by target sizes. */
-export function effectiveTargetRatio(ratio: number, totalRatio: number, totalTargetBytes: number, capacity: number): number {
+export function effectiveTargetRatio(
+  ratio: number,
+  totalRatio: number,
+  totalTargetBytes: number,
+  capacity: number,
+): number {
   let r = totalRatio ? ratio / totalRatio : ratio;
   if (totalTargetBytes && capacity) r *= 1 - Math.min(1, totalTargetBytes / capacity);
   return r;
@@ -104,7 +109,22 @@ export function subtrees(view: ClusterView): { byRoot: Map<number, Subtree>; ove
       }
       break;
     }
-    if (!s) all.push((s = { rootIds: [], osds: new Set(), poolIds: [], poolNames: [], pgTarget: 0, pgLeft: 0, poolCount: 0, poolUsed: 0, capacity: 0, totalTargetRatio: 0, totalTargetBytes: 0 }));
+    if (!s)
+      all.push(
+        (s = {
+          rootIds: [],
+          osds: new Set(),
+          poolIds: [],
+          poolNames: [],
+          pgTarget: 0,
+          pgLeft: 0,
+          poolCount: 0,
+          poolUsed: 0,
+          capacity: 0,
+          totalTargetRatio: 0,
+          totalTargetBytes: 0,
+        }),
+      );
     byRoot.set(rootId, s);
     s.rootIds.push(rootId);
     for (const o of osds) s.osds.add(o);
@@ -127,7 +147,14 @@ export function subtrees(view: ClusterView): { byRoot: Map<number, Subtree>; ove
 type Pass = "first" | "second" | "third";
 
 /** The share of its subtree a pool gets in this pass, and its PG target; null: not in this pass. */
-function passTarget(pass: Pass, p: Pool, s: Subtree, capacityRatio: number, bias: number, bulk: boolean): [ratio: number, pgTarget: number] | null {
+function passTarget(
+  pass: Pass,
+  p: Pool,
+  s: Subtree,
+  capacityRatio: number,
+  bias: number,
+  bulk: boolean,
+): [ratio: number, pgTarget: number] | null {
   if (pass === "first") {
     if (bulk) return null;
     const used = capacityRatio * s.pgLeft;
@@ -146,7 +173,14 @@ function passTarget(pass: Pass, p: Pool, s: Subtree, capacityRatio: number, bias
 }
 
 // long: one pool's row in Ceph's own order of steps, kept together so it reads against module.py
-function poolRow(view: ClusterView, p: Pool, rootId: number, s: Subtree, stored: number, pass: Pass): PoolStatus | null {
+function poolRow(
+  view: ClusterView,
+  p: Pool,
+  rootId: number,
+  s: Subtree,
+  stored: number,
+  pass: Pass,
+): PoolStatus | null {
   const rate = rawUsedRate(view.osdMap, p);
   const bias = opt(p, "pg_autoscale_bias") ?? 1.0;
   const ratioOpt = opt(p, "target_size_ratio") ?? 0.0;
@@ -164,7 +198,10 @@ function poolRow(view: ClusterView, p: Pool, rootId: number, s: Subtree, stored:
   const max = opt(p, "pg_num_max");
   if (max && max < final) final = max;
   const adjust =
-    (final > p.pg_num_target * THRESHOLD || final < p.pg_num_target / THRESHOLD) && finalRatio >= 0 && finalRatio <= 1 && p.pg_autoscale_mode === "on";
+    (final > p.pg_num_target * THRESHOLD || final < p.pg_num_target / THRESHOLD) &&
+    finalRatio >= 0 &&
+    finalRatio <= 1 &&
+    p.pg_autoscale_mode === "on";
   return {
     pool_id: p.pool,
     pool_name: p.pool_name,

@@ -4,10 +4,23 @@ import { floatRepr } from "../_lib/pyjson.ts";
 import { renderTable, type Align, type Column } from "../_lib/table.ts";
 import { formatBytes } from "../_lib/units.ts";
 
-const COLUMNS: Column[] = ([
-  ["POOL", "l"], ["SIZE", "r"], ["TARGET SIZE", "r"], ["RATE", "r"], ["RAW CAPACITY", "r"], ["RATIO", "r"], ["TARGET RATIO", "r"],
-  ["EFFECTIVE RATIO", "r"], ["BIAS", "r"], ["PG_NUM", "r"], ["NEW PG_NUM", "r"], ["AUTOSCALE", "l"], ["BULK", "l"],
-] as [string, Align][]).map(([name, align]) => ({ name, align }));
+const COLUMNS: Column[] = (
+  [
+    ["POOL", "l"],
+    ["SIZE", "r"],
+    ["TARGET SIZE", "r"],
+    ["RATE", "r"],
+    ["RAW CAPACITY", "r"],
+    ["RATIO", "r"],
+    ["TARGET RATIO", "r"],
+    ["EFFECTIVE RATIO", "r"],
+    ["BIAS", "r"],
+    ["PG_NUM", "r"],
+    ["NEW PG_NUM", "r"],
+    ["AUTOSCALE", "l"],
+    ["BULK", "l"],
+  ] as [string, Align][]
+).map(([name, align]) => ({ name, align }));
 
 /** Python's "%.4f". */
 const fixed4 = (x: number): string => x.toFixed(4);

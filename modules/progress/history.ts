@@ -16,7 +16,11 @@ interface StoredEvent {
 }
 
 export function saveCompleted(events: readonly GhostEvent[]): string {
-  return JSON.stringify({ events: events.map((e) => e.toJson()), version: ENCODING_VERSION, compat_version: ENCODING_VERSION });
+  return JSON.stringify({
+    events: events.map((e) => e.toJson()),
+    version: ENCODING_VERSION,
+    compat_version: ENCODING_VERSION,
+  });
 }
 
 /**
@@ -32,8 +36,14 @@ export function loadCompleted(stored: string | null | undefined, warn: (msg: str
     warn(`the stored completed events are not JSON (${(e as Error).message}): starting without them`);
     return [];
   }
-  if (typeof decoded.compat_version !== "number" || decoded.compat_version > ENCODING_VERSION || !Array.isArray(decoded.events)) {
-    warn(`Cannot decode version ${JSON.stringify(decoded.compat_version)} of the stored completed events: starting without them`);
+  if (
+    typeof decoded.compat_version !== "number" ||
+    decoded.compat_version > ENCODING_VERSION ||
+    !Array.isArray(decoded.events)
+  ) {
+    warn(
+      `Cannot decode version ${JSON.stringify(decoded.compat_version)} of the stored completed events: starting without them`,
+    );
     return [];
   }
   const old = decoded.compat_version < ENCODING_VERSION;
@@ -41,6 +51,15 @@ export function loadCompleted(stored: string | null | undefined, warn: (msg: str
     // version 1 had no times: Ceph loads them as "now"
     const started = old || typeof ev.started_at !== "number" ? Date.now() / 1000 : ev.started_at;
     const finished = old || typeof ev.finished_at !== "number" ? Date.now() / 1000 : ev.finished_at;
-    return new GhostEvent(String(ev.id), String(ev.message), Array.isArray(ev.refs) ? ev.refs : [], ev["add_to_ceph_s:"] === true, started, finished, ev.failure_message ?? null, ev.failed === true);
+    return new GhostEvent(
+      String(ev.id),
+      String(ev.message),
+      Array.isArray(ev.refs) ? ev.refs : [],
+      ev["add_to_ceph_s:"] === true,
+      started,
+      finished,
+      ev.failure_message ?? null,
+      ev.failed === true,
+    );
   });
 }

@@ -20,7 +20,12 @@ export default class Progress extends MgrModule {
   ];
 
   static MODULE_OPTIONS = [
-    { name: "max_completed_events", type: "int" as const, default: 50, desc: "number of past completed events to remember" },
+    {
+      name: "max_completed_events",
+      type: "int" as const,
+      default: 50,
+      desc: "number of past completed events to remember",
+    },
     { name: "sleep_interval", type: "secs" as const, default: 5, desc: "how long the module is going to sleep" },
     { name: "enabled", type: "bool" as const, default: true },
   ];
@@ -71,7 +76,8 @@ export default class Progress extends MgrModule {
     const refList = checkRefs(refs);
     if (!this.#enabled) return;
     let ev = this.#events.get(args.id);
-    if (ev && !(ev instanceof RemoteEvent)) throw new TypeError(`progress event "${args.id}" is the progress module's own: other modules cannot update it`);
+    if (ev && !(ev instanceof RemoteEvent))
+      throw new TypeError(`progress event "${args.id}" is the progress module's own: other modules cannot update it`);
     if (!ev) {
       ev = new RemoteEvent(args.id, args.message, refList, args.addToCephS);
       this.#events.set(args.id, ev);
@@ -95,8 +101,10 @@ export default class Progress extends MgrModule {
 
   /** Marks an event failed and completes it [Ceph: fail(ev_id, message)]. */
   fail(evId: unknown, message: unknown): void {
-    if (typeof evId !== "string") throw new TypeError(`fail(ev_id, message): ev_id must be a string, got ${typeof evId}`);
-    if (typeof message !== "string") throw new TypeError(`fail(ev_id, message): message must be a string, got ${typeof message}`);
+    if (typeof evId !== "string")
+      throw new TypeError(`fail(ev_id, message): ev_id must be a string, got ${typeof evId}`);
+    if (typeof message !== "string")
+      throw new TypeError(`fail(ev_id, message): message must be a string, got ${typeof message}`);
     const ev = this.#events.get(evId);
     if (!(ev instanceof RemoteEvent)) return void this.log.warn(`fail: ev ${evId} does not exist`);
     ev.fraction = 1;
@@ -113,7 +121,14 @@ export default class Progress extends MgrModule {
       case "progress":
         return this.#ls();
       case "progress json":
-        return { retval: 0, stdout: dumps({ events: [...this.#events.values()].map((e) => e.toJson()), completed: this.#completed.map((e) => e.toJson()) }), stderr: "" };
+        return {
+          retval: 0,
+          stdout: dumps({
+            events: [...this.#events.values()].map((e) => e.toJson()),
+            completed: this.#completed.map((e) => e.toJson()),
+          }),
+          stderr: "",
+        };
       case "progress clear":
         await this.#clear();
         return { retval: 0, stdout: "", stderr: "" };
@@ -131,7 +146,8 @@ export default class Progress extends MgrModule {
   }
 
   #ls(): HandleCommandResult {
-    if (this.#events.size === 0 && this.#completed.length === 0) return { retval: 0, stdout: "", stderr: "Nothing in progress" };
+    if (this.#events.size === 0 && this.#completed.length === 0)
+      return { retval: 0, stdout: "", stderr: "Nothing in progress" };
     let out = "";
     const newestFirst = [...this.#events.values()].sort((a, b) => b.startedAt - a.startedAt);
     for (const ev of newestFirst) out += `${ev.twoline()}\n`;
@@ -156,7 +172,9 @@ export default class Progress extends MgrModule {
   }
 
   #complete(ev: ProgressEvent): void {
-    this.log.info(`Completed event ${ev.id} (${ev.message}) in ${Math.round(Date.now() / 1000 - ev.startedAt)} seconds`);
+    this.log.info(
+      `Completed event ${ev.id} (${ev.message}) in ${Math.round(Date.now() / 1000 - ev.startedAt)} seconds`,
+    );
     this.completeProgressEvent(ev.id);
     this.#completed.push(GhostEvent.of(ev));
     this.#events.delete(ev.id);
@@ -202,7 +220,13 @@ export default class Progress extends MgrModule {
       }
       if (move.pgs.length === 0) continue;
       const refs: Ref[] = [["osd", move.osd]];
-      const ev = new PgRecoveryEvent(`Rebalancing after osd.${move.osd} marked ${move.marked}`, refs, new Set(move.pgs), [move.osd], move.epoch);
+      const ev = new PgRecoveryEvent(
+        `Rebalancing after osd.${move.osd} marked ${move.marked}`,
+        refs,
+        new Set(move.pgs),
+        [move.osd],
+        move.epoch,
+      );
       updatePgRecovery(ev, this.get("pg_progress"));
       this.#publish(ev);
       this.#events.set(ev.id, ev);

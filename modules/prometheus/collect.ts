@@ -24,20 +24,74 @@ export interface CollectOptions {
 }
 
 const HEALTH_STATUS: Record<string, number> = { HEALTH_OK: 0, HEALTH_WARN: 1, HEALTH_ERR: 2 };
-const OSD_FLAGS = ["noup", "nodown", "noout", "noin", "nobackfill", "norebalance", "norecover", "noscrub", "nodeep-scrub"];
+const OSD_FLAGS = [
+  "noup",
+  "nodown",
+  "noout",
+  "noin",
+  "nobackfill",
+  "norebalance",
+  "norecover",
+  "noscrub",
+  "nodeep-scrub",
+];
 /** df's per-pool numbers exported as ceph_pool_<name>{pool_id} (Ceph's DF_POOL). */
 const DF_POOL = [
-  "max_avail", "avail_raw", "stored", "stored_raw", "objects", "dirty", "quota_bytes", "quota_objects", "rd", "rd_bytes", "wr",
-  "wr_bytes", "compress_bytes_used", "compress_under_bytes", "bytes_used", "percent_used",
+  "max_avail",
+  "avail_raw",
+  "stored",
+  "stored_raw",
+  "objects",
+  "dirty",
+  "quota_bytes",
+  "quota_objects",
+  "rd",
+  "rd_bytes",
+  "wr",
+  "wr_bytes",
+  "compress_bytes_used",
+  "compress_under_bytes",
+  "bytes_used",
+  "percent_used",
 ];
 const DF_POOL_COUNTERS = new Set(["rd", "rd_bytes", "wr", "wr_bytes"]);
 const DF_CLUSTER = ["total_bytes", "total_used_bytes", "total_used_raw_bytes"];
 /** PG states, each exported as ceph_pg_<state>{pool_id} (Ceph's PG_STATES). */
 const PG_STATES = [
-  "active", "clean", "down", "recovery_unfound", "backfill_unfound", "scrubbing", "degraded", "inconsistent", "peering", "repair",
-  "recovering", "forced_recovery", "backfill_wait", "incomplete", "stale", "remapped", "deep", "backfilling", "forced_backfill",
-  "backfill_toofull", "recovery_wait", "recovery_toofull", "undersized", "activating", "peered", "snaptrim", "snaptrim_wait",
-  "snaptrim_error", "creating", "unknown", "premerge", "failed_repair", "laggy", "wait",
+  "active",
+  "clean",
+  "down",
+  "recovery_unfound",
+  "backfill_unfound",
+  "scrubbing",
+  "degraded",
+  "inconsistent",
+  "peering",
+  "repair",
+  "recovering",
+  "forced_recovery",
+  "backfill_wait",
+  "incomplete",
+  "stale",
+  "remapped",
+  "deep",
+  "backfilling",
+  "forced_backfill",
+  "backfill_toofull",
+  "recovery_wait",
+  "recovery_toofull",
+  "undersized",
+  "activating",
+  "peered",
+  "snaptrim",
+  "snaptrim_wait",
+  "snaptrim_error",
+  "creating",
+  "unknown",
+  "premerge",
+  "failed_repair",
+  "laggy",
+  "wait",
 ];
 // perf counter type bits (Ceph's perfcounter_type_d)
 const PERF_TIME = 1;
@@ -48,23 +102,40 @@ const PERF_HISTOGRAM = 16;
 interface OsdMap {
   flags_set?: string[];
   osds?: { osd: number; up: number; in: number; weight: number; public_addr?: string; cluster_addr?: string }[];
-  pools?: { pool: number; pool_name: string; type: number; size: number; erasure_code_profile?: string; options?: Record<string, unknown> }[];
+  pools?: {
+    pool: number;
+    pool_name: string;
+    type: number;
+    size: number;
+    erasure_code_profile?: string;
+    options?: Record<string, unknown>;
+  }[];
 }
 
 export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: CollectOptions) => Promise<void>> = {
   async health(src, e) {
     const health = parseWrapped<{ status?: string; checks?: Record<string, { severity?: string }> }>(src.get("health"));
     const status = health?.status === undefined ? undefined : HEALTH_STATUS[health.status];
-    if (status !== undefined) e.add("ceph_health_status", "untyped", "Cluster health status (0 HEALTH_OK, 1 HEALTH_WARN, 2 HEALTH_ERR)", status);
+    if (status !== undefined)
+      e.add(
+        "ceph_health_status",
+        "untyped",
+        "Cluster health status (0 HEALTH_OK, 1 HEALTH_WARN, 2 HEALTH_ERR)",
+        status,
+      );
     for (const [name, check] of Object.entries(health?.checks ?? {})) {
-      e.add("ceph_health_detail", "untyped", "Each active health check, by name and severity", 1, { name, severity: check.severity ?? "" });
+      e.add("ceph_health_detail", "untyped", "Each active health check, by name and severity", 1, {
+        name,
+        severity: check.severity ?? "",
+      });
     }
   },
 
   async osd(src, e, o) {
     const map = src.get<OsdMap | null>("osd_map");
     const flags = new Set(map?.flags_set ?? []);
-    for (const flag of OSD_FLAGS) e.add(`ceph_osd_flag_${flag.replace(/-/g, "_")}`, "untyped", `OSD flag ${flag}`, flags.has(flag) ? 1 : 0);
+    for (const flag of OSD_FLAGS)
+      e.add(`ceph_osd_flag_${flag.replace(/-/g, "_")}`, "untyped", `OSD flag ${flag}`, flags.has(flag) ? 1 : 0);
     const classes = deviceClasses(src);
     const metadata = src.get<Record<string, Record<string, string>> | null>("osd_metadata") ?? {};
     for (const osd of map?.osds ?? []) {
@@ -101,7 +172,8 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
   },
 
   async mon(src, e) {
-    const mons = src.get<{ mons?: { name: string; rank: number; public_addr?: string }[] } | null>("mon_map")?.mons ?? [];
+    const mons =
+      src.get<{ mons?: { name: string; rank: number; public_addr?: string }[] } | null>("mon_map")?.mons ?? [];
     const quorum = new Set(parseWrapped<{ quorum?: number[] }>(src.get("mon_status"))?.quorum ?? []);
     for (const mon of mons) {
       const daemon = `mon.${mon.name}`;
@@ -113,14 +185,22 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
         rank: String(mon.rank),
         ceph_version: m?.ceph_version ?? "",
       });
-      e.add("ceph_mon_quorum_status", "gauge", "Monitors in quorum", quorum.has(mon.rank) ? 1 : 0, { ceph_daemon: daemon });
+      e.add("ceph_mon_quorum_status", "gauge", "Monitors in quorum", quorum.has(mon.rank) ? 1 : 0, {
+        ceph_daemon: daemon,
+      });
     }
   },
 
   async pg(src, e) {
     // PG states per pool, from pg_summary ("active+clean": n → active n, clean n)
-    const summary = src.get<{ by_pool?: Record<string, Record<string, number>>; pg_stats_sum?: { stat_sum?: Record<string, number> } } | null>("pg_summary");
-    const poolIds = new Set<string>([...(src.get<OsdMap | null>("osd_map")?.pools ?? []).map((p) => String(p.pool)), ...Object.keys(summary?.by_pool ?? {})]);
+    const summary = src.get<{
+      by_pool?: Record<string, Record<string, number>>;
+      pg_stats_sum?: { stat_sum?: Record<string, number> };
+    } | null>("pg_summary");
+    const poolIds = new Set<string>([
+      ...(src.get<OsdMap | null>("osd_map")?.pools ?? []).map((p) => String(p.pool)),
+      ...Object.keys(summary?.by_pool ?? {}),
+    ]);
     for (const poolId of poolIds) {
       const counts = new Map<string, number>();
       let total = 0;
@@ -128,7 +208,8 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
         total += n;
         for (const s of states.split("+")) counts.set(s, (counts.get(s) ?? 0) + n);
       }
-      for (const state of PG_STATES) e.add(`ceph_pg_${state}`, "gauge", `PG ${state} per pool`, counts.get(state) ?? 0, { pool_id: poolId });
+      for (const state of PG_STATES)
+        e.add(`ceph_pg_${state}`, "gauge", `PG ${state} per pool`, counts.get(state) ?? 0, { pool_id: poolId });
       e.add("ceph_pg_total", "gauge", "PG Total Count per Pool", total, { pool_id: poolId });
     }
     const sum = summary?.pg_stats_sum?.stat_sum;
@@ -138,7 +219,10 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
     }
 
     // capacity, cluster-wide and per pool, from df
-    const df = src.get<{ stats?: Record<string, number>; pools?: { id: number; stats?: Record<string, number> }[] } | null>("df");
+    const df = src.get<{
+      stats?: Record<string, number>;
+      pools?: { id: number; stats?: Record<string, number> }[];
+    } | null>("df");
     for (const k of DF_CLUSTER) {
       const v = df?.stats?.[k];
       if (typeof v === "number") e.add(`ceph_cluster_${k}`, "gauge", `DF ${k}`, v);
@@ -146,12 +230,17 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
     for (const p of df?.pools ?? []) {
       for (const k of DF_POOL) {
         const v = p.stats?.[k];
-        if (typeof v === "number") e.add(`ceph_pool_${k}`, DF_POOL_COUNTERS.has(k) ? "counter" : "gauge", `DF pool ${k}`, v, { pool_id: String(p.id) });
+        if (typeof v === "number")
+          e.add(`ceph_pool_${k}`, DF_POOL_COUNTERS.has(k) ? "counter" : "gauge", `DF pool ${k}`, v, {
+            pool_id: String(p.id),
+          });
       }
     }
 
     // per-OSD latencies, from the OSDs' own reports (osd_stats)
-    const osdStats = src.get<{ osd_stats?: { osd: number; perf_stat?: Record<string, number> }[] } | null>("osd_stats")?.osd_stats ?? [];
+    const osdStats =
+      src.get<{ osd_stats?: { osd: number; perf_stat?: Record<string, number> }[] } | null>("osd_stats")?.osd_stats ??
+      [];
     for (const s of osdStats) {
       for (const k of ["apply_latency_ms", "commit_latency_ms"]) {
         const v = s.perf_stat?.[k];
@@ -165,12 +254,17 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
     // the priority, the newest sample of each. This is one call per counter: the costly section.
     const metadata = src.get<Record<string, unknown> | null>("osd_metadata") ?? {};
     const daemons: [string, string][] = [];
-    for (const osd of src.get<OsdMap | null>("osd_map")?.osds ?? []) if (metadata[String(osd.osd)]) daemons.push(["osd", String(osd.osd)]);
-    for (const mon of src.get<{ mons?: { name: string }[] } | null>("mon_map")?.mons ?? []) daemons.push(["mon", mon.name]);
+    for (const osd of src.get<OsdMap | null>("osd_map")?.osds ?? [])
+      if (metadata[String(osd.osd)]) daemons.push(["osd", String(osd.osd)]);
+    for (const mon of src.get<{ mons?: { name: string }[] } | null>("mon_map")?.mons ?? [])
+      daemons.push(["mon", mon.name]);
     for (const [type, id] of daemons) {
       await o.pause();
       const daemon = `${type}.${id}`;
-      const schema = (src.getPerfSchema(type, id)[daemon] ?? {}) as Record<string, { type: number; priority: number; description?: string }>;
+      const schema = (src.getPerfSchema(type, id)[daemon] ?? {}) as Record<
+        string,
+        { type: number; priority: number; description?: string }
+      >;
       for (const [path, info] of Object.entries(schema)) {
         if (info.priority < o.perfPriority || info.type & PERF_HISTOGRAM) continue;
         const sample = src.getLatestCounter(type, id, path)[path];
@@ -182,7 +276,9 @@ export const COLLECTORS: Record<Section, (src: Source, e: Exposition, o: Collect
           e.add(`${name}_sum`, "counter", help, sample[1]! * scale, { ceph_daemon: daemon });
           e.add(`${name}_count`, "counter", `${help} Count`, sample[2]!, { ceph_daemon: daemon });
         } else {
-          e.add(name, info.type & PERF_COUNTER ? "counter" : "gauge", help, sample[1]! * scale, { ceph_daemon: daemon });
+          e.add(name, info.type & PERF_COUNTER ? "counter" : "gauge", help, sample[1]! * scale, {
+            ceph_daemon: daemon,
+          });
         }
       }
     }

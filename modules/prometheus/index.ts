@@ -4,7 +4,15 @@
 // marks what is stale, serve() rebuilds it), never by a scrape: a scrape copies out the text. Standbys answer /metrics with an
 // empty 200 and an index page pointing at the active, as Ceph's standby does by default, so a
 // Prometheus configured with every daemon's address scrapes each cluster fact once.
-import { MgrModule, MgrStandbyModule, type CommandArgs, type HandleCommandResult, type HttpRequest, type HttpResponse, type NotifyType } from "@tsmgr/sdk";
+import {
+  MgrModule,
+  MgrStandbyModule,
+  type CommandArgs,
+  type HandleCommandResult,
+  type HttpRequest,
+  type HttpResponse,
+  type NotifyType,
+} from "@tsmgr/sdk";
 import { COLLECTORS, STALE_ON, type Section } from "./collect.ts";
 import { Exposition } from "./exposition.ts";
 
@@ -12,7 +20,14 @@ const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 const SECTIONS = Object.keys(COLLECTORS) as Section[];
 
 const OPTIONS = [
-  { name: "perf_counter_priority", type: "int" as const, default: 5, min: 0, max: 10, desc: "export perf counters of at least this priority (5 is Ceph's PRIO_USEFUL)" },
+  {
+    name: "perf_counter_priority",
+    type: "int" as const,
+    default: 5,
+    min: 0,
+    max: 10,
+    desc: "export perf counters of at least this priority (5 is Ceph's PRIO_USEFUL)",
+  },
   {
     name: "standby_behaviour",
     type: "str" as const,
@@ -20,13 +35,29 @@ const OPTIONS = [
     enum_allowed: ["default", "error"],
     desc: "on a standby: 'default' answers /metrics empty and links the active; 'error' answers every request with standby_error_status_code",
   },
-  { name: "standby_error_status_code", type: "int" as const, default: 500, min: 400, max: 599, desc: "the status a standby answers with when standby_behaviour is 'error'" },
+  {
+    name: "standby_error_status_code",
+    type: "int" as const,
+    default: 500,
+    min: 400,
+    max: 599,
+    desc: "the status a standby answers with when standby_behaviour is 'error'",
+  },
 ];
 
 export default class Prometheus extends MgrModule {
-  static COMMANDS = [{ cmd: "prometheus status", desc: "Show the exporter's address, cache and scrape counters", perm: "r" as const }];
+  static COMMANDS = [
+    { cmd: "prometheus status", desc: "Show the exporter's address, cache and scrape counters", perm: "r" as const },
+  ];
   static MODULE_OPTIONS = OPTIONS;
-  static NOTIFY_TYPES: NotifyType[] = ["osd_map", "pg_summary", "health", "mon_map", "mon_status", "perf_schema_update"];
+  static NOTIFY_TYPES: NotifyType[] = [
+    "osd_map",
+    "pg_summary",
+    "health",
+    "mon_map",
+    "mon_status",
+    "perf_schema_update",
+  ];
 
   /** The collected metrics of each section; `#body` is all of them as text. */
   readonly #sections = new Map<Section, Exposition>();
@@ -127,7 +158,8 @@ export default class Prometheus extends MgrModule {
   }
 
   #handle(req: HttpRequest): HttpResponse {
-    if (req.method !== "GET" && req.method !== "HEAD") return { status: 405, headers: { allow: "GET, HEAD" }, body: "" };
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return { status: 405, headers: { allow: "GET, HEAD" }, body: "" };
     if (req.path === "/metrics") {
       this.#scrapes++;
       return { status: 200, headers: { "content-type": CONTENT_TYPE }, body: this.#body };
@@ -149,7 +181,11 @@ export class Standby extends MgrStandbyModule {
   #handle(req: HttpRequest): HttpResponse {
     if (this.getModuleOption<string>("standby_behaviour") === "error") {
       const status = this.getModuleOption<number>("standby_error_status_code");
-      return { status, headers: { "content-type": "text/plain" }, body: "this tsmgr daemon is a standby: scrape the active one\n" };
+      return {
+        status,
+        headers: { "content-type": "text/plain" },
+        body: "this tsmgr daemon is a standby: scrape the active one\n",
+      };
     }
     // An empty 200, not an error: Prometheus scraping every daemon sees no gaps or alerts.
     if (req.path === "/metrics") return { status: 200, headers: { "content-type": CONTENT_TYPE }, body: "" };

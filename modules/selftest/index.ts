@@ -45,7 +45,11 @@ interface Background {
 
 export default class SelfTest extends MgrModule {
   static COMMANDS = [
-    { cmd: "selftest run", desc: "Exercise every module API call against the cluster; print a JSON report", perm: "rw" as const },
+    {
+      cmd: "selftest run",
+      desc: "Exercise every module API call against the cluster; print a JSON report",
+      perm: "rw" as const,
+    },
     {
       cmd: "selftest background start name=workload,type=CephChoices,strings=get_spam|command_spam",
       desc: "Run a workload in serve() until stopped: get() of every data name, or a stream of 'osd pool ls'",
@@ -53,7 +57,11 @@ export default class SelfTest extends MgrModule {
     },
     { cmd: "selftest background stop", desc: "Stop the background workload", perm: "rw" as const },
     { cmd: "selftest background status", desc: "Show the background workload's counters", perm: "r" as const },
-    { cmd: "selftest health set name=checks,type=CephString", desc: "Raise health checks given as JSON {CODE: {severity, summary, detail}}", perm: "rw" as const },
+    {
+      cmd: "selftest health set name=checks,type=CephString",
+      desc: "Raise health checks given as JSON {CODE: {severity, summary, detail}}",
+      perm: "rw" as const,
+    },
     { cmd: "selftest health clear", desc: "Clear the checks raised with 'selftest health set'", perm: "rw" as const },
   ];
 
@@ -63,8 +71,20 @@ export default class SelfTest extends MgrModule {
     { name: "testint", type: "int" as const, default: 7, min: 0, max: 100, desc: "an integer option in 0..100" },
     { name: "testfloat", type: "float" as const, default: 0.5, desc: "a float option" },
     { name: "testbool", type: "bool" as const, default: false, desc: "a boolean option" },
-    { name: "testenum", type: "str" as const, default: "one", enum_allowed: ["one", "two"], desc: "a string option with allowed values" },
-    { name: "background_interval", type: "secs" as const, default: 1, min: 0, desc: "pause between background iterations, in seconds" },
+    {
+      name: "testenum",
+      type: "str" as const,
+      default: "one",
+      enum_allowed: ["one", "two"],
+      desc: "a string option with allowed values",
+    },
+    {
+      name: "background_interval",
+      type: "secs" as const,
+      default: 1,
+      min: 0,
+      desc: "pause between background iterations, in seconds",
+    },
   ];
 
   // "command" brings the completion of every sendCommand; the others show cluster changes.
@@ -92,7 +112,9 @@ export default class SelfTest extends MgrModule {
       probe = "get() in the constructor returned instead of throwing";
     } catch (e) {
       const msg = (e as Error).message;
-      probe = /circular locking/.test(msg) ? null : `get() in the constructor threw, but without naming the rule: ${msg}`;
+      probe = /circular locking/.test(msg)
+        ? null
+        : `get() in the constructor threw, but without naming the rule: ${msg}`;
     }
     this.#ctorProbe = probe;
   }
@@ -129,7 +151,10 @@ export default class SelfTest extends MgrModule {
     for (const wake of [...this.#wakers]) wake();
   }
 
-  async handleCommand(_inbuf: string, cmd: CommandArgs & { workload?: Workload; checks?: string }): Promise<HandleCommandResult> {
+  async handleCommand(
+    _inbuf: string,
+    cmd: CommandArgs & { workload?: Workload; checks?: string },
+  ): Promise<HandleCommandResult> {
     switch (cmd.prefix) {
       case "selftest run": {
         if (this.#running) return { retval: -EBUSY, stdout: "", stderr: "a self-test run is already in progress" };
@@ -137,21 +162,34 @@ export default class SelfTest extends MgrModule {
         try {
           const report = await this.#run();
           const text = JSON.stringify(report, null, 2);
-          return report.ok ? { retval: 0, stdout: text, stderr: "" } : { retval: -EIO, stdout: text, stderr: `${report.failed.length} check(s) failed` };
+          return report.ok
+            ? { retval: 0, stdout: text, stderr: "" }
+            : { retval: -EIO, stdout: text, stderr: `${report.failed.length} check(s) failed` };
         } finally {
           this.#running = false;
         }
       }
       case "selftest background start": {
         const workload = cmd.workload ?? "get_spam";
-        this.#background = { workload, running: true, iterations: 0, errors: 0, last_error: null, started_at: new Date().toISOString() };
+        this.#background = {
+          workload,
+          running: true,
+          iterations: 0,
+          errors: 0,
+          last_error: null,
+          started_at: new Date().toISOString(),
+        };
         this.#wakeServe();
         return { retval: 0, stdout: "", stderr: `background workload ${workload} started` };
       }
       case "selftest background stop": {
         if (!this.#background?.running) return { retval: 0, stdout: "", stderr: "no background workload is running" };
         this.#background.running = false;
-        return { retval: 0, stdout: "", stderr: `background workload ${this.#background.workload} stopped after ${this.#background.iterations} iterations` };
+        return {
+          retval: 0,
+          stdout: "",
+          stderr: `background workload ${this.#background.workload} stopped after ${this.#background.iterations} iterations`,
+        };
       }
       case "selftest background status":
         return { retval: 0, stdout: JSON.stringify(this.#background ?? { running: false }), stderr: "" };
@@ -160,7 +198,11 @@ export default class SelfTest extends MgrModule {
         try {
           checks = JSON.parse(cmd.checks ?? "") as Record<string, HealthCheck>;
         } catch (e) {
-          return { retval: -EINVAL, stdout: "", stderr: `checks must be JSON such as {"MY_CHECK": {"severity": "warning", "summary": "..."}}: ${(e as Error).message}` };
+          return {
+            retval: -EINVAL,
+            stdout: "",
+            stderr: `checks must be JSON such as {"MY_CHECK": {"severity": "warning", "summary": "..."}}: ${(e as Error).message}`,
+          };
         }
         try {
           this.setHealthChecks(checks); // validated by the daemon: a TypeError says what is wrong
@@ -206,8 +248,12 @@ export default class SelfTest extends MgrModule {
       expect(typeof id === "string" && id.length > 0, `getMgrId() returned ${safeJson(id)}`);
       r.notes.push(`running in daemon ${id}`);
     });
-    await r.check("haveMonConnection() is true", () => expect(this.haveMonConnection() === true, "the cluster is not reachable"));
-    await r.check("get() in the constructor throws (circular locking)", () => expect(this.#ctorProbe === null, this.#ctorProbe ?? ""));
+    await r.check("haveMonConnection() is true", () =>
+      expect(this.haveMonConnection() === true, "the cluster is not reachable"),
+    );
+    await r.check("get() in the constructor throws (circular locking)", () =>
+      expect(this.#ctorProbe === null, this.#ctorProbe ?? ""),
+    );
     await r.check("logging at every level", () => {
       this.log.debug("selftest: debug");
       this.log.info("selftest: info");
@@ -247,7 +293,7 @@ export default class SelfTest extends MgrModule {
         }
       });
     }
-    await r.check('get() of an unknown name is null', () => {
+    await r.check("get() of an unknown name is null", () => {
       const v = this.get("no_such_thing");
       expect(v === null, `get("no_such_thing") returned ${safeJson(v)}`);
     });
@@ -262,8 +308,11 @@ export default class SelfTest extends MgrModule {
     await r.check("get() returns one deep-frozen snapshot per epoch", () => {
       const a = this.get<OsdMap>("osd_map");
       const b = this.get<OsdMap>("osd_map");
-      expect(a === b || a.epoch !== b.epoch, "two get(\"osd_map\") calls in one epoch gave two copies");
-      expect(Object.isFrozen(a) && Object.isFrozen(a.osds) && (a.osds.length === 0 || Object.isFrozen(a.osds[0])), "the snapshot is not deep-frozen");
+      expect(a === b || a.epoch !== b.epoch, 'two get("osd_map") calls in one epoch gave two copies');
+      expect(
+        Object.isFrozen(a) && Object.isFrozen(a.osds) && (a.osds.length === 0 || Object.isFrozen(a.osds[0])),
+        "the snapshot is not deep-frozen",
+      );
       let threw = false;
       try {
         (a as { epoch: number }).epoch = -1; // modules are strict mode: writing a frozen object throws
@@ -284,11 +333,17 @@ export default class SelfTest extends MgrModule {
       const first = servers[0];
       if (!first) return new Skip("no servers");
       const s = this.getServer(first.hostname);
-      expect(JSON.stringify(s) === JSON.stringify(first), `getServer(${first.hostname}) = ${safeJson(s)} but listServers() has ${safeJson(first)}`);
+      expect(
+        JSON.stringify(s) === JSON.stringify(first),
+        `getServer(${first.hostname}) = ${safeJson(s)} but listServers() has ${safeJson(first)}`,
+      );
     });
     await r.check("getServer() of an unknown host is an empty entry, as Pacific's", () => {
       const s = this.getServer("no-such-host.selftest");
-      expect(s.hostname === "no-such-host.selftest" && s.services.length === 0 && s.ceph_version === "", `returned ${safeJson(s)}`);
+      expect(
+        s.hostname === "no-such-host.selftest" && s.services.length === 0 && s.ceph_version === "",
+        `returned ${safeJson(s)}`,
+      );
     });
 
     // osd_map and the metadata come from different places and need not agree: an OSD created a
@@ -297,16 +352,20 @@ export default class SelfTest extends MgrModule {
     // get("osd_metadata") tell the same story.
     const osdMap = this.get<OsdMap>("osd_map");
     const allMeta = this.get<Record<string, Record<string, string>>>("osd_metadata") ?? {};
-    await r.check("getMetadata(osd) agrees with get(\"osd_metadata\") for every OSD", () => {
+    await r.check('getMetadata(osd) agrees with get("osd_metadata") for every OSD', () => {
       const inMap = new Set(osdMap.osds.map((o) => String(o.osd)));
       for (const o of osdMap.osds) {
         const id = String(o.osd);
         const m = this.getMetadata("osd", id);
-        expect((m === null) === (allMeta[id] === undefined), `osd.${id}: getMetadata() is ${m === null ? "null" : "set"} but get("osd_metadata") ${allMeta[id] ? "has" : "lacks"} it`);
+        expect(
+          (m === null) === (allMeta[id] === undefined),
+          `osd.${id}: getMetadata() is ${m === null ? "null" : "set"} but get("osd_metadata") ${allMeta[id] ? "has" : "lacks"} it`,
+        );
         if (m === null) r.notes.push(`osd.${id} is in the osd_map but has no metadata (yet)`);
         else expectShape(`getMetadata("osd", "${id}")`, m, OSD_METADATA);
       }
-      for (const id of Object.keys(allMeta)) if (!inMap.has(id)) r.notes.push(`osd.${id} has metadata but is not in the osd_map (removed)`);
+      for (const id of Object.keys(allMeta))
+        if (!inMap.has(id)) r.notes.push(`osd.${id} has metadata but is not in the osd_map (removed)`);
     });
     await r.check("getMetadata(mon) has the mon's metadata", () => {
       const mons = this.get<{ mons: { name: string }[] }>("mon_map").mons;
@@ -321,7 +380,10 @@ export default class SelfTest extends MgrModule {
       const id = this.#osdWithMetadata();
       if (id !== undefined) {
         const s = this.getDaemonStatus("osd", id);
-        expect(s === null || (typeof s === "object" && Object.values(s).every((v) => typeof v === "string")), `getDaemonStatus("osd", "${id}") returned ${safeJson(s)}`);
+        expect(
+          s === null || (typeof s === "object" && Object.values(s).every((v) => typeof v === "string")),
+          `getDaemonStatus("osd", "${id}") returned ${safeJson(s)}`,
+        );
       }
       const missing = this.getDaemonStatus("osd", "99999");
       expect(missing === null, `getDaemonStatus("osd", "99999") returned ${safeJson(missing)}`);
@@ -335,22 +397,42 @@ export default class SelfTest extends MgrModule {
     await r.check("getPerfSchema(osd) describes each counter", () => {
       if (id === undefined) return noOsd();
       const all = this.getPerfSchema("osd", id) as Record<string, Record<string, { type: number }>>;
-      expect(Object.keys(all).join() === `osd.${id}`, `getPerfSchema("osd", "${id}") has keys ${safeJson(Object.keys(all))}, expected ["osd.${id}"]`);
+      expect(
+        Object.keys(all).join() === `osd.${id}`,
+        `getPerfSchema("osd", "${id}") has keys ${safeJson(Object.keys(all))}, expected ["osd.${id}"]`,
+      );
       schema = all[`osd.${id}`] ?? {};
       expect(Object.keys(schema).length > 0, "the schema is empty");
-      expectShape(`osd.${id} schema`, schema, PERF_COUNTER_INFO.map((s) => `{}.${s}`));
+      expectShape(
+        `osd.${id} schema`,
+        schema,
+        PERF_COUNTER_INFO.map((s) => `{}.${s}`),
+      );
       expect(Object.keys(this.getPerfSchema("osd", "99999")).length === 0, "the schema of a missing OSD is not {}");
     });
     await r.check("getCounter() returns [t, v] samples, [t, sum, count] for averages", () => {
       if (id === undefined) return noOsd();
       const plain = Object.keys(schema).find((p) => !(schema[p]!.type & (PERF_LONGRUNAVG | PERF_HISTOGRAM)));
-      const avg = Object.keys(schema).find((p) => schema[p]!.type & PERF_LONGRUNAVG && !(schema[p]!.type & PERF_HISTOGRAM));
-      for (const [path, width] of [[plain, 2], [avg, 3]] as const) {
+      const avg = Object.keys(schema).find(
+        (p) => schema[p]!.type & PERF_LONGRUNAVG && !(schema[p]!.type & PERF_HISTOGRAM),
+      );
+      for (const [path, width] of [
+        [plain, 2],
+        [avg, 3],
+      ] as const) {
         if (!path) continue;
         const samples = this.getCounter("osd", id, path)[path];
-        expect(Array.isArray(samples) && samples.length > 0, `getCounter("osd", "${id}", "${path}") has no samples: ${safeJson(samples)}`);
-        for (const s of samples) expect(s.length === width && s.every((n) => typeof n === "number"), `a sample of ${path} is ${safeJson(s)}, expected ${width} numbers`);
-        for (let i = 1; i < samples.length; i++) expect(samples[i]![0]! >= samples[i - 1]![0]!, `${path}: sample times go backwards`);
+        expect(
+          Array.isArray(samples) && samples.length > 0,
+          `getCounter("osd", "${id}", "${path}") has no samples: ${safeJson(samples)}`,
+        );
+        for (const s of samples)
+          expect(
+            s.length === width && s.every((n) => typeof n === "number"),
+            `a sample of ${path} is ${safeJson(s)}, expected ${width} numbers`,
+          );
+        for (let i = 1; i < samples.length; i++)
+          expect(samples[i]![0]! >= samples[i - 1]![0]!, `${path}: sample times go backwards`);
       }
       const none = this.getCounter("osd", "99999", "osd.op_w");
       expect(safeJson(none) === '{"osd.op_w":[]}', `getCounter() of a missing OSD returned ${safeJson(none)}`);
@@ -362,11 +444,20 @@ export default class SelfTest extends MgrModule {
       const latest = this.getLatestCounter("osd", id, path)[path];
       const series = this.getCounter("osd", id, path)[path] ?? [];
       const last = series[series.length - 1];
-      expect(Array.isArray(latest) && latest.length === 2, `getLatestCounter("osd", "${id}", "${path}") returned ${safeJson(latest)}`);
+      expect(
+        Array.isArray(latest) && latest.length === 2,
+        `getLatestCounter("osd", "${id}", "${path}") returned ${safeJson(latest)}`,
+      );
       // a tick may land between the two calls: then the newest sample is newer, never older
-      expect(last !== undefined && latest[0]! >= last[0]!, `latest ${safeJson(latest)} is older than the series' last ${safeJson(last)}`);
+      expect(
+        last !== undefined && latest[0]! >= last[0]!,
+        `latest ${safeJson(latest)} is older than the series' last ${safeJson(last)}`,
+      );
       const none = this.getLatestCounter("osd", "99999", path);
-      expect(Array.isArray(none[path]) && none[path]!.length === 0, `getLatestCounter() of a missing OSD returned ${safeJson(none)}`);
+      expect(
+        Array.isArray(none[path]) && none[path]!.length === 0,
+        `getLatestCounter() of a missing OSD returned ${safeJson(none)}`,
+      );
     });
   }
 
@@ -376,42 +467,65 @@ export default class SelfTest extends MgrModule {
       const res = await this.sendCommand({ prefix: "osd pool ls", format: "json" });
       expect(res.retval === 0, `retval ${res.retval}: ${res.stderr}`);
       const names = JSON.parse(res.stdout) as unknown;
-      expect(Array.isArray(names) && names.every((n) => typeof n === "string"), `stdout is not a JSON list of names: ${res.stdout.slice(0, 200)}`);
+      expect(
+        Array.isArray(names) && names.every((n) => typeof n === "string"),
+        `stdout is not a JSON list of names: ${res.stdout.slice(0, 200)}`,
+      );
       const fromMap = this.get<OsdMap>("osd_map").pools.map((p) => p.pool_name);
-      expect(JSON.stringify([...names].sort()) === JSON.stringify([...fromMap].sort()), `osd pool ls says ${safeJson(names)}, the osd_map ${safeJson(fromMap)}`);
+      expect(
+        JSON.stringify([...names].sort()) === JSON.stringify([...fromMap].sort()),
+        `osd pool ls says ${safeJson(names)}, the osd_map ${safeJson(fromMap)}`,
+      );
     });
     await r.check("sendCommand(osd pool ls) in plain text, one pool a line", async () => {
       const res = await this.sendCommand({ prefix: "osd pool ls" });
       expect(res.retval === 0, `retval ${res.retval}: ${res.stderr}`);
       const lines = res.stdout.split("\n").filter((l) => l !== "");
-      expect(lines.length === this.get<OsdMap>("osd_map").pools.length, `got ${lines.length} lines: ${safeJson(res.stdout)}`);
+      expect(
+        lines.length === this.get<OsdMap>("osd_map").pools.length,
+        `got ${lines.length} lines: ${safeJson(res.stdout)}`,
+      );
     });
     await r.check("sendCommand() about a missing pool answers -ENOENT, as the mon does", async () => {
-      if (this.get<OsdMap>("osd_map").pools.some((p) => p.pool_name === "nope")) return new Skip("a pool is really named 'nope'");
+      if (this.get<OsdMap>("osd_map").pools.some((p) => p.pool_name === "nope"))
+        return new Skip("a pool is really named 'nope'");
       const res = await this.sendCommand({ prefix: "osd pool get", pool: "nope", var: "size" });
       expect(res.retval === -ENOENT, `retval ${res.retval}, expected -${ENOENT}`);
-      expect(res.stdout === "" && res.stderr.includes("unrecognized pool 'nope'"), `stdout ${safeJson(res.stdout)}, stderr ${safeJson(res.stderr)}`);
+      expect(
+        res.stdout === "" && res.stderr.includes("unrecognized pool 'nope'"),
+        `stdout ${safeJson(res.stdout)}, stderr ${safeJson(res.stderr)}`,
+      );
     });
     // Three commands reached the cluster so far; each completion must come back as a notify.
-    await r.check("each completed command also arrives as notify(\"command\", tag)", async () => {
+    await r.check('each completed command also arrives as notify("command", tag)', async () => {
       const arrived = await this.#until(() => this.#commandCount >= countBefore + 3, CHANGE_TIMEOUT_MS);
       expect(arrived, `${this.#commandCount - countBefore} command notifies arrived for 3 commands sent`);
       const tags = this.#commandTags.slice(-3);
-      expect(tags.every((t) => t.startsWith("selftest.")), `tags ${safeJson(tags)}, expected selftest.N`);
+      expect(
+        tags.every((t) => t.startsWith("selftest.")),
+        `tags ${safeJson(tags)}, expected selftest.N`,
+      );
     });
     await r.check("sendCommand() of an unknown command answers -EINVAL, and completes with a notify too", async () => {
       const before = this.#commandCount;
       const res = await this.sendCommand({ prefix: "selftest no such command" });
       expect(res.retval === -EINVAL, `retval ${res.retval}, expected -${EINVAL} (${res.stderr})`);
       // ceph-mgr sends every command to the mon, and every completion, errors included, is a notify
-      expect(await this.#until(() => this.#commandCount > before, 300), `no notify("command") within 300 ms for a command answered ${res.retval} (${res.stderr})`);
+      expect(
+        await this.#until(() => this.#commandCount > before, 300),
+        `no notify("command") within 300 ms for a command answered ${res.retval} (${res.stderr})`,
+      );
     });
     await r.check("sendCommand() of a command not granted rejects with PermissionDenied", async () => {
       // `osd pool rename` is a write this module is not granted by the default mgr.json; had an
       // operator granted it, renaming a pool that does not exist would only answer ENOENT.
       let res: HandleCommandResult;
       try {
-        res = await this.sendCommand({ prefix: "osd pool rename", srcpool: "selftest-no-such-pool", destpool: "selftest-still-none" });
+        res = await this.sendCommand({
+          prefix: "osd pool rename",
+          srcpool: "selftest-no-such-pool",
+          destpool: "selftest-still-none",
+        });
       } catch (e) {
         const err = e as Error;
         expect(err.name === "PermissionDenied", `rejected with ${err.name}: ${err.message}`);
@@ -421,35 +535,52 @@ export default class SelfTest extends MgrModule {
       return new Skip(`this daemon grants the module "osd pool rename" (it answered ${res.retval})`);
     });
     await r.check("osd set/unset of a flag shows in the osd_map after its notify", () => this.#checkOsdFlag());
-    await r.check("a temporary pool appears in the osd_map after create and leaves after delete", () => this.#checkTempPool());
+    await r.check("a temporary pool appears in the osd_map after create and leaves after delete", () =>
+      this.#checkTempPool(),
+    );
   }
 
   /** Sets and unsets one OSD flag, waiting for each change to reach get("osd_map"). */
   async #checkOsdFlag(): Promise<Skip | void> {
     const flag = "noscrub";
-    if (this.get<OsdMap>("osd_map").flags_set.includes(flag)) return new Skip(`the ${flag} flag is already set: an operator's choice, left alone`);
+    if (this.get<OsdMap>("osd_map").flags_set.includes(flag))
+      return new Skip(`the ${flag} flag is already set: an operator's choice, left alone`);
     const hasFlag = () => this.get<OsdMap>("osd_map").flags_set.includes(flag);
     let seen = this.#count("osd_map");
     const set = await this.sendCommand({ prefix: "osd set", key: flag });
     try {
       expect(set.retval === 0, `osd set ${flag}: retval ${set.retval}: ${set.stderr}`);
-      expect(await this.#until(() => this.#count("osd_map") > seen && hasFlag(), CHANGE_TIMEOUT_MS), `no osd_map notify showed ${flag} set within ${CHANGE_TIMEOUT_MS} ms`);
+      expect(
+        await this.#until(() => this.#count("osd_map") > seen && hasFlag(), CHANGE_TIMEOUT_MS),
+        `no osd_map notify showed ${flag} set within ${CHANGE_TIMEOUT_MS} ms`,
+      );
     } finally {
       seen = this.#count("osd_map");
       const unset = await this.sendCommand({ prefix: "osd unset", key: flag });
       expect(unset.retval === 0, `osd unset ${flag}: retval ${unset.retval}: ${unset.stderr}`);
     }
-    expect(await this.#until(() => this.#count("osd_map") > seen && !hasFlag(), CHANGE_TIMEOUT_MS), `no osd_map notify showed ${flag} unset within ${CHANGE_TIMEOUT_MS} ms`);
+    expect(
+      await this.#until(() => this.#count("osd_map") > seen && !hasFlag(), CHANGE_TIMEOUT_MS),
+      `no osd_map notify showed ${flag} unset within ${CHANGE_TIMEOUT_MS} ms`,
+    );
   }
 
   /** Creates a small pool, sees it in get("osd_map") after the notify, deletes it, sees it go. */
   async #checkTempPool(): Promise<Skip | void> {
     // Only create what can be removed again: the mon refuses deletes unless mon_allow_pool_delete.
-    const allowed = await this.sendCommand({ prefix: "config get", who: "mon", key: "mon_allow_pool_delete", format: "json" });
-    if (allowed.retval !== 0) return new Skip(`cannot read mon_allow_pool_delete (retval ${allowed.retval}: ${allowed.stderr})`);
+    const allowed = await this.sendCommand({
+      prefix: "config get",
+      who: "mon",
+      key: "mon_allow_pool_delete",
+      format: "json",
+    });
+    if (allowed.retval !== 0)
+      return new Skip(`cannot read mon_allow_pool_delete (retval ${allowed.retval}: ${allowed.stderr})`);
     const value = String(JSON.parse(allowed.stdout) as unknown).toLowerCase();
     if (!["true", "1", "yes"].includes(value)) {
-      return new Skip("mon_allow_pool_delete is false, so a test pool could not be removed again: run `ceph config set mon mon_allow_pool_delete true` to include this check");
+      return new Skip(
+        "mon_allow_pool_delete is false, so a test pool could not be removed again: run `ceph config set mon mon_allow_pool_delete true` to include this check",
+      );
     }
     const pool = `selftest-tmp-${Date.now().toString(36)}`;
     const inMap = () => this.get<OsdMap>("osd_map").pools.some((p) => p.pool_name === pool);
@@ -457,13 +588,24 @@ export default class SelfTest extends MgrModule {
     const created = await this.sendCommand({ prefix: "osd pool create", pool, pg_num: 8 });
     try {
       expect(created.retval === 0, `osd pool create ${pool}: retval ${created.retval}: ${created.stderr}`);
-      expect(await this.#until(() => this.#count("osd_map") > seen && inMap(), CHANGE_TIMEOUT_MS), `no osd_map notify showed pool ${pool} within ${CHANGE_TIMEOUT_MS} ms`);
+      expect(
+        await this.#until(() => this.#count("osd_map") > seen && inMap(), CHANGE_TIMEOUT_MS),
+        `no osd_map notify showed pool ${pool} within ${CHANGE_TIMEOUT_MS} ms`,
+      );
     } finally {
       seen = this.#count("osd_map");
-      const deleted = await this.sendCommand({ prefix: "osd pool delete", pool, pool2: pool, yes_i_really_really_mean_it: true });
+      const deleted = await this.sendCommand({
+        prefix: "osd pool delete",
+        pool,
+        pool2: pool,
+        yes_i_really_really_mean_it: true,
+      });
       expect(deleted.retval === 0, `osd pool delete ${pool}: retval ${deleted.retval}: ${deleted.stderr}`);
     }
-    expect(await this.#until(() => this.#count("osd_map") > seen && !inMap(), CHANGE_TIMEOUT_MS), `pool ${pool} was still in the osd_map ${CHANGE_TIMEOUT_MS} ms after its delete`);
+    expect(
+      await this.#until(() => this.#count("osd_map") > seen && !inMap(), CHANGE_TIMEOUT_MS),
+      `pool ${pool} was still in the osd_map ${CHANGE_TIMEOUT_MS} ms after its delete`,
+    );
   }
 
   async #checkStore(r: Report): Promise<void> {
@@ -519,12 +661,27 @@ export default class SelfTest extends MgrModule {
 
   async #checkHealth(r: Report): Promise<void> {
     await r.check("setHealthChecks() raises and clears checks", () => {
-      this.setHealthChecks({ ...this.#operatorChecks, SELFTEST_RUNNING: { severity: "warning", summary: "a self-test run is in progress", detail: ["nothing is wrong"] } });
+      this.setHealthChecks({
+        ...this.#operatorChecks,
+        SELFTEST_RUNNING: {
+          severity: "warning",
+          summary: "a self-test run is in progress",
+          detail: ["nothing is wrong"],
+        },
+      });
       this.setHealthChecks(this.#operatorChecks); // leaves only what `selftest health set` raised
     });
     await r.check("setHealthChecks() refuses a malformed check (TypeError)", async () => {
-      await expectError("setHealthChecks({lower_case: ...})", () => this.setHealthChecks({ lower_case: { severity: "warning", summary: "x" } }), "TypeError");
-      await expectError("setHealthChecks({X: {severity: \"fatal\"}})", () => this.setHealthChecks({ X: { severity: "fatal" as "error", summary: "x" } }), "TypeError");
+      await expectError(
+        "setHealthChecks({lower_case: ...})",
+        () => this.setHealthChecks({ lower_case: { severity: "warning", summary: "x" } }),
+        "TypeError",
+      );
+      await expectError(
+        'setHealthChecks({X: {severity: "fatal"}})',
+        () => this.setHealthChecks({ X: { severity: "fatal" as "error", summary: "x" } }),
+        "TypeError",
+      );
     });
   }
 
@@ -570,6 +727,7 @@ export default class SelfTest extends MgrModule {
       if (res.retval !== 0) throw new Error(`osd pool ls: retval ${res.retval}: ${res.stderr}`);
       return;
     }
-    for (const name of Object.keys(SHAPES)) if (this.get(name) === null) throw new Error(`get("${name}") returned null`);
+    for (const name of Object.keys(SHAPES))
+      if (this.get(name) === null) throw new Error(`get("${name}") returned null`);
   }
 }

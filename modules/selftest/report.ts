@@ -41,7 +41,14 @@ export class Report {
   }
 
   toJSON() {
-    return { ok: this.ok, ms: Date.now() - this.#started, passed: this.passed, failed: this.failed, skipped: this.skipped, notes: this.notes };
+    return {
+      ok: this.ok,
+      ms: Date.now() - this.#started,
+      passed: this.passed,
+      failed: this.failed,
+      skipped: this.skipped,
+      notes: this.notes,
+    };
   }
 }
 
@@ -66,7 +73,8 @@ export async function expectError(what: string, fn: () => unknown, name?: string
     result = await fn();
   } catch (e) {
     const err = e as Error;
-    if (name !== undefined && err.name !== name) throw new CheckFailed(`${what} threw ${err.name} (${err.message}), expected ${name}`);
+    if (name !== undefined && err.name !== name)
+      throw new CheckFailed(`${what} threw ${err.name} (${err.message}), expected ${name}`);
     return err;
   }
   throw new CheckFailed(`${what} did not throw${name ? ` ${name}` : ""} (it returned ${safeJson(result)})`);

@@ -41,7 +41,10 @@ class FsReport {
   /** version → daemon names, in the order met (a missing version is Python's None) */
   versions = new Map<string | null, string[]>();
 
-  constructor(readonly r: StatusReader, readonly asJson: boolean) {}
+  constructor(
+    readonly r: StatusReader,
+    readonly asJson: boolean,
+  ) {}
 
   add(key: string, item: unknown): void {
     ((this.json[key] ??= []) as unknown[]).push(item);
@@ -89,7 +92,16 @@ function addFilesystem(rep: FsReport, fs: Filesystem): void {
     }
     const colored = colorize(state, state === "active" && !laggy ? Color.GREEN : Color.YELLOW);
     const activity = state === "active" ? `Reqs: ${dimless(reqs)}/s` : "";
-    rows.push([bold(String(rank)), colored, info.name, activity, dimless(c.dns), dimless(c.inos), dimless(c.dirs), dimless(c.caps)]);
+    rows.push([
+      bold(String(rank)),
+      colored,
+      info.name,
+      activity,
+      dimless(c.dns),
+      dimless(c.inos),
+      dimless(c.dirs),
+      dimless(c.caps),
+    ]);
   }
   for (const info of Object.values(map.info)) {
     if (info.state !== "up:standby-replay") continue;
@@ -97,8 +109,28 @@ function addFilesystem(rep: FsReport, fs: Filesystem): void {
     const events = rate(r, "mds", info.name, "mds_log.replayed");
     rep.noteVersion(info.name);
     // Ceph's JSON names the last active rank and prints 5 for every count here: kept as it is
-    if (rep.asJson) rep.add("mdsmap", { rank: lastRank, name: info.name, state: "standby-replay", events, dns: 5, inos: 5, dirs: 5, caps: 5 });
-    else rows.push([`${info.rank}-s`, "standby-replay", info.name, `Evts: ${dimless(events)}/s`, dimless(c.dns), dimless(c.inos), dimless(c.dirs), dimless(c.caps)]);
+    if (rep.asJson)
+      rep.add("mdsmap", {
+        rank: lastRank,
+        name: info.name,
+        state: "standby-replay",
+        events,
+        dns: 5,
+        inos: 5,
+        dirs: 5,
+        caps: 5,
+      });
+    else
+      rows.push([
+        `${info.rank}-s`,
+        "standby-replay",
+        info.name,
+        `Evts: ${dimless(events)}/s`,
+        dimless(c.dns),
+        dimless(c.inos),
+        dimless(c.dirs),
+        dimless(c.caps),
+      ]);
   }
   const pools = addPools(rep, fs);
   if (rep.asJson) return rep.add("clients", { fs: map.fs_name, clients });
@@ -142,13 +174,18 @@ function addStandbysAndVersions(rep: FsReport): void {
 }
 
 /** Ceph's answer: the text, or for `-f json` the document (a plain object to dump with sorted keys). */
-export function fsStatus(r: StatusReader, fsName: string | undefined, asJson: boolean): { text: string } | { json: Record<string, unknown> } {
+export function fsStatus(
+  r: StatusReader,
+  fsName: string | undefined,
+  asJson: boolean,
+): { text: string } | { json: Record<string, unknown> } {
   const rep = new FsReport(r, asJson);
   for (const fs of r.get("fs_map").filesystems as unknown as Filesystem[]) {
     if (fsName !== undefined && fsName !== "" && fs.mdsmap.fs_name !== fsName) continue;
     addFilesystem(rep, fs);
   }
-  if (fsName !== undefined && rep.text === "" && Object.keys(rep.json).length === 0) throw new FilesystemNotFound(fsName);
+  if (fsName !== undefined && rep.text === "" && Object.keys(rep.json).length === 0)
+    throw new FilesystemNotFound(fsName);
   addStandbysAndVersions(rep);
   return asJson ? { json: rep.json } : { text: rep.text };
 }

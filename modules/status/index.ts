@@ -14,17 +14,32 @@ const EINVAL = 22;
 export default class Status extends MgrModule {
   // Ceph's own descriptors and perms (the real mgr's command corpus)
   static COMMANDS = [
-    { cmd: "fs status name=fs,type=CephString,req=false", desc: "Show the status of a CephFS filesystem", perm: "r" as const },
-    { cmd: "osd status name=bucket,type=CephString,req=false", desc: "Show the status of OSDs within a bucket, or all", perm: "r" as const },
+    {
+      cmd: "fs status name=fs,type=CephString,req=false",
+      desc: "Show the status of a CephFS filesystem",
+      perm: "r" as const,
+    },
+    {
+      cmd: "osd status name=bucket,type=CephString,req=false",
+      desc: "Show the status of OSDs within a bucket, or all",
+      perm: "r" as const,
+    },
   ];
 
-  async handleCommand(_inbuf: string, cmd: CommandArgs & { bucket?: string; fs?: string }): Promise<HandleCommandResult> {
+  async handleCommand(
+    _inbuf: string,
+    cmd: CommandArgs & { bucket?: string; fs?: string },
+  ): Promise<HandleCommandResult> {
     try {
       if (cmd.prefix === "osd status") return { retval: 0, stdout: mgrText(osdStatus(this, cmd.bucket)), stderr: "" };
       const json = cmd.format === "json" || cmd.format === "json-pretty";
       const out = fsStatus(this, cmd.fs, json);
       if ("text" in out) return { retval: 0, stdout: mgrText(out.text), stderr: "" };
-      return { retval: 0, stdout: pyDumps(out.json, { sortKeys: true, ...(cmd.format === "json-pretty" ? { indent: 4 } : {}) }), stderr: "" };
+      return {
+        retval: 0,
+        stdout: pyDumps(out.json, { sortKeys: true, ...(cmd.format === "json-pretty" ? { indent: 4 } : {}) }),
+        stderr: "",
+      };
     } catch (e) {
       // Ceph's module puts the bucket message on stdout with a positive errno; tsmgr's errors
       // are negative and the CLI prints stderr after "Error ENOENT:", so it goes there

@@ -35,7 +35,9 @@ export class CommandGate {
     if (this.#queue.length >= this.#l.waiting) {
       const l = this.#l;
       return Promise.reject(
-        new LimitExceeded(`module ${this.#module} has ${l.waiting} sendCommand() calls waiting: the limit is ${l.waiting} (at most ${l.running} run at once, ${l.perSecond} start a second): await earlier commands before sending more`),
+        new LimitExceeded(
+          `module ${this.#module} has ${l.waiting} sendCommand() calls waiting: the limit is ${l.waiting} (at most ${l.running} run at once, ${l.perSecond} start a second): await earlier commands before sending more`,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {

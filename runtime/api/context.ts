@@ -3,7 +3,6 @@
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import type { ModuleStore } from "../store/index.ts";
 
-
 export type ModulePhase = "constructing" | "running" | "stopping";
 
 export interface ModuleContext {
@@ -25,7 +24,11 @@ export interface ModuleContext {
   dataGranted(name: string): boolean;
   unknownData(name: string): void;
   /** to the mon cluster, or to `opts.target`; the result carries the tag notify("command") delivers */
-  sendCommand(cmd: Record<string, unknown>, inbuf: string, opts?: { target?: string; tag?: string }): Promise<CommandResult & { tag?: string }>;
+  sendCommand(
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    opts?: { target?: string; tag?: string },
+  ): Promise<CommandResult & { tag?: string }>;
   setOption(name: string, value: unknown): Promise<void>;
   setHealthChecks(checks: unknown): void;
   // ---- remote calls, progress events, cluster log (issue 15) ----

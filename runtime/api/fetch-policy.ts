@@ -46,13 +46,21 @@ export interface Checked {
  * Checks one hop (`via`: the URL that redirected here) and resolves it. Throws PermissionDenied
  * naming modules.NAME.allow.fetch and the grant that would allow it.
  */
-export async function checkHop(module: string, grants: readonly FetchGrant[], url: URL, via: string | undefined, resolve: Resolver): Promise<Checked> {
+export async function checkHop(
+  module: string,
+  grants: readonly FetchGrant[],
+  url: URL,
+  via: string | undefined,
+  resolve: Resolver,
+): Promise<Checked> {
   const port = defaultPort(url);
   const host = url.hostname;
   const key = `modules.${module}.allow.fetch`;
   const from = via === undefined ? "" : ` (a redirect from ${JSON.stringify(via)})`;
   if (!grants.some((g) => matches(g, host, port))) {
-    throw new PermissionDenied(`module "${module}" requires fetch access to "${host}:${port}"${from}: grant it in mgr.json at ${key}`);
+    throw new PermissionDenied(
+      `module "${module}" requires fetch access to "${host}:${port}"${from}: grant it in mgr.json at ${key}`,
+    );
   }
   const bare = host.startsWith("[") ? host.slice(1, -1) : host;
   const addrs = isIP(bare) !== 0 ? [{ address: bare, family: isIP(bare) }] : await resolve(bare);
@@ -62,7 +70,9 @@ export async function checkHop(module: string, grants: readonly FetchGrant[], ur
     const literal = a.family === 6 ? `[${a.address}]` : a.address;
     const norm = new URL(`http://${literal}`).hostname;
     if (!grants.some((g) => !g.wildcard && g.host === norm && (g.port === undefined || g.port === port))) {
-      throw new PermissionDenied(`module "${module}" may not fetch "${host}:${port}"${from}: it resolves to ${a.address}, a loopback or link-local address, which needs its own grant: add "${literal}:${port}" to ${key} in mgr.json`);
+      throw new PermissionDenied(
+        `module "${module}" may not fetch "${host}:${port}"${from}: it resolves to ${a.address}, a loopback or link-local address, which needs its own grant: add "${literal}:${port}" to ${key} in mgr.json`,
+      );
     }
   }
   return { address: addrs[0]!.address, family: addrs[0]!.family, port };

@@ -29,7 +29,19 @@ const MAX_REDIRECTS = 20;
 const MAX_WAITING = 256;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // the Fetch standard's forbidden request headers: the daemon sets these itself
-const FORBIDDEN = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer", "expect", "proxy-connection", "proxy-authorization"]);
+const FORBIDDEN = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-connection",
+  "proxy-authorization",
+]);
 
 class FetchAbort extends Error {
   constructor(name: "AbortError" | "TimeoutError", message: string) {
@@ -55,7 +67,12 @@ export class ModuleFetcher {
   }
 
   /** `grants` is read at each request: a `module grant`/`revoke` or a reload applies from the next one */
-  constructor(module: string, grants: readonly string[] | (() => readonly string[]), limits: FetchLimits, resolve: Resolver = systemResolver) {
+  constructor(
+    module: string,
+    grants: readonly string[] | (() => readonly string[]),
+    limits: FetchLimits,
+    resolve: Resolver = systemResolver,
+  ) {
     this.#module = module;
     this.#grantList = typeof grants === "function" ? grants : () => grants;
     this.#limits = limits;
@@ -71,7 +88,16 @@ export class ModuleFetcher {
       if (this.#inflight.has(req.id)) throw new TypeError(`fetch(): request id ${req.id} is already in flight`);
       if (body.length > this.#limits.maxFetchBytes) throw this.#tooBig("request", body.length);
       this.#inflight.set(req.id, ac);
-      const timer = setTimeout(() => ac.abort(new FetchAbort("TimeoutError", `fetch(${JSON.stringify(req!.url)}): no complete answer within ${this.#limits.fetchTimeoutMs} ms (limits.fetchTimeoutMs in mgr.json)`)), this.#limits.fetchTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          ac.abort(
+            new FetchAbort(
+              "TimeoutError",
+              `fetch(${JSON.stringify(req!.url)}): no complete answer within ${this.#limits.fetchTimeoutMs} ms (limits.fetchTimeoutMs in mgr.json)`,
+            ),
+          ),
+        this.#limits.fetchTimeoutMs,
+      );
       try {
         await this.#slot(ac.signal);
         try {
@@ -83,7 +109,12 @@ export class ModuleFetcher {
         clearTimeout(timer);
       }
     } catch (e) {
-      const err = ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason : e instanceof Error ? e : new Error(String(e));
+      const err =
+        ac.signal.aborted && ac.signal.reason instanceof Error
+          ? ac.signal.reason
+          : e instanceof Error
+            ? e
+            : new Error(String(e));
       return "e" + JSON.stringify({ name: String(err.name).slice(0, 64), message: String(err.message).slice(0, 4096) });
     } finally {
       if (req !== undefined && this.#inflight.get(req.id) === ac) this.#inflight.delete(req.id);
@@ -106,7 +137,9 @@ export class ModuleFetcher {
       return;
     }
     if (this.#waiting.length >= MAX_WAITING) {
-      throw new LimitExceeded(`module ${this.#module} has ${this.#active} fetch() calls in flight and ${this.#waiting.length} waiting: the limit is ${this.#limits.maxConcurrentFetches} at once (limits.maxConcurrentFetches in mgr.json) and ${MAX_WAITING} waiting; await them before starting more`);
+      throw new LimitExceeded(
+        `module ${this.#module} has ${this.#active} fetch() calls in flight and ${this.#waiting.length} waiting: the limit is ${this.#limits.maxConcurrentFetches} at once (limits.maxConcurrentFetches in mgr.json) and ${MAX_WAITING} waiting; await them before starting more`,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       const go = () => {
@@ -130,7 +163,9 @@ export class ModuleFetcher {
   }
 
   #tooBig(what: "request" | "response", n: number): LimitExceeded {
-    return new LimitExceeded(`fetch(): the ${what} body is larger than ${this.#limits.maxFetchBytes} bytes (${n} bytes or more): the limit is limits.maxFetchBytes in mgr.json`);
+    return new LimitExceeded(
+      `fetch(): the ${what} body is larger than ${this.#limits.maxFetchBytes} bytes (${n} bytes or more): the limit is limits.maxFetchBytes in mgr.json`,
+    );
   }
 
   /** Runs the hops of one call: each is checked, redirects are followed as the Fetch standard says. */
@@ -146,14 +181,26 @@ export class ModuleFetcher {
       signal.throwIfAborted();
       const res = await send(url, checked, method, headers, body, signal);
       const location = res.headers.location;
-      if (![301, 302, 303, 307, 308].includes(res.statusCode ?? 0) || location === undefined || req.redirect === "manual") {
+      if (
+        ![301, 302, 303, 307, 308].includes(res.statusCode ?? 0) ||
+        location === undefined ||
+        req.redirect === "manual"
+      ) {
         return this.#answer(res, url, hop > 0, method, signal);
       }
       res.resume();
-      if (req.redirect === "error") throw new TypeError(`fetch(${JSON.stringify(req.url)}): the server redirected (${res.statusCode}) and redirect is "error"`);
-      if (hop >= MAX_REDIRECTS) throw new TypeError(`fetch(${JSON.stringify(req.url)}): more than ${MAX_REDIRECTS} redirects`);
+      if (req.redirect === "error")
+        throw new TypeError(
+          `fetch(${JSON.stringify(req.url)}): the server redirected (${res.statusCode}) and redirect is "error"`,
+        );
+      if (hop >= MAX_REDIRECTS)
+        throw new TypeError(`fetch(${JSON.stringify(req.url)}): more than ${MAX_REDIRECTS} redirects`);
       const next = parseUrl(location, url);
-      if (res.statusCode === 303 ? method !== "HEAD" : (res.statusCode === 301 || res.statusCode === 302) && method === "POST") {
+      if (
+        res.statusCode === 303
+          ? method !== "HEAD"
+          : (res.statusCode === 301 || res.statusCode === 302) && method === "POST"
+      ) {
         method = "GET";
         body = undefined;
         headers = headers.filter(([k]) => !k.startsWith("content-"));
@@ -167,8 +214,11 @@ export class ModuleFetcher {
 
   #scheme(url: URL, via: string | undefined): Error {
     const from = via === undefined ? "" : ` (a redirect from ${JSON.stringify(via)})`;
-    if (via !== undefined && url.protocol === "data:") return new TypeError(`fetch(): a redirect to a data: URL${from} is not followed`);
-    return new PermissionDenied(`module "${this.#module}" may not fetch ${url.protocol} URLs${from}: fetch() reaches only http: and https: hosts granted in mgr.json at modules.${this.#module}.allow.fetch (and data: URLs)`);
+    if (via !== undefined && url.protocol === "data:")
+      return new TypeError(`fetch(): a redirect to a data: URL${from} is not followed`);
+    return new PermissionDenied(
+      `module "${this.#module}" may not fetch ${url.protocol} URLs${from}: fetch() reaches only http: and https: hosts granted in mgr.json at modules.${this.#module}.allow.fetch (and data: URLs)`,
+    );
   }
 
   /** data: URLs are decoded by Node's own fetch (the standard's parser), capped like any body. */
@@ -176,12 +226,24 @@ export class ModuleFetcher {
     const res = await fetch(url, { signal });
     const buf = Buffer.from(await res.arrayBuffer());
     if (buf.length > this.#limits.maxFetchBytes) throw this.#tooBig("response", buf.length);
-    const head = { status: 200, statusText: "OK", headers: [["content-type", res.headers.get("content-type") ?? "text/plain;charset=US-ASCII"]], url: url.href, redirected: false };
+    const head = {
+      status: 200,
+      statusText: "OK",
+      headers: [["content-type", res.headers.get("content-type") ?? "text/plain;charset=US-ASCII"]],
+      url: url.href,
+      redirected: false,
+    };
     return "r" + JSON.stringify(head) + "\n" + buf.toString("latin1");
   }
 
   /** Reads the body up to the cap and answers it with the head. */
-  async #answer(res: IncomingMessage, url: URL, redirected: boolean, method: string, signal: AbortSignal): Promise<string> {
+  async #answer(
+    res: IncomingMessage,
+    url: URL,
+    redirected: boolean,
+    method: string,
+    signal: AbortSignal,
+  ): Promise<string> {
     const max = this.#limits.maxFetchBytes;
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > max) {
@@ -201,7 +263,11 @@ export class ModuleFetcher {
       });
       res.on("end", resolve);
       res.on("error", fail);
-      res.on("aborted", () => fail(new TypeError(`fetch(${JSON.stringify(url.href)}): the server closed the connection before the body ended`)));
+      res.on("aborted", () =>
+        fail(
+          new TypeError(`fetch(${JSON.stringify(url.href)}): the server closed the connection before the body ended`),
+        ),
+      );
     });
     const headers: [string, string][] = [];
     for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
@@ -209,7 +275,14 @@ export class ModuleFetcher {
       const v = res.rawHeaders[i + 1]!;
       if (TOKEN.test(k) && !/[\0\r\n]/.test(v)) headers.push([k.toLowerCase(), v]);
     }
-    const head = { status: res.statusCode, statusText: res.statusMessage ?? "", headers, url: url.href, redirected, method };
+    const head = {
+      status: res.statusCode,
+      statusText: res.statusMessage ?? "",
+      headers,
+      url: url.href,
+      redirected,
+      method,
+    };
     return "r" + JSON.stringify(head) + "\n" + Buffer.concat(chunks).toString("latin1");
   }
 }
@@ -225,35 +298,75 @@ function parseUrl(text: string, base?: URL): URL {
 /** The request head the isolate sent, checked field by field (the module could have forged it). */
 function parseReq(json: string): Req {
   const r = JSON.parse(json) as Partial<Req>;
-  if (typeof r !== "object" || r === null || !Number.isSafeInteger(r.id) || typeof r.url !== "string" || typeof r.method !== "string" || !TOKEN.test(r.method)) {
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    !Number.isSafeInteger(r.id) ||
+    typeof r.url !== "string" ||
+    typeof r.method !== "string" ||
+    !TOKEN.test(r.method)
+  ) {
     throw new TypeError("fetch(): malformed request");
   }
-  if (!["follow", "error", "manual"].includes(r.redirect as string)) throw new TypeError("fetch(): malformed request (redirect)");
+  if (!["follow", "error", "manual"].includes(r.redirect as string))
+    throw new TypeError("fetch(): malformed request (redirect)");
   if (!Array.isArray(r.headers)) throw new TypeError("fetch(): malformed request (headers)");
   const headers: [string, string][] = [];
   for (const h of r.headers as unknown[]) {
-    if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== "string" || typeof h[1] !== "string") throw new TypeError("fetch(): each header must be a [name, value] pair of strings");
+    if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== "string" || typeof h[1] !== "string")
+      throw new TypeError("fetch(): each header must be a [name, value] pair of strings");
     const [k, v] = h as [string, string];
     if (!TOKEN.test(k)) throw new TypeError(`fetch(): ${JSON.stringify(k)} is not a valid header name`);
-    if (/[\0\r\n]/.test(v)) throw new TypeError(`fetch(): the value of header ${JSON.stringify(k)} contains a NUL, CR or LF character`);
+    if (/[\0\r\n]/.test(v))
+      throw new TypeError(`fetch(): the value of header ${JSON.stringify(k)} contains a NUL, CR or LF character`);
     const name = k.toLowerCase();
     if (!FORBIDDEN.has(name) && !name.startsWith("proxy-")) headers.push([name, v]);
   }
-  return { id: r.id!, method: r.method, url: r.url, headers, redirect: r.redirect as Req["redirect"], hasBody: r.hasBody === true };
+  return {
+    id: r.id!,
+    method: r.method,
+    url: r.url,
+    headers,
+    redirect: r.redirect as Req["redirect"],
+    hasBody: r.hasBody === true,
+  };
 }
 
 /** One HTTP exchange with the checked address; resolves with the response head. */
-function send(url: URL, to: Checked, method: string, headers: [string, string][], body: Buffer | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  to: Checked,
+  method: string,
+  headers: [string, string][],
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const h: Record<string, string> = { "user-agent": "tsmgr", accept: "*/*" };
   for (const [k, v] of headers) h[k] = h[k] !== undefined && k !== "user-agent" && k !== "accept" ? `${h[k]}, ${v}` : v;
   if (body !== undefined) h["content-length"] = String(body.length);
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   // the connection goes to the address fetch-policy.ts checked, whatever a new lookup would say
-  const lookup = (_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => (opts.all ? cb(null, [{ address: to.address, family: to.family }]) : cb(null, to.address, to.family));
-  const opts = { hostname, port: to.port, path: url.pathname + url.search, method, headers: h, lookup, agent: false as const, signal };
+  const lookup = (_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+    opts.all ? cb(null, [{ address: to.address, family: to.family }]) : cb(null, to.address, to.family);
+  const opts = {
+    hostname,
+    port: to.port,
+    path: url.pathname + url.search,
+    method,
+    headers: h,
+    lookup,
+    agent: false as const,
+    signal,
+  };
   return new Promise((resolve, reject) => {
     const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(opts as never, resolve);
-    req.on("error", (e: NodeJS.ErrnoException) => reject(signal.aborted ? signal.reason : new TypeError(`fetch(${JSON.stringify(url.href)}) failed: ${e.code ?? e.message}`)));
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        signal.aborted
+          ? signal.reason
+          : new TypeError(`fetch(${JSON.stringify(url.href)}) failed: ${e.code ?? e.message}`),
+      ),
+    );
     req.end(body);
   });
 }

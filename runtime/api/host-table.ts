@@ -17,7 +17,9 @@ import { checkArg, SURFACE, type SurfaceEntry } from "./surface.ts";
 /** The circular-locking rule of ceph-mgr: cluster state is off-limits while constructing. */
 function notInConstructor(ctx: ModuleContext, fn: string): void {
   if (ctx.phase() === "constructing") {
-    throw new Error(`${fn}() called from the constructor of module ${ctx.name}: cluster accessors cannot be used until the module is constructed (ceph-mgr's "circular locking" rule); move this call to serve() or notify()`);
+    throw new Error(
+      `${fn}() called from the constructor of module ${ctx.name}: cluster accessors cannot be used until the module is constructed (ceph-mgr's "circular locking" rule); move this call to serve() or notify()`,
+    );
   }
 }
 
@@ -26,7 +28,8 @@ function bind(ctx: ModuleContext, name: string, e: SurfaceEntry): (...raw: unkno
   const shown = e.api ?? name;
   const checks = e.args;
   // the hot store reads (getStore: a target of ~1 µs a call) check nothing here: skip the loop
-  if (!e.cluster && checks.length <= 2 && checks.every((c) => c.type === "any")) return (a?: unknown, b?: unknown) => e.impl(ctx, a, b);
+  if (!e.cluster && checks.length <= 2 && checks.every((c) => c.type === "any"))
+    return (a?: unknown, b?: unknown) => e.impl(ctx, a, b);
   return (...raw: unknown[]) => {
     if (e.cluster) notInConstructor(ctx, shown);
     const args = new Array<unknown>(checks.length);
@@ -41,7 +44,8 @@ export function buildHostTable(ctx: ModuleContext): HostTable {
     if (ctx.role === "standby" && !e.standby) continue;
     const fn = bind(ctx, name, e);
     // the sandbox wraps each kind differently; async ones must return their promise
-    table[name] = e.kind === "async" ? { kind: "async", fn: fn as (...a: unknown[]) => Promise<unknown> } : { kind: e.kind, fn };
+    table[name] =
+      e.kind === "async" ? { kind: "async", fn: fn as (...a: unknown[]) => Promise<unknown> } : { kind: e.kind, fn };
   }
   return table;
 }

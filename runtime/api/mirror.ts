@@ -78,7 +78,11 @@ export class ModuleMirror {
     const decls = this.#decls();
     // the declarations arrive once the module's statics are read: a drain before that knows none
     if (this.#optionsDirty || decls !== this.#declsSeen) {
-      delta.options = decls.map((d) => [d.name, getOption(this.#kv, this.#module, decls, d.name), this.#localized(decls, d.name)]);
+      delta.options = decls.map((d) => [
+        d.name,
+        getOption(this.#kv, this.#module, decls, d.name),
+        this.#localized(decls, d.name),
+      ]);
       this.#declsSeen = decls;
       this.#optionsDirty = false;
     }
@@ -102,7 +106,13 @@ export class ModuleMirror {
  * (`mgr/MODULE/MGR_ID/NAME`), else the module-wide one (`mgr/MODULE/NAME`), else the default.
  * Throws as getOption does for a name the module does not declare.
  */
-export function getLocalizedOption(kv: KvStore, module: string, mgrId: string, decls: readonly OptionDecl[], name: string): unknown {
+export function getLocalizedOption(
+  kv: KvStore,
+  module: string,
+  mgrId: string,
+  decls: readonly OptionDecl[],
+  name: string,
+): unknown {
   const global = getOption(kv, module, decls, name);
   const localName = `${mgrId}/${name}`;
   if (kv.get(optionKey(module, localName)) === undefined) return global;
@@ -113,7 +123,13 @@ export function getLocalizedOption(kv: KvStore, module: string, mgrId: string, d
 }
 
 /** [set_localized_module_option] Validated as the option `name`, stored as `mgr/MODULE/MGR_ID/NAME` under the module's quota. */
-export function setLocalizedOption(store: ModuleStore, mgrId: string, decls: readonly OptionDecl[], name: string, value: unknown): Promise<void> {
+export function setLocalizedOption(
+  store: ModuleStore,
+  mgrId: string,
+  decls: readonly OptionDecl[],
+  name: string,
+  value: unknown,
+): Promise<void> {
   const decl = decls.find((d) => d.name === name);
   // an undeclared name: setOption rejects with the message naming the declared options
   if (decl === undefined) return setOption(store, decls, name, value);

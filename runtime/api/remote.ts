@@ -42,28 +42,49 @@ export class RemoteCalls {
    * `caller` is serving right now: a module's host calls do not say which incoming call they
    * belong to, so this errs towards refusing (only ever under concurrent chains).
    */
-  async call(caller: string, grants: readonly string[], target: string, method: string, argsJson: string): Promise<string | undefined> {
+  async call(
+    caller: string,
+    grants: readonly string[],
+    target: string,
+    method: string,
+    argsJson: string,
+  ): Promise<string | undefined> {
     if (!grants.includes(target) && !grants.includes(`${target}.${method}`)) {
-      throw new PermissionDenied(`module "${caller}" may not call ${target}.${method}(): add "${target}" or "${target}.${method}" to modules.${caller}.allow.remote in mgr.json`);
+      throw new PermissionDenied(
+        `module "${caller}" may not call ${target}.${method}(): add "${target}" or "${target}.${method}" to modules.${caller}.allow.remote in mgr.json`,
+      );
     }
     const callee = this.#find(target);
-    if (!callee || !callee.running) throw new ModuleNotFound(`remote(): module "${target}" is not running${callee ? "" : " (no such module in the module path)"}: enable it (tsmgr module enable ${target}) or check tsmgr module ls`);
+    if (!callee || !callee.running)
+      throw new ModuleNotFound(
+        `remote(): module "${target}" is not running${callee ? "" : " (no such module in the module path)"}: enable it (tsmgr module enable ${target}) or check tsmgr module ls`,
+      );
     if (!callee.exports.includes(method)) {
-      throw new PermissionDenied(`remote(): module "${target}" does not export ${JSON.stringify(method)}: its static EXPORTS are [${callee.exports.map((e) => JSON.stringify(e)).join(", ")}]`);
+      throw new PermissionDenied(
+        `remote(): module "${target}" does not export ${JSON.stringify(method)}: its static EXPORTS are [${callee.exports.map((e) => JSON.stringify(e)).join(", ")}]`,
+      );
     }
     const chain = [...this.#deepest(caller), caller];
     if (chain.length > MAX_REMOTE_DEPTH) {
-      throw new LimitExceeded(`remote(): the call chain ${[...chain, target].join(" → ")} is ${chain.length + 1} modules deep: the limit is ${MAX_REMOTE_DEPTH} (a cycle of remote calls?)`);
+      throw new LimitExceeded(
+        `remote(): the call chain ${[...chain, target].join(" → ")} is ${chain.length + 1} modules deep: the limit is ${MAX_REMOTE_DEPTH} (a cycle of remote calls?)`,
+      );
     }
     const waiting = this.#waiting.get(caller) ?? 0;
-    if (waiting >= MAX_REMOTE_INFLIGHT) throw new LimitExceeded(`remote(): module "${caller}" has ${waiting} remote calls waiting: the limit is ${MAX_REMOTE_INFLIGHT}; await them before starting more`);
+    if (waiting >= MAX_REMOTE_INFLIGHT)
+      throw new LimitExceeded(
+        `remote(): module "${caller}" has ${waiting} remote calls waiting: the limit is ${MAX_REMOTE_INFLIGHT}; await them before starting more`,
+      );
     this.#waiting.set(caller, waiting + 1);
     const serving = this.#serving.get(target) ?? [];
     this.#serving.set(target, serving);
     serving.push(chain);
     try {
       const out = await callee.callExport(method, argsJson, false);
-      if (typeof out === "string" && out.length > MAX_REMOTE_RESULT) throw new RangeError(`remote(): ${target}.${method}() returned ${out.length} characters of JSON: the limit is ${MAX_REMOTE_RESULT}`);
+      if (typeof out === "string" && out.length > MAX_REMOTE_RESULT)
+        throw new RangeError(
+          `remote(): ${target}.${method}() returned ${out.length} characters of JSON: the limit is ${MAX_REMOTE_RESULT}`,
+        );
       return out;
     } finally {
       serving.splice(serving.indexOf(chain), 1);

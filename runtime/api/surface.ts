@@ -66,14 +66,24 @@ function checkData(ctx: ModuleContext, name: string): void {
   const allowed = ctx.dataGranted(name);
   ctx.audit?.({ fn: "get", asked: name, allowed, key: "allow.data" });
   if (!allowed) {
-    throw new PermissionDenied(`module "${ctx.name}" requires data access to "${name}": grant it in mgr.json at modules.${ctx.name}.allow.data`);
+    throw new PermissionDenied(
+      `module "${ctx.name}" requires data access to "${name}": grant it in mgr.json at modules.${ctx.name}.allow.data`,
+    );
   }
 }
 
 export const SURFACE = {
   // ---- both roles ----------------------------------------------------------------------
   /** [log]: one line at a level; rate-limited per module by the daemon */
-  log: { kind: "event", standby: true, args: [{ type: "text", max: 16 }, { type: "text", max: MAX_LOG_CHARS + 32 }], impl: (ctx, level: string, message: string) => ctx.log(level, message) },
+  log: {
+    kind: "event",
+    standby: true,
+    args: [
+      { type: "text", max: 16 },
+      { type: "text", max: MAX_LOG_CHARS + 32 },
+    ],
+    impl: (ctx, level: string, message: string) => ctx.log(level, message),
+  },
   /** [get_mgr_id] */
   getMgrId: { kind: "sync", standby: true, args: [], impl: (ctx) => ctx.mgrId },
   /** [get_mgr_ip]: the host part of http.listen, else "127.0.0.1" */
@@ -81,9 +91,19 @@ export const SURFACE = {
   /** [get_active_uri] */
   getActiveUri: { kind: "sync", standby: true, args: [], impl: (ctx) => ctx.activeUri() },
   /** [get_module_option] */
-  getModuleOption: { kind: "sync", standby: true, args: [name256("getModuleOption(): the option name")], impl: (ctx, name: string) => json(ctx.getOption(name)) },
+  getModuleOption: {
+    kind: "sync",
+    standby: true,
+    args: [name256("getModuleOption(): the option name")],
+    impl: (ctx, name: string) => json(ctx.getOption(name)),
+  },
   /** binds a granted address ("" = the first) and returns its URI */
-  serveHttp: { kind: "sync", standby: true, args: [s("serveHttp(): the address", 256, "")], impl: (ctx, address: string) => ctx.serveHttp(address) },
+  serveHttp: {
+    kind: "sync",
+    standby: true,
+    args: [s("serveHttp(): the address", 256, "")],
+    impl: (ctx, address: string) => ctx.serveHttp(address),
+  },
 
   // ---- active only ----------------------------------------------------------------------
   /** [get], first half: the version of one data name (-1: no such name) */
@@ -138,25 +158,42 @@ export const SURFACE = {
     args: [s("sendCommand(): the command", MAX_ARG), s("sendCommand(): inbuf", MAX_ARG)],
     impl: async (ctx, cmdJson: string, inbuf: string) => {
       const cmd = JSON.parse(cmdJson) as unknown;
-      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) throw new TypeError('sendCommand(): the command must be an object such as {prefix: "osd pool ls"}');
+      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd))
+        throw new TypeError('sendCommand(): the command must be an object such as {prefix: "osd pool ls"}');
       return json(await ctx.sendCommand(cmd as Record<string, unknown>, inbuf));
     },
   },
   /** [get_store]: the store checks key and value types itself */
   getStore: { kind: "sync", standby: true, args: [{ type: "any" }], impl: (ctx, key: string) => ctx.store.get(key) },
   /** [set_store]: resolves once durable */
-  setStore: { kind: "async", standby: false, args: [{ type: "any" }, { type: "any" }], impl: async (ctx, key: string, value: string | null) => void (await ctx.store.set(key, value)) },
+  setStore: {
+    kind: "async",
+    standby: false,
+    args: [{ type: "any" }, { type: "any" }],
+    impl: async (ctx, key: string, value: string | null) => void (await ctx.store.set(key, value)),
+  },
   /** [get_store_prefix] */
-  getStorePrefix: { kind: "sync", standby: false, args: [s("getStorePrefix(): the prefix", 4096)], impl: (ctx, prefix: string) => json(ctx.store.getPrefix(prefix)) },
+  getStorePrefix: {
+    kind: "sync",
+    standby: false,
+    args: [s("getStorePrefix(): the prefix", 4096)],
+    impl: (ctx, prefix: string) => json(ctx.store.getPrefix(prefix)),
+  },
   /** [set_module_option]: the value as JSON text */
   setModuleOption: {
     kind: "async",
     standby: false,
     args: [name256("setModuleOption(): the option name"), s("setModuleOption(): the value", MAX_ARG)],
-    impl: async (ctx, name: string, valueJson: string) => void (await ctx.setOption(name, JSON.parse(valueJson) as unknown)),
+    impl: async (ctx, name: string, valueJson: string) =>
+      void (await ctx.setOption(name, JSON.parse(valueJson) as unknown)),
   },
   /** [set_health_checks]: the checks as JSON text */
-  setHealthChecks: { kind: "sync", standby: false, args: [s("setHealthChecks(): the checks", MAX_ARG)], impl: (ctx, checks: string) => void ctx.setHealthChecks(JSON.parse(checks)) },
+  setHealthChecks: {
+    kind: "sync",
+    standby: false,
+    args: [s("setHealthChecks(): the checks", MAX_ARG)],
+    impl: (ctx, checks: string) => void ctx.setHealthChecks(JSON.parse(checks)),
+  },
 
   // ---- remote calls, progress events, cluster log (issue 15 items 1, 2, 9) -------------------
   /** [remote]: calls a method module `target` lists in its static EXPORTS; args/result as JSON text */
@@ -164,14 +201,20 @@ export const SURFACE = {
     kind: "async",
     standby: false,
     cluster: true,
-    args: [name256("remote(): the module name"), name256("remote(): the method name"), s("remote(): the arguments", MAX_ARG)],
+    args: [
+      name256("remote(): the module name"),
+      name256("remote(): the method name"),
+      s("remote(): the arguments", MAX_ARG),
+    ],
     // an error crosses as data ("e" + {name, message}): a rejected host promise loses its name on the way in
     impl: async (ctx, target: string, method: string, argsJson: string) => {
       try {
         return "r" + ((await ctx.remote(target, method, argsJson)) ?? "");
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
-        return "e" + JSON.stringify({ name: String(err.name).slice(0, 256), message: String(err.message).slice(0, 4096) });
+        return (
+          "e" + JSON.stringify({ name: String(err.name).slice(0, 256), message: String(err.message).slice(0, 4096) })
+        );
       }
     },
   },
@@ -180,11 +223,23 @@ export const SURFACE = {
     kind: "sync",
     standby: false,
     cluster: true,
-    args: [s("updateProgressEvent(): the event id", 4096), s("updateProgressEvent(): the message", 64 * 1024), { type: "any" }, s("updateProgressEvent(): the options", MAX_ARG, "{}")],
-    impl: (ctx, id: string, message: string, fraction: unknown, opts: string) => void ctx.progress.update(id, message, fraction, JSON.parse(opts) ?? {}),
+    args: [
+      s("updateProgressEvent(): the event id", 4096),
+      s("updateProgressEvent(): the message", 64 * 1024),
+      { type: "any" },
+      s("updateProgressEvent(): the options", MAX_ARG, "{}"),
+    ],
+    impl: (ctx, id: string, message: string, fraction: unknown, opts: string) =>
+      void ctx.progress.update(id, message, fraction, JSON.parse(opts) ?? {}),
   },
   /** [complete_progress_event] */
-  completeProgressEvent: { kind: "sync", standby: false, cluster: true, args: [s("completeProgressEvent(): the event id", 4096)], impl: (ctx, id: string) => void ctx.progress.complete(id) },
+  completeProgressEvent: {
+    kind: "sync",
+    standby: false,
+    cluster: true,
+    args: [s("completeProgressEvent(): the event id", 4096)],
+    impl: (ctx, id: string) => void ctx.progress.complete(id),
+  },
   /** [fail_progress_event] (Ceph's progress module's `fail`): the event goes, the message is logged */
   failProgressEvent: {
     kind: "sync",
@@ -204,13 +259,19 @@ export const SURFACE = {
 
   // ---- per-daemon settings (localized options and store) ---------------------------------
   /** [get_localized_module_option]: mgr/MODULE/MGR_ID/NAME, else mgr/MODULE/NAME, else the default */
-  getLocalizedModuleOption: { kind: "sync", standby: true, args: [name256("getLocalizedModuleOption(): the option name")], impl: (ctx, name: string) => json(ctx.getLocalizedOption(name)) },
+  getLocalizedModuleOption: {
+    kind: "sync",
+    standby: true,
+    args: [name256("getLocalizedModuleOption(): the option name")],
+    impl: (ctx, name: string) => json(ctx.getLocalizedOption(name)),
+  },
   /** [set_localized_module_option]: the value as JSON text, validated as the option NAME */
   setLocalizedModuleOption: {
     kind: "async",
     standby: false,
     args: [name256("setLocalizedModuleOption(): the option name"), s("setLocalizedModuleOption(): the value", MAX_ARG)],
-    impl: async (ctx, name: string, valueJson: string) => void (await ctx.setLocalizedOption(name, JSON.parse(valueJson) as unknown)),
+    impl: async (ctx, name: string, valueJson: string) =>
+      void (await ctx.setLocalizedOption(name, JSON.parse(valueJson) as unknown)),
   },
   /** [get_localized_store]: MGR_ID/KEY, else KEY (the prelude adds the default) */
   getLocalizedStore: {
@@ -240,7 +301,8 @@ export const SURFACE = {
     standby: false,
     cluster: true,
     args: [{ type: "any" }, s("getAllPerfCounters(): the service types", 4096)],
-    impl: (ctx, prio: unknown, servicesJson: string) => json(allPerfCounters(ctx.cluster, checkPrio(prio), checkServices(servicesJson))),
+    impl: (ctx, prio: unknown, servicesJson: string) =>
+      json(allPerfCounters(ctx.cluster, checkPrio(prio), checkServices(servicesJson))),
   },
   /** [send_command] to one daemon: target "osd.0" / "mon.a" / "mds.a" / "mgr" and an optional tag ("" = the daemon's) */
   sendDaemonCommand: {
@@ -248,15 +310,29 @@ export const SURFACE = {
     standby: false,
     api: "sendCommand",
     cluster: true,
-    args: [s("sendCommand(): the command", MAX_ARG), s("sendCommand(): inbuf", MAX_ARG), name256("sendCommand(): options.target"), s("sendCommand(): options.tag", 256, "")],
+    args: [
+      s("sendCommand(): the command", MAX_ARG),
+      s("sendCommand(): inbuf", MAX_ARG),
+      name256("sendCommand(): options.target"),
+      s("sendCommand(): options.tag", 256, ""),
+    ],
     impl: async (ctx, cmdJson: string, inbuf: string, target: string, tag: string) => {
       const cmd = JSON.parse(cmdJson) as unknown;
-      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) throw new TypeError('sendCommand(): the command must be an object such as {prefix: "perf dump"}');
-      return json(await ctx.sendCommand(cmd as Record<string, unknown>, inbuf, tag === "" ? { target } : { target, tag }));
+      if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd))
+        throw new TypeError('sendCommand(): the command must be an object such as {prefix: "perf dump"}');
+      return json(
+        await ctx.sendCommand(cmd as Record<string, unknown>, inbuf, tag === "" ? { target } : { target, tag }),
+      );
     },
   },
   /** [get_ceph_option]: the mgr's value of a Ceph option, typed by its schema (RangeError: no such option) */
-  getCephOption: { kind: "sync", standby: true, cluster: true, args: [name256("getCephOption(): the option name")], impl: (ctx, key: string) => json(cephOption(ctx.cluster, key)) },
+  getCephOption: {
+    kind: "sync",
+    standby: true,
+    cluster: true,
+    args: [name256("getCephOption(): the option name")],
+    impl: (ctx, key: string) => json(cephOption(ctx.cluster, key)),
+  },
   /** [get_foreign_ceph_option]: what the config db gives another daemon ("osd.0") */
   getForeignCephOption: {
     kind: "sync",
@@ -272,7 +348,10 @@ export const SURFACE = {
     cluster: true,
     args: [name256("get(): the data name")],
     impl: (ctx, name: string) => {
-      if (name !== "mgr_ips") throw new PermissionDenied(`get("${name}") is not available on a standby daemon: a standby reads only get("mgr_ips")`);
+      if (name !== "mgr_ips")
+        throw new PermissionDenied(
+          `get("${name}") is not available on a standby daemon: a standby reads only get("mgr_ips")`,
+        );
       checkData(ctx, name);
       return ctx.cluster.getJson(name) ?? "null";
     },
@@ -285,7 +364,8 @@ export const SURFACE = {
     global: "crypto.getRandomValues",
     args: [{ type: "any" }],
     impl: (_ctx, n: unknown) => {
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65536) throw new RangeError(`crypto.getRandomValues(): ${String(n)} bytes: the limit is 65536`);
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65536)
+        throw new RangeError(`crypto.getRandomValues(): ${String(n)} bytes: the limit is 65536`);
       return randomBytes(n).toString("latin1");
     },
   },
@@ -296,7 +376,8 @@ export const SURFACE = {
     global: "crypto.subtle.digest",
     args: [s("crypto.subtle.digest(): the algorithm", 16), s("crypto.subtle.digest(): the data", 64 * 1024 * 1024)],
     impl: async (_ctx, alg: string, data: string) => {
-      if (!["sha1", "sha256", "sha384", "sha512"].includes(alg)) throw new TypeError(`crypto.subtle.digest(): ${JSON.stringify(alg)} is not supported`);
+      if (!["sha1", "sha256", "sha384", "sha512"].includes(alg))
+        throw new TypeError(`crypto.subtle.digest(): ${JSON.stringify(alg)} is not supported`);
       return createHash(alg).update(Buffer.from(data, "latin1")).digest().toString("latin1");
     },
   },
@@ -311,12 +392,19 @@ export const SURFACE = {
     impl: (ctx, head: string, body: string) => ctx.fetch(head, body),
   },
   /** the module's AbortSignal fired: the host drops request `id` */
-  fetchAbort: { kind: "sync", standby: false, global: "fetch", args: [{ type: "any" }], impl: (ctx, id: unknown) => void ctx.fetchAbort(id) },
+  fetchAbort: {
+    kind: "sync",
+    standby: false,
+    global: "fetch",
+    args: [{ type: "any" }],
+    impl: (ctx, id: unknown) => void ctx.fetchAbort(id),
+  },
 } satisfies Record<string, SurfaceEntry>;
 
 /** A localized key is prefixed before the store sees it: check it first, as the store would. */
 function localKey(fn: string, key: unknown): asserts key is string {
-  if (typeof key !== "string") throw new TypeError(`${fn}(): key must be a non-empty string, got ${key === null ? "null" : typeof key}`);
+  if (typeof key !== "string")
+    throw new TypeError(`${fn}(): key must be a non-empty string, got ${key === null ? "null" : typeof key}`);
   if (key.length === 0) throw new TypeError(`${fn}(""): key must be a non-empty string`);
 }
 
@@ -351,8 +439,14 @@ export function checkArg(c: ArgCheck, v: unknown): unknown {
 /** getAllPerfCounters()'s priority limit: an integer 0..10 (PRIO_DEBUGONLY..PRIO_CRITICAL); undefined → PRIO_USEFUL. */
 function checkPrio(v: unknown): number {
   if (v === undefined || v === null) return PRIO.USEFUL;
-  if (typeof v !== "number") throw new TypeError(`getAllPerfCounters(): the priority limit must be a number such as PRIO_USEFUL (5), got ${typeof v}`);
-  if (!Number.isInteger(v) || v < 0 || v > 10) throw new RangeError(`getAllPerfCounters(): the priority limit must be an integer from 0 (PRIO_DEBUGONLY) to 10 (PRIO_CRITICAL), got ${v}`);
+  if (typeof v !== "number")
+    throw new TypeError(
+      `getAllPerfCounters(): the priority limit must be a number such as PRIO_USEFUL (5), got ${typeof v}`,
+    );
+  if (!Number.isInteger(v) || v < 0 || v > 10)
+    throw new RangeError(
+      `getAllPerfCounters(): the priority limit must be an integer from 0 (PRIO_DEBUGONLY) to 10 (PRIO_CRITICAL), got ${v}`,
+    );
   return v;
 }
 
@@ -360,6 +454,9 @@ function checkPrio(v: unknown): number {
 function checkServices(text: string): readonly string[] {
   if (text === "") return PERF_SERVICES;
   const v = JSON.parse(text) as unknown;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new TypeError(`getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${text.slice(0, 100)}`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
+    throw new TypeError(
+      `getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${text.slice(0, 100)}`,
+    );
   return v as string[];
 }

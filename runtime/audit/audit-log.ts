@@ -102,7 +102,13 @@ export class AuditLog {
   }
 
   /** An operator's command (perm w or x) after it ran; resolves once the record is durable. */
-  async operator(command: string, perm: string, args: Record<string, unknown>, caps: string, retval: number): Promise<void> {
+  async operator(
+    command: string,
+    perm: string,
+    args: Record<string, unknown>,
+    caps: string,
+    retval: number,
+  ): Promise<void> {
     if (!/[wx]/.test(perm)) return;
     const shown: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(args)) {
@@ -140,7 +146,10 @@ export class AuditLog {
   /** Decision counts of every daemon of the group, summed. */
   counts(): DecisionCounts {
     const sum: DecisionCounts = {};
-    const all = this.#kv.prefix(COUNTS_PREFIX).filter(([k]) => k !== COUNTS_PREFIX + this.#daemon).map(([, v]) => parseCounts(v));
+    const all = this.#kv
+      .prefix(COUNTS_PREFIX)
+      .filter(([k]) => k !== COUNTS_PREFIX + this.#daemon)
+      .map(([, v]) => parseCounts(v));
     for (const counts of [...all, this.#counts]) {
       for (const [m, fns] of Object.entries(counts)) {
         for (const [fn, c] of Object.entries(fns)) {
@@ -159,7 +168,9 @@ export class AuditLog {
     for (const module of [...this.#suppressed.keys()]) this.#writeSuppressed(module);
     if (!this.#dirty) return;
     this.#dirty = false;
-    await this.#kv.set(COUNTS_PREFIX + this.#daemon, JSON.stringify(this.#counts)).catch((e: Error) => this.#warn(`audit: decision counts not written: ${e.message}`));
+    await this.#kv
+      .set(COUNTS_PREFIX + this.#daemon, JSON.stringify(this.#counts))
+      .catch((e: Error) => this.#warn(`audit: decision counts not written: ${e.message}`));
   }
 
   async dispose(): Promise<void> {
@@ -169,7 +180,9 @@ export class AuditLog {
   }
 
   #counter(module: string, fn: string) {
-    const m = Object.hasOwn(this.#counts, module) ? this.#counts[module]! : (this.#counts[module] = Object.create(null) as DecisionCounts[string]);
+    const m = Object.hasOwn(this.#counts, module)
+      ? this.#counts[module]!
+      : (this.#counts[module] = Object.create(null) as DecisionCounts[string]);
     return Object.hasOwn(m, fn) ? m[fn]! : (m[fn] = { allowed: 0, denied: 0, suppressed: 0 });
   }
 
@@ -177,7 +190,13 @@ export class AuditLog {
     const n = this.#suppressed.get(module);
     if (!n) return;
     this.#suppressed.delete(module);
-    void this.#append({ kind: "suppressed", module, allowed: false, count: n, detail: `${n} decisions of module ${module} counted, not logged (more than ${this.#perSec}/s)` });
+    void this.#append({
+      kind: "suppressed",
+      module,
+      allowed: false,
+      count: n,
+      detail: `${n} decisions of module ${module} counted, not logged (more than ${this.#perSec}/s)`,
+    });
   }
 
   async #append(rec: NewRecord): Promise<void> {

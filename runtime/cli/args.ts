@@ -42,7 +42,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       case "-f":
       case "--format": {
         const f = value();
-        if (!FORMATS.includes(f as CliArgs["format"])) throw new UsageError(`${name}: "${f}" is not one of ${FORMATS.join(", ")}`);
+        if (!FORMATS.includes(f as CliArgs["format"]))
+          throw new UsageError(`${name}: "${f}" is not one of ${FORMATS.join(", ")}`);
         out.format = f as CliArgs["format"];
         break;
       }

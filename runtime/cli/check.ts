@@ -35,10 +35,13 @@ const shown = (f: string) => {
 
 /** NAME (in the module path), a PATH to NAME.ts or NAME/index.ts, or every module. */
 function targets(arg: string | undefined, cfg: Config): Target[] | string {
-  if (arg === undefined) return discoverModules(cfg.modulePath).modules.map((m) => ({ ...m, modulePath: cfg.modulePath }));
+  if (arg === undefined)
+    return discoverModules(cfg.modulePath).modules.map((m) => ({ ...m, modulePath: cfg.modulePath }));
   if (!arg.includes("/") && !arg.endsWith(".ts")) {
     const m = discoverModules(cfg.modulePath).modules.find((e) => e.name === arg);
-    return m ? [{ ...m, modulePath: cfg.modulePath }] : `no module ${JSON.stringify(arg)} in ${shown(cfg.modulePath)} (${shown(cfg.modulePath)}/${arg}.ts or ${arg}/index.ts): tsmgr new ${arg} writes one`;
+    return m
+      ? [{ ...m, modulePath: cfg.modulePath }]
+      : `no module ${JSON.stringify(arg)} in ${shown(cfg.modulePath)} (${shown(cfg.modulePath)}/${arg}.ts or ${arg}/index.ts): tsmgr new ${arg} writes one`;
   }
   const p = resolve(arg);
   if (!existsSync(p)) return `${arg}: no such file or folder`;
@@ -76,7 +79,8 @@ function builtinClash(meta: CheckedMeta): string | undefined {
   for (const c of meta.commands) {
     const p = c.signature.prefix.join(" ");
     const hit = builtins.find((b) => b === p || b.startsWith(p + " ") || p.startsWith(b + " "));
-    if (hit) return `command "${p}" takes the words of the built-in "${hit}": start the module's commands with its name`;
+    if (hit)
+      return `command "${p}" takes the words of the built-in "${hit}": start the module's commands with its name`;
   }
   return undefined;
 }
@@ -84,15 +88,20 @@ function builtinClash(meta: CheckedMeta): string | undefined {
 function describe(t: Target, meta: CheckedMeta, grants: Grant[], cfg: Config): string[] {
   const out = [`  commands:${meta.commands.length ? "" : " none"}`];
   for (const c of meta.commands) out.push(`    ${formatUsage(c.signature)}  (perm ${c.perm})`);
-  out.push(`  options:${meta.options.length ? " " + meta.options.map((o) => `${o.name} (${o.type ?? "str"}${o.default === undefined ? "" : `, default ${JSON.stringify(o.default)}`})`).join(", ") : " none"}`);
+  out.push(
+    `  options:${meta.options.length ? " " + meta.options.map((o) => `${o.name} (${o.type ?? "str"}${o.default === undefined ? "" : `, default ${JSON.stringify(o.default)}`})`).join(", ") : " none"}`,
+  );
   out.push(`  notify types: ${[...meta.notifyTypes].join(", ") || "none"}`);
   out.push(`  standby class: ${meta.hasStandby ? "yes" : "no"}`);
-  if (!grants.length) return [...out, "  likely needs: no grants (found no sendCommand, serveHttp or restricted data in its source)"];
+  if (!grants.length)
+    return [...out, "  likely needs: no grants (found no sendCommand, serveHttp or restricted data in its source)"];
   out.push("  likely needs (a scan of its source: a hint, not a proof):");
   const section = Object.hasOwn(cfg.modules, t.name) ? cfg.modules[t.name]! : defaultModuleConfig();
   for (const g of grants) {
     const granted = g.granted(section.allow);
-    out.push(`    modules.${t.name}.allow.${g.key}: ${g.what}  ${granted ? "(granted)" : `(not granted in ${cfg.file ? shown(cfg.file) : "mgr.json"})`}`);
+    out.push(
+      `    modules.${t.name}.allow.${g.key}: ${g.what}  ${granted ? "(granted)" : `(not granted in ${cfg.file ? shown(cfg.file) : "mgr.json"})`}`,
+    );
   }
   return out;
 }
@@ -100,13 +109,25 @@ function describe(t: Target, meta: CheckedMeta, grants: Grant[], cfg: Config): s
 async function checkOne(t: Target, cfg: Config): Promise<CheckOutput> {
   const label = displayPath(t.modulePath, t.entry);
   const problems = typecheck([t.entry]);
-  if (problems.length) return { code: Errno.EINVAL, out: [], err: [...problems.map((p) => formatProblem(p, shown)), `${label}: ${problems.length} type error${problems.length > 1 ? "s" : ""}`] };
+  if (problems.length)
+    return {
+      code: Errno.EINVAL,
+      out: [],
+      err: [
+        ...problems.map((p) => formatProblem(p, shown)),
+        `${label}: ${problems.length} type error${problems.length > 1 ? "s" : ""}`,
+      ],
+    };
   const builder = new ModuleBuilder(t.name, t.entry, t.modulePath);
   let bundle: Bundle;
   try {
     bundle = await builder.build();
   } catch (e) {
-    return { code: Errno.EINVAL, out: [], err: [(e as Error).message, ...((e as { frame?: string }).frame ? [(e as { frame?: string }).frame!] : [])] };
+    return {
+      code: Errno.EINVAL,
+      out: [],
+      err: [(e as Error).message, ...((e as { frame?: string }).frame ? [(e as { frame?: string }).frame!] : [])],
+    };
   } finally {
     await builder.dispose();
   }
@@ -118,7 +139,9 @@ async function checkOne(t: Target, cfg: Config): Promise<CheckOutput> {
   }
   const clash = builtinClash(meta);
   if (clash) return { code: Errno.EINVAL, out: [], err: [`${label}: ${clash}`] };
-  const sources = bundle.inputs.filter((f) => !f.includes("/sdk/") && f.endsWith(".ts")).map((f) => readFileSync(f, "utf8"));
+  const sources = bundle.inputs
+    .filter((f) => !f.includes("/sdk/") && f.endsWith(".ts"))
+    .map((f) => readFileSync(f, "utf8"));
   const head = `${label}: ok (type-checked, bundled ${(bundle.code.length / 1024).toFixed(1)} KiB, version ${bundle.version.slice(0, 12)})`;
   return { code: 0, out: [head, ...describe(t, meta, likelyGrants(sources), cfg)], err: [] };
 }
@@ -126,7 +149,8 @@ async function checkOne(t: Target, cfg: Config): Promise<CheckOutput> {
 export async function runCheck(arg: string | undefined, cfg: Config): Promise<CheckOutput> {
   const list = targets(arg, cfg);
   if (typeof list === "string") return { code: Errno.ENOENT, out: [], err: [`tsmgr check: ${list}`] };
-  if (!list.length) return { code: Errno.ENOENT, out: [], err: [`tsmgr check: no modules in ${shown(cfg.modulePath)}`] };
+  if (!list.length)
+    return { code: Errno.ENOENT, out: [], err: [`tsmgr check: no modules in ${shown(cfg.modulePath)}`] };
   const all: CheckOutput = { code: 0, out: [], err: [] };
   for (const t of list) {
     const r = await checkOne(t, cfg);

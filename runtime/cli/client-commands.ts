@@ -91,11 +91,16 @@ async function logs(c: ClientContext): Promise<number> {
   }
   let stopped = false;
   process.once("SIGINT", () => (stopped = true));
-  return runLogs(a, (argv) => c.send(cfg, argv), (line) => process.stdout.write(line + "\n"), {
-    color: process.stdout.isTTY === true,
-    json: c.args.format !== "plain",
-    stop: () => stopped,
-  });
+  return runLogs(
+    a,
+    (argv) => c.send(cfg, argv),
+    (line) => process.stdout.write(line + "\n"),
+    {
+      color: process.stdout.isTTY === true,
+      json: c.args.format !== "plain",
+      stop: () => stopped,
+    },
+  );
 }
 
 function usage(message: string): number {

@@ -30,10 +30,19 @@ function out(text: string, stream: NodeJS.WriteStream, exact = false): void {
 const ERRNO_NAMES = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
 
 /** Prints a daemon's (or help's) answer and returns the exit code: the errno. */
-function print(res: { retval: number; stdout: string; stderr: string }, format: CliArgs["format"], cephError = false): number {
+function print(
+  res: { retval: number; stdout: string; stderr: string },
+  format: CliArgs["format"],
+  cephError = false,
+): number {
   out(res.stdout, process.stdout, format !== "plain");
   // as `ceph` does: a daemon's failed answer is "Error EXXX: " and its message
-  out(cephError && res.retval < 0 && !("noDaemon" in res) ? `Error ${ERRNO_NAMES.get(-res.retval) ?? "Unknown"}: ${res.stderr}` : res.stderr, process.stderr);
+  out(
+    cephError && res.retval < 0 && !("noDaemon" in res)
+      ? `Error ${ERRNO_NAMES.get(-res.retval) ?? "Unknown"}: ${res.stderr}`
+      : res.stderr,
+    process.stderr,
+  );
   return res.retval < 0 ? Math.min(255, -res.retval) : 0;
 }
 
@@ -46,7 +55,13 @@ function readConfig(args: CliArgs): Config | ConfigError {
   }
 }
 
-function send(cfg: Config, args: CliArgs, argv: string[], format: CliArgs["format"], inbuf?: string): Promise<GroupResponse> {
+function send(
+  cfg: Config,
+  args: CliArgs,
+  argv: string[],
+  format: CliArgs["format"],
+  inbuf?: string,
+): Promise<GroupResponse> {
   return sendToGroup(
     cfg,
     { argv, format, ...(inbuf === undefined ? {} : { inbuf }) },
@@ -58,7 +73,13 @@ function send(cfg: Config, args: CliArgs, argv: string[], format: CliArgs["forma
 async function help(args: CliArgs, words: string[]): Promise<number> {
   const res = await runHelp(words, args.format, async (argv, format) => {
     const cfg = readConfig(args);
-    if (cfg instanceof ConfigError) return { noDaemon: true, retval: -Errno.EINVAL, stdout: "", stderr: `the config cannot be read (${cfg.message})` };
+    if (cfg instanceof ConfigError)
+      return {
+        noDaemon: true,
+        retval: -Errno.EINVAL,
+        stdout: "",
+        stderr: `the config cannot be read (${cfg.message})`,
+      };
     return send(cfg, args, argv, format);
   });
   return print(res, args.format);
@@ -86,16 +107,28 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
   }
   if (args.help) return help(args, args.words);
   if (args.words[0] === "help") return help(args, args.words.slice(1));
-  const own = await clientCommand({ args, configFile: configFile(args), send: (cfg, words) => send(cfg, args, words, "json") });
+  const own = await clientCommand({
+    args,
+    configFile: configFile(args),
+    send: (cfg, words) => send(cfg, args, words, "json"),
+  });
   if (own !== undefined) return own;
   const cfg = readConfig(args);
   const w = args.words;
   // module pack | sign need no daemon (and no config: the default size limit without one)
   if (w[0] === "module" && (w[1] === "pack" || w[1] === "sign")) {
     const { runPackageCommand } = await import("./module-package.ts");
-    return print(await runPackageCommand(w, cfg instanceof ConfigError ? DEFAULT_LIMITS.packageMaxBytes : cfg.limits.packageMaxBytes, args.format !== "plain"), args.format);
+    return print(
+      await runPackageCommand(
+        w,
+        cfg instanceof ConfigError ? DEFAULT_LIMITS.packageMaxBytes : cfg.limits.packageMaxBytes,
+        args.format !== "plain",
+      ),
+      args.format,
+    );
   }
-  if (w[0] === "module" && w[1] === "install") args.words = (await import("./module-package.ts")).absoluteInstallPath(w);
+  if (w[0] === "module" && w[1] === "install")
+    args.words = (await import("./module-package.ts")).absoluteInstallPath(w);
   if (cfg instanceof ConfigError) {
     process.stderr.write(`tsmgr: invalid config: ${cfg.message}\n`);
     return 2;
@@ -108,7 +141,13 @@ export async function main(argv: readonly string[], runDaemon?: DaemonRunner): P
     if (!runDaemon) throw new Error("this entry point cannot run a daemon");
     return runDaemon(cfg);
   }
-  if (args.words[0] === "top") return runTop(args.words.slice(1), args.format, { ask: (f) => send(cfg, args, ["top"], f), write: (t) => void process.stdout.write(t), error: (t) => void process.stderr.write(t), isTTY: process.stdout.isTTY === true });
+  if (args.words[0] === "top")
+    return runTop(args.words.slice(1), args.format, {
+      ask: (f) => send(cfg, args, ["top"], f),
+      write: (t) => void process.stdout.write(t),
+      error: (t) => void process.stderr.write(t),
+      isTTY: process.stdout.isTTY === true,
+    });
   let inbuf: string | undefined;
   if (args.inputFile) {
     try {

@@ -37,7 +37,12 @@ export async function sendToGroup(cfg: Config, req: WireRequest, o: SendOptions)
   let waited = false;
   for (;;) {
     const left = deadline - Date.now();
-    if (left <= 0) return { retval: -Errno.EAGAIN, stdout: "", stderr: `no active tsmgr daemon answered within ${Math.round(o.timeoutMs / 1000)} s` };
+    if (left <= 0)
+      return {
+        retval: -Errno.EAGAIN,
+        stdout: "",
+        stderr: `no active tsmgr daemon answered within ${Math.round(o.timeoutMs / 1000)} s`,
+      };
     let answered: WireResponse | undefined;
     let reached = false;
     for (const path of candidates(cfg, o.id)) {

@@ -3,7 +3,15 @@
 // module's commands) are asked of the running daemon as `help WORDS`.
 import { Errno } from "../errors.ts";
 import type { CliArgs } from "./args.ts";
-import { builtinHelp, BUILTIN_WORDS, clientHelp, DAEMON_USAGE, formatHelp, matchHelp, type HelpEntry } from "./builtin-help.ts";
+import {
+  builtinHelp,
+  BUILTIN_WORDS,
+  clientHelp,
+  DAEMON_USAGE,
+  formatHelp,
+  matchHelp,
+  type HelpEntry,
+} from "./builtin-help.ts";
 import type { GroupResponse } from "./connect.ts";
 
 /** Sends argv to the daemon group; `noDaemon` when none answers (or the config cannot be read). */
@@ -29,14 +37,24 @@ function offline(words: readonly string[], format: CliArgs["format"], noDaemon?:
   const entries = words.length ? matchHelp(offlineEntries(), words) : offlineEntries();
   const asked = words.join(" ");
   if (entries.length > 0) {
-    const note = noDaemon ? `module commands are listed by a running daemon, and none answers: ${noDaemon.replace(/^no tsmgr daemon is running/, "none is running")}` : "";
+    const note = noDaemon
+      ? `module commands are listed by a running daemon, and none answers: ${noDaemon.replace(/^no tsmgr daemon is running/, "none is running")}`
+      : "";
     return { retval: 0, stdout: render(entries, format), stderr: note };
   }
   if (noDaemon) {
-    return { retval: -Errno.ENOENT, stdout: "", stderr: `"${asked}" is not a built-in command, and module commands are described by a running daemon: ${noDaemon}` };
+    return {
+      retval: -Errno.ENOENT,
+      stdout: "",
+      stderr: `"${asked}" is not a built-in command, and module commands are described by a running daemon: ${noDaemon}`,
+    };
   }
   const family = matchHelp(offlineEntries(), words.slice(0, 1));
-  return { retval: -Errno.EINVAL, stdout: render(family, format), stderr: `no built-in command starts with "${asked}": the "${words[0]}" commands are above` };
+  return {
+    retval: -Errno.EINVAL,
+    stdout: render(family, format),
+    stderr: `no built-in command starts with "${asked}": the "${words[0]}" commands are above`,
+  };
 }
 
 export async function runHelp(words: readonly string[], format: CliArgs["format"], ask: Ask): Promise<HelpResult> {
@@ -49,7 +67,12 @@ export async function runHelp(words: readonly string[], format: CliArgs["format"
     const all = await ask(["help"], "json");
     if (all.retval !== 0 || all.noDaemon) return res;
     const entries = matchHelp(JSON.parse(all.stdout) as HelpEntry[], words);
-    if (entries.length === 0) return { retval: -Errno.ENOENT, stdout: "", stderr: `no command starts with "${words.join(" ")}": tsmgr help lists them all` };
+    if (entries.length === 0)
+      return {
+        retval: -Errno.ENOENT,
+        stdout: "",
+        stderr: `no command starts with "${words.join(" ")}": tsmgr help lists them all`,
+      };
     return { retval: 0, stdout: render(entries, format), stderr: "" };
   }
   return res;

@@ -13,7 +13,13 @@ export interface LogsArgs {
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
-const COLORS: Record<number, string> = { 20: "\x1b[90m", 30: "\x1b[32m", 40: "\x1b[33m", 50: "\x1b[31m", 60: "\x1b[31m" };
+const COLORS: Record<number, string> = {
+  20: "\x1b[90m",
+  30: "\x1b[32m",
+  40: "\x1b[33m",
+  50: "\x1b[31m",
+  60: "\x1b[31m",
+};
 /** How often -f asks for new records. */
 export const FOLLOW_POLL_MS = 500;
 
@@ -27,8 +33,10 @@ export function parseLogsArgs(words: readonly string[]): LogsArgs | string {
       const v = w.includes("=") ? w.slice(8) : words[++i];
       if (!v || !LEVELS.includes(v)) return `--level: give one of ${LEVELS.join(", ")}`;
       out.level = v;
-    } else if (w.startsWith("-")) return `unknown option ${JSON.stringify(w)}: logs takes -f/--follow, --level L and a module name`;
-    else if (out.module !== undefined) return `one module at a time: got ${JSON.stringify(out.module)} and ${JSON.stringify(w)}`;
+    } else if (w.startsWith("-"))
+      return `unknown option ${JSON.stringify(w)}: logs takes -f/--follow, --level L and a module name`;
+    else if (out.module !== undefined)
+      return `one module at a time: got ${JSON.stringify(out.module)} and ${JSON.stringify(w)}`;
     else out.module = w;
   }
   return out;
@@ -43,7 +51,9 @@ export function followFlag(argv: readonly string[]): string[] {
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith("-")) i += valued.has(argv[i]!) ? 2 : 1;
   if (argv[i] !== "logs") return [...argv];
-  return argv.map((a, j) => (j > i && a === "-f" && !["plain", "json", "json-pretty"].includes(argv[j + 1] ?? "") ? "--follow" : a));
+  return argv.map((a, j) =>
+    j > i && a === "-f" && !["plain", "json", "json-pretty"].includes(argv[j + 1] ?? "") ? "--follow" : a,
+  );
 }
 
 /** One record as a line: time, level, who, message, other fields. */
@@ -67,17 +77,29 @@ interface Tail {
 export type LogAsk = (argv: string[]) => Promise<GroupResponse>;
 
 /** Prints the log (and with `follow`, keeps printing until `stop()` says so); the exit code. */
-export async function runLogs(a: LogsArgs, ask: LogAsk, write: (line: string) => void, o: { color: boolean; stop?: () => boolean; json?: boolean }): Promise<number> {
+export async function runLogs(
+  a: LogsArgs,
+  ask: LogAsk,
+  write: (line: string) => void,
+  o: { color: boolean; stop?: () => boolean; json?: boolean },
+): Promise<number> {
   let since = 0;
   for (;;) {
-    const argv = ["log", "tail", `--since=${since}`, ...(a.module ? [`--module=${a.module}`] : []), ...(a.level ? [`--level=${a.level}`] : [])];
+    const argv = [
+      "log",
+      "tail",
+      `--since=${since}`,
+      ...(a.module ? [`--module=${a.module}`] : []),
+      ...(a.level ? [`--level=${a.level}`] : []),
+    ];
     const res = await ask(argv);
     if (res.retval !== 0) {
       write(`tsmgr logs: ${res.stderr || `error ${res.retval}`}`);
       return Math.min(255, -res.retval) || Errno.EINVAL;
     }
     const tail = JSON.parse(res.stdout) as Tail;
-    if (tail.dropped > 0 && since > 0) write(`... ${tail.dropped} records were logged faster than they were followed, and are not shown`);
+    if (tail.dropped > 0 && since > 0)
+      write(`... ${tail.dropped} records were logged faster than they were followed, and are not shown`);
     for (const r of tail.records) write(o.json ? JSON.stringify(r) : formatRecord(r, o.color));
     since = tail.next;
     if (!a.follow || o.stop?.()) return 0;

@@ -8,7 +8,10 @@ let ranDaemon = false;
 
 async function runDaemon(cfg: Config): Promise<number> {
   ranDaemon = true;
-  const [{ startDaemon, DaemonError }, { stopOnSignal }] = await Promise.all([import("../daemon/index.ts"), import("./stop-on-signal.ts")]);
+  const [{ startDaemon, DaemonError }, { stopOnSignal }] = await Promise.all([
+    import("../daemon/index.ts"),
+    import("./stop-on-signal.ts"),
+  ]);
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon(cfg);
@@ -20,11 +23,22 @@ async function runDaemon(cfg: Config): Promise<number> {
     throw e;
   }
   // A daemon outlives a stray rejection: log it loudly rather than die with every module.
-  process.on("unhandledRejection", (e) => daemon.logger.error({ err: e instanceof Error ? e.stack : String(e) }, "unhandled promise rejection (a tsmgr bug: please report it)"));
+  process.on("unhandledRejection", (e) =>
+    daemon.logger.error(
+      { err: e instanceof Error ? e.stack : String(e) },
+      "unhandled promise rejection (a tsmgr bug: please report it)",
+    ),
+  );
   // SIGHUP: mgr.json's module sections again (grants, limits), as `module reload` does for one
   process.on("SIGHUP", () => {
     daemon.reloadConfig().then(
-      (changed) => daemon.logger.info({ changed }, changed.length ? "SIGHUP: mgr.json re-read, restarted the modules whose section changed" : "SIGHUP: mgr.json re-read, no module section changed"),
+      (changed) =>
+        daemon.logger.info(
+          { changed },
+          changed.length
+            ? "SIGHUP: mgr.json re-read, restarted the modules whose section changed"
+            : "SIGHUP: mgr.json re-read, no module section changed",
+        ),
       (e: Error) => daemon.logger.error(`SIGHUP: mgr.json was not applied: ${e.message}`),
     );
   });

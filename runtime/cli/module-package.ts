@@ -19,10 +19,10 @@ export function absoluteInstallPath(words: readonly string[], cwd = process.cwd(
   for (let i = 2; i < out.length; i++) {
     const w = out[i]!;
     if (w === "--sha512") i++;
-    else if (w === "--path" && i + 1 < out.length) return (out[i + 1] = resolve(cwd, out[i + 1]!)), out;
-    else if (w.startsWith("--path=")) return (out[i] = `--path=${resolve(cwd, w.slice(7))}`), out;
-    else if (w.startsWith("path=")) return (out[i] = `path=${resolve(cwd, w.slice(5))}`), out;
-    else if (!w.startsWith("--")) return (out[i] = resolve(cwd, w)), out;
+    else if (w === "--path" && i + 1 < out.length) return ((out[i + 1] = resolve(cwd, out[i + 1]!)), out);
+    else if (w.startsWith("--path=")) return ((out[i] = `--path=${resolve(cwd, w.slice(7))}`), out);
+    else if (w.startsWith("path=")) return ((out[i] = `path=${resolve(cwd, w.slice(5))}`), out);
+    else if (!w.startsWith("--")) return ((out[i] = resolve(cwd, w)), out);
   }
   return out;
 }
@@ -49,29 +49,59 @@ async function pack(args: string[], maxBytes: number, json: boolean): Promise<Pa
   const file = resolve(outFile ?? `${p.manifest.name}-${p.manifest.version}.tgz`);
   writeFileSync(file, p.bytes);
   const integrity = integrityOf(p.bytes);
-  const data = { file, name: p.manifest.name, version: p.manifest.version, integrity, size: p.bytes.length, entries: p.entries };
-  return { retval: 0, stdout: json ? JSON.stringify(data) : `${file}\n${p.entries.length} entries, ${p.bytes.length} bytes\nintegrity ${integrity}`, stderr: "" };
+  const data = {
+    file,
+    name: p.manifest.name,
+    version: p.manifest.version,
+    integrity,
+    size: p.bytes.length,
+    entries: p.entries,
+  };
+  return {
+    retval: 0,
+    stdout: json
+      ? JSON.stringify(data)
+      : `${file}\n${p.entries.length} entries, ${p.bytes.length} bytes\nintegrity ${integrity}`,
+    stderr: "",
+  };
 }
 
 function sign(args: string[], json: boolean): PackageCliResult {
   const { value: keyFile, rest } = option(args, "key");
-  if (rest.length !== 1 || !keyFile) return usage("usage: tsmgr module sign PKG.tgz --key PRIVATE-KEY.pem (an ed25519 key: openssl genpkey -algorithm ed25519 -out key.pem)");
+  if (rest.length !== 1 || !keyFile)
+    return usage(
+      "usage: tsmgr module sign PKG.tgz --key PRIVATE-KEY.pem (an ed25519 key: openssl genpkey -algorithm ed25519 -out key.pem)",
+    );
   const pkg = resolve(rest[0]!);
   const sig = signPackage(readFileSync(pkg), readFileSync(resolve(keyFile), "utf8"));
   const sigFile = pkg + SIGNATURE_SUFFIX;
   writeFileSync(sigFile, sig);
   const keyId = (JSON.parse(sig) as { keyId: string }).keyId;
-  return { retval: 0, stdout: json ? JSON.stringify({ file: sigFile, keyId }) : `signed ${basename(pkg)} with key ${keyId}: ${sigFile}`, stderr: "" };
+  return {
+    retval: 0,
+    stdout: json ? JSON.stringify({ file: sigFile, keyId }) : `signed ${basename(pkg)} with key ${keyId}: ${sigFile}`,
+    stderr: "",
+  };
 }
 
 /** Runs `module pack | sign`; file and package errors become the answer's stderr. */
-export async function runPackageCommand(words: readonly string[], maxBytes: number, json: boolean): Promise<PackageCliResult> {
+export async function runPackageCommand(
+  words: readonly string[],
+  maxBytes: number,
+  json: boolean,
+): Promise<PackageCliResult> {
   try {
     return words[1] === "pack" ? await pack(words.slice(2), maxBytes, json) : sign(words.slice(2), json);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (e instanceof PackageError) return { retval: -e.errno, stdout: "", stderr: `tsmgr module ${words[1]}: ${e.message}` };
-    if (e instanceof TypeError || err.code !== undefined) return { retval: -(err.code === "ENOENT" ? Errno.ENOENT : Errno.EINVAL), stdout: "", stderr: `tsmgr module ${words[1]}: ${err.message}` };
+    if (e instanceof PackageError)
+      return { retval: -e.errno, stdout: "", stderr: `tsmgr module ${words[1]}: ${e.message}` };
+    if (e instanceof TypeError || err.code !== undefined)
+      return {
+        retval: -(err.code === "ENOENT" ? Errno.ENOENT : Errno.EINVAL),
+        stdout: "",
+        stderr: `tsmgr module ${words[1]}: ${err.message}`,
+      };
     throw e;
   }
 }

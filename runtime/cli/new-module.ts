@@ -26,9 +26,12 @@ function importPath(fromDir: string, to: string): string {
 
 function refuseName(name: string | undefined): string | undefined {
   if (!name) return "give the new module's name: tsmgr new NAME";
-  if (!NAME.test(name)) return `${JSON.stringify(name)} is not a module name: lower-case letters, digits and _, starting with a letter`;
-  if (RESERVED_MODULE_NAMES.includes(name)) return `${JSON.stringify(name)} is reserved (every JavaScript object has it): choose another name`;
-  if (BUILTIN_WORDS.has(name)) return `${JSON.stringify(name)} is a built-in command's word, and a module's commands start with its name: choose another name`;
+  if (!NAME.test(name))
+    return `${JSON.stringify(name)} is not a module name: lower-case letters, digits and _, starting with a letter`;
+  if (RESERVED_MODULE_NAMES.includes(name))
+    return `${JSON.stringify(name)} is reserved (every JavaScript object has it): choose another name`;
+  if (BUILTIN_WORDS.has(name))
+    return `${JSON.stringify(name)} is a built-in command's word, and a module's commands start with its name: choose another name`;
   return undefined;
 }
 
@@ -41,19 +44,33 @@ export function newModule(name: string | undefined, modulePath: string, projectD
   const testFile = join(projectDir, "test", "modules", `${n}.test.ts`);
   for (const taken of [file, join(modulePath, n), testFile]) {
     if (existsSync(taken)) {
-      return { code: Errno.EEXIST, out: [], err: [`tsmgr new: ${taken} already exists: module ${JSON.stringify(n)} is left as it is (remove it, or choose another name)`] };
+      return {
+        code: Errno.EEXIST,
+        out: [],
+        err: [
+          `tsmgr new: ${taken} already exists: module ${JSON.stringify(n)} is left as it is (remove it, or choose another name)`,
+        ],
+      };
     }
   }
   mkdirSync(modulePath, { recursive: true });
   mkdirSync(dirname(testFile), { recursive: true });
   writeFileSync(file, fill(MODULE_TEMPLATE, { name: n }), { flag: "wx" });
   const testDir = dirname(testFile);
-  writeFileSync(testFile, fill(TEST_TEMPLATE, { name: n, runtime: importPath(testDir, join(ROOT, "runtime")), modules: importPath(testDir, modulePath) + "/" }), { flag: "wx" });
+  writeFileSync(
+    testFile,
+    fill(TEST_TEMPLATE, {
+      name: n,
+      runtime: importPath(testDir, join(ROOT, "runtime")),
+      modules: importPath(testDir, modulePath) + "/",
+    }),
+    { flag: "wx" },
+  );
   /** A path as the user gave it: relative to the working folder when inside it, else absolute. */
-const shown = (f: string) => {
-  const rel = relative(process.cwd(), f);
-  return rel && !rel.startsWith("..") ? rel : f;
-};
+  const shown = (f: string) => {
+    const rel = relative(process.cwd(), f);
+    return rel && !rel.startsWith("..") ? rel : f;
+  };
   return {
     code: 0,
     out: [

@@ -33,7 +33,11 @@ export function stopOnSignal(daemon: Daemon, shutdownMs: number): Promise<number
       daemon.logger.info({ signal: sig }, "signal received: stopping");
       const limit = shutdownMs + STOP_MARGIN_MS;
       armWatchdog(limit + THREADS_MS + 1000);
-      const deadline = setTimeout(() => cutShort(`the daemon did not stop within ${limit} ms (limits.shutdownMs ${shutdownMs} + ${STOP_MARGIN_MS})`), limit);
+      const deadline = setTimeout(
+        () =>
+          cutShort(`the daemon did not stop within ${limit} ms (limits.shutdownMs ${shutdownMs} + ${STOP_MARGIN_MS})`),
+        limit,
+      );
       const finish = (code: number) => {
         clearTimeout(deadline);
         if (exiting) return;
@@ -53,7 +57,11 @@ export function stopOnSignal(daemon: Daemon, shutdownMs: number): Promise<number
         first = now;
         return begin(sig);
       }
-      if (now - first < SIGNAL_ECHO_MS) return daemon.logger.debug({ signal: sig }, "signal repeated (the same Ctrl-C, passed on by npm): already stopping");
+      if (now - first < SIGNAL_ECHO_MS)
+        return daemon.logger.debug(
+          { signal: sig },
+          "signal repeated (the same Ctrl-C, passed on by npm): already stopping",
+        );
       cutShort(`${sig} again while stopping`);
     };
     process.on("SIGTERM", () => onSignal("SIGTERM"));
@@ -69,7 +77,9 @@ export function stopOnSignal(daemon: Daemon, shutdownMs: number): Promise<number
  */
 async function settleThreads(): Promise<void> {
   if (await ModuleSandbox.disposeAll(THREADS_MS)) return;
-  process.stderr.write(`tsmgr daemon: a module's thread did not stop within ${THREADS_MS} ms of its isolate's disposal: killing the process\n`);
+  process.stderr.write(
+    `tsmgr daemon: a module's thread did not stop within ${THREADS_MS} ms of its isolate's disposal: killing the process\n`,
+  );
   process.kill(process.pid, "SIGKILL");
 }
 

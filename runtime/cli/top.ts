@@ -19,13 +19,18 @@ export function parseTopArgs(words: readonly string[]): { n: number; delayMs: nu
     const v = Number(words[i + 1]);
     if (w === "-n" && Number.isInteger(v) && v > 0) n = v;
     else if (w === "-d" && v >= 0.1) delayMs = v * 1000;
-    else return `tsmgr top: unexpected ${JSON.stringify(w)}${w === "-n" || w === "-d" ? " (give -n a count > 0, -d seconds >= 0.1)" : ""}\nusage: tsmgr top [-n ITERATIONS] [-d SECONDS]`;
+    else
+      return `tsmgr top: unexpected ${JSON.stringify(w)}${w === "-n" || w === "-d" ? " (give -n a count > 0, -d seconds >= 0.1)" : ""}\nusage: tsmgr top [-n ITERATIONS] [-d SECONDS]`;
     i++;
   }
   return { n, delayMs };
 }
 
-export async function runTop(words: readonly string[], format: "plain" | "json" | "json-pretty", io: TopIo): Promise<number> {
+export async function runTop(
+  words: readonly string[],
+  format: "plain" | "json" | "json-pretty",
+  io: TopIo,
+): Promise<number> {
   const o = parseTopArgs(words);
   if (typeof o === "string") {
     io.error(o + "\n");

@@ -40,7 +40,10 @@ export interface TypeProblem {
  * own files are reported too: they mean the SDK and the checker disagree (a tsmgr bug).
  */
 export function typecheck(files: readonly string[]): TypeProblem[] {
-  const program = ts.createProgram(files.map((f) => resolve(f)), sdkCompilerOptions());
+  const program = ts.createProgram(
+    files.map((f) => resolve(f)),
+    sdkCompilerOptions(),
+  );
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const message = isolateMessage(d) ?? ts.flattenDiagnosticMessageText(d.messageText, "\n");
     if (!d.file || d.start === undefined) return { file: "", line: 0, col: 0, code: d.code, message };
@@ -54,10 +57,14 @@ function isolateMessage(d: ts.Diagnostic): string | undefined {
   const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
   const name = /^Cannot find (?:name|module) '([^']+)'/.exec(text)?.[1];
   if (!name) return undefined;
-  if ([2580, 2591, 2592, 2582, 2304].includes(d.code) && ["process", "Buffer", "require", "module", "__dirname", "__filename", "global", "setImmediate"].includes(name)) {
+  if (
+    [2580, 2591, 2592, 2582, 2304].includes(d.code) &&
+    ["process", "Buffer", "require", "module", "__dirname", "__filename", "global", "setImmediate"].includes(name)
+  ) {
     return `Cannot find name '${name}': a module runs in its own isolate, without Node's globals (sdk/README.md lists what it has)`;
   }
-  if (d.code === 2307 && name.startsWith("node:")) return `Cannot find module '${name}': a module runs in its own isolate and can import only @tsmgr/sdk and its own files`;
+  if (d.code === 2307 && name.startsWith("node:"))
+    return `Cannot find module '${name}': a module runs in its own isolate and can import only @tsmgr/sdk and its own files`;
   return undefined;
 }
 

@@ -4,8 +4,16 @@ import type { NotifyType } from "./types.ts";
 
 /** Notifications go out in the order a real mgr sees them: maps first, then digests, then log. */
 const NOTIFY_ORDER: ReadonlyMap<NotifyType, number> = new Map<NotifyType, number>([
-  ["mon_map", 0], ["osd_map", 1], ["fs_map", 2], ["service_map", 3], ["mgr_map", 4], ["mon_status", 5],
-  ["perf_schema_update", 6], ["pg_summary", 7], ["health", 8], ["clog", 9],
+  ["mon_map", 0],
+  ["osd_map", 1],
+  ["fs_map", 2],
+  ["service_map", 3],
+  ["mgr_map", 4],
+  ["mon_status", 5],
+  ["perf_schema_update", 6],
+  ["pg_summary", 7],
+  ["health", 8],
+  ["clog", 9],
 ]);
 
 /** The notifications sorted into the mgr's order; equal kinds keep the order they were raised in. */

@@ -16,14 +16,24 @@ export type CephOptionValue = string | number | boolean;
 
 let index: Map<string, OptionSchema> | undefined;
 function schema(name: string): OptionSchema | undefined {
-  index ??= new Map(fixture<{ options: OptionSchema[] }>("mgr-get/get.config_options.json").options.map((o) => [o.name, o]));
+  index ??= new Map(
+    fixture<{ options: OptionSchema[] }>("mgr-get/get.config_options.json").options.map((o) => [o.name, o]),
+  );
   return index.get(name);
 }
 
 /** The daemon types Ceph's EntityName accepts ("osd.0", "osd", "client.admin", ...). */
 const ENTITY = /^(auth|mon|osd|mds|mgr|client)(\.[^\s]*)?$/;
 
-const SIZE_UNITS: Record<string, number> = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50, e: 2 ** 60 };
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  k: 2 ** 10,
+  m: 2 ** 20,
+  g: 2 ** 30,
+  t: 2 ** 40,
+  p: 2 ** 50,
+  e: 2 ** 60,
+};
 
 /** An option's text as the type its schema gives: int, uint, size → integer; float, secs, millisecs → number; bool; else text. */
 export function typedOptionValue(type: string, text: string): CephOptionValue {
@@ -48,11 +58,16 @@ export function typedOptionValue(type: string, text: string): CephOptionValue {
 }
 
 function unknownOption(fn: string, key: string): RangeError {
-  return new RangeError(`${fn}(): "${key}" is not a Ceph option (Ceph raises KeyError "option not found: ${key}"): see get("config_options") for the names`);
+  return new RangeError(
+    `${fn}(): "${key}" is not a Ceph option (Ceph raises KeyError "option not found: ${key}"): see get("config_options") for the names`,
+  );
 }
 
 function defaultText(opt: OptionSchema, daemon: boolean): string {
-  const d = daemon && opt.daemon_default !== "" && opt.daemon_default !== undefined && opt.daemon_default !== null ? opt.daemon_default : opt.default;
+  const d =
+    daemon && opt.daemon_default !== "" && opt.daemon_default !== undefined && opt.daemon_default !== null
+      ? opt.daemon_default
+      : opt.default;
   return d === undefined || d === null ? "" : String(d);
 }
 
@@ -74,7 +89,10 @@ export function foreignCephOption(cluster: ClusterSource, entity: string, key: s
   const opt = schema(key);
   if (!opt) throw unknownOption("getForeignCephOption", key);
   const m = ENTITY.exec(entity);
-  if (!m) throw new RangeError(`getForeignCephOption(): "${entity}" is not a Ceph entity (Ceph raises KeyError "invalid entity"): use TYPE.ID such as "osd.0", with TYPE one of mon, mgr, osd, mds, client`);
+  if (!m)
+    throw new RangeError(
+      `getForeignCephOption(): "${entity}" is not a Ceph entity (Ceph raises KeyError "invalid entity"): use TYPE.ID such as "osd.0", with TYPE one of mon, mgr, osd, mds, client`,
+    );
   const type = m[1]!;
   const db = cluster.configDb();
   for (const section of [entity, type, "global"]) {

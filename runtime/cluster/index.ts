@@ -5,4 +5,10 @@ export { cephOption, foreignCephOption, typedOptionValue, type CephOptionValue }
 export { DEFAULT_SIM_OPTIONS, SimCluster, SimError, createSimCluster, type SimClusterOptions } from "./sim/index.ts";
 export { SIM_COMMANDS, handleSimCommand } from "./sim/control-commands.ts";
 export type { PoolSpec } from "./sim/model.ts";
-export { CephBackendError, createCephCluster, type CephCluster, type CephClusterOptions, type CephConfig } from "./ceph/index.ts";
+export {
+  CephBackendError,
+  createCephCluster,
+  type CephCluster,
+  type CephClusterOptions,
+  type CephConfig,
+} from "./ceph/index.ts";

@@ -45,7 +45,11 @@ export function perfSchema(cluster: ClusterSource, svcType: string, svcId: strin
  * [get_all_perf_counters]: every counter of priority ≥ `prioLimit` of the daemons whose type is in
  * `serviceTypes`, with its newest value (`value`, and `count` for averages), as mgr_module.py builds it.
  */
-export function allPerfCounters(cluster: ClusterSource, prioLimit: number, serviceTypes: readonly string[]): Record<string, Record<string, unknown>> {
+export function allPerfCounters(
+  cluster: ClusterSource,
+  prioLimit: number,
+  serviceTypes: readonly string[],
+): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const s of services(cluster)) {
     if (!serviceTypes.includes(s.type)) continue;

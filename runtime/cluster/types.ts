@@ -86,12 +86,20 @@ export interface ClusterSource {
    * A command to one daemon (`ceph tell`, the mgr's send_command with a service type), already
    * validated against that daemon type's descriptors. A daemon that does not exist answers ENOENT.
    */
-  sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult>;
+  sendDaemonCommand(
+    target: DaemonTarget,
+    cmd: { prefix: string; [k: string]: unknown },
+    inbuf: string,
+  ): Promise<CommandResult>;
   /** The mon's central config db as last seen (`config dump`), in its order. */
   configDb(): readonly ConfigDbEntry[];
   /** Notifications, in order. Returns the unsubscribe function. */
   subscribe(listener: (type: NotifyType, id: string | object) => void): () => void;
   haveMonConnection(): boolean;
   /** Optional: writes a cluster log entry with its channel and priority (the simulator); without it the daemon sends the mon command `log`. */
-  clusterLog?(channel: "cluster" | "audit", priority: "[DBG]" | "[INF]" | "[SEC]" | "[WRN]" | "[ERR]", message: string): Promise<void>;
+  clusterLog?(
+    channel: "cluster" | "audit",
+    priority: "[DBG]" | "[INF]" | "[SEC]" | "[WRN]" | "[ERR]",
+    message: string,
+  ): Promise<void>;
 }

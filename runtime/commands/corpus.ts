@@ -51,7 +51,12 @@ export function loadCorpus(name: CorpusName): CorpusEntry[] {
   const url = new URL(`./data/${name}-command-descriptions.json`, import.meta.url);
   const raw = JSON.parse(readFileSync(fileURLToPath(url), "utf8")) as Record<string, RawEntry>;
   return Object.entries(raw).map(([id, entry]) => {
-    const parsed: CorpusEntry = { id, signature: parseSignature(entry), help: entry.help ?? "", flags: entry.flags ?? 0 };
+    const parsed: CorpusEntry = {
+      id,
+      signature: parseSignature(entry),
+      help: entry.help ?? "",
+      flags: entry.flags ?? 0,
+    };
     if (entry.perm !== undefined) parsed.perm = entry.perm;
     if (entry.module !== undefined) parsed.module = entry.module;
     return parsed;

@@ -27,7 +27,17 @@ export type CephType = (typeof CEPH_TYPES)[number];
 
 /** Units CephSizeBytes understands, as powers of 1024 (Ceph counts K as 1024 too). */
 export const SIZE_UNITS: Readonly<Record<string, number>> = {
-  B: 0, K: 1, KB: 1, M: 2, MB: 2, G: 3, GB: 3, T: 4, TB: 4, P: 5, PB: 5,
+  B: 0,
+  K: 1,
+  KB: 1,
+  M: 2,
+  MB: 2,
+  G: 3,
+  GB: 3,
+  T: 4,
+  TB: 4,
+  P: 5,
+  PB: 5,
 };
 
 /** One argument of a signature (everything after the literal prefix words). */
@@ -111,10 +121,16 @@ export function parseSignature(descriptor: string | JsonSig | readonly JsonSigIt
   if (typeof descriptor === "string") return build(tokenize(descriptor), quoteString(descriptor), "string");
   const items = Array.isArray(descriptor) ? descriptor : (descriptor as JsonSig | null)?.sig;
   if (!Array.isArray(items)) {
-    throw new TypeError(`command descriptor ${safeJson(descriptor)} is neither a string nor an object with a "sig" array`);
+    throw new TypeError(
+      `command descriptor ${safeJson(descriptor)} is neither a string nor an object with a "sig" array`,
+    );
   }
   const shown = safeJson(items);
-  return build(items.map((item) => fromJsonItem(item, shown)), shown, "json");
+  return build(
+    items.map((item) => fromJsonItem(item, shown)),
+    shown,
+    "json",
+  );
 }
 
 /** The JSON descriptor form of a signature, with keys sorted as Ceph's daemons dump them. */
@@ -130,7 +146,10 @@ export function signatureToJson(sig: Signature): { sig: JsonSigItem[] } {
 
 /** The `key=value` pairs of one argument, in the canonical order used by `Signature.text`. */
 export function argFields(arg: ArgDesc): [string, string][] {
-  const fields: [string, string][] = [["name", arg.name], ["type", arg.type]];
+  const fields: [string, string][] = [
+    ["name", arg.name],
+    ["type", arg.type],
+  ];
   if (arg.range) fields.push(["range", formatRange(arg)]);
   if (arg.strings) fields.push(["strings", arg.strings.join("|")]);
   if (arg.goodchars !== undefined) fields.push(["goodchars", arg.goodchars]);
@@ -159,7 +178,8 @@ function tokenize(text: string): (string | RawArg)[] {
   const tokens = text.split(/\s+/).filter((t) => t !== "");
   return tokens.map((token) => {
     if (!token.includes("=")) {
-      if (token.includes(",")) throw bad(shown, `token "${token}" has a comma but no key=value pair: write name=...,type=...`);
+      if (token.includes(","))
+        throw bad(shown, `token "${token}" has a comma but no key=value pair: write name=...,type=...`);
       return token;
     }
     return { fields: splitPairs(token, shown), shown: `"${token}"` };
@@ -180,7 +200,8 @@ function splitPairs(token: string, shown: string): Map<string, string> {
 
 function fromJsonItem(item: unknown, shown: string): string | RawArg {
   if (typeof item === "string") {
-    if (item === "" || /\s/.test(item)) throw bad(shown, `literal word ${JSON.stringify(item)} must be one non-empty word`);
+    if (item === "" || /\s/.test(item))
+      throw bad(shown, `literal word ${JSON.stringify(item)} must be one non-empty word`);
     return item;
   }
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
@@ -197,7 +218,8 @@ function fromJsonItem(item: unknown, shown: string): string | RawArg {
 }
 
 function build(items: (string | RawArg)[], shown: string, origin: Origin): Signature {
-  if (items.length === 0) throw bad(shown, "it is empty: a descriptor starts with the command's words, e.g. \"osd pool ls\"");
+  if (items.length === 0)
+    throw bad(shown, 'it is empty: a descriptor starts with the command\'s words, e.g. "osd pool ls"');
   const prefix: string[] = [];
   const prefixNames: string[] = [];
   const args: ArgDesc[] = [];
@@ -205,7 +227,8 @@ function build(items: (string | RawArg)[], shown: string, origin: Origin): Signa
   for (const item of items) {
     const literal = typeof item === "string" ? { word: item, name: "prefix" } : literalOf(item, shown);
     if (literal !== undefined) {
-      if (args.length > 0) throw bad(shown, `literal word "${literal.word}" comes after arguments: put every literal word first`);
+      if (args.length > 0)
+        throw bad(shown, `literal word "${literal.word}" comes after arguments: put every literal word first`);
       prefix.push(literal.word);
       prefixNames.push(literal.name);
       continue;
@@ -215,7 +238,8 @@ function build(items: (string | RawArg)[], shown: string, origin: Origin): Signa
     names.add(arg.name);
     args.push(arg);
   }
-  if (prefix.length === 0) throw bad(shown, "it has no command words: start it with the literal prefix, e.g. \"osd pool ls\"");
+  if (prefix.length === 0)
+    throw bad(shown, 'it has no command words: start it with the literal prefix, e.g. "osd pool ls"');
   for (const name of prefixNames) {
     if (name !== "prefix" && names.has(name)) throw bad(shown, `argument name "${name}" is used twice`);
   }
@@ -232,10 +256,12 @@ function literalOf(raw: RawArg, shown: string): { word: string; name: string } |
   const word = raw.fields.get("prefix");
   if (!word || /\s/.test(word)) throw bad(shown, `CephPrefix ${raw.shown} needs prefix=<one word>`);
   for (const key of raw.fields.keys()) {
-    if (key !== "type" && key !== "prefix" && key !== "name") throw bad(shown, `CephPrefix ${raw.shown} does not take "${key}"`);
+    if (key !== "type" && key !== "prefix" && key !== "name")
+      throw bad(shown, `CephPrefix ${raw.shown} does not take "${key}"`);
   }
   const name = raw.fields.get("name") ?? "prefix";
-  if (!NAME_RE.test(name) || name === "__proto__") throw bad(shown, `CephPrefix name "${name}" is not usable: use letters, digits, "_" or "-"`);
+  if (!NAME_RE.test(name) || name === "__proto__")
+    throw bad(shown, `CephPrefix name "${name}" is not usable: use letters, digits, "_" or "-"`);
   return { word, name };
 }
 
@@ -248,7 +274,8 @@ function toArgDesc(raw: RawArg, shown: string, origin: Origin): ArgDesc {
   }
   const type = fields.get("type");
   if (type === undefined) throw bad(shown, `argument "${name}" is missing type=, e.g. type=CephString`);
-  if (!isCephType(type)) throw bad(shown, `unknown type "${type}" for argument "${name}"; known types: ${CEPH_TYPES.join(", ")}`);
+  if (!isCephType(type))
+    throw bad(shown, `unknown type "${type}" for argument "${name}"; known types: ${CEPH_TYPES.join(", ")}`);
   checkKeys(fields, type as ArgDesc["type"], name, shown);
   const arg: ArgDesc = {
     name,
@@ -297,7 +324,8 @@ function applyCount(arg: ArgDesc, n: string | undefined, shown: string): void {
     return;
   }
   const count = /^\d+$/.test(n) ? Number(n) : NaN;
-  if (!(count >= 1 && count <= 1000)) throw bad(shown, `argument "${arg.name}" has n=${n}: use n=N (one or more) or a count from 1 up`);
+  if (!(count >= 1 && count <= 1000))
+    throw bad(shown, `argument "${arg.name}" has n=${n}: use n=N (one or more) or a count from 1 up`);
   arg.n = count;
 }
 
@@ -313,7 +341,11 @@ function applyTypeFields(arg: ArgDesc, fields: Map<string, string>, shown: strin
   if (goodchars !== undefined) arg.goodchars = checkGoodchars(arg, goodchars, shown);
   const unit = fields.get("default_unit");
   if (unit !== undefined) {
-    if (!(unit.toUpperCase() in SIZE_UNITS)) throw bad(shown, `argument "${arg.name}" has default_unit=${unit}; use one of ${Object.keys(SIZE_UNITS).join(", ")}`);
+    if (!(unit.toUpperCase() in SIZE_UNITS))
+      throw bad(
+        shown,
+        `argument "${arg.name}" has default_unit=${unit}; use one of ${Object.keys(SIZE_UNITS).join(", ")}`,
+      );
     arg.defaultUnit = unit.toUpperCase();
   }
 }
@@ -322,11 +354,15 @@ function parseRange(arg: ArgDesc, text: string, shown: string): { min: number; m
   const parts = text.split("|");
   const pattern = arg.type === "CephInt" ? INT_RE : FLOAT_RE;
   const numbers = parts.map((p) => (pattern.test(p) ? Number(p) : NaN));
-  const ok = parts.length <= 2 && numbers.every((v) => Number.isFinite(v) && (arg.type !== "CephInt" || Number.isSafeInteger(v)));
+  const ok =
+    parts.length <= 2 &&
+    numbers.every((v) => Number.isFinite(v) && (arg.type !== "CephInt" || Number.isSafeInteger(v)));
   const kind = arg.type === "CephInt" ? "integers" : "numbers";
-  if (!ok) throw bad(shown, `argument "${arg.name}" has a bad range "${text}": write range=min or range=min|max with ${kind}`);
+  if (!ok)
+    throw bad(shown, `argument "${arg.name}" has a bad range "${text}": write range=min or range=min|max with ${kind}`);
   const [min, max] = numbers as [number, number?];
-  if (max !== undefined && max < min) throw bad(shown, `argument "${arg.name}" has range "${text}" whose max is below its min`);
+  if (max !== undefined && max < min)
+    throw bad(shown, `argument "${arg.name}" has range "${text}" whose max is below its min`);
   return max === undefined ? { min } : { min, max };
 }
 
@@ -340,17 +376,29 @@ function checkGoodchars(arg: ArgDesc, goodchars: string, shown: string): string 
   try {
     new RegExp(goodchars);
   } catch {
-    throw bad(shown, `argument "${arg.name}" has goodchars=${goodchars}, which is not a valid regular expression; write a character class such as [A-Za-z0-9-_.]`);
+    throw bad(
+      shown,
+      `argument "${arg.name}" has goodchars=${goodchars}, which is not a valid regular expression; write a character class such as [A-Za-z0-9-_.]`,
+    );
   }
   return goodchars;
 }
 
-function signatureText(prefix: readonly string[], prefixNames: readonly string[] | undefined, args: readonly ArgDesc[]): string {
+function signatureText(
+  prefix: readonly string[],
+  prefixNames: readonly string[] | undefined,
+  args: readonly ArgDesc[],
+): string {
   const tokens = prefix.map((word, i) => {
     const name = prefixNames?.[i] ?? "prefix";
     return name === "prefix" ? word : `name=${name},type=CephPrefix,prefix=${word}`;
   });
-  for (const arg of args) tokens.push(argFields(arg).map(([k, v]) => `${k}=${v}`).join(","));
+  for (const arg of args)
+    tokens.push(
+      argFields(arg)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    );
   return tokens.join(" ");
 }
 

@@ -44,23 +44,39 @@ export function checkJsonValue(arg: ArgDesc, value: unknown): unknown {
 /** The "expected ..." phrase for an argument, used in messages. */
 export function expected(arg: ArgDesc): string {
   switch (arg.type) {
-    case "CephInt": return "expected an integer";
-    case "CephFloat": return "expected a number";
-    case "CephString": return arg.goodchars ? `expected characters from ${arg.goodchars}` : "expected printable ASCII";
-    case "CephSocketpath": return "expected the path of an existing Unix socket";
-    case "CephIPAddr": return "expected an IP address with an optional port, e.g. 10.0.0.1:6789 or [::1]:6789";
-    case "CephEntityAddr": return "expected an IP address with optional port and /nonce, e.g. 10.0.0.1:6789/123";
-    case "CephPgid": return "expected <pool>.<hex seed>, e.g. 1.1f";
-    case "CephName": return "expected *, mon, mgr or <type>.<id> with type osd, mon, client, mds or mgr, e.g. osd.3";
-    case "CephOsdName": return "expected *, an OSD id N or osd.N with N >= 0";
-    case "CephChoices": return `expected one of ${arg.strings!.join("|")}`;
-    case "CephBool": return "expected true, false, 1 or 0";
-    case "CephFilepath": return "expected a readable file or a path where a file can be written";
-    case "CephFragment": return "expected a CephFS fragment 0x<hex>/<bits>, e.g. 0x1f/5";
-    case "CephUUID": return "expected a UUID, e.g. 6f2b0e8c-3e2a-4a4c-9d0e-1c7f3a9b2d11";
-    case "CephSizeBytes": return `expected a size such as 100K, 2MB or 1G (units ${Object.keys(SIZE_UNITS).join(", ")})`;
+    case "CephInt":
+      return "expected an integer";
+    case "CephFloat":
+      return "expected a number";
+    case "CephString":
+      return arg.goodchars ? `expected characters from ${arg.goodchars}` : "expected printable ASCII";
+    case "CephSocketpath":
+      return "expected the path of an existing Unix socket";
+    case "CephIPAddr":
+      return "expected an IP address with an optional port, e.g. 10.0.0.1:6789 or [::1]:6789";
+    case "CephEntityAddr":
+      return "expected an IP address with optional port and /nonce, e.g. 10.0.0.1:6789/123";
+    case "CephPgid":
+      return "expected <pool>.<hex seed>, e.g. 1.1f";
+    case "CephName":
+      return "expected *, mon, mgr or <type>.<id> with type osd, mon, client, mds or mgr, e.g. osd.3";
+    case "CephOsdName":
+      return "expected *, an OSD id N or osd.N with N >= 0";
+    case "CephChoices":
+      return `expected one of ${arg.strings!.join("|")}`;
+    case "CephBool":
+      return "expected true, false, 1 or 0";
+    case "CephFilepath":
+      return "expected a readable file or a path where a file can be written";
+    case "CephFragment":
+      return "expected a CephFS fragment 0x<hex>/<bits>, e.g. 0x1f/5";
+    case "CephUUID":
+      return "expected a UUID, e.g. 6f2b0e8c-3e2a-4a4c-9d0e-1c7f3a9b2d11";
+    case "CephSizeBytes":
+      return `expected a size such as 100K, 2MB or 1G (units ${Object.keys(SIZE_UNITS).join(", ")})`;
     case "CephPoolname":
-    case "CephObjectname": return "expected a string";
+    case "CephObjectname":
+      return "expected a string";
   }
 }
 
@@ -102,7 +118,8 @@ function checkInt(word: string, arg: ArgDesc): unknown {
  */
 export function deliverInt(value: bigint): number | string | Rejection {
   if (value >= -9007199254740991n && value <= 9007199254740991n) return Number(value);
-  if (value < INT64_MIN || value > INT64_MAX) return new Rejection(`expected an integer from ${INT64_MIN} to ${INT64_MAX} (int64)`);
+  if (value < INT64_MIN || value > INT64_MAX)
+    return new Rejection(`expected an integer from ${INT64_MIN} to ${INT64_MAX} (int64)`);
   return String(value);
 }
 
@@ -110,7 +127,8 @@ export function deliverInt(value: bigint): number | string | Rejection {
 function checkFloat(word: string, arg: ArgDesc): unknown {
   const value = pyFloat(word);
   if (value === undefined) return new Rejection("expected a number");
-  if (!Number.isFinite(value)) return new Rejection(`expected a finite number: ${word.trim()} reads as ${value}, which JSON cannot carry`);
+  if (!Number.isFinite(value))
+    return new Rejection(`expected a finite number: ${word.trim()} reads as ${value}, which JSON cannot carry`);
   return checkRange(arg, value);
 }
 
@@ -118,7 +136,10 @@ function checkRange<T extends number | bigint>(arg: ArgDesc, value: T): T | Reje
   const range = arg.range;
   if (!range) return value;
   const min = formatNumber(arg.type, range.min);
-  const [lo, hi] = typeof value === "bigint" ? [BigInt(range.min), range.max === undefined ? undefined : BigInt(range.max)] : [range.min, range.max];
+  const [lo, hi] =
+    typeof value === "bigint"
+      ? [BigInt(range.min), range.max === undefined ? undefined : BigInt(range.max)]
+      : [range.min, range.max];
   if (hi === undefined) return value < lo ? new Rejection(`must be >= ${min}`, true) : value;
   if (value >= lo && value <= hi) return value;
   return new Rejection(`must be between ${min} and ${formatNumber(arg.type, range.max!)}`, true);
@@ -126,17 +147,20 @@ function checkRange<T extends number | bigint>(arg: ArgDesc, value: T): T | Reje
 
 // Python's string.printable: Ceph computes the goodchars set over these characters only, so any
 // other character (non-ASCII, control) fails as soon as goodchars is set.
-const PRINTABLE = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c";
+const PRINTABLE =
+  "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c";
 const goodsets = new Map<string, Set<string>>();
 
 function goodset(goodchars: string): Set<string> {
   let set = goodsets.get(goodchars);
   if (set) return set;
   const re = new RegExp(goodchars, "y"); // sticky: anchored at 0, as Python's re.match
-  set = new Set([...PRINTABLE].filter((c) => {
-    re.lastIndex = 0;
-    return re.test(c);
-  }));
+  set = new Set(
+    [...PRINTABLE].filter((c) => {
+      re.lastIndex = 0;
+      return re.test(c);
+    }),
+  );
   goodsets.set(goodchars, set);
   return set;
 }
@@ -212,7 +236,8 @@ function checkIPv6(text: string, arg: ArgDesc): Rejection | undefined {
     }
   }
   // inet_pton refuses zone ids ("%eth0"); net.isIPv6 would take them
-  if (addr.includes("%") || !isIPv6(addr)) return new Rejection(`${JSON.stringify(addr)} is not a valid IPv6 address; ${expected(arg)}`);
+  if (addr.includes("%") || !isIPv6(addr))
+    return new Rejection(`${JSON.stringify(addr)} is not a valid IPv6 address; ${expected(arg)}`);
   return undefined;
 }
 
@@ -240,8 +265,10 @@ function checkPgid(word: string, arg: ArgDesc): unknown {
   const dot = word.indexOf(".");
   if (dot === -1) return new Rejection(`no "." in it; ${expected(arg)}`);
   const pool = pyInt(word.slice(0, dot), 10);
-  if (pool === undefined || pool < 0n) return new Rejection(`pool ${JSON.stringify(word.slice(0, dot))} is not an integer >= 0; ${expected(arg)}`);
-  if (pyInt(word.slice(dot + 1), 16) === undefined) return new Rejection(`seed ${JSON.stringify(word.slice(dot + 1))} is not hexadecimal; ${expected(arg)}`);
+  if (pool === undefined || pool < 0n)
+    return new Rejection(`pool ${JSON.stringify(word.slice(0, dot))} is not an integer >= 0; ${expected(arg)}`);
+  if (pyInt(word.slice(dot + 1), 16) === undefined)
+    return new Rejection(`seed ${JSON.stringify(word.slice(dot + 1))} is not hexadecimal; ${expected(arg)}`);
   return word;
 }
 
@@ -254,7 +281,8 @@ function checkName(word: string, arg: ArgDesc): unknown {
   const type = word.slice(0, dot);
   if (!NAME_TYPES.has(type)) return new Rejection(`unknown daemon type ${JSON.stringify(type)}; ${expected(arg)}`);
   const id = word.slice(dot + 1);
-  if (type === "osd" && id !== "*" && pyInt(id, 10) === undefined) return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
+  if (type === "osd" && id !== "*" && pyInt(id, 10) === undefined)
+    return new Rejection(`osd id ${JSON.stringify(id)} is not an integer; ${expected(arg)}`);
   return word;
 }
 
@@ -264,7 +292,8 @@ function checkOsdName(word: string, arg: ArgDesc): unknown {
   let id = word;
   const dot = word.indexOf(".");
   if (dot !== -1) {
-    if (word.slice(0, dot) !== "osd") return new Rejection(`unknown daemon type ${JSON.stringify(word.slice(0, dot))}; ${expected(arg)}`);
+    if (word.slice(0, dot) !== "osd")
+      return new Rejection(`unknown daemon type ${JSON.stringify(word.slice(0, dot))}; ${expected(arg)}`);
     id = word.slice(dot + 1);
   }
   const value = pyInt(id, 10);
@@ -310,7 +339,11 @@ function checkFragment(word: string, arg: ArgDesc): unknown {
 
 /** What Python's uuid.UUID(s) accepts: urn:/uuid: and braces dropped, dashes too, then 32 characters int(hex, 16) reads. */
 function checkUuid(word: string, arg: ArgDesc): unknown {
-  const hex = word.replaceAll("urn:", "").replaceAll("uuid:", "").replace(/^[{}]+|[{}]+$/g, "").replaceAll("-", "");
+  const hex = word
+    .replaceAll("urn:", "")
+    .replaceAll("uuid:", "")
+    .replace(/^[{}]+|[{}]+$/g, "")
+    .replaceAll("-", "");
   return [...hex].length === 32 && pyInt(hex, 16) !== undefined ? word : new Rejection(expected(arg));
 }
 
@@ -318,7 +351,8 @@ function checkSizeBytes(word: string, arg: ArgDesc): unknown {
   const m = /^(\d+)\s*([A-Za-z]*)$/.exec(word.trim());
   if (!m) return new Rejection(`${expected(arg)}; it must start with a whole number`);
   const unit = m[2] ? m[2].toUpperCase() : arg.defaultUnit;
-  if (unit === undefined) return new Rejection(`no unit given and ${arg.name} has no default unit; write e.g. ${m[1]}B or ${m[1]}K`);
+  if (unit === undefined)
+    return new Rejection(`no unit given and ${arg.name} has no default unit; write e.g. ${m[1]}B or ${m[1]}K`);
   const power = SIZE_UNITS[unit];
   if (power === undefined) return new Rejection(`unknown unit ${JSON.stringify(m[2])}; ${expected(arg)}`);
   const bytes = Number(m[1]) * 1024 ** power;

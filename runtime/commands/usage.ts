@@ -21,27 +21,40 @@ export function argUsage(arg: ArgDesc): string {
 
 function positionalChunk(arg: ArgDesc): string {
   switch (arg.type) {
-    case "CephBool": return `--${arg.name.replaceAll("_", "-")}`;
+    case "CephBool":
+      return `--${arg.name.replaceAll("_", "-")}`;
     case "CephChoices":
       // legacy clusters send format positionally; Ceph shows it as the option it really is
       return arg.name === "format" ? `--format {${arg.strings!.join("|")}}` : `<${arg.name}:${arg.strings!.join("|")}>`;
-    case "CephOsdName": return "<id|osd.id>";
-    case "CephName": return "<type.id>";
-    case "CephInt": return `<${arg.name}:int>`;
-    case "CephFloat": return `<${arg.name}:float>`;
-    default: return `<${arg.name}>`;
+    case "CephOsdName":
+      return "<id|osd.id>";
+    case "CephName":
+      return "<type.id>";
+    case "CephInt":
+      return `<${arg.name}:int>`;
+    case "CephFloat":
+      return `<${arg.name}:float>`;
+    default:
+      return `<${arg.name}>`;
   }
 }
 
 function keywordChunk(arg: ArgDesc): string {
   switch (arg.type) {
-    case "CephBool": return `--${arg.name.replaceAll("_", "-")}`;
-    case "CephChoices": return `--${arg.name} {${arg.strings!.join("|")}}`;
-    case "CephOsdName": return `--${arg.name} <id|osd.id>`;
-    case "CephName": return `--${arg.name} <type.id>`;
-    case "CephInt": return `--${arg.name} <int>`;
-    case "CephFloat": return `--${arg.name} <float>`;
-    default: return `--${arg.name} <value>`;
+    case "CephBool":
+      return `--${arg.name.replaceAll("_", "-")}`;
+    case "CephChoices":
+      return `--${arg.name} {${arg.strings!.join("|")}}`;
+    case "CephOsdName":
+      return `--${arg.name} <id|osd.id>`;
+    case "CephName":
+      return `--${arg.name} <type.id>`;
+    case "CephInt":
+      return `--${arg.name} <int>`;
+    case "CephFloat":
+      return `--${arg.name} <float>`;
+    default:
+      return `--${arg.name} <value>`;
   }
 }
 
@@ -51,4 +64,3 @@ export function formatClosest(sigs: readonly Signature[]): string {
   for (const sig of sigs) lines.push(formatUsage(sig));
   return lines.join("\n");
 }
-

@@ -7,8 +7,7 @@ import { Rejection, checkJsonValue, checkWord } from "./types.ts";
 import { argUsage, editDistance, formatClosest, formatUsage } from "./usage.ts";
 
 export type ValidationResult =
-  | { ok: true; signature: Signature; args: Record<string, unknown> }
-  | { ok: false; errno: number; message: string };
+  { ok: true; signature: Signature; args: Record<string, unknown> } | { ok: false; errno: number; message: string };
 
 /** What validateCommand accepts: argv words, or a JSON command such as {"prefix": "osd pool ls"}. */
 export type CommandInput = readonly string[] | Readonly<Record<string, unknown>>;
@@ -54,7 +53,10 @@ type Bound = { ok: true; args: Record<string, unknown> } | Failure;
 
 /** A value refused while binding: the word (or comma part) and why. */
 class Refusal {
-  constructor(readonly value: unknown, readonly rejection: Rejection) {}
+  constructor(
+    readonly value: unknown,
+    readonly rejection: Rejection,
+  ) {}
 }
 
 /**
@@ -96,11 +98,14 @@ export class CommandTable {
   /** Validates argv words or a JSON command; never throws for bad user input. */
   validate(input: CommandInput): ValidationResult {
     if (Array.isArray(input)) {
-      if (input.some((w) => typeof w !== "string")) return einval("invalid command: every word of the command must be a string");
+      if (input.some((w) => typeof w !== "string"))
+        return einval("invalid command: every word of the command must be a string");
       return this.#validateWords(input as readonly string[]);
     }
     if (input === null || typeof input !== "object") {
-      return einval(`invalid command: expected a list of words or an object such as {"prefix": "osd pool ls"}, got ${describe(input)}`);
+      return einval(
+        `invalid command: expected a list of words or an object such as {"prefix": "osd pool ls"}, got ${describe(input)}`,
+      );
     }
     return this.#validateJson(input as Readonly<Record<string, unknown>>);
   }
@@ -167,7 +172,9 @@ export class CommandTable {
   #validateJson(cmd: Readonly<Record<string, unknown>>): ValidationResult {
     const prefix = cmd.prefix;
     if (typeof prefix !== "string" || prefix.trim() === "") {
-      return einval(`invalid command: "prefix" must hold the command's words, e.g. {"prefix": "osd pool ls"}; got ${describe(prefix)}`);
+      return einval(
+        `invalid command: "prefix" must hold the command's words, e.g. {"prefix": "osd pool ls"}; got ${describe(prefix)}`,
+      );
     }
     const words = prefix.trim().split(/\s+/);
     const matches = this.#byPrefix.get(words.join(" "));
@@ -198,7 +205,10 @@ const memo = new WeakMap<object, { items: (string | Signature)[]; table: Command
  *   joined words), or `{ok: false, errno: 22, message}` with a message `ceph` users will recognise
  * @throws SyntaxError when one of the string descriptors is malformed
  */
-export function validateCommand(signatures: readonly (string | Signature)[] | CommandTable, input: CommandInput): ValidationResult {
+export function validateCommand(
+  signatures: readonly (string | Signature)[] | CommandTable,
+  input: CommandInput,
+): ValidationResult {
   return tableFor(signatures).validate(input);
 }
 
@@ -222,13 +232,26 @@ function compile(sig: Signature): Compiled {
     throw new TypeError(`signature ${describe(sig)} has no prefix words: build it with parseSignature()`);
   }
   const steps: Step[] = sig.prefix.map((word, i) => ({
-    literal: word, arg: undefined, name: sig.prefixNames?.[i] ?? "prefix", req: true, repeat: false, n: 1, positional: true, splitCsv: false,
+    literal: word,
+    arg: undefined,
+    name: sig.prefixNames?.[i] ?? "prefix",
+    req: true,
+    repeat: false,
+    n: 1,
+    positional: true,
+    splitCsv: false,
   }));
   const byName = new Map<string, number>();
   for (const arg of sig.args) {
     byName.set(arg.name, steps.length);
     steps.push({
-      literal: undefined, arg, name: arg.name, req: arg.req, repeat: arg.repeat, n: arg.n, positional: arg.positional,
+      literal: undefined,
+      arg,
+      name: arg.name,
+      req: arg.req,
+      repeat: arg.repeat,
+      n: arg.n,
+      positional: arg.positional,
       splitCsv: arg.repeat && arg.type !== "CephString",
     });
   }
@@ -368,13 +391,19 @@ function bind(entry: Compiled, words: readonly string[]): Bound {
       if (step.repeat) limit[si] = seen[si]! + 1;
     }
   }
-  if (matched < entry.required) return { ok: false, kind: "toofew", message: "invalid command: not enough arguments given" };
+  if (matched < entry.required)
+    return { ok: false, kind: "toofew", message: "invalid command: not enough arguments given" };
   if (wi < words.length) return invalid(unusedMessage(words.slice(wi), refused));
   return { ok: true, args };
 }
 
 /** A `--name=value` or `--name value` word naming an argument of this signature (dashes read as underscores). */
-function keyword(entry: Compiled, word: string, words: readonly string[], wi: number): { index: number; value: string; consumed: number } | undefined {
+function keyword(
+  entry: Compiled,
+  word: string,
+  words: readonly string[],
+  wi: number,
+): { index: number; value: string; consumed: number } | undefined {
   const eq = KWARG_EQUALS.exec(word);
   if (eq) {
     const index = entry.byName.get(eq[1]!.replaceAll("-", "_"));
@@ -391,7 +420,8 @@ function keyword(entry: Compiled, word: string, words: readonly string[], wi: nu
 
 /** ceph_argparse.validate_one: the typed values of one word (several when comma split). */
 function accept(step: Step, word: string, isKeyword: boolean): unknown[] | Refusal {
-  if (step.literal !== undefined) return word === step.literal ? [word] : new Refusal(word, new Rejection(`expected "${step.literal}"`));
+  if (step.literal !== undefined)
+    return word === step.literal ? [word] : new Refusal(word, new Rejection(`expected "${step.literal}"`));
   const arg = step.arg!;
   if (!(step.repeat && (isKeyword || step.splitCsv))) {
     const value = checkWord(arg, word);
@@ -425,12 +455,18 @@ function store(args: Record<string, unknown>, step: Step, values: unknown[]): vo
 }
 
 function missing(step: Step, seen: number): Failure {
-  if (step.literal !== undefined) return { ok: false, kind: "missing", message: `invalid command: missing the word "${step.literal}"` };
+  if (step.literal !== undefined)
+    return { ok: false, kind: "missing", message: `invalid command: missing the word "${step.literal}"` };
   const usage = argUsage(step.arg!);
-  if (step.repeat) return invalid(`invalid command: missing required argument ${step.name}: give at least one value (${usage})`);
+  if (step.repeat)
+    return invalid(`invalid command: missing required argument ${step.name}: give at least one value (${usage})`);
   if (seen === 0 && step.n === 1) {
     const how = step.positional ? "" : `; give it as --${step.name} <value>`;
-    return { ok: false, kind: "missing", message: `invalid command: missing required argument ${step.name} (${usage})${how}` };
+    return {
+      ok: false,
+      kind: "missing",
+      message: `invalid command: missing required argument ${step.name} (${usage})${how}`,
+    };
   }
   return invalid(`invalid command: ${step.name} takes ${step.n} values, got ${seen}`);
 }
@@ -504,7 +540,8 @@ function unexpectedMessage(entry: Compiled, word: string): string {
 }
 
 function keywordOnlyMessage(entry: Compiled, step: Step, word: string | undefined): string {
-  if (word === undefined) return `invalid command: missing required argument ${step.name}; give it as --${step.name} <value>`;
+  if (word === undefined)
+    return `invalid command: missing required argument ${step.name}; give it as --${step.name} <value>`;
   const keywordOnly = entry.sig.args.filter((a) => !a.positional).map((a) => `--${a.name}`);
   return `invalid command: unexpected argument ${JSON.stringify(word)}: the remaining arguments are given by name (${keywordOnly.join(", ")})`;
 }

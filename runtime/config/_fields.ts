@@ -38,10 +38,18 @@ export function str(obj: Obj, key: string, at: string, def: string, pattern?: Re
   return v;
 }
 
-export function num(obj: Obj, key: string, at: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function num(
+  obj: Obj,
+  key: string,
+  at: string,
+  def: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const v = obj[key];
   if (v === undefined) return def;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(at + key, `must be a number, got ${typeName(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ConfigError(at + key, `must be a number, got ${typeName(v)}`);
   if (v < min || v > max) throw new ConfigError(at + key, `${v} is out of range: must be between ${min} and ${max}`);
   return v;
 }
@@ -56,13 +64,15 @@ export function bool(obj: Obj, key: string, at: string, def: boolean): boolean {
 export function strList(obj: Obj, key: string, at: string, def: string[]): string[] {
   const v = obj[key];
   if (v === undefined) return def;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new ConfigError(at + key, "must be an array of strings");
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+    throw new ConfigError(at + key, "must be an array of strings");
   return v as string[];
 }
 
 export function oneOf<T extends string>(obj: Obj, key: string, at: string, def: T, choices: readonly T[]): T {
   const v = str(obj, key, at, def);
-  if (!choices.includes(v as T)) throw new ConfigError(at + key, `${JSON.stringify(v)} is not one of ${choices.join(", ")}`);
+  if (!choices.includes(v as T))
+    throw new ConfigError(at + key, `${JSON.stringify(v)} is not one of ${choices.join(", ")}`);
   return v as T;
 }
 

@@ -9,7 +9,8 @@ import type { Config, DaemonOverrides } from "./types.ts";
 function overridesOf(id: string, v: unknown, cfg: Config): DaemonOverrides {
   const at = `daemons.${id}`;
   if (!ID.test(id)) throw new ConfigError(at, "daemon ids are letters, digits, _ . and - (as the top-level id)");
-  if (!isObj(v)) throw new ConfigError(at, `must be an object such as {"http": {"listen": "127.0.0.1:7001"}}, got ${typeName(v)}`);
+  if (!isObj(v))
+    throw new ConfigError(at, `must be an object such as {"http": {"listen": "127.0.0.1:7001"}}, got ${typeName(v)}`);
   checkKeys(v, ["http", "modules"], at);
   const out: DaemonOverrides = { modules: Object.create(null) as DaemonOverrides["modules"] };
   const http = section(v, "http", `${at}.`);
@@ -19,9 +20,16 @@ function overridesOf(id: string, v: unknown, cfg: Config): DaemonOverrides {
   for (const [name, m] of Object.entries(mods)) {
     const mat = `${at}.modules.${name}`;
     if (!Object.hasOwn(cfg.modules, name)) {
-      throw new ConfigError(mat, `there is no modules.${name} entry to override: add it under "modules" first (overrides change only allow.net)`);
+      throw new ConfigError(
+        mat,
+        `there is no modules.${name} entry to override: add it under "modules" first (overrides change only allow.net)`,
+      );
     }
-    if (!isObj(m)) throw new ConfigError(mat, `must be an object such as {"allow": {"net": ["127.0.0.1:8081"]}}, got ${typeName(m)}`);
+    if (!isObj(m))
+      throw new ConfigError(
+        mat,
+        `must be an object such as {"allow": {"net": ["127.0.0.1:8081"]}}, got ${typeName(m)}`,
+      );
     checkKeys(m, ["allow"], mat);
     const allow = section(m, "allow", `${mat}.`);
     checkKeys(allow, ["net"], `${mat}.allow`);

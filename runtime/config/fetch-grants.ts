@@ -17,7 +17,8 @@ export interface FetchGrant {
 export function parseFetchGrant(g: string): FetchGrant | string {
   const wildcard = g.startsWith("*.");
   const rest = wildcard ? g.slice(2) : g;
-  if (rest === "" || /[/?#@\s\\]/.test(rest) || rest.includes("*")) return `${JSON.stringify(g)} is not a host ("api.example.com"), a host and port ("10.0.0.5:9093") or "*.example.com"`;
+  if (rest === "" || /[/?#@\s\\]/.test(rest) || rest.includes("*"))
+    return `${JSON.stringify(g)} is not a host ("api.example.com"), a host and port ("10.0.0.5:9093") or "*.example.com"`;
   let u: URL;
   try {
     u = new URL(`http://${rest}`);
@@ -25,10 +26,13 @@ export function parseFetchGrant(g: string): FetchGrant | string {
     return `${JSON.stringify(g)} is not a valid host or host:port`;
   }
   const portText = /:(\d+)$/.exec(rest)?.[1];
-  if (/:$/.test(rest) || (rest.includes(":") && !rest.startsWith("[") && portText === undefined)) return `${JSON.stringify(g)} has a bad port`;
+  if (/:$/.test(rest) || (rest.includes(":") && !rest.startsWith("[") && portText === undefined))
+    return `${JSON.stringify(g)} has a bad port`;
   const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && (port < 1 || port > 65535)) return `${JSON.stringify(g)}: the port must be between 1 and 65535`;
-  if (wildcard && (u.hostname.startsWith("[") || /^[\d.]+$/.test(u.hostname))) return `${JSON.stringify(g)}: a wildcard needs a domain name, not an address`;
+  if (port !== undefined && (port < 1 || port > 65535))
+    return `${JSON.stringify(g)}: the port must be between 1 and 65535`;
+  if (wildcard && (u.hostname.startsWith("[") || /^[\d.]+$/.test(u.hostname)))
+    return `${JSON.stringify(g)}: a wildcard needs a domain name, not an address`;
   return { host: u.hostname, port, wildcard };
 }
 

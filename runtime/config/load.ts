@@ -3,7 +3,21 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { bool, checkKeys, ID, isObj, listenAddress, netList, num, oneOf, section, str, strList, typeName, type Obj } from "./_fields.ts";
+import {
+  bool,
+  checkKeys,
+  ID,
+  isObj,
+  listenAddress,
+  netList,
+  num,
+  oneOf,
+  section,
+  str,
+  strList,
+  typeName,
+  type Obj,
+} from "./_fields.ts";
 import { applyDaemonOverrides } from "./daemons.ts";
 import { trustSection } from "./trust.ts";
 import { fetchList } from "./fetch-grants.ts";
@@ -18,8 +32,19 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * mistake for a config section (the loader should refuse module folders with these names too).
  */
 export const RESERVED_MODULE_NAMES: readonly string[] = Object.freeze([
-  "constructor", "prototype", "__proto__", "hasownproperty", "isprototypeof", "propertyisenumerable",
-  "tostring", "tolocalestring", "valueof", "__definegetter__", "__definesetter__", "__lookupgetter__", "__lookupsetter__",
+  "constructor",
+  "prototype",
+  "__proto__",
+  "hasownproperty",
+  "isprototypeof",
+  "propertyisenumerable",
+  "tostring",
+  "tolocalestring",
+  "valueof",
+  "__definegetter__",
+  "__definesetter__",
+  "__lookupgetter__",
+  "__lookupsetter__",
 ]);
 
 export const DEFAULT_LIMITS: Limits = {
@@ -42,8 +67,13 @@ const MODULE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<Limits> {
   // packageMaxBytes is daemon-wide: a module's own limits section does not know it
-  if (partial && obj.packageMaxBytes !== undefined) throw new ConfigError(at + "packageMaxBytes", "is daemon-wide: set it at limits.packageMaxBytes");
-  checkKeys(obj, Object.keys(DEFAULT_LIMITS).filter((k) => !partial || k !== "packageMaxBytes"), at.slice(0, -1));
+  if (partial && obj.packageMaxBytes !== undefined)
+    throw new ConfigError(at + "packageMaxBytes", "is daemon-wide: set it at limits.packageMaxBytes");
+  checkKeys(
+    obj,
+    Object.keys(DEFAULT_LIMITS).filter((k) => !partial || k !== "packageMaxBytes"),
+    at.slice(0, -1),
+  );
   const out: Partial<Limits> = {};
   const ranges: Record<keyof Limits, [number, number]> = {
     memoryMb: [8, 8192],
@@ -69,9 +99,18 @@ function limits(obj: Obj, at: string, base: Limits, partial: boolean): Partial<L
 
 function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   const at = `modules.${name}.`;
-  if (!MODULE_NAME.test(name)) throw new ConfigError(`modules.${name}`, "module names are lower-case letters, digits and _, starting with a letter");
-  if (RESERVED_MODULE_NAMES.includes(name)) throw new ConfigError(`modules.${name}`, `${JSON.stringify(name)} is reserved (every JavaScript object has it): rename the module`);
-  if (!isObj(v)) throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
+  if (!MODULE_NAME.test(name))
+    throw new ConfigError(
+      `modules.${name}`,
+      "module names are lower-case letters, digits and _, starting with a letter",
+    );
+  if (RESERVED_MODULE_NAMES.includes(name))
+    throw new ConfigError(
+      `modules.${name}`,
+      `${JSON.stringify(name)} is reserved (every JavaScript object has it): rename the module`,
+    );
+  if (!isObj(v))
+    throw new ConfigError(`modules.${name}`, `must be an object such as {"enabled": true}, got ${typeName(v)}`);
   checkKeys(v, ["enabled", "allow", "store", "limits"], `modules.${name}`);
   const allow = section(v, "allow", at);
   checkKeys(allow, ["net", "commands", "data", "remote", "fetch"], at + "allow");
@@ -80,7 +119,13 @@ function moduleConfig(name: string, v: unknown, base: Limits): ModuleConfig {
   checkKeys(store, ["maxKeys", "maxKeyBytes", "maxValueBytes"], at + "store");
   return {
     enabled: bool(v, "enabled", at, false),
-    allow: { net, commands: strList(allow, "commands", at + "allow.", []), data: strList(allow, "data", at + "allow.", ["*"]), remote: remoteList(allow, at + "allow."), fetch: fetchList(allow, at + "allow.") },
+    allow: {
+      net,
+      commands: strList(allow, "commands", at + "allow.", []),
+      data: strList(allow, "data", at + "allow.", ["*"]),
+      remote: remoteList(allow, at + "allow."),
+      fetch: fetchList(allow, at + "allow."),
+    },
     store: {
       maxKeys: num(store, "maxKeys", at + "store.", 1000, 1),
       maxKeyBytes: num(store, "maxKeyBytes", at + "store.", 256, 1, 65536),
@@ -97,10 +142,32 @@ export interface ConfigOptions {
 }
 
 /** Builds a full Config from parsed JSON; `file` anchors relative paths (its folder). */
+// long: one step per mgr.json section in the file's order, each a line or two; the sections' own checks live in their helpers
 export function configFromObject(parsed: unknown, file: string, opts: ConfigOptions = {}): Config {
   if (!isObj(parsed)) throw new ConfigError("", `${file || "config"}: the top level must be a JSON object`);
   const raw: Obj = opts.id === undefined ? parsed : { ...parsed, id: opts.id };
-  checkKeys(raw, ["id", "modulePath", "dataDir", "hotReload", "cluster", "store", "election", "etcd", "http", "limits", "log", "modules", "daemons", "trust", "$schema", "//"], "");
+  checkKeys(
+    raw,
+    [
+      "id",
+      "modulePath",
+      "dataDir",
+      "hotReload",
+      "cluster",
+      "store",
+      "election",
+      "etcd",
+      "http",
+      "limits",
+      "log",
+      "modules",
+      "daemons",
+      "trust",
+      "$schema",
+      "//",
+    ],
+    "",
+  );
   const base = file ? dirname(file) : process.cwd();
   const cluster = section(raw, "cluster", "cluster.");
   checkKeys(cluster, ["backend", "sim", "ceph"], "cluster");
@@ -151,7 +218,10 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
       backend: oneOf(election, "backend", "election.", "sqlite", ["sqlite", "etcd"] as const),
       leaseMs: num(election, "leaseMs", "election.", 2000, 200, 600_000),
     },
-    etcd: { endpoints: strList(etcd, "endpoints", "etcd.", ["http://127.0.0.1:2379"]), prefix: str(etcd, "prefix", "etcd.", "tsmgr/") },
+    etcd: {
+      endpoints: strList(etcd, "endpoints", "etcd.", ["http://127.0.0.1:2379"]),
+      prefix: str(etcd, "prefix", "etcd.", "tsmgr/"),
+    },
     http: { listen, metrics },
     limits: lim,
     log: { level: oneOf(log, "level", "log.", "info", ["debug", "info", "warn", "error"] as const) },
@@ -159,7 +229,8 @@ export function configFromObject(parsed: unknown, file: string, opts: ConfigOpti
     daemons: {},
     trust: trustSection(raw),
   };
-  if (cfg.cluster.sim.hosts * cfg.cluster.sim.osdsPerHost > 100_000) throw new ConfigError("cluster.sim", "more than 100,000 OSDs: lower hosts or osdsPerHost");
+  if (cfg.cluster.sim.hosts * cfg.cluster.sim.osdsPerHost > 100_000)
+    throw new ConfigError("cluster.sim", "more than 100,000 OSDs: lower hosts or osdsPerHost");
   if (cfg.cluster.ceph.keyring) cfg.cluster.ceph.keyring = resolve(base, cfg.cluster.ceph.keyring);
   applyDaemonOverrides(cfg, section(raw, "daemons", "daemons."));
   return cfg;
@@ -173,7 +244,10 @@ export function loadConfig(file: string, opts: ConfigOptions = {}): Config {
     text = readFileSync(abs, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError("", `cannot read config ${abs}: ${code === "ENOENT" ? "no such file (pass -c FILE or set TSMGR_CONFIG)" : String((e as Error).message)}`);
+    throw new ConfigError(
+      "",
+      `cannot read config ${abs}: ${code === "ENOENT" ? "no such file (pass -c FILE or set TSMGR_CONFIG)" : String((e as Error).message)}`,
+    );
   }
   let raw: unknown;
   try {
@@ -201,14 +275,23 @@ export function moduleLimits(cfg: Config, name: string): Limits {
 
 /** The config of a module not mentioned in mgr.json: disabled, no grants beyond reading data. */
 export function defaultModuleConfig(): ModuleConfig {
-  return { enabled: false, allow: { net: [], commands: [], data: ["*"], remote: [], fetch: [] }, store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 }, limits: {} };
+  return {
+    enabled: false,
+    allow: { net: [], commands: [], data: ["*"], remote: [], fetch: [] },
+    store: { maxKeys: 1000, maxKeyBytes: 256, maxValueBytes: 64 * 1024 },
+    limits: {},
+  };
 }
 
 /** `allow.remote`: module names or module.method, each checked (a typo would never match). */
 function remoteList(allow: Obj, at: string): string[] {
   const list = strList(allow, "remote", at, []);
   for (const g of list) {
-    if (!/^[a-z][a-z0-9_]*(\.[A-Za-z_$][\w$]*)?$/.test(g)) throw new ConfigError(`${at}remote`, `${JSON.stringify(g)} is not a module name ("progress") or a module and method ("crash.ls")`);
+    if (!/^[a-z][a-z0-9_]*(\.[A-Za-z_$][\w$]*)?$/.test(g))
+      throw new ConfigError(
+        `${at}remote`,
+        `${JSON.stringify(g)} is not a module name ("progress") or a module and method ("crash.ls")`,
+      );
   }
   return list;
 }

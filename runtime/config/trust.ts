@@ -17,6 +17,10 @@ export function trustSection(raw: Obj): TrustConfig {
     }
   });
   const requireSigned = bool(trust, "requireSigned", "trust.", false);
-  if (requireSigned && keys.length === 0) throw new ConfigError("trust.requireSigned", "is true but trust.keys is empty: no package could be installed; add the publisher's public key to trust.keys");
+  if (requireSigned && keys.length === 0)
+    throw new ConfigError(
+      "trust.requireSigned",
+      "is true but trust.keys is empty: no package could be installed; add the publisher's public key to trust.keys",
+    );
   return { keys, requireSigned };
 }

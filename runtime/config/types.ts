@@ -73,7 +73,11 @@ export interface Config {
   modulePath: string;
   dataDir: string;
   hotReload: boolean;
-  cluster: { backend: "sim" | "ceph"; sim: { hosts: number; osdsPerHost: number; seed: number; tickMs: number }; ceph: { conf: string; keyring: string; name: string } };
+  cluster: {
+    backend: "sim" | "ceph";
+    sim: { hosts: number; osdsPerHost: number; seed: number; tickMs: number };
+    ceph: { conf: string; keyring: string; name: string };
+  };
   store: { backend: "sqlite" | "etcd" };
   election: { backend: "sqlite" | "etcd"; leaseMs: number };
   etcd: { endpoints: string[]; prefix: string };

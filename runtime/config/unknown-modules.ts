@@ -11,8 +11,14 @@ export function unknownModuleEntries(cfg: Config, knownNames: Iterable<string>):
   const out: string[] = [];
   const report = (field: string, name: string) => {
     const near = closest(name, known);
-    const hint = near ? `did you mean ${JSON.stringify(near)}?` : known.length > 0 ? `the modules found are ${known.join(", ")}` : "no modules were found";
-    out.push(`${field}: there is no module ${JSON.stringify(name)} in ${cfg.modulePath}; ${hint} (fix the name in mgr.json or add the module)`);
+    const hint = near
+      ? `did you mean ${JSON.stringify(near)}?`
+      : known.length > 0
+        ? `the modules found are ${known.join(", ")}`
+        : "no modules were found";
+    out.push(
+      `${field}: there is no module ${JSON.stringify(name)} in ${cfg.modulePath}; ${hint} (fix the name in mgr.json or add the module)`,
+    );
   };
   for (const name of Object.keys(cfg.modules)) if (!has.has(name)) report(`modules.${name}`, name);
   return out;

@@ -17,7 +17,9 @@ interface CallStats {
 
 /** Counters one module runner keeps (they outlive its versions and restarts). */
 export class ModuleUsage {
-  readonly calls = Object.fromEntries(CALL_KINDS.map((k) => [k, { count: 0, errors: 0, seconds_total: 0, max_ms: 0 }])) as Record<CallKind, CallStats>;
+  readonly calls = Object.fromEntries(
+    CALL_KINDS.map((k) => [k, { count: 0, errors: 0, seconds_total: 0, max_ms: 0 }]),
+  ) as Record<CallKind, CallStats>;
   /** the running module died (serve threw, a limit) */
   failures = 0;
   /** starts after a failure */

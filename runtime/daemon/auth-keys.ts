@@ -19,7 +19,8 @@ interface AuthEntry {
   key?: string;
 }
 
-const hashKey = (salt: string, key: string): Buffer => createHmac("sha256", Buffer.from(salt, "base64url")).update(key).digest();
+const hashKey = (salt: string, key: string): Buffer =>
+  createHmac("sha256", Buffer.from(salt, "base64url")).update(key).digest();
 
 function parseEntry(text: string): AuthEntry | undefined {
   try {

@@ -23,12 +23,19 @@ let etcdModules: EtcdModules | undefined;
 
 /** Loads the etcd backends (once); `openStoreBackend` does it for any config that uses etcd. */
 export async function loadEtcdBackends(): Promise<EtcdModules> {
-  etcdModules ??= { client: await import("../etcd/index.ts"), store: await import("../store/etcd.ts"), election: await import("../election/etcd.ts") };
+  etcdModules ??= {
+    client: await import("../etcd/index.ts"),
+    store: await import("../store/etcd.ts"),
+    election: await import("../election/etcd.ts"),
+  };
   return etcdModules;
 }
 
 function etcd(): EtcdModules {
-  if (!etcdModules) throw new Error("the etcd backends are not loaded: call openStoreBackend(cfg) (or loadEtcdBackends()) before createElection(cfg)");
+  if (!etcdModules)
+    throw new Error(
+      "the etcd backends are not loaded: call openStoreBackend(cfg) (or loadEtcdBackends()) before createElection(cfg)",
+    );
   return etcdModules;
 }
 
@@ -98,7 +105,13 @@ export async function openStoreBackend(cfg: Config, warn: (msg: string) => void 
   const s = session(cfg);
   let store: EtcdStore;
   try {
-    store = await etcd().store.openEtcdStore({ endpoints: cfg.etcd.endpoints, prefix: cfg.etcd.prefix, client: s.client, group: groupIdentity(cfg), name: cfg.id });
+    store = await etcd().store.openEtcdStore({
+      endpoints: cfg.etcd.endpoints,
+      prefix: cfg.etcd.prefix,
+      client: s.client,
+      group: groupIdentity(cfg),
+      name: cfg.id,
+    });
   } catch (e) {
     release(cfg, s);
     throw e;
@@ -125,7 +138,14 @@ export async function openStoreBackend(cfg: Config, warn: (msg: string) => void 
 export function createElection(cfg: Config, member: Omit<Member, "gid">, onError?: (err: Error) => void): Election {
   const { name, addr, asok } = member;
   if (cfg.election.backend !== "etcd") {
-    return new SqliteElection({ file: join(cfg.dataDir, "election.db"), name, addr, asok, leaseMs: cfg.election.leaseMs, onError });
+    return new SqliteElection({
+      file: join(cfg.dataDir, "election.db"),
+      name,
+      addr,
+      asok,
+      leaseMs: cfg.election.leaseMs,
+      onError,
+    });
   }
   const s = session(cfg);
   const election = new (etcd().election.EtcdElection)({

@@ -10,6 +10,9 @@ export class CleanupStack {
 
   /** Closes everything, last opened first; one failing step does not stop the others. */
   async run(): Promise<void> {
-    for (const step of this.#steps.splice(0).reverse()) await Promise.resolve().then(step).catch(() => {});
+    for (const step of this.#steps.splice(0).reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => {});
   }
 }

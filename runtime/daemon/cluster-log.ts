@@ -9,16 +9,30 @@ export type ClusterLogPriority = (typeof CLUSTER_LOG_PRIORITIES)[number];
 export const CLUSTER_LOG_CHANNELS = ["cluster", "audit"] as const;
 
 /** The channel and priority checked: TypeError / RangeError naming what is accepted. */
-export function checkClusterLog(channel: string, priority: unknown): [ "cluster" | "audit", ClusterLogPriority] {
-  if (!(CLUSTER_LOG_CHANNELS as readonly string[]).includes(channel)) throw new RangeError(`clusterLog(): channel ${JSON.stringify(channel)} is not a cluster log channel: use "cluster" or "audit"`);
-  if (typeof priority !== "number") throw new TypeError(`clusterLog(): the priority must be a number (ClusterLogPrio.INFO etc., 0..4), got ${priority === null ? "null" : typeof priority}`);
+export function checkClusterLog(channel: string, priority: unknown): ["cluster" | "audit", ClusterLogPriority] {
+  if (!(CLUSTER_LOG_CHANNELS as readonly string[]).includes(channel))
+    throw new RangeError(
+      `clusterLog(): channel ${JSON.stringify(channel)} is not a cluster log channel: use "cluster" or "audit"`,
+    );
+  if (typeof priority !== "number")
+    throw new TypeError(
+      `clusterLog(): the priority must be a number (ClusterLogPrio.INFO etc., 0..4), got ${priority === null ? "null" : typeof priority}`,
+    );
   const p = CLUSTER_LOG_PRIORITIES[priority];
-  if (!Number.isInteger(priority) || p === undefined) throw new RangeError(`clusterLog(): priority ${priority} is not one of 0 (DEBUG), 1 (INFO), 2 (SEC), 3 (WARN), 4 (ERROR)`);
+  if (!Number.isInteger(priority) || p === undefined)
+    throw new RangeError(
+      `clusterLog(): priority ${priority} is not one of 0 (DEBUG), 1 (INFO), 2 (SEC), 3 (WARN), 4 (ERROR)`,
+    );
   return [channel as "cluster" | "audit", p];
 }
 
 /** Writes one entry; rejects when the cluster refused it. */
-export async function writeClusterLog(cluster: ClusterSource, channel: "cluster" | "audit", priority: ClusterLogPriority, message: string): Promise<void> {
+export async function writeClusterLog(
+  cluster: ClusterSource,
+  channel: "cluster" | "audit",
+  priority: ClusterLogPriority,
+  message: string,
+): Promise<void> {
   if (cluster.clusterLog) return cluster.clusterLog(channel, priority, message);
   const r = await cluster.sendCommand({ prefix: "log", logtext: [message] }, "");
   if (r.retval !== 0) throw new Error(`the cluster refused the log entry: ${r.stderr || `error ${r.retval}`}`);

@@ -43,7 +43,12 @@ export class CommandRouter {
 
   constructor(src: TableSources) {
     this.#src = src;
-    this.#builtin = src.builtins.map((b) => ({ signature: parseSignature(b.cmd), desc: b.desc, perm: b.perm, builtin: b }));
+    this.#builtin = src.builtins.map((b) => ({
+      signature: parseSignature(b.cmd),
+      desc: b.desc,
+      perm: b.perm,
+      builtin: b,
+    }));
   }
 
   builtinPrefixes(): Set<string> {
@@ -58,10 +63,15 @@ export class CommandRouter {
 
   entries(): Entry[] {
     if (!this.#entries) {
-      const mods = this.#src.moduleCommands().map((c) => ({ signature: c.signature, desc: c.desc, perm: c.perm, module: c.module }));
+      const mods = this.#src
+        .moduleCommands()
+        .map((c) => ({ signature: c.signature, desc: c.desc, perm: c.perm, module: c.module }));
       this.#entries = [...this.#builtin, ...mods];
       this.#bySig = new Map(this.#entries.map((e) => [e.signature, e]));
-      this.#validator = new CommandTable(this.#entries.map((e) => e.signature), { longestPrefixWins: true });
+      this.#validator = new CommandTable(
+        this.#entries.map((e) => e.signature),
+        { longestPrefixWins: true },
+      );
     }
     return this.#entries;
   }
@@ -75,13 +85,20 @@ export class CommandRouter {
     const entry = this.#bySig.get(v.signature);
     if (!entry) return { retval: -Errno.EINVAL, stdout: "", stderr: "internal error: command matched no table entry" };
     if (!allows(req.caps, entry.perm)) {
-      return { retval: -Errno.EACCES, stdout: "", stderr: `access denied: "${entry.signature.prefix.join(" ")}" needs "${entry.perm}" caps; this caller has "${req.caps || "none"}"` };
+      return {
+        retval: -Errno.EACCES,
+        stdout: "",
+        stderr: `access denied: "${entry.signature.prefix.join(" ")}" needs "${entry.perm}" caps; this caller has "${req.caps || "none"}"`,
+      };
     }
     return { entry, args: v.args };
   }
 
   /** Runs a request; pass what `resolve` already returned for it, so it is validated once. */
-  async run(req: CommandRequest, resolved: ReturnType<CommandRouter["resolve"]> = this.resolve(req)): Promise<CommandResult> {
+  async run(
+    req: CommandRequest,
+    resolved: ReturnType<CommandRouter["resolve"]> = this.resolve(req),
+  ): Promise<CommandResult> {
     const r = resolved;
     if ("retval" in r) return r;
     const { entry, args } = r;
@@ -119,8 +136,10 @@ function stripMeta(cmd: Record<string, unknown>): Record<string, unknown> {
 export function render(a: BuiltinAnswer, format: string): CommandResult {
   const retval = a.retval ?? 0;
   const stderr = a.stderr ?? "";
-  if (format === "json") return { retval, stdout: a.data === undefined ? (a.text ?? "") : JSON.stringify(a.data), stderr };
-  if (format === "json-pretty") return { retval, stdout: a.data === undefined ? (a.text ?? "") : JSON.stringify(a.data, null, 4), stderr };
+  if (format === "json")
+    return { retval, stdout: a.data === undefined ? (a.text ?? "") : JSON.stringify(a.data), stderr };
+  if (format === "json-pretty")
+    return { retval, stdout: a.data === undefined ? (a.text ?? "") : JSON.stringify(a.data, null, 4), stderr };
   if (a.text !== undefined) return { retval, stdout: a.text, stderr };
   if (a.data === undefined) return { retval, stdout: "", stderr };
   return { retval, stdout: typeof a.data === "string" ? a.data : JSON.stringify(a.data, null, 4), stderr };

@@ -14,10 +14,16 @@ export function parseTarget(text: string): Target {
   const m = TARGET.exec(text);
   const type = m?.[1] as Target["type"] | undefined;
   const id = m?.[2] ?? "";
-  if (!type) throw new RangeError(`sendCommand(): the target "${text}" is not a daemon: use "mon", "mon.ID", "mgr", "osd.ID" or "mds.ID"`);
-  if ((type === "osd" || type === "mds") && id === "") throw new RangeError(`sendCommand(): the target "${text}" needs an id, e.g. "${type}.0"`);
-  if (type === "osd" && !/^\d+$/.test(id)) throw new RangeError(`sendCommand(): "${text}": an OSD id is a number, e.g. "osd.0"`);
-  if (type === "mgr" && id !== "") throw new RangeError(`sendCommand(): the target "${text}": commands go to the active mgr, name it "mgr"`);
+  if (!type)
+    throw new RangeError(
+      `sendCommand(): the target "${text}" is not a daemon: use "mon", "mon.ID", "mgr", "osd.ID" or "mds.ID"`,
+    );
+  if ((type === "osd" || type === "mds") && id === "")
+    throw new RangeError(`sendCommand(): the target "${text}" needs an id, e.g. "${type}.0"`);
+  if (type === "osd" && !/^\d+$/.test(id))
+    throw new RangeError(`sendCommand(): "${text}": an OSD id is a number, e.g. "osd.0"`);
+  if (type === "mgr" && id !== "")
+    throw new RangeError(`sendCommand(): the target "${text}": commands go to the active mgr, name it "mgr"`);
   return { type, id };
 }
 
@@ -28,14 +34,51 @@ export const targetName = (t: Target): string => (t.id === "" ? t.type : `${t.ty
  * what an "osd:r" or "mon.a:r" grant allows. Everything else they answer counts as "rw".
  */
 const TELL_READ = new Set([
-  "mon_status", "sessions", "connection scores dump",
-  "version", "git_version", "status", "help", "get_command_descriptions", "perf dump", "perf schema", "perf histogram dump",
-  "perf histogram schema", "perfcounters_dump", "perfcounters_schema", "config get", "config show", "config diff", "config diff get",
-  "config help", "dump_ops_in_flight", "ops", "dump_blocked_ops", "dump_historic_ops", "dump_historic_ops_by_duration",
-  "dump_historic_slow_ops", "dump_mempools", "dump_op_pq_state", "dump_blocklist", "dump_watchers", "dump_recovery_reservations",
-  "dump_scrub_reservations", "dump_scrubs", "dump_pgstate_history", "dump_pg_recovery_stats", "dump_osd_network",
-  "dump_objectstore_kv_stats", "objecter_requests", "cache status", "get_mapped_pools", "list_devices", "list_unfound", "log dump",
-  "get_heap_property", "get_latest_osdmap", "calc_objectstore_db_histogram",
+  "mon_status",
+  "sessions",
+  "connection scores dump",
+  "version",
+  "git_version",
+  "status",
+  "help",
+  "get_command_descriptions",
+  "perf dump",
+  "perf schema",
+  "perf histogram dump",
+  "perf histogram schema",
+  "perfcounters_dump",
+  "perfcounters_schema",
+  "config get",
+  "config show",
+  "config diff",
+  "config diff get",
+  "config help",
+  "dump_ops_in_flight",
+  "ops",
+  "dump_blocked_ops",
+  "dump_historic_ops",
+  "dump_historic_ops_by_duration",
+  "dump_historic_slow_ops",
+  "dump_mempools",
+  "dump_op_pq_state",
+  "dump_blocklist",
+  "dump_watchers",
+  "dump_recovery_reservations",
+  "dump_scrub_reservations",
+  "dump_scrubs",
+  "dump_pgstate_history",
+  "dump_pg_recovery_stats",
+  "dump_osd_network",
+  "dump_objectstore_kv_stats",
+  "objecter_requests",
+  "cache status",
+  "get_mapped_pools",
+  "list_devices",
+  "list_unfound",
+  "log dump",
+  "get_heap_property",
+  "get_latest_osdmap",
+  "calc_objectstore_db_histogram",
 ]);
 
 /** One daemon type's command table: descriptors to validate against and each prefix's perm class. */
@@ -91,5 +134,7 @@ export function targetGranted(grants: readonly string[], t: Target, prefix: stri
 
 function whatCovers(what: string, prefix: string, perm: string): boolean {
   // a known perm class reads as "r" when it has no w/x ("r" only), so "r" never grants a write
-  return what === "*" || what === "rw" || (what === "r" && perm === "r") || what === prefix || prefix.startsWith(what + " ");
+  return (
+    what === "*" || what === "rw" || (what === "r" && perm === "r") || what === prefix || prefix.startsWith(what + " ")
+  );
 }

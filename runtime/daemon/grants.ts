@@ -55,7 +55,9 @@ function meet(key: GrantKey, a: string, b: string): string[] {
   // "r" against a prefix: the read-only mon commands under that prefix, named one by one
   if (key === "commands" && (a === "r" || b === "r")) {
     const prefix = a === "r" ? b : a;
-    return commandsUnder(prefix).filter(([, perm]) => perm === "r").map(([p]) => p);
+    return commandsUnder(prefix)
+      .filter(([, perm]) => perm === "r")
+      .map(([p]) => p);
   }
   return [];
 }
@@ -93,7 +95,9 @@ export const isEmpty = (l: GrantLists): boolean => GRANT_KEYS.every((k) => listO
 
 /** `commands="osd pool ls" data=osd_map`: the words a `module grant` takes, quoted for a shell. */
 export function grantWords(l: GrantLists): string {
-  return GRANT_KEYS.flatMap((k) => listOf(l, k).map((v) => `${k}=${/^[\w.:*/-]+$/.test(v) ? v : JSON.stringify(v)}`)).join(" ");
+  return GRANT_KEYS.flatMap((k) =>
+    listOf(l, k).map((v) => `${k}=${/^[\w.:*/-]+$/.test(v) ? v : JSON.stringify(v)}`),
+  ).join(" ");
 }
 
 /** The operator's decisions (`module grant` / `module revoke`), read from the store on every call. */
@@ -131,7 +135,8 @@ export class StoreGrants {
   async remove(name: string, less?: GrantLists): Promise<GrantLists> {
     const cur = this.get(name);
     const next: GrantLists = {};
-    if (less !== undefined) for (const k of GRANT_KEYS) next[k] = listOf(cur, k).filter((v) => !listOf(less, k).includes(v));
+    if (less !== undefined)
+      for (const k of GRANT_KEYS) next[k] = listOf(cur, k).filter((v) => !listOf(less, k).includes(v));
     await this.#write(name, next);
     return next;
   }

@@ -58,7 +58,12 @@ export class HealthMutes {
   }
 
   /** Ceph's checks, messages and errnos: an unraised code needs --sticky; a TTL of 0 is refused. */
-  async mute(code: string, ttl: string | undefined, sticky: boolean, checks: Record<string, RaisedCheck>): Promise<void> {
+  async mute(
+    code: string,
+    ttl: string | undefined,
+    sticky: boolean,
+    checks: Record<string, RaisedCheck>,
+  ): Promise<void> {
     if (code === "") throw new MuteError(Errno.EINVAL, "must specify an alert code to mute");
     let until: number | undefined;
     if (ttl !== undefined) {
@@ -75,7 +80,13 @@ export class HealthMutes {
     const check = Object.hasOwn(checks, code) ? checks[code] : undefined;
     if (!sticky && !check) throw new MuteError(Errno.ENOENT, `health alert ${code} is not currently raised`);
     const all = this.#read();
-    all[code] = { code, ...(until === undefined ? {} : { ttl: until }), sticky, summary: sticky ? "" : check!.summary.message, count: sticky ? 0 : check!.summary.count };
+    all[code] = {
+      code,
+      ...(until === undefined ? {} : { ttl: until }),
+      sticky,
+      summary: sticky ? "" : check!.summary.message,
+      count: sticky ? 0 : check!.summary.count,
+    };
     await this.#write(all);
   }
 

@@ -36,24 +36,43 @@ export class ModuleHttpHost {
   /** Binds a granted address ("" = the first granted) for `runner`; returns its URI at once. */
   serve(name: string, runner: ModuleRunner, address: string): string {
     const grants = this.#deps.grants(name);
-    this.#deps.audit?.(name, { fn: "serveHttp", asked: address || (grants[0] ?? "(none granted)"), allowed: address ? grants.includes(address) : grants.length > 0, key: "allow.net" });
+    this.#deps.audit?.(name, {
+      fn: "serveHttp",
+      asked: address || (grants[0] ?? "(none granted)"),
+      allowed: address ? grants.includes(address) : grants.length > 0,
+      key: "allow.net",
+    });
     if (address && !grants.includes(address)) {
-      throw new PermissionDenied(`module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net, then run tsmgr module reload ${name}`);
+      throw new PermissionDenied(
+        `module "${name}" requires net access to "${address}": grant it in mgr.json at modules.${name}.allow.net, then run tsmgr module reload ${name}`,
+      );
     }
     const existing = this.#servers.get(name);
     if (existing) return existing.uri;
     const addr = address || grants[0];
-    if (!addr) throw new PermissionDenied(`module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload ${name}`);
+    if (!addr)
+      throw new PermissionDenied(
+        `module "${name}" requires net access to serve HTTP: grant an address in mgr.json at modules.${name}.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload ${name}`,
+      );
     // Listening is asynchronous; the URI is known now and the socket follows within a tick
     // (after the previous version's socket on this address, if any, has closed).
-    const pending = (this.#closing.get(name) ?? Promise.resolve()).then(() => ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs, { warn: (msg) => this.#deps.warn(name, msg) }));
+    const pending = (this.#closing.get(name) ?? Promise.resolve()).then(() =>
+      ModuleHttpServer.listen(addr, () => (runner.running ? runner : undefined), runner.limits.callTimeoutMs, {
+        warn: (msg) => this.#deps.warn(name, msg),
+      }),
+    );
     pending.then(
       (s) => {
         if (!runner.running) return void s.close(); // the module stopped while we were binding
         this.#servers.set(name, s);
         this.#deps.published(this.services());
       },
-      (e: NodeJS.ErrnoException) => runner.fail(new Error(`cannot serve HTTP on ${addr}: ${e.code === "EADDRINUSE" ? "the address is in use" : e.message} (modules.${name}.allow.net in mgr.json)`)),
+      (e: NodeJS.ErrnoException) =>
+        runner.fail(
+          new Error(
+            `cannot serve HTTP on ${addr}: ${e.code === "EADDRINUSE" ? "the address is in use" : e.message} (modules.${name}.allow.net in mgr.json)`,
+          ),
+        ),
     );
     return `http://${addr}/`;
   }

@@ -5,12 +5,44 @@ import { validateOptionDecls, type OptionDecl } from "../store/index.ts";
 const LEVELS = ["info", "debug", "critical", "error", "warning", ""];
 
 /** Declared for every module unless it declares an option of the same name itself (as Ceph). */
-export const CEPH_MODULE_OPTIONS: readonly OptionDecl[] = Object.freeze(validateOptionDecls("tsmgr", [
-  { name: "log_level", type: "str", default: "", enum_allowed: LEVELS, desc: "this module's log level (\"\": the daemon's)", runtime: true, level: "advanced" },
-  { name: "log_to_file", type: "bool", default: false, desc: "accepted for Ceph parity: a module's lines always go to the daemon's log", runtime: true, level: "advanced" },
-  { name: "log_to_cluster", type: "bool", default: false, desc: "also send this module's lines to the cluster log (tsmgr log last)", runtime: true, level: "advanced" },
-  { name: "log_to_cluster_level", type: "str", default: "info", enum_allowed: LEVELS, desc: "the lowest level sent to the cluster log", runtime: true, level: "advanced" },
-]));
+export const CEPH_MODULE_OPTIONS: readonly OptionDecl[] = Object.freeze(
+  validateOptionDecls("tsmgr", [
+    {
+      name: "log_level",
+      type: "str",
+      default: "",
+      enum_allowed: LEVELS,
+      desc: "this module's log level (\"\": the daemon's)",
+      runtime: true,
+      level: "advanced",
+    },
+    {
+      name: "log_to_file",
+      type: "bool",
+      default: false,
+      desc: "accepted for Ceph parity: a module's lines always go to the daemon's log",
+      runtime: true,
+      level: "advanced",
+    },
+    {
+      name: "log_to_cluster",
+      type: "bool",
+      default: false,
+      desc: "also send this module's lines to the cluster log (tsmgr log last)",
+      runtime: true,
+      level: "advanced",
+    },
+    {
+      name: "log_to_cluster_level",
+      type: "str",
+      default: "info",
+      enum_allowed: LEVELS,
+      desc: "the lowest level sent to the cluster log",
+      runtime: true,
+      level: "advanced",
+    },
+  ]),
+);
 
 export function withCephModuleOptions(decls: OptionDecl[]): OptionDecl[] {
   const own = new Set(decls.map((d) => d.name));

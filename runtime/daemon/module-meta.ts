@@ -42,43 +42,76 @@ const COMMAND_FIELDS = ["cmd", "desc", "perm"];
  * test/loader/module-meta.test.ts. A type missing here makes modules listing it fail to load,
  * loudly; a type not listed used to make notify() silently never run.
  */
-export const NOTIFY_TYPES = ["osd_map", "pg_summary", "health", "mon_map", "fs_map", "service_map", "mon_status", "perf_schema_update", "clog", "command"] as const satisfies readonly NotifyType[];
+export const NOTIFY_TYPES = [
+  "osd_map",
+  "pg_summary",
+  "health",
+  "mon_map",
+  "fs_map",
+  "service_map",
+  "mon_status",
+  "perf_schema_update",
+  "clog",
+  "command",
+] as const satisfies readonly NotifyType[];
 
 function parseList(name: string, what: string, raw: string | undefined): unknown[] {
   if (raw === undefined) return [];
   const v = JSON.parse(raw) as unknown;
-  if (!Array.isArray(v)) throw new ModuleLoadError(`module ${name}: static ${what} must be an array, got ${v === null ? "null" : typeof v}`);
+  if (!Array.isArray(v))
+    throw new ModuleLoadError(`module ${name}: static ${what} must be an array, got ${v === null ? "null" : typeof v}`);
   return v;
 }
 
 export function checkMeta(name: string, file: string, meta: ModuleMeta): CheckedMeta {
   if (meta.activeKind !== "active") {
-    const found = meta.activeKind === "undefined" ? "no default export" : meta.activeKind === "class" ? "a class that does not extend MgrModule" : `a ${meta.activeKind}`;
-    throw new ModuleLoadError(`${file}: the default export must be a class extending MgrModule from "@tsmgr/sdk" (found ${found}); write: export default class ${name[0]!.toUpperCase()}${name.slice(1)} extends MgrModule { ... }`);
+    const found =
+      meta.activeKind === "undefined"
+        ? "no default export"
+        : meta.activeKind === "class"
+          ? "a class that does not extend MgrModule"
+          : `a ${meta.activeKind}`;
+    throw new ModuleLoadError(
+      `${file}: the default export must be a class extending MgrModule from "@tsmgr/sdk" (found ${found}); write: export default class ${name[0]!.toUpperCase()}${name.slice(1)} extends MgrModule { ... }`,
+    );
   }
   if (meta.standbyKind !== "none" && meta.standbyKind !== "standby") {
-    throw new ModuleLoadError(`${file}: the export named Standby must be a class extending MgrStandbyModule from "@tsmgr/sdk" (found ${meta.standbyKind === "class" ? "a class that does not extend it" : `a ${meta.standbyKind}`})`);
+    throw new ModuleLoadError(
+      `${file}: the export named Standby must be a class extending MgrStandbyModule from "@tsmgr/sdk" (found ${meta.standbyKind === "class" ? "a class that does not extend it" : `a ${meta.standbyKind}`})`,
+    );
   }
   const commands: ModuleCommand[] = [];
   for (const [i, c] of parseList(name, "COMMANDS", meta.commands).entries()) {
     const at = `module ${name}: COMMANDS[${i}]`;
     if (typeof c !== "object" || c === null) throw new ModuleLoadError(`${at} must be an object {cmd, desc, perm}`);
     for (const field of Object.keys(c)) {
-      if (!COMMAND_FIELDS.includes(field)) throw new ModuleLoadError(`${at} has an unknown field ${JSON.stringify(field)}${didYouMean(field, COMMAND_FIELDS)}: a command is {cmd, desc, perm}`);
+      if (!COMMAND_FIELDS.includes(field))
+        throw new ModuleLoadError(
+          `${at} has an unknown field ${JSON.stringify(field)}${didYouMean(field, COMMAND_FIELDS)}: a command is {cmd, desc, perm}`,
+        );
     }
     const { cmd, desc, perm } = c as Record<string, unknown>;
-    if (desc !== undefined && typeof desc !== "string") throw new ModuleLoadError(`${at}.desc must be a string (one line of help), got ${JSON.stringify(desc)}`);
-    if (typeof cmd !== "string") throw new ModuleLoadError(`${at}.cmd must be a descriptor string such as "hello name=person,type=CephString"`);
+    if (desc !== undefined && typeof desc !== "string")
+      throw new ModuleLoadError(`${at}.desc must be a string (one line of help), got ${JSON.stringify(desc)}`);
+    if (typeof cmd !== "string")
+      throw new ModuleLoadError(`${at}.cmd must be a descriptor string such as "hello name=person,type=CephString"`);
     let signature: Signature;
     try {
       signature = parseSignature(cmd);
     } catch (e) {
       throw new ModuleLoadError(`${at}: bad descriptor ${JSON.stringify(cmd)}: ${(e as Error).message}`);
     }
-    if (signature.prefix.length === 0) throw new ModuleLoadError(`${at}: descriptor ${JSON.stringify(cmd)} has no prefix words`);
+    if (signature.prefix.length === 0)
+      throw new ModuleLoadError(`${at}: descriptor ${JSON.stringify(cmd)} has no prefix words`);
     const p = perm === undefined ? "r" : perm;
-    if (typeof p !== "string" || !PERMS.has(p)) throw new ModuleLoadError(`${at}.perm must be "r", "w", "rw" or "x", got ${JSON.stringify(perm)}`);
-    commands.push({ signature, desc: typeof desc === "string" ? desc : "", perm: p as ModuleCommand["perm"], module: name });
+    if (typeof p !== "string" || !PERMS.has(p))
+      throw new ModuleLoadError(`${at}.perm must be "r", "w", "rw" or "x", got ${JSON.stringify(perm)}`);
+    commands.push({
+      signature,
+      desc: typeof desc === "string" ? desc : "",
+      perm: p as ModuleCommand["perm"],
+      module: name,
+    });
   }
   let options: OptionDecl[];
   try {
@@ -91,7 +124,16 @@ export function checkMeta(name: string, file: string, meta: ModuleMeta): Checked
   const notifyTypes = checkNotifyTypes(name, parseList(name, "NOTIFY_TYPES", meta.notifyTypes));
   const exports = checkExports(name, parseList(name, "EXPORTS", meta.exports));
   const permissions = checkPermissions(name, (meta as ModuleMeta & { permissions?: string }).permissions);
-  return { commands, options, notifyTypes, hasStandby: meta.standbyKind === "standby", exports, canRun: meta.canRun !== false, errorString: meta.errorString ?? "", permissions };
+  return {
+    commands,
+    options,
+    notifyTypes,
+    hasStandby: meta.standbyKind === "standby",
+    exports,
+    canRun: meta.canRun !== false,
+    errorString: meta.errorString ?? "",
+    permissions,
+  };
 }
 
 /** NOTIFY_TYPES as a set; an unknown type is a load error (notify() would never run for it). */
@@ -99,8 +141,14 @@ function checkNotifyTypes(name: string, list: unknown[]): Set<string> {
   const known: readonly string[] = NOTIFY_TYPES;
   for (const [i, t] of list.entries()) {
     const at = `module ${name}: NOTIFY_TYPES[${i}]`;
-    if (typeof t !== "string") throw new ModuleLoadError(`${at} must be a notification type name such as "osd_map", got ${JSON.stringify(t) ?? typeof t}`);
-    if (!known.includes(t)) throw new ModuleLoadError(`${at} ${JSON.stringify(t)} is not a notification type${didYouMean(t, known)}: known types are ${known.join(", ")}`);
+    if (typeof t !== "string")
+      throw new ModuleLoadError(
+        `${at} must be a notification type name such as "osd_map", got ${JSON.stringify(t) ?? typeof t}`,
+      );
+    if (!known.includes(t))
+      throw new ModuleLoadError(
+        `${at} ${JSON.stringify(t)} is not a notification type${didYouMean(t, known)}: known types are ${known.join(", ")}`,
+      );
   }
   return new Set(list as string[]);
 }
@@ -109,8 +157,12 @@ function checkNotifyTypes(name: string, list: unknown[]): Set<string> {
 function checkExports(name: string, list: unknown[]): string[] {
   for (const [i, m] of list.entries()) {
     const at = `module ${name}: EXPORTS[${i}]`;
-    if (typeof m !== "string" || !/^[A-Za-z_$][\w$]{0,127}$/.test(m)) throw new ModuleLoadError(`${at} must be a method name such as "ls", got ${JSON.stringify(m) ?? typeof m}`);
-    if (NOT_EXPORTABLE.includes(m)) throw new ModuleLoadError(`${at} ${JSON.stringify(m)} is an entry point the daemon calls: it cannot be exported; export a method of your own that calls it`);
+    if (typeof m !== "string" || !/^[A-Za-z_$][\w$]{0,127}$/.test(m))
+      throw new ModuleLoadError(`${at} must be a method name such as "ls", got ${JSON.stringify(m) ?? typeof m}`);
+    if (NOT_EXPORTABLE.includes(m))
+      throw new ModuleLoadError(
+        `${at} ${JSON.stringify(m)} is an entry point the daemon calls: it cannot be exported; export a method of your own that calls it`,
+      );
   }
   return list as string[];
 }
@@ -120,14 +172,26 @@ function checkPermissions(name: string, raw: string | undefined): GrantLists | u
   if (raw === undefined) return undefined;
   const v = JSON.parse(raw) as unknown;
   const at = `module ${name}: static PERMISSIONS`;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ModuleLoadError(`${at} must be an object such as { commands: ["osd pool ls"], data: ["osd_map"] }, got ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new ModuleLoadError(
+      `${at} must be an object such as { commands: ["osd pool ls"], data: ["osd_map"] }, got ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`,
+    );
   const known: readonly string[] = GRANT_KEYS;
   const out: GrantLists = {};
   for (const [k, list] of Object.entries(v)) {
-    if (!known.includes(k)) throw new ModuleLoadError(`${at} has an unknown key ${JSON.stringify(k)}${didYouMean(k, known)}: known keys are ${known.join(", ")}`);
-    if (!Array.isArray(list) || list.length > 256) throw new ModuleLoadError(`${at}.${k} must be an array of at most 256 strings, as modules.${name}.allow.${k} in mgr.json`);
+    if (!known.includes(k))
+      throw new ModuleLoadError(
+        `${at} has an unknown key ${JSON.stringify(k)}${didYouMean(k, known)}: known keys are ${known.join(", ")}`,
+      );
+    if (!Array.isArray(list) || list.length > 256)
+      throw new ModuleLoadError(
+        `${at}.${k} must be an array of at most 256 strings, as modules.${name}.allow.${k} in mgr.json`,
+      );
     for (const [i, e] of list.entries()) {
-      if (typeof e !== "string" || e.length === 0 || e.length > 256) throw new ModuleLoadError(`${at}.${k}[${i}] must be a non-empty string of at most 256 characters, got ${JSON.stringify(e) ?? typeof e}`);
+      if (typeof e !== "string" || e.length === 0 || e.length > 256)
+        throw new ModuleLoadError(
+          `${at}.${k}[${i}] must be a non-empty string of at most 256 characters, got ${JSON.stringify(e) ?? typeof e}`,
+        );
     }
     out[k as keyof GrantLists] = [...new Set(list as string[])];
   }

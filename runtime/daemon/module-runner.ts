@@ -2,7 +2,21 @@
 // notifies into the running version, hot swap to a new version (the old one keeps serving
 // until the new one constructed), shutdown with a deadline, and restart with back-off.
 import { clusterPriority, passes } from "./module-logging.ts";
-import { boundedErrorText, buildHostTable, clusterCellsOf, CommandGate, DataPusher, getLocalizedOption, ModuleFetcher, ModuleMirror, ModuleNotFound, setLocalizedOption, type ModuleContext, type ModulePhase, type RemoteCallee } from "../api/index.ts";
+import {
+  boundedErrorText,
+  buildHostTable,
+  clusterCellsOf,
+  CommandGate,
+  DataPusher,
+  getLocalizedOption,
+  ModuleFetcher,
+  ModuleMirror,
+  ModuleNotFound,
+  setLocalizedOption,
+  type ModuleContext,
+  type ModulePhase,
+  type RemoteCallee,
+} from "../api/index.ts";
 import type { ClusterSource, CommandResult } from "../cluster/index.ts";
 import { moduleLimits, type Config, type Limits, type ModuleConfig } from "../config/index.ts";
 import { CommandError, Errno, ModuleLoadError } from "../errors.ts";
@@ -57,7 +71,12 @@ export interface RunnerServices {
   kv: KvStore;
   moduleConfig(name: string): ModuleConfig;
   activeUri(name: string): string;
-  sendCommand(name: string, cmd: Record<string, unknown>, inbuf: string, opts?: { target?: string; tag?: string }): Promise<CommandResult & { tag?: string }>;
+  sendCommand(
+    name: string,
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    opts?: { target?: string; tag?: string },
+  ): Promise<CommandResult & { tag?: string }>;
   setHealthChecks(name: string, checks: unknown): void;
   serveHttp(name: string, runner: ModuleRunner, address: string): string;
   stopHttp(name: string): void;
@@ -249,7 +268,8 @@ export class ModuleRunner {
       const t0 = performance.now();
       try {
         const bundle = await this.#bundle();
-        if (!force && old && old.phase === "running" && bundle.version === old.bundle.version && !this.#error) return false;
+        if (!force && old && old.phase === "running" && bundle.version === old.bundle.version && !this.#error)
+          return false;
         v = await this.#load(bundle);
       } catch (e) {
         this.#loadFailed(e as Error, old !== undefined);
@@ -312,6 +332,8 @@ export class ModuleRunner {
   }
 
   /** A new, constructed version (not yet serving), or undefined when this role has nothing to run. */
+  // long: the steps of a load in order (context, isolate, metadata, grants, constructor), each
+  // undone on failure; split up they would pass the half-built version back and forth
   async #load(bundle: Bundle): Promise<Version | undefined> {
     const limits = this.limits;
     const role = this.#role;
@@ -321,30 +343,42 @@ export class ModuleRunner {
     const modulePath = this.#s.config.modulePath;
     const mirror = new ModuleMirror(this.#s.kv, this.name, this.#s.config.id, decls);
     const cells = role === "active" ? clusterCellsOf(this.#s.cluster) : undefined;
-    const pusher = cells ? new DataPusher(this.#s.cluster, cells, (n) => ctx.dataGranted(n), Math.floor((limits.memoryMb * 1024 * 1024) / 8)) : undefined;
+    const pusher = cells
+      ? new DataPusher(
+          this.#s.cluster,
+          cells,
+          (n) => ctx.dataGranted(n),
+          Math.floor((limits.memoryMb * 1024 * 1024) / 8),
+        )
+      : undefined;
     ctx.dataRead = pusher ? (n, ver) => pusher.read(n, ver) : undefined;
-    const host = { ...buildHostTable(ctx), ...mirrorTable(mirror), ...(cells ? { clusterCells: { kind: "value", value: cells.buffer }, clusterNames: { kind: "value", value: JSON.stringify(cells.names) } } as const : {}) };
+    const host = hostTable(ctx, mirror, cells);
     let sandbox: ModuleSandbox;
     let declaredBefore: GrantLists | undefined | false = false;
     try {
       sandbox = await ModuleSandbox.create({
-      name: this.name,
-      role,
-      bundle,
-      displayPath: (src) => displayPath(modulePath, resolve("/tsmgr", src)),
-      memoryMb: limits.memoryMb,
-      callTimeoutMs: limits.callTimeoutMs,
-      maxTimers: limits.maxTimers,
-      host,
-      // the shared version cells are brought current before every call in
-      generation: cells ? () => cells.refresh() : this.#s.cluster.generation ? () => this.#s.cluster.generation!() : undefined,
-      cpuShare: limits.cpuShare,
-      clock: this.#s.kit?.clock,
-      onFatal: (err) => {
-        if (version) this.#failed(version, err);
-      },
-      onTimerError: (err) => this.#limited(() => this.#log.error({ err: boundedErrorText(err) }, "exception in a timer callback")),
-    });
+        name: this.name,
+        role,
+        bundle,
+        displayPath: (src) => displayPath(modulePath, resolve("/tsmgr", src)),
+        memoryMb: limits.memoryMb,
+        callTimeoutMs: limits.callTimeoutMs,
+        maxTimers: limits.maxTimers,
+        host,
+        // the shared version cells are brought current before every call in
+        generation: cells
+          ? () => cells.refresh()
+          : this.#s.cluster.generation
+            ? () => this.#s.cluster.generation!()
+            : undefined,
+        cpuShare: limits.cpuShare,
+        clock: this.#s.kit?.clock,
+        onFatal: (err) => {
+          if (version) this.#failed(version, err);
+        },
+        onTimerError: (err) =>
+          this.#limited(() => this.#log.error({ err: boundedErrorText(err) }, "exception in a timer callback")),
+      });
     } catch (e) {
       mirror.dispose();
       throw e;
@@ -356,14 +390,28 @@ export class ModuleRunner {
       this.#s.permit?.(this.name, meta.permissions);
       declaredBefore = this.#declared;
       this.#declared = meta.permissions;
-      if (!meta.canRun) throw new ModuleLoadError(`module ${this.name} cannot run here: ${meta.errorString || "its canRun check said no"} (Ceph's can_run)`);
+      if (!meta.canRun)
+        throw new ModuleLoadError(
+          `module ${this.name} cannot run here: ${meta.errorString || "its canRun check said no"} (Ceph's can_run)`,
+        );
       if (role === "standby" && !meta.hasStandby) {
         sandbox.dispose();
         mirror.dispose();
         return undefined;
       }
       if (role === "active") await this.#s.checkCommands(this.name, meta.commands);
-      version = { bundle, sandbox, meta, phase: "constructing", inflight: 0, drained: [], serving: undefined, loadedAt: new Date().toISOString(), mirror, pusher };
+      version = {
+        bundle,
+        sandbox,
+        meta,
+        phase: "constructing",
+        inflight: 0,
+        drained: [],
+        serving: undefined,
+        loadedAt: new Date().toISOString(),
+        mirror,
+        pusher,
+      };
       await sandbox.construct(role);
       version.phase = "running";
       return version;
@@ -371,11 +419,7 @@ export class ModuleRunner {
       if (declaredBefore !== false) this.#declared = declaredBefore;
       sandbox.dispose();
       mirror.dispose();
-      const err = e as Error;
-      if (err instanceof ModuleLoadError) throw err;
-      if (err.name === "LimitExceeded") throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}`);
-      const loc = moduleFrame(err.stack ?? "");
-      throw new ModuleLoadError(`module ${this.name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], err.stack);
+      throw constructorError(this.name, e as Error);
     }
   }
 
@@ -397,9 +441,18 @@ export class ModuleRunner {
 
   #loadFailed(err: Error, keptOld = false): void {
     const e = err instanceof ModuleLoadError ? err : new ModuleLoadError(err.message);
-    this.#error = { message: e.message, during: keptOld ? "reload" : "load", location: e.location, frame: e.frame, since: new Date().toISOString() };
+    this.#error = {
+      message: e.message,
+      during: keptOld ? "reload" : "load",
+      location: e.location,
+      frame: e.frame,
+      since: new Date().toISOString(),
+    };
     if (!keptOld) this.#state = "failed";
-    this.#log.error({ location: e.location, frame: e.frame, keptOld }, keptOld ? `${e.message} (the previous version keeps running)` : e.message);
+    this.#log.error(
+      { location: e.location, frame: e.frame, keptOld },
+      keptOld ? `${e.message} (the previous version keeps running)` : e.message,
+    );
     this.#s.changed(this.name);
   }
 
@@ -423,7 +476,9 @@ export class ModuleRunner {
     const giveUp = this.#restarts >= limits.maxRestarts;
     const message = err.stack && err.name !== "LimitExceeded" ? err.stack : `${err.name}: ${err.message}`;
     this.#error = {
-      message: giveUp ? `${message} (gave up after ${this.#restarts} restarts: fix the module, then tsmgr module reload ${this.name})` : message,
+      message: giveUp
+        ? `${message} (gave up after ${this.#restarts} restarts: fix the module, then tsmgr module reload ${this.name})`
+        : message,
       during: "run",
       since: new Date().toISOString(),
     };
@@ -456,7 +511,8 @@ export class ModuleRunner {
     const t0 = performance.now();
     // every step shares limits.shutdownMs, so a stop is bounded whatever the module is doing
     const left = () => Math.max(10, Math.round(shutdownMs - (performance.now() - t0)));
-    if (v.inflight > 0) await withTimeout(new Promise<void>((r) => v.drained.push(r)), Math.min(this.limits.callTimeoutMs, left()));
+    if (v.inflight > 0)
+      await withTimeout(new Promise<void>((r) => v.drained.push(r)), Math.min(this.limits.callTimeoutMs, left()));
     v.phase = "stopping";
     this.#s.stopHttp(this.name);
     this.#s.progress.drop(this.name);
@@ -464,10 +520,15 @@ export class ModuleRunner {
     try {
       await v.sandbox.call("shutdown", [], left());
     } catch (e) {
-      this.#log.warn({ reason }, `shutdown() failed or did not return within ${shutdownMs} ms (limits.shutdownMs): ${(e as Error).message}; the isolate is disposed anyway`);
+      this.#log.warn(
+        { reason },
+        `shutdown() failed or did not return within ${shutdownMs} ms (limits.shutdownMs): ${(e as Error).message}; the isolate is disposed anyway`,
+      );
     }
     if (v.serving && !(await withTimeout(v.serving, left()))) {
-      this.#log.warn(`serve() did not return within ${shutdownMs} ms of shutdown (limits.shutdownMs): the isolate is disposed anyway`);
+      this.#log.warn(
+        `serve() did not return within ${shutdownMs} ms of shutdown (limits.shutdownMs): the isolate is disposed anyway`,
+      );
     }
     v.sandbox.dispose();
     v.mirror.dispose();
@@ -479,7 +540,11 @@ export class ModuleRunner {
   async #use<T>(fn: (v: Version) => Promise<T>, kind?: CallKind): Promise<T> {
     const v = this.#current;
     if (!v || v.phase !== "running") {
-      const why = this.#error ? `has experienced an error and cannot handle commands: ${this.#error.message}` : this.#state === "loading" ? "is still loading" : "is not running";
+      const why = this.#error
+        ? `has experienced an error and cannot handle commands: ${this.#error.message}`
+        : this.#state === "loading"
+          ? "is still loading"
+          : "is not running";
       throw new CommandError(this.#state === "loading" ? Errno.EAGAIN : Errno.EIO, `Module '${this.name}' ${why}`);
     }
     v.inflight++;
@@ -498,7 +563,15 @@ export class ModuleRunner {
   /** Runs the module's handleCommand and checks what it returned. */
   async handleCommand(inbuf: string, cmd: Record<string, unknown>, timeoutMs?: number): Promise<CommandResult> {
     try {
-      return await this.#use(async (v) => checkResult(this.name, await v.sandbox.call("handleCommand", [inbuf, cmd], timeoutMs), this.limits.maxOutputBytes), "command");
+      return await this.#use(
+        async (v) =>
+          checkResult(
+            this.name,
+            await v.sandbox.call("handleCommand", [inbuf, cmd], timeoutMs),
+            this.limits.maxOutputBytes,
+          ),
+        "command",
+      );
     } catch (e) {
       const err = e as Error & { errno?: number };
       if (err instanceof CommandError) return { retval: -err.errno, stdout: "", stderr: err.message };
@@ -519,7 +592,8 @@ export class ModuleRunner {
       return decodeAnswer(await this.#use((v) => v.sandbox.callExport(method, argsJson, internal), "remote"));
     } catch (e) {
       const err = e as Error & { errno?: number };
-      if (err instanceof CommandError && err.errno !== Errno.ETIMEDOUT) throw new ModuleNotFound(`remote(): ${err.message}`);
+      if (err instanceof CommandError && err.errno !== Errno.ETIMEDOUT)
+        throw new ModuleNotFound(`remote(): ${err.message}`);
       throw err;
     }
   }
@@ -560,9 +634,12 @@ export class ModuleRunner {
         const [key, [type, id]] = next.value;
         this.#notifyQueue.delete(key);
         // the data this notify announces rides along, parsed in the isolate before notify() runs
-        await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type)), "notify").catch((e: Error) => {
-          if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT) this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
-        });
+        await this.#use((v) => v.sandbox.call("notify", [type, id], undefined, v.pusher?.take(type)), "notify").catch(
+          (e: Error) => {
+            if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT)
+              this.#limited(() => this.#log.warn({ type }, `notify() failed: ${boundedErrorText(e)}`));
+          },
+        );
         this.#s.kit?.notified?.(this.name, type, id);
       }
     } finally {
@@ -602,7 +679,9 @@ export class ModuleRunner {
    * module's one rate limit: none may flood the daemon's log around it.
    */
   #limited(write: () => void): void {
-    this.#limiter ??= new LogRateLimiter(this.limits.logLinesPerSec, (n) => this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`));
+    this.#limiter ??= new LogRateLimiter(this.limits.logLinesPerSec, (n) =>
+      this.#log.warn({ suppressed: n }, `suppressed ${n} log lines (limits.logLinesPerSec)`),
+    );
     if (this.#limiter.take()) write();
   }
   #limiter: LogRateLimiter | undefined;
@@ -610,7 +689,14 @@ export class ModuleRunner {
   #context(phase: () => ModulePhase, decls: () => OptionDecl[]): ModuleContext {
     const s = this.#s;
     const name = this.name;
-    const levels: Record<string, "debug" | "info" | "warn" | "error"> = { debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", err: "error" };
+    const levels: Record<string, "debug" | "info" | "warn" | "error"> = {
+      debug: "debug",
+      info: "info",
+      warn: "warn",
+      warning: "warn",
+      error: "error",
+      err: "error",
+    };
     const store = (this.#store ??= new ModuleStore(s.kv, name, s.moduleConfig(name).store));
     const gate = new CommandGate(name);
     const fetcher = new ModuleFetcher(name, () => s.moduleConfig(name).allow.fetch ?? [], this.limits);
@@ -642,7 +728,12 @@ export class ModuleRunner {
         const data = s.moduleConfig(name).allow.data;
         return data.includes("*") || data.includes(n);
       },
-      unknownData: (n) => this.#limited(() => this.#log.warn(`get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`)),
+      unknownData: (n) =>
+        this.#limited(() =>
+          this.#log.warn(
+            `get(${JSON.stringify(n)}): no such data; valid names are ${s.cluster.dataNames().join(", ")}`,
+          ),
+        ),
       sendCommand: (cmd, inbuf, opts) => gate.run(() => s.sendCommand(name, cmd, inbuf, opts)),
       setOption: (opt, value) => setOption(store, decls(), opt, value),
       setHealthChecks: (checks) => s.setHealthChecks(name, checks),
@@ -652,12 +743,15 @@ export class ModuleRunner {
         update: (id, message, fraction, opts) => s.progress.update(name, id, message, fraction, opts),
         complete: (id) => void s.progress.complete(name, id),
         fail: (id, message) => {
-          if (s.progress.fail(name, id, message)) this.#limited(() => this.#log.warn({ event: id }, `progress event failed: ${message}`));
+          if (s.progress.fail(name, id, message))
+            this.#limited(() => this.#log.warn({ event: id }, `progress event failed: ${message}`));
         },
       },
       clusterLog: (channel, priority, message) => {
         const [ch, prio] = checkClusterLog(channel, priority);
-        writeClusterLog(s.cluster, ch, prio, message).catch((e: Error) => this.#limited(() => this.#log.warn(`clusterLog(): ${e.message}`)));
+        writeClusterLog(s.cluster, ch, prio, message).catch((e: Error) =>
+          this.#limited(() => this.#log.warn(`clusterLog(): ${e.message}`)),
+        );
       },
       getLocalizedOption: (opt) => getLocalizedOption(s.kv, name, s.config.id, decls(), opt),
       setLocalizedOption: (opt, value) => setLocalizedOption(store, s.config.id, decls(), opt, value),
@@ -682,6 +776,33 @@ function decodeAnswer(raw: unknown): string | undefined {
 /** The sandbox-internal host entries of the store mirror: its shared counter and the drain. */
 function mirrorTable(mirror: ModuleMirror): Record<string, HostFn | HostValue> {
   return { mirror: { kind: "value", value: mirror.buffer }, mirrorDrain: { kind: "sync", fn: () => mirror.drain() } };
+}
+
+/** Everything the isolate gets from the host: the module surface, its store mirror, the shared data versions. */
+function hostTable(ctx: ModuleContext, mirror: ModuleMirror, cells: ReturnType<typeof clusterCellsOf> | undefined) {
+  return {
+    ...buildHostTable(ctx),
+    ...mirrorTable(mirror),
+    ...(cells
+      ? ({
+          clusterCells: { kind: "value", value: cells.buffer },
+          clusterNames: { kind: "value", value: JSON.stringify(cells.names) },
+        } as const)
+      : {}),
+  };
+}
+
+/** A failed load as the operator sees it: the constructor's error at the module's own line. */
+function constructorError(name: string, err: Error): ModuleLoadError {
+  if (err instanceof ModuleLoadError) return err;
+  if (err.name === "LimitExceeded")
+    return new ModuleLoadError(`module ${name}: constructor failed: ${err.name}: ${err.message}`);
+  const loc = moduleFrame(err.stack ?? "");
+  return new ModuleLoadError(
+    `module ${name}: constructor failed: ${err.name}: ${err.message}${loc ? ` (at ${loc[0]})` : ""}`,
+    loc?.[0],
+    err.stack,
+  );
 }
 
 /** The first stack frame in the module's own files: the sdk's frames (a refused call) are not where to look. */
@@ -715,8 +836,12 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 /** A module's answer must be {retval, stdout, stderr} (or a [retval, stdout, stderr] tuple) of bounded size. */
 export function checkResult(name: string, raw: unknown, maxBytes: number): CommandResult {
-  const bad = (why: string): CommandResult => ({ retval: -Errno.EINVAL, stdout: "", stderr: `module ${name} returned a bad command result: ${why}` });
-  if (raw === undefined) return bad("nothing (return { retval: 0, stdout: \"...\", stderr: \"\" })");
+  const bad = (why: string): CommandResult => ({
+    retval: -Errno.EINVAL,
+    stdout: "",
+    stderr: `module ${name} returned a bad command result: ${why}`,
+  });
+  if (raw === undefined) return bad('nothing (return { retval: 0, stdout: "...", stderr: "" })');
   let r: unknown;
   try {
     r = JSON.parse(raw as string);
@@ -724,14 +849,24 @@ export function checkResult(name: string, raw: unknown, maxBytes: number): Comma
     return bad("not JSON data");
   }
   if (Array.isArray(r)) r = { retval: r[0], stdout: r[1] ?? "", stderr: r[2] ?? "" };
-  if (typeof r !== "object" || r === null) return bad(`${r === null ? "null" : typeof r} instead of { retval, stdout, stderr }`);
+  if (typeof r !== "object" || r === null)
+    return bad(`${r === null ? "null" : typeof r} instead of { retval, stdout, stderr }`);
   const { retval, stdout = "", stderr = "" } = r as Record<string, unknown>;
-  if (typeof retval !== "number" || !Number.isInteger(retval)) return bad(`retval must be an integer (0 or a negative errno), got ${JSON.stringify(retval)}`);
-  if (typeof stdout !== "string") return bad(`stdout must be a string, got ${stdout === null ? "null" : typeof stdout}: use JSON.stringify() for data`);
-  if (typeof stderr !== "string") return bad(`stderr must be a string, got ${stderr === null ? "null" : typeof stderr}`);
+  if (typeof retval !== "number" || !Number.isInteger(retval))
+    return bad(`retval must be an integer (0 or a negative errno), got ${JSON.stringify(retval)}`);
+  if (typeof stdout !== "string")
+    return bad(
+      `stdout must be a string, got ${stdout === null ? "null" : typeof stdout}: use JSON.stringify() for data`,
+    );
+  if (typeof stderr !== "string")
+    return bad(`stderr must be a string, got ${stderr === null ? "null" : typeof stderr}`);
   const size = stdout.length + stderr.length;
   if (size > maxBytes) {
-    return { retval: -Errno.EFBIG, stdout: "", stderr: `module ${name} returned ${size} bytes of output: the limit is ${maxBytes} (limits.maxOutputBytes in mgr.json)` };
+    return {
+      retval: -Errno.EFBIG,
+      stdout: "",
+      stderr: `module ${name} returned ${size} bytes of output: the limit is ${maxBytes} (limits.maxOutputBytes in mgr.json)`,
+    };
   }
   return { retval: retval > 0 ? -retval : retval, stdout, stderr };
 }

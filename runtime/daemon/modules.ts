@@ -1,6 +1,12 @@
 // Every module of the daemon: discovery, enable/disable (persisted), the role they run in,
 // the module half of the command table, notify fan-out and module health.
-import { defaultModuleConfig, moduleConfigOf, unknownModuleEntries, type Config, type ModuleConfig } from "../config/index.ts";
+import {
+  defaultModuleConfig,
+  moduleConfigOf,
+  unknownModuleEntries,
+  type Config,
+  type ModuleConfig,
+} from "../config/index.ts";
 import { ModuleLoadError, PermissionDenied } from "../errors.ts";
 import { BundleCache, discoverModules, type DiscoveryProblem } from "../loader/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -14,7 +20,16 @@ import { ProgressEvents } from "./progress.ts";
 import { StartOrder } from "./start-order.ts";
 import { join } from "node:path";
 import type { OptionDecl } from "../store/index.ts";
-import { effective, grantWords, isEmpty, missing, PermissionsNotGranted, StoreGrants, union, type GrantLists } from "./grants.ts";
+import {
+  effective,
+  grantWords,
+  isEmpty,
+  missing,
+  PermissionsNotGranted,
+  StoreGrants,
+  union,
+  type GrantLists,
+} from "./grants.ts";
 import { Accounting } from "./accounting.ts";
 
 /** Modules started at once (bundle, isolate, constructor): enough to keep esbuild and isolated-vm's threads busy. */
@@ -23,7 +38,10 @@ const START_CONCURRENCY = 8;
 const ENABLED_KEY = (name: string) => `tsmgr/modules/${name}/enabled`;
 
 /** What the daemon provides to modules; handed through to each runner as it is. */
-export type ModuleHooks = Pick<RunnerServices, "activeUri" | "sendCommand" | "serveHttp" | "stopHttp" | "audit" | "kit"> & {
+export type ModuleHooks = Pick<
+  RunnerServices,
+  "activeUri" | "sendCommand" | "serveHttp" | "stopHttp" | "audit" | "kit"
+> & {
   /** prefixes taken by the daemon itself */
   builtinPrefixes(): Set<string>;
   changed(): void;
@@ -81,7 +99,8 @@ export class ModuleManager {
       setHealthChecks: (n, c) => this.#setModuleChecks(n, c),
       checkCommands: (n, c) => this.#orderedCheck(n, c),
       permit: (n, declared) => this.#permit(n, declared),
-      remote: (caller, target, method, argsJson) => this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
+      remote: (caller, target, method, argsJson) =>
+        this.remoteCalls.call(caller, this.moduleConfig(caller).allow.remote, target, method, argsJson),
       progress: this.progress,
       changed: (n) => {
         const decls = this.#runners.get(n)?.optionDecls();
@@ -163,7 +182,10 @@ export class ModuleManager {
    */
   applyModuleConfig(fresh: Config, only?: string): string[] {
     const changed: string[] = [];
-    const names = only === undefined ? new Set([...Object.keys(this.#cfg.modules), ...Object.keys(fresh.modules)]) : new Set([only]);
+    const names =
+      only === undefined
+        ? new Set([...Object.keys(this.#cfg.modules), ...Object.keys(fresh.modules)])
+        : new Set([only]);
     for (const name of names) {
       const before = JSON.stringify(this.moduleConfig(name));
       const after = moduleConfigOf(fresh, name);
@@ -235,12 +257,20 @@ export class ModuleManager {
     if (role === this.#role) return;
     this.#settling++;
     try {
-      const stops = [...this.#runners.values()].map((r) => r.stop(role === "none" ? "daemon stopping" : `daemon became ${role}`, role !== "none" && this.isEnabled(r.name)));
+      const stops = [...this.#runners.values()].map((r) =>
+        r.stop(
+          role === "none" ? "daemon stopping" : `daemon became ${role}`,
+          role !== "none" && this.isEnabled(r.name),
+        ),
+      );
       await Promise.all(stops);
       this.#role = role;
       this.#moduleChecks.clear();
       if (role === "none") return;
-      await this.#startAll([...this.#runners.keys()].filter((n) => this.isEnabled(n)), role);
+      await this.#startAll(
+        [...this.#runners.keys()].filter((n) => this.isEnabled(n)),
+        role,
+      );
       this.#hooks.changed();
     } finally {
       this.#settling--;
@@ -265,7 +295,10 @@ export class ModuleManager {
     const worker = async () => {
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
         const name = n;
-        await this.#runners.get(name)?.start(role).finally(() => order.settled(name));
+        await this.#runners
+          .get(name)
+          ?.start(role)
+          .finally(() => order.settled(name));
       }
     };
     try {
@@ -307,7 +340,10 @@ export class ModuleManager {
 
   status(): ModuleStatus[] {
     const acct = new Map(this.accounting.all().map((a) => [a.name, a]));
-    const out = [...this.#runners.values()].map((r) => ({ ...r.status(this.isEnabled(r.name)), accounting: acct.get(r.name) }));
+    const out = [...this.#runners.values()].map((r) => ({
+      ...r.status(this.isEnabled(r.name)),
+      accounting: acct.get(r.name),
+    }));
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -319,9 +355,13 @@ export class ModuleManager {
     const first = words[0];
     if (first === undefined) return undefined;
     const disabled = this.runners().filter((r) => !this.isEnabled(r.name));
-    const byCommand = disabled.find((r) => r.lastCommands.some((c) => c.signature.prefix.every((w, i) => i >= words.length || words[i] === w)));
+    const byCommand = disabled.find((r) =>
+      r.lastCommands.some((c) => c.signature.prefix.every((w, i) => i >= words.length || words[i] === w)),
+    );
     if (byCommand) return byCommand.name;
-    return disabled.find((r) => r.name === first || (first.length >= 3 && r.name.startsWith(first)) || r.name.replace(/_/g, "-") === first)?.name;
+    return disabled.find(
+      (r) => r.name === first || (first.length >= 3 && r.name.startsWith(first)) || r.name.replace(/_/g, "-") === first,
+    )?.name;
   }
 
   /** The module's options: the running version's, else those of its last run in this process. */
@@ -351,7 +391,8 @@ export class ModuleManager {
       const words = full.split(" ");
       for (let i = 1; i <= words.length; i++) {
         const p = words.slice(0, i).join(" ");
-        if (!reserved.has(p) || (owner === "tsmgr" && reserved.get(p)!.owner !== "tsmgr")) reserved.set(p, { owner, full });
+        if (!reserved.has(p) || (owner === "tsmgr" && reserved.get(p)!.owner !== "tsmgr"))
+          reserved.set(p, { owner, full });
       }
     };
     const builtins = this.#hooks.builtinPrefixes();
@@ -367,27 +408,51 @@ export class ModuleManager {
       const taken = reserved.get(p) ?? (extended === undefined ? undefined : { owner: "tsmgr", full: extended });
       if (!taken) continue;
       if (taken.owner === "tsmgr") {
-        const what = taken.full === p ? "is a built-in tsmgr command" : `would take words meant for the built-in command "${taken.full}"`;
-        throw new ModuleLoadError(`module ${name}: command "${p}" ${what}: choose another prefix (e.g. "${name} ${p}")`);
+        const what =
+          taken.full === p
+            ? "is a built-in tsmgr command"
+            : `would take words meant for the built-in command "${taken.full}"`;
+        throw new ModuleLoadError(
+          `module ${name}: command "${p}" ${what}: choose another prefix (e.g. "${name} ${p}")`,
+        );
       }
-      if (taken.full === p) throw new ModuleLoadError(`module ${name}: command "${p}" is already provided by module ${taken.owner}: command prefixes must be unique across modules`);
-      throw new ModuleLoadError(`module ${name}: command "${p}" would take words meant for "${taken.full}" of module ${taken.owner}: a module's prefix may not be the start of another module's`);
+      if (taken.full === p)
+        throw new ModuleLoadError(
+          `module ${name}: command "${p}" is already provided by module ${taken.owner}: command prefixes must be unique across modules`,
+        );
+      throw new ModuleLoadError(
+        `module ${name}: command "${p}" would take words meant for "${taken.full}" of module ${taken.owner}: a module's prefix may not be the start of another module's`,
+      );
     }
   }
 
   // ---- health --------------------------------------------------------------------------
 
   #setModuleChecks(name: string, raw: unknown): void {
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new TypeError("setHealthChecks(): pass an object of { CODE: { severity, summary, count?, detail? } }");
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      throw new TypeError("setHealthChecks(): pass an object of { CODE: { severity, summary, count?, detail? } }");
     const checks: Record<string, HealthCheck> = {};
     for (const [code, c] of Object.entries(raw as Record<string, unknown>)) {
-      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code)) throw new TypeError(`setHealthChecks(): check code ${JSON.stringify(code)} must be UPPER_CASE letters, digits and _`);
-      if (code.startsWith("MGR_")) throw new PermissionDenied(`module "${name}" cannot raise health check "${code}": MGR_* codes are reserved for the daemon`);
-      if (typeof c !== "object" || c === null) throw new TypeError(`setHealthChecks(): check ${code} must be an object`);
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code))
+        throw new TypeError(
+          `setHealthChecks(): check code ${JSON.stringify(code)} must be UPPER_CASE letters, digits and _`,
+        );
+      if (code.startsWith("MGR_"))
+        throw new PermissionDenied(
+          `module "${name}" cannot raise health check "${code}": MGR_* codes are reserved for the daemon`,
+        );
+      if (typeof c !== "object" || c === null)
+        throw new TypeError(`setHealthChecks(): check ${code} must be an object`);
       const { severity, summary, count, detail } = c as Record<string, unknown>;
-      if (severity !== "warning" && severity !== "error") throw new TypeError(`setHealthChecks(): check ${code}: severity must be "warning" or "error", got ${JSON.stringify(severity)}`);
-      if (typeof summary !== "string") throw new TypeError(`setHealthChecks(): check ${code}: summary must be a string`);
-      const lines = Array.isArray(detail) ? detail.filter((d): d is string => typeof d === "string").slice(0, 1000) : [];
+      if (severity !== "warning" && severity !== "error")
+        throw new TypeError(
+          `setHealthChecks(): check ${code}: severity must be "warning" or "error", got ${JSON.stringify(severity)}`,
+        );
+      if (typeof summary !== "string")
+        throw new TypeError(`setHealthChecks(): check ${code}: summary must be a string`);
+      const lines = Array.isArray(detail)
+        ? detail.filter((d): d is string => typeof d === "string").slice(0, 1000)
+        : [];
       checks[code] = {
         severity: severity === "error" ? "HEALTH_ERR" : "HEALTH_WARN",
         summary: { message: summary.slice(0, 4096), count: typeof count === "number" ? count : lines.length },
@@ -405,18 +470,30 @@ export class ModuleManager {
     if (failed.length > 0) {
       out.MGR_MODULE_ERROR = {
         severity: failed.some((s) => s.state === "failed") ? "HEALTH_ERR" : "HEALTH_WARN",
-        summary: { message: failed.length === 1 ? `Module '${failed[0]!.name}' ${failure(failed[0]!)}: ${firstLine(failed[0]!.error!.message)}` : `${failed.length} mgr modules have failed`, count: failed.length },
-        detail: failed.map((s) => ({ message: `Module '${s.name}' ${failure(s)}: ${s.error!.message}${s.error!.frame && !s.error!.message.includes(s.error!.frame) ? "\n" + s.error!.frame : ""}` })),
+        summary: {
+          message:
+            failed.length === 1
+              ? `Module '${failed[0]!.name}' ${failure(failed[0]!)}: ${firstLine(failed[0]!.error!.message)}`
+              : `${failed.length} mgr modules have failed`,
+          count: failed.length,
+        },
+        detail: failed.map((s) => ({
+          message: `Module '${s.name}' ${failure(s)}: ${s.error!.message}${s.error!.frame && !s.error!.message.includes(s.error!.frame) ? "\n" + s.error!.frame : ""}`,
+        })),
       };
     }
     for (const p of this.#problems) {
-      const what = p.found === "mgr.json" ? "mgr.json names a module that is not in the module path" : "a file in the module path cannot be loaded";
+      const what =
+        p.found === "mgr.json"
+          ? "mgr.json names a module that is not in the module path"
+          : "a file in the module path cannot be loaded";
       out.MGR_MODULE_ERROR ??= { severity: "HEALTH_WARN", summary: { message: what, count: 0 }, detail: [] };
       out.MGR_MODULE_ERROR.detail.push({ message: p.message });
       out.MGR_MODULE_ERROR.summary.count++;
     }
     // the daemon's own checks first; a module can add codes, never replace one
-    for (const checks of this.#moduleChecks.values()) for (const [code, c] of Object.entries(checks)) if (!(code in out)) out[code] = c;
+    for (const checks of this.#moduleChecks.values())
+      for (const [code, c] of Object.entries(checks)) if (!(code in out)) out[code] = c;
     return out;
   }
 }

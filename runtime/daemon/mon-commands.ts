@@ -32,7 +32,14 @@ export class MonCommands {
    * to one daemon ("osd.0", "mon.a", "mds.a", "mgr"; default the mon cluster), `opts.tag` names
    * the completion; the result carries the tag notify("command") delivers.
    */
-  async send(module: string, grants: readonly string[], cmd: Record<string, unknown>, inbuf: string, onComplete: (tag: string) => void, opts: SendOptions = {}): Promise<TaggedResult> {
+  async send(
+    module: string,
+    grants: readonly string[],
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    onComplete: (tag: string) => void,
+    opts: SendOptions = {},
+  ): Promise<TaggedResult> {
     const parsed = opts.target === undefined || opts.target === "" ? MON_CLUSTER : parseTarget(opts.target);
     const target = parsed.type === "mon" && parsed.id === "" ? MON_CLUSTER : parsed;
     const { format, ...rest } = cmd;
@@ -47,12 +54,20 @@ export class MonCommands {
     }
     const { prefix, perm, args } = checked;
     const allowed = targetGranted(grants, target, prefix, perm);
-    this.audit?.(module, { fn: "sendCommand", asked: target === MON_CLUSTER ? prefix : `${targetName(target)}:${prefix}`, allowed, key: "allow.commands" });
+    this.audit?.(module, {
+      fn: "sendCommand",
+      asked: target === MON_CLUSTER ? prefix : `${targetName(target)}:${prefix}`,
+      allowed,
+      key: "allow.commands",
+    });
     if (!allowed) throw this.#denied(module, target, prefix, perm);
     const tag = opts.tag ?? `${module}.${++this.#seq}`;
     const typed = (format === undefined ? args : { ...args, format }) as { prefix: string };
     try {
-      const r = target === MON_CLUSTER ? await this.cluster.sendCommand(typed, inbuf) : await this.cluster.sendDaemonCommand(target, typed, inbuf);
+      const r =
+        target === MON_CLUSTER
+          ? await this.cluster.sendCommand(typed, inbuf)
+          : await this.cluster.sendDaemonCommand(target, typed, inbuf);
       return { ...r, tag };
     } finally {
       onComplete(tag);
@@ -62,28 +77,55 @@ export class MonCommands {
   #validate(target: Target, rest: Record<string, unknown>): Checked {
     if (target === MON_CLUSTER) {
       const v = this.#table.validate(rest);
-      if (v.ok) return { ok: true, prefix: v.signature.prefix.join(" "), perm: this.#perm.get(v.signature.prefix.join(" ")) ?? "rw", args: v.args };
+      if (v.ok)
+        return {
+          ok: true,
+          prefix: v.signature.prefix.join(" "),
+          perm: this.#perm.get(v.signature.prefix.join(" ")) ?? "rw",
+          args: v.args,
+        };
       // an unknown prefix gets the mon's own answer; bad arguments the argparse message
       const known = typeof rest.prefix === "string" && this.#prefixes.has(rest.prefix.trim().replace(/\s+/g, " "));
-      return { ok: false, result: known ? { retval: -v.errno, stdout: "", stderr: v.message } : { retval: -22, stdout: "", stderr: "command not known" } };
+      return {
+        ok: false,
+        result: known
+          ? { retval: -v.errno, stdout: "", stderr: v.message }
+          : { retval: -22, stdout: "", stderr: "command not known" },
+      };
     }
     const t = targetTable(target);
     if (!t) {
       // no descriptors for this daemon type: the prefix must be a string, and a grant must name it
-      if (typeof rest.prefix !== "string" || rest.prefix.trim() === "") return { ok: false, result: { retval: -22, stdout: "", stderr: "command not known" } };
+      if (typeof rest.prefix !== "string" || rest.prefix.trim() === "")
+        return { ok: false, result: { retval: -22, stdout: "", stderr: "command not known" } };
       return { ok: true, prefix: rest.prefix.trim().replace(/\s+/g, " "), perm: "rwx", args: rest };
     }
     const v = t.table.validate(rest);
-    if (v.ok) return { ok: true, prefix: v.signature.prefix.join(" "), perm: t.perm.get(v.signature.prefix.join(" ")) ?? "rw", args: v.args };
+    if (v.ok)
+      return {
+        ok: true,
+        prefix: v.signature.prefix.join(" "),
+        perm: t.perm.get(v.signature.prefix.join(" ")) ?? "rw",
+        args: v.args,
+      };
     const known = typeof rest.prefix === "string" && t.perm.has(rest.prefix.trim().replace(/\s+/g, " "));
-    return { ok: false, result: known ? { retval: -v.errno, stdout: "", stderr: v.message } : { retval: -22, stdout: "", stderr: `command not known to ${targetName(target)}` } };
+    return {
+      ok: false,
+      result: known
+        ? { retval: -v.errno, stdout: "", stderr: v.message }
+        : { retval: -22, stdout: "", stderr: `command not known to ${targetName(target)}` },
+    };
   }
 
   #denied(module: string, target: Target, prefix: string, perm: string): PermissionDenied {
     if (target === MON_CLUSTER) {
-      return new PermissionDenied(`module "${module}" requires permission to send the mon command "${prefix}" (perm ${perm}): grant it in mgr.json at modules.${module}.allow.commands (e.g. ["${prefix}"])`);
+      return new PermissionDenied(
+        `module "${module}" requires permission to send the mon command "${prefix}" (perm ${perm}): grant it in mgr.json at modules.${module}.allow.commands (e.g. ["${prefix}"])`,
+      );
     }
-    return new PermissionDenied(`module "${module}" requires permission to send "${prefix}" (perm ${perm}) to ${targetName(target)}: grant it in mgr.json at modules.${module}.allow.commands (e.g. ["${target.type}:${prefix}"])`);
+    return new PermissionDenied(
+      `module "${module}" requires permission to send "${prefix}" (perm ${perm}) to ${targetName(target)}: grant it in mgr.json at modules.${module}.allow.commands (e.g. ["${target.type}:${prefix}"])`,
+    );
   }
 }
 
@@ -95,7 +137,8 @@ export interface SendOptions {
 /** A command's result with the tag its notify("command", tag) carries. */
 export type TaggedResult = CommandResult & { tag: string };
 
-type Checked = { ok: true; prefix: string; perm: string; args: Record<string, unknown> } | { ok: false; result: CommandResult };
+type Checked =
+  { ok: true; prefix: string; perm: string; args: Record<string, unknown> } | { ok: false; result: CommandResult };
 
 /** The mon cluster: an untargeted command, validated against all of the mon's descriptors. */
 const MON_CLUSTER: Target = Object.freeze({ type: "mon", id: "" });

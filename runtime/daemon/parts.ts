@@ -33,7 +33,15 @@ export interface DaemonParts {
   reloadConfig(only?: string): Promise<string[]>;
 }
 
-export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, auth: AuthKeys, log: Logger, audit: AuditLog, kit?: KitHooks): DaemonParts {
+export function createParts(
+  cfg: Config,
+  kv: KvStore,
+  cluster: ClusterSource,
+  auth: AuthKeys,
+  log: Logger,
+  audit: AuditLog,
+  kit?: KitHooks,
+): DaemonParts {
   const mon = new MonCommands(cluster, (name, e) => audit.decision(name, e));
   let election: Election | undefined;
   const elected = (): Election => {
@@ -50,7 +58,15 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
   });
   const modules: ModuleManager = new ModuleManager(cfg, kv, cluster, log, {
     activeUri: (name) => (elected().isActive() ? (http.uri(name) ?? "") : (elected().map().services[name] ?? "")),
-    sendCommand: (name, cmd, inbuf, opts) => mon.send(name, modules.moduleConfig(name).allow.commands, cmd, inbuf, (tag) => modules.runner(name)?.notify("command", tag), opts),
+    sendCommand: (name, cmd, inbuf, opts) =>
+      mon.send(
+        name,
+        modules.moduleConfig(name).allow.commands,
+        cmd,
+        inbuf,
+        (tag) => modules.runner(name)?.notify("command", tag),
+        opts,
+      ),
     serveHttp: (name, runner, address) => http.serve(name, runner, address),
     stopHttp: (name) => http.stop(name),
     builtinPrefixes: () => router.builtinPrefixes(),
@@ -59,34 +75,65 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     kit,
   });
   const counters = new PerfCounters(kv);
-  const builtins = countedCommands([
-    ...builtinCommands({ kv, auth, modules, help: () => router.help(), mgrMap: () => elected().map(), fail: (who) => elected().fail(who), reloadConfig: (only) => reloadConfig(only), config: cfg, counters, audit, packages: packageInstaller(cfg, modules, audit) }),
-    ...simCommands(cluster),
-    ...logCommands(cluster),
-    ...logTailCommands(attachLogRing(log)),
-  ], counters);
+  const builtins = countedCommands(
+    [
+      ...builtinCommands({
+        kv,
+        auth,
+        modules,
+        help: () => router.help(),
+        mgrMap: () => elected().map(),
+        fail: (who) => elected().fail(who),
+        reloadConfig: (only) => reloadConfig(only),
+        config: cfg,
+        counters,
+        audit,
+        packages: packageInstaller(cfg, modules, audit),
+      }),
+      ...simCommands(cluster),
+      ...logCommands(cluster),
+      ...logTailCommands(attachLogRing(log)),
+    ],
+    counters,
+  );
   const router: CommandRouter = new CommandRouter({
     builtins,
     moduleCommands: () => modules.commands(),
-    runModule: (name, inbuf, cmd, timeoutMs) => counters.timed("module", () => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs)),
+    runModule: (name, inbuf, cmd, timeoutMs) =>
+      counters.timed("module", () => modules.runner(name)!.handleCommand(inbuf, cmd, timeoutMs)),
   });
 
   const elect = (e: Election, dlog: Logger) => {
     election = e;
-    if (e.nameTaken()) dlog.warn(`another daemon named ${cfg.id} was seen in this group recently: ids must be unique`);
-    const ready = e.start(async (role) => {
-      dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");
-      if (role === "active") {
-        await kv.reload(); // the previous active's writes
-        await auth.ensurePeerKey();
-      }
-      await modules.setRole(role);
-      if (role === "active") e.publishServices(http.services());
-    });
-    ready.catch(() => {}); // awaited by the caller; a start failure must not also surface as unhandled
-    return { ready };
+    return { ready: startElection(e, dlog, { cfg, kv, auth, modules, http }) };
   };
-  const reloadConfig = async (only?: string): Promise<string[]> => {
+  const reloadConfig = configReloader(cfg, modules, log);
+  return { modules, router, builtins, election: elected, elect, reloadConfig };
+}
+
+/** Starts the group's election: modules follow the role it gives this daemon. */
+function startElection(
+  e: Election,
+  dlog: Logger,
+  d: { cfg: Config; kv: KvStore; auth: AuthKeys; modules: ModuleManager; http: ModuleHttpHost },
+): Promise<void> {
+  if (e.nameTaken()) dlog.warn(`another daemon named ${d.cfg.id} was seen in this group recently: ids must be unique`);
+  const ready = e.start(async (role) => {
+    dlog.info({ role }, role === "active" ? "this daemon is now active" : "this daemon is standby");
+    if (role === "active") {
+      await d.kv.reload(); // the previous active's writes
+      await d.auth.ensurePeerKey();
+    }
+    await d.modules.setRole(role);
+    if (role === "active") e.publishServices(d.http.services());
+  });
+  ready.catch(() => {}); // awaited by the caller; a start failure must not also surface as unhandled
+  return ready;
+}
+
+/** `module reload` and SIGHUP: applies the module sections of mgr.json as it is on disk now. */
+function configReloader(cfg: Config, modules: ModuleManager, log: Logger): (only?: string) => Promise<string[]> {
+  return async (only) => {
     // embedded defaults, or a file gone since the start: nothing to re-read
     if (!cfg.file || !existsSync(cfg.file)) return [];
     const changed = modules.applyModuleConfig(loadConfig(cfg.file, { id: cfg.id }), only);
@@ -96,5 +143,4 @@ export function createParts(cfg: Config, kv: KvStore, cluster: ClusterSource, au
     }
     return changed;
   };
-  return { modules, router, builtins, election: elected, elect, reloadConfig };
 }

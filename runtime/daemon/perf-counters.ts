@@ -69,9 +69,33 @@ export class PerfCounters {
   }
 }
 
-const gauge = (description: string, units: CounterSchema["units"] = "none"): CounterSchema => ({ type: U64, metric_type: "gauge", value_type: "integer", description, nick: "", priority: 5, units });
-const counter = (description: string): CounterSchema => ({ type: U64 | COUNTER, metric_type: "counter", value_type: "integer", description, nick: "", priority: 5, units: "none" });
-const latency = (description: string): CounterSchema => ({ type: TIME | LONGRUNAVG, metric_type: "gauge", value_type: "real-integer-pair", description, nick: "", priority: 5, units: "none" });
+const gauge = (description: string, units: CounterSchema["units"] = "none"): CounterSchema => ({
+  type: U64,
+  metric_type: "gauge",
+  value_type: "integer",
+  description,
+  nick: "",
+  priority: 5,
+  units,
+});
+const counter = (description: string): CounterSchema => ({
+  type: U64 | COUNTER,
+  metric_type: "counter",
+  value_type: "integer",
+  description,
+  nick: "",
+  priority: 5,
+  units: "none",
+});
+const latency = (description: string): CounterSchema => ({
+  type: TIME | LONGRUNAVG,
+  metric_type: "gauge",
+  value_type: "real-integer-pair",
+  description,
+  nick: "",
+  priority: 5,
+  units: "none",
+});
 
 /** What each counter of `perf dump` means, section by section (Ceph's `perf schema`). */
 export const PERF_SCHEMA: Readonly<Record<string, Readonly<Record<string, CounterSchema>>>> = {

@@ -34,19 +34,29 @@ export class ProgressEvents {
 
   update(module: string, id: unknown, message: unknown, fraction: unknown, opts: ProgressOptions = {}): void {
     checkId("updateProgressEvent", id);
-    if (typeof message !== "string") throw new TypeError(`updateProgressEvent(): the message must be a string, got ${typeName(message)}`);
-    if (typeof fraction !== "number") throw new TypeError(`updateProgressEvent(): the progress must be a number from 0 to 1, got ${typeName(fraction)}`);
-    if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`updateProgressEvent(): the progress is ${fraction}: it must be from 0 to 1`);
+    if (typeof message !== "string")
+      throw new TypeError(`updateProgressEvent(): the message must be a string, got ${typeName(message)}`);
+    if (typeof fraction !== "number")
+      throw new TypeError(
+        `updateProgressEvent(): the progress must be a number from 0 to 1, got ${typeName(fraction)}`,
+      );
+    if (!(fraction >= 0 && fraction <= 1))
+      throw new RangeError(`updateProgressEvent(): the progress is ${fraction}: it must be from 0 to 1`);
     const refs = opts.refs ?? [];
-    if (!Array.isArray(refs)) throw new TypeError(`updateProgressEvent(): refs must be a list such as [["osd", "2"]], got ${typeName(refs)}`);
-    if (opts.addToCephS !== undefined && typeof opts.addToCephS !== "boolean") throw new TypeError(`updateProgressEvent(): addToCephS must be a boolean, got ${typeName(opts.addToCephS)}`);
+    if (!Array.isArray(refs))
+      throw new TypeError(`updateProgressEvent(): refs must be a list such as [["osd", "2"]], got ${typeName(refs)}`);
+    if (opts.addToCephS !== undefined && typeof opts.addToCephS !== "boolean")
+      throw new TypeError(`updateProgressEvent(): addToCephS must be a boolean, got ${typeName(opts.addToCephS)}`);
     const events = this.#byModule.get(module) ?? new Map<string, ProgressEvent>();
     const old = events.get(id);
     if (!old && events.size >= MAX_PROGRESS_EVENTS) {
-      throw new LimitExceeded(`updateProgressEvent(): module ${module} has ${events.size} progress events: the limit is ${MAX_PROGRESS_EVENTS}; complete or fail some first`);
+      throw new LimitExceeded(
+        `updateProgressEvent(): module ${module} has ${events.size} progress events: the limit is ${MAX_PROGRESS_EVENTS}; complete or fail some first`,
+      );
     }
     events.set(id, {
-      message: message.length > MAX_PROGRESS_MESSAGE ? message.slice(0, MAX_PROGRESS_MESSAGE) + "…(truncated)" : message,
+      message:
+        message.length > MAX_PROGRESS_MESSAGE ? message.slice(0, MAX_PROGRESS_MESSAGE) + "…(truncated)" : message,
       progress: fraction,
       refs: refs.slice(0, 100),
       add_to_ceph_s: opts.addToCephS ?? true,
@@ -64,7 +74,8 @@ export class ProgressEvents {
   /** Removes a failed event; the caller logs `message`. False when there was no such event. */
   fail(module: string, id: unknown, message: unknown): boolean {
     checkId("failProgressEvent", id);
-    if (typeof message !== "string") throw new TypeError(`failProgressEvent(): the message must be a string, got ${typeName(message)}`);
+    if (typeof message !== "string")
+      throw new TypeError(`failProgressEvent(): the message must be a string, got ${typeName(message)}`);
     return this.#remove(module, id);
   }
 
@@ -76,7 +87,8 @@ export class ProgressEvents {
   /** Ceph's `progress_events` of `ceph status -f json`: id → {message, progress, add_to_ceph_s}. */
   json(): Record<string, { message: string; progress: number; add_to_ceph_s: boolean }> {
     const out: Record<string, { message: string; progress: number; add_to_ceph_s: boolean }> = {};
-    for (const [id, e] of this.#all()) out[id] = { message: e.message, progress: e.progress, add_to_ceph_s: e.add_to_ceph_s };
+    for (const [id, e] of this.#all())
+      out[id] = { message: e.message, progress: e.progress, add_to_ceph_s: e.add_to_ceph_s };
     return out;
   }
 
@@ -89,7 +101,10 @@ export class ProgressEvents {
       const elapsed = Math.max(0, (now - e.startedAt) / 1000);
       const filled = Math.floor(e.progress * BAR_WIDTH);
       const bar = `[${"=".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}]`;
-      const remaining = e.progress > 0 && e.progress < 1 ? ` (remaining: ${formatSeconds((elapsed * (1 - e.progress)) / e.progress)})` : "";
+      const remaining =
+        e.progress > 0 && e.progress < 1
+          ? ` (remaining: ${formatSeconds((elapsed * (1 - e.progress)) / e.progress)})`
+          : "";
       lines.push(`    ${e.message} (${formatSeconds(elapsed)})`, `      ${bar}${remaining}`);
     }
     return lines.length === 0 ? "" : ["progress:", ...lines].join("\n");
@@ -111,7 +126,8 @@ function checkId(fn: string, id: unknown): asserts id is string {
   if (typeof id !== "string") throw new TypeError(`${fn}(): the event id must be a string, got ${typeName(id)}`);
   if (id === "") throw new RangeError(`${fn}(): the event id is empty`);
   const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_PROGRESS_ID_BYTES) throw new RangeError(`${fn}(): the event id is ${bytes} bytes long: the limit is ${MAX_PROGRESS_ID_BYTES}`);
+  if (bytes > MAX_PROGRESS_ID_BYTES)
+    throw new RangeError(`${fn}(): the event id is ${bytes} bytes long: the limit is ${MAX_PROGRESS_ID_BYTES}`);
 }
 
 function typeName(v: unknown): string {

@@ -47,18 +47,29 @@ export function createRequestHandler(deps: RoutingDeps): RequestHandler {
     if ("retval" in r) {
       const unknown = r.retval === -Errno.EINVAL;
       if (unknown && active && modules.settling) {
-        return { id: req.id, retval: -Errno.EAGAIN, stdout: "", stderr: `the daemon is still starting its modules (${r.stderr.split("\n")[0]}): try again` };
+        return {
+          id: req.id,
+          retval: -Errno.EAGAIN,
+          stdout: "",
+          stderr: `the daemon is still starting its modules (${r.stderr.split("\n")[0]}): try again`,
+        };
       }
       const noMatch = unknown && r.stderr.startsWith("no valid command found");
       const owner = noMatch && active && Array.isArray(input) ? modules.disabledOwner(input) : undefined;
-      if (owner) return { id: req.id, ...r, stderr: `module '${owner}' is disabled, so its commands are not available: enable it with tsmgr module enable ${owner}` };
+      if (owner)
+        return {
+          id: req.id,
+          ...r,
+          stderr: `module '${owner}' is disabled, so its commands are not available: enable it with tsmgr module enable ${owner}`,
+        };
       if (!(unknown && !active)) return { id: req.id, ...r };
       return { id: req.id, ...(await forward(req, caps)) };
     }
     const local = r.entry.builtin !== undefined && !activeOnly.has(r.entry.builtin.cmd);
     if (!active && !local) return { id: req.id, ...(await forward(req, caps)) };
     const out = await router.run({ input, caps, format, inbuf: req.inbuf, timeoutMs: req.timeout_ms }, r);
-    if (r.entry.builtin) await deps.audit?.operator(r.entry.signature.prefix.join(" "), r.entry.perm, r.args, caps, out.retval);
+    if (r.entry.builtin)
+      await deps.audit?.operator(r.entry.signature.prefix.join(" "), r.entry.perm, r.args, caps, out.retval);
     return { id: req.id, ...out };
   };
 }
@@ -68,7 +79,11 @@ function forwarder(deps: RoutingDeps): (req: WireRequest, caps: string) => Promi
   return async (req, caps) => {
     const m = deps.election().map();
     if (req.forwarded || !m.available || !m.active_asok) {
-      return { retval: -Errno.EAGAIN, stdout: "", stderr: "no active tsmgr daemon in the group right now (starting or failing over): try again" };
+      return {
+        retval: -Errno.EAGAIN,
+        stdout: "",
+        stderr: "no active tsmgr daemon in the group right now (starting or failing over): try again",
+      };
     }
     const timeout = req.timeout_ms ?? 30_000;
     const fwd: WireRequest = { ...req, forwarded: true, caps };
@@ -88,6 +103,10 @@ function forwarder(deps: RoutingDeps): (req: WireRequest, caps: string) => Promi
         if (!(e instanceof NoDaemon)) throw e;
       }
     }
-    return { retval: -Errno.EAGAIN, stdout: "", stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again` };
+    return {
+      retval: -Errno.EAGAIN,
+      stdout: "",
+      stderr: `the active daemon ${m.active_name} does not answer (failing over?): try again`,
+    };
   };
 }

@@ -25,7 +25,16 @@ import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Campaign, Etcd3, Election as EtcdLibElection, IKeyValue, Lease, Namespace, Watcher } from "etcd3";
 import { Errno, StoreError } from "../errors.ts";
-import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../etcd/index.ts";
+import {
+  checkGroup,
+  createEtcdClient,
+  dropWatches,
+  etcdReason,
+  waitForEtcd,
+  ETCD_OPEN_TIMEOUT_MS,
+  type Fence,
+  type FenceProvider,
+} from "../etcd/index.ts";
 import type { Election, Member, MgrMap, Role } from "./types.ts";
 
 export interface EtcdElectionOptions {
@@ -146,9 +155,14 @@ export class EtcdElection implements Election {
     try {
       await this.#loadState();
     } catch (e) {
-      throw new StoreError(`cannot read the election state from etcd ${endpoints.join(",")} prefix ${JSON.stringify(prefix)} (${etcdReason(e)}): check that etcd is running and reachable`, { cause: e });
+      throw new StoreError(
+        `cannot read the election state from etcd ${endpoints.join(",")} prefix ${JSON.stringify(prefix)} (${etcdReason(e)}): check that etcd is running and reachable`,
+        { cause: e },
+      );
     }
-    this.#nameTaken = [...this.#candidates.values()].some((c) => c.member.name === this.#me.name && c.member.gid !== this.#me.gid);
+    this.#nameTaken = [...this.#candidates.values()].some(
+      (c) => c.member.name === this.#me.name && c.member.gid !== this.#me.gid,
+    );
     if (this.#nameTaken) {
       this.#report(
         new Error(
@@ -427,8 +441,14 @@ export class EtcdElection implements Election {
     const t = this.#term;
     const who = `this daemon (mgr.${this.#me.name})`;
     if (this.#stopped) throw new StoreError(`${who} has left its group: the write was not stored`);
-    if (!t?.token || !t.key) throw new StoreError(`${who} is not the active daemon of its group: the write was not stored; the active daemon takes writes`);
-    if (!this.#valid(t)) throw new StoreError(`${who} is no longer the active daemon of its group (${t.why || "its lease could have expired"}): the write was not stored`);
+    if (!t?.token || !t.key)
+      throw new StoreError(
+        `${who} is not the active daemon of its group: the write was not stored; the active daemon takes writes`,
+      );
+    if (!this.#valid(t))
+      throw new StoreError(
+        `${who} is no longer the active daemon of its group (${t.why || "its lease could have expired"}): the write was not stored`,
+      );
     return { key: t.key, createRevision: t.token };
   }
 
@@ -444,10 +464,21 @@ export class EtcdElection implements Election {
     const write = async () => {
       if (t.lost || !t.token || !t.key || this.#stopped) return;
       t.epoch++;
-      const rec: MapRecord = { epoch: t.epoch, token: t.token, name: this.#me.name, gid: this.#me.gid, addr: this.#me.addr, asok: this.#me.asok, services: this.#published };
+      const rec: MapRecord = {
+        epoch: t.epoch,
+        token: t.token,
+        name: this.#me.name,
+        gid: this.#me.gid,
+        addr: this.#me.addr,
+        asok: this.#me.asok,
+        services: this.#published,
+      };
       try {
         this.#currentFence();
-        const res = await this.#ns.if(t.key, "Create", "==", t.token).then(this.#ns.put(MGRMAP_KEY).value(JSON.stringify(rec))).commit();
+        const res = await this.#ns
+          .if(t.key, "Create", "==", t.token)
+          .then(this.#ns.put(MGRMAP_KEY).value(JSON.stringify(rec)))
+          .commit();
         if (!res.succeeded) t.end("etcd refused its mgr map write: its leader key is gone or was replaced", true);
         else if (!this.#record || this.#record.epoch <= rec.epoch) this.#record = rec;
       } catch (e) {
@@ -533,7 +564,8 @@ export class EtcdElection implements Election {
     }
     this.#candidates = candidates;
     const own = this.#term;
-    if (own?.key && own.token && !own.lost) this.#candidates.set(own.key, { member: this.#me, create: Number(own.token) });
+    if (own?.key && own.token && !own.lost)
+      this.#candidates.set(own.key, { member: this.#me, create: Number(own.token) });
     if (rec) this.#record = parseRecord(rec.value.toString("utf8")) ?? this.#record;
     const from = String(Number(rev) + 1);
     const election = this.#ns.watch().prefix(ELECTION_DIR).startRevision(from).watcher();
@@ -572,7 +604,8 @@ export class EtcdElection implements Election {
       if (c) this.#candidates.set(key, c);
     } else if (key === MGRMAP_KEY) {
       const rec = parseRecord(kv.value.toString("utf8"));
-      if (rec && (!this.#record || rec.epoch >= this.#record.epoch || rec.token !== this.#record.token)) this.#record = rec;
+      if (rec && (!this.#record || rec.epoch >= this.#record.epoch || rec.token !== this.#record.token))
+        this.#record = rec;
     } else if (key === FAIL_KEY) {
       let token: unknown;
       try {
@@ -612,7 +645,10 @@ function parseCandidate(kv: IKeyValue): Candidate | undefined {
   try {
     const m = JSON.parse(kv.value.toString("utf8")) as Member;
     if (typeof m?.name !== "string" || typeof m.gid !== "number") return undefined;
-    return { member: { name: m.name, gid: m.gid, addr: String(m.addr ?? ""), asok: String(m.asok ?? "") }, create: Number(kv.create_revision) };
+    return {
+      member: { name: m.name, gid: m.gid, addr: String(m.addr ?? ""), asok: String(m.asok ?? "") },
+      create: Number(kv.create_revision),
+    };
   } catch {
     return undefined;
   }

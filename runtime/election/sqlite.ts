@@ -45,7 +45,19 @@ export class SqliteElection implements Election {
   #nameTaken = false;
   #stopped = false;
   /** every statement, compiled once (a renewal runs every leaseMs/4) */
-  #sql!: Record<"setServices"|"requestFail"|"release"|"leave"|"heartbeat"|"lease"|"releaseForFail"|"renew"|"take"|"alive", Database.Statement>;
+  #sql!: Record<
+    | "setServices"
+    | "requestFail"
+    | "release"
+    | "leave"
+    | "heartbeat"
+    | "lease"
+    | "releaseForFail"
+    | "renew"
+    | "take"
+    | "alive",
+    Database.Statement
+  >;
 
   constructor(o: SqliteElectionOptions) {
     this.#o = o;
@@ -68,18 +80,25 @@ export class SqliteElection implements Election {
         requestFail: this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1"),
         release: this.#db.prepare("UPDATE lease SET expires_at = 0 WHERE id = 1 AND gid = ?"),
         leave: this.#db.prepare("DELETE FROM members WHERE name = ? AND gid = ?"),
-        heartbeat: this.#db.prepare("INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at"),
+        heartbeat: this.#db.prepare(
+          "INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at",
+        ),
         lease: this.#db.prepare("SELECT * FROM lease WHERE id = 1"),
         releaseForFail: this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1"),
         renew: this.#db.prepare("UPDATE lease SET expires_at = ? WHERE id = 1"),
-        take: this.#db.prepare("UPDATE lease SET holder = ?, gid = ?, expires_at = ?, epoch = epoch + 1, services = ?, fail_gid = 0 WHERE id = 1"),
+        take: this.#db.prepare(
+          "UPDATE lease SET holder = ?, gid = ?, expires_at = ?, epoch = epoch + 1, services = ?, fail_gid = 0 WHERE id = 1",
+        ),
         alive: this.#db.prepare("SELECT name, gid, addr, asok FROM members WHERE seen_at > ? ORDER BY name"),
       };
     } catch (e) {
-      throw new StoreError(`cannot open the election file ${o.file}: ${(e as Error).message}: move it aside or point dataDir elsewhere`);
+      throw new StoreError(
+        `cannot open the election file ${o.file}: ${(e as Error).message}: move it aside or point dataDir elsewhere`,
+      );
     }
     this.#map = this.#readMap(Date.now());
-    const other = this.#db.prepare("SELECT gid, seen_at FROM members WHERE name = ?").get(o.name) as { gid: number; seen_at: number } | undefined;
+    const other = this.#db.prepare("SELECT gid, seen_at FROM members WHERE name = ?").get(o.name) as
+      { gid: number; seen_at: number } | undefined;
     this.#nameTaken = other !== undefined && Date.now() - other.seen_at < 2 * o.leaseMs;
   }
 
@@ -216,7 +235,9 @@ export class SqliteElection implements Election {
       active_addr: available ? (active?.addr ?? "") : "",
       active_asok: available ? (active?.asok ?? "") : "",
       available,
-      standbys: alive.filter((m) => !available || m.gid !== row.gid).map((m) => ({ name: m.name, gid: m.gid, addr: m.addr, asok: m.asok })),
+      standbys: alive
+        .filter((m) => !available || m.gid !== row.gid)
+        .map((m) => ({ name: m.name, gid: m.gid, addr: m.addr, asok: m.asok })),
       services,
     };
   }

@@ -31,7 +31,8 @@ export function createEtcdClient(endpoints: readonly string[], callTimeoutMs = E
       "grpc.keepalive_timeout_ms": 5_000,
     },
     faultHandling: {
-      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 300, breaker: new ConsecutiveBreaker(3) }),
+      host: () =>
+        circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 300, breaker: new ConsecutiveBreaker(3) }),
       // etcd3 1.1.2 types this as IBackoff but calls .next() on it like a factory
       watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) as unknown as IBackoff<unknown>,
     },
@@ -52,11 +53,15 @@ export async function dropWatches(ns: Namespace, ms = 500): Promise<void> {
   // from now on a new watch fails at once instead of dialling a closed client
   wm.attach = (w: Watcher) => {
     setImmediate(() => {
-      if (w.listenerCount("error") > 0) w.emit("error", new Error("etcd watch refused: the daemon is leaving its group"));
+      if (w.listenerCount("error") > 0)
+        w.emit("error", new Error("etcd watch refused: the daemon is leaving its group"));
     });
   };
   if (wm.watchers.length === 0) return;
-  await Promise.race([Promise.all([...wm.watchers].map((w) => w.cancel().catch(() => {}))), new Promise((r) => setTimeout(r, ms).unref())]);
+  await Promise.race([
+    Promise.all([...wm.watchers].map((w) => w.cancel().catch(() => {}))),
+    new Promise((r) => setTimeout(r, ms).unref()),
+  ]);
   if (wm.watchers.length === 0) return;
   wm.watchers = [];
   try {
@@ -67,12 +72,21 @@ export async function dropWatches(ns: Namespace, ms = 500): Promise<void> {
 }
 
 /** Resolves once etcd answers a read; after `timeoutMs`, a StoreError naming the endpoints. */
-export async function waitForEtcd(client: Etcd3, endpoints: readonly string[], prefix: string, timeoutMs: number): Promise<void> {
+export async function waitForEtcd(
+  client: Etcd3,
+  endpoints: readonly string[],
+  prefix: string,
+  timeoutMs: number,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      await client.namespace(prefix).get(GROUP_KEY).options({ deadline: Math.min(end, Date.now() + ETCD_CALL_TIMEOUT_MS) }).exec();
+      await client
+        .namespace(prefix)
+        .get(GROUP_KEY)
+        .options({ deadline: Math.min(end, Date.now() + ETCD_CALL_TIMEOUT_MS) })
+        .exec();
       return;
     } catch (err) {
       last = err;

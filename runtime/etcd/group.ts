@@ -27,7 +27,13 @@ export const GROUP_KEY = "group";
  * differs is refused, and so is a prefix that already holds keys tsmgr did not write, or that
  * lies inside (or contains) another group's prefix.
  */
-export async function checkGroup(client: Etcd3, prefix: string, group: string, name: string, endpoints: readonly string[]): Promise<void> {
+export async function checkGroup(
+  client: Etcd3,
+  prefix: string,
+  group: string,
+  name: string,
+  endpoints: readonly string[],
+): Promise<void> {
   const where = `etcd ${endpoints.join(",")}`;
   const fix = `give each group its own etcd.prefix in mgr.json`;
   const ns = client.namespace(prefix);
@@ -50,15 +56,23 @@ export async function checkGroup(client: Etcd3, prefix: string, group: string, n
       if (present.length > 0) {
         throw new StoreError(
           `etcd.prefix ${JSON.stringify(prefix)} on ${where} already holds keys that no tsmgr group wrote (e.g. ` +
-            `${present.slice(0, 3).map((k) => JSON.stringify(prefix + k)).join(", ")}) and no group marker ${JSON.stringify(prefix + GROUP_KEY)}: ` +
+            `${present
+              .slice(0, 3)
+              .map((k) => JSON.stringify(prefix + k))
+              .join(", ")}) and no group marker ${JSON.stringify(prefix + GROUP_KEY)}: ` +
             `it belongs to something else; ${fix}, one that holds nothing yet`,
         );
       }
       const marker = JSON.stringify({ tsmgr: 1, group, created_by: name, created_at: new Date().toISOString() });
-      const res = await ns.if(GROUP_KEY, "Create", "==", 0).then(ns.put(GROUP_KEY).value(marker)).else(ns.get(GROUP_KEY)).commit();
+      const res = await ns
+        .if(GROUP_KEY, "Create", "==", 0)
+        .then(ns.put(GROUP_KEY).value(marker))
+        .else(ns.get(GROUP_KEY))
+        .commit();
       if (res.succeeded) return;
       kv = res.responses[0]?.response_range?.kvs[0];
-      if (!kv) throw new StoreError(`the group marker ${prefix + GROUP_KEY} on ${where} vanished while being read: try again`);
+      if (!kv)
+        throw new StoreError(`the group marker ${prefix + GROUP_KEY} on ${where} vanished while being read: try again`);
     }
     const marker = parseMarker(kv.value.toString("utf8"));
     if (!marker) {
@@ -77,7 +91,10 @@ export async function checkGroup(client: Etcd3, prefix: string, group: string, n
     }
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    throw new StoreError(`cannot check the group marker ${prefix + GROUP_KEY} on ${where} (${etcdReason(err)}): check that etcd is running and reachable`, { cause: err });
+    throw new StoreError(
+      `cannot check the group marker ${prefix + GROUP_KEY} on ${where} (${etcdReason(err)}): check that etcd is running and reachable`,
+      { cause: err },
+    );
   }
 }
 
@@ -104,6 +121,7 @@ function describeMarker(m: Marker): string {
 /** "a/b/c/" → ["", "a/", "a/b/"]: the prefixes another group could hold that enclose this one. */
 function ancestors(prefix: string): string[] {
   const out = [""];
-  for (let i = prefix.indexOf("/"); i >= 0 && i < prefix.length - 1; i = prefix.indexOf("/", i + 1)) out.push(prefix.slice(0, i + 1));
+  for (let i = prefix.indexOf("/"); i >= 0 && i < prefix.length - 1; i = prefix.indexOf("/", i + 1))
+    out.push(prefix.slice(0, i + 1));
   return out.filter((p) => p !== prefix);
 }

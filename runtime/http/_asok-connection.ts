@@ -6,7 +6,14 @@
 import type { Socket } from "node:net";
 import { cephFrame, cephRequest, isCephCommand, OLD_PROTOCOL_COMMANDS, type CommandListing } from "./_ceph-asok.ts";
 import type { ConnectionGuard } from "./_conn-guard.ts";
-import { Errno, errorResponse, MAX_REQUEST_BYTES, parseRequest, type RequestHandler, type WireResponse } from "./protocol.ts";
+import {
+  Errno,
+  errorResponse,
+  MAX_REQUEST_BYTES,
+  parseRequest,
+  type RequestHandler,
+  type WireResponse,
+} from "./protocol.ts";
 
 const NL = 0x0a;
 const NUL = 0x00;
@@ -38,7 +45,8 @@ export class AsokConnection {
 
   #read(chunk: Buffer): void {
     if (this.#mode === "ceph" || this.#sock.writableEnded) return; // Ceph: one command per connection, the rest is ignored
-    if (this.#mode === "detect" && (this.#size > 0 ? this.#pending[0]![0] : chunk[0]) === NUL) return this.#readOld(chunk);
+    if (this.#mode === "detect" && (this.#size > 0 ? this.#pending[0]![0] : chunk[0]) === NUL)
+      return this.#readOld(chunk);
     let rest = chunk;
     while (rest.length > 0) {
       const end = this.#mode === "line" ? rest.indexOf(NL) : firstTerminator(rest);
@@ -86,7 +94,10 @@ export class AsokConnection {
   }
 
   #armDeadline(): void {
-    this.#deadline ??= setTimeout(() => this.#refuse(`request not complete within ${this.#ctx.requestMs} ms (end it with a newline): refused`), this.#ctx.requestMs);
+    this.#deadline ??= setTimeout(
+      () => this.#refuse(`request not complete within ${this.#ctx.requestMs} ms (end it with a newline): refused`),
+      this.#ctx.requestMs,
+    );
   }
 
   /** Answers in the line protocol (the default until a client shows it speaks Ceph's) and closes. */
@@ -120,7 +131,12 @@ export class AsokConnection {
     this.#sock.pause();
     const req = cephRequest(text, this.#ctx.listing);
     this.#started();
-    const out = "retval" in req ? req : await this.#ctx.handler(req, "*").catch((e: Error) => errorResponse(Errno.EIO, `internal error: ${e.message}`));
+    const out =
+      "retval" in req
+        ? req
+        : await this.#ctx
+            .handler(req, "*")
+            .catch((e: Error) => errorResponse(Errno.EIO, `internal error: ${e.message}`));
     this.#finished();
     // a client that left mid-answer gets EPIPE, swallowed by the socket's error handler
     if (!this.#sock.destroyed) this.#sock.end(cephFrame(out));

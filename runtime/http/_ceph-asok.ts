@@ -47,7 +47,10 @@ const STRERROR: Record<number, string> = {
 
 /** Frames an answer: length, then the output (with Ceph's ERROR preamble when retval < 0). */
 export function cephFrame(r: Pick<WireResponse, "retval" | "stdout" | "stderr">): Buffer {
-  const text = r.retval < 0 ? `ERROR: (${-r.retval}) ${STRERROR[-r.retval] ?? `Unknown error ${-r.retval}`}\n${r.stderr}\n${r.stdout}` : r.stdout;
+  const text =
+    r.retval < 0
+      ? `ERROR: (${-r.retval}) ${STRERROR[-r.retval] ?? `Unknown error ${-r.retval}`}\n${r.stderr}\n${r.stdout}`
+      : r.stdout;
   const body = Buffer.from(text, "utf8");
   const head = Buffer.alloc(4);
   head.writeUInt32BE(body.length);
@@ -67,7 +70,12 @@ export function cephRequest(text: string, listing: () => readonly CommandListing
   } catch {
     return fail("invalid json");
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || typeof (raw as { prefix?: unknown }).prefix !== "string") {
+  if (
+    typeof raw !== "object" ||
+    raw === null ||
+    Array.isArray(raw) ||
+    typeof (raw as { prefix?: unknown }).prefix !== "string"
+  ) {
     return fail("invalid json, missing format and/or prefix");
   }
   const { format, ...cmd } = raw as Record<string, unknown> & { prefix: string };
@@ -80,7 +88,14 @@ export function cephRequest(text: string, listing: () => readonly CommandListing
 export function isCephCommand(text: string): boolean {
   try {
     const o = JSON.parse(text) as unknown;
-    return typeof o === "object" && o !== null && !Array.isArray(o) && typeof (o as { prefix?: unknown }).prefix === "string" && !("argv" in o) && !("cmd" in o);
+    return (
+      typeof o === "object" &&
+      o !== null &&
+      !Array.isArray(o) &&
+      typeof (o as { prefix?: unknown }).prefix === "string" &&
+      !("argv" in o) &&
+      !("cmd" in o)
+    );
   } catch {
     return false;
   }
@@ -97,7 +112,13 @@ export function commandDescriptions(list: readonly CommandListing[]): string {
     } catch {
       continue; // the router refused it at load; nothing a Ceph tool could call
     }
-    out[`cmd${String(n++).padStart(3, "0")}`] = { sig, help: c.desc, module: c.module ?? "tsmgr", perm: c.perm ?? "r", flags: 0 };
+    out[`cmd${String(n++).padStart(3, "0")}`] = {
+      sig,
+      help: c.desc,
+      module: c.module ?? "tsmgr",
+      perm: c.perm ?? "r",
+      flags: 0,
+    };
   }
   return JSON.stringify(out);
 }

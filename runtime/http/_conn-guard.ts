@@ -18,7 +18,9 @@ export interface ConnectionLimits {
 /** The soft RLIMIT_NOFILE (Node raises it to the hard limit at start); 1024 when unreadable. */
 export function fdLimit(): number {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
     const soft = line?.split(/\s+/)[3];
     const n = Number(soft);
     if (Number.isInteger(n) && n > 0) return n;
@@ -42,7 +44,8 @@ export function defaultLimits(share: number, ceiling: number, idleMs: number): C
 /** Checks caller-given limits (tests and the daemon's wiring pass them). */
 export function checkLimits(l: ConnectionLimits): ConnectionLimits {
   for (const k of ["maxConnections", "maxPerPeer", "idleMs"] as const) {
-    if (!Number.isInteger(l[k]) || l[k] < 1) throw new RangeError(`connection limit ${k} must be a positive integer, got ${JSON.stringify(l[k])}`);
+    if (!Number.isInteger(l[k]) || l[k] < 1)
+      throw new RangeError(`connection limit ${k} must be a positive integer, got ${JSON.stringify(l[k])}`);
   }
   return l;
 }
@@ -148,7 +151,11 @@ export class ConnectionGuard {
  * must arrive within 5 s and a whole request within 15 s (checked every second, not Node's
  * default 30 s), and a connection counts as busy from its request until the response closes.
  */
-export function guardHttpServer(server: Server, limits: ConnectionLimits, onShed?: (reason: string, count: number) => void): ConnectionGuard {
+export function guardHttpServer(
+  server: Server,
+  limits: ConnectionLimits,
+  onShed?: (reason: string, count: number) => void,
+): ConnectionGuard {
   const guard = new ConnectionGuard(limits, onShed);
   server.keepAliveTimeout = limits.idleMs;
   server.headersTimeout = 5_000;

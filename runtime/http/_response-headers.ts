@@ -27,7 +27,8 @@ const MAX_HEADER_BYTES = 16 * 1024;
 /** The headers to send, or a string saying why the module's response cannot be sent. */
 export function moduleResponseHeaders(headers: unknown): Record<string, string> | string {
   if (headers === undefined || headers === null) return {};
-  if (typeof headers !== "object" || Array.isArray(headers)) return `headers must be an object of strings, got ${Array.isArray(headers) ? "an array" : typeof headers}`;
+  if (typeof headers !== "object" || Array.isArray(headers))
+    return `headers must be an object of strings, got ${Array.isArray(headers) ? "an array" : typeof headers}`;
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries = Object.entries(headers as Record<string, unknown>);
   if (entries.length > MAX_HEADERS) return `${entries.length} headers: at most ${MAX_HEADERS}`;
@@ -35,7 +36,8 @@ export function moduleResponseHeaders(headers: unknown): Record<string, string> 
   for (const [name, value] of entries) {
     if (!TOKEN.test(name)) return `header name ${JSON.stringify(name.slice(0, 100))} is not a valid HTTP token`;
     if (typeof value !== "string") return `header ${JSON.stringify(name)} must be a string, got ${typeof value}`;
-    if (!VALUE.test(value)) return `header ${JSON.stringify(name)} has a value with control characters (CR, LF, NUL...) or characters above U+00FF: ${JSON.stringify(value.slice(0, 100))}`;
+    if (!VALUE.test(value))
+      return `header ${JSON.stringify(name)} has a value with control characters (CR, LF, NUL...) or characters above U+00FF: ${JSON.stringify(value.slice(0, 100))}`;
     bytes += name.length + value.length;
     if (bytes > MAX_HEADER_BYTES) return `headers larger than ${MAX_HEADER_BYTES} bytes`;
     if (HOST_OWNED.has(name.toLowerCase())) continue;

@@ -29,7 +29,8 @@ export class AdminSocket {
     this.path = path;
     this.guard = new ConnectionGuard({ ...defaultLimits(1 / 16, 128, 10_000), ...opts.limits });
     const requestMs = opts.requestMs ?? 10_000;
-    if (!Number.isInteger(requestMs) || requestMs < 1) throw new RangeError(`requestMs must be a positive integer, got ${JSON.stringify(requestMs)}`);
+    if (!Number.isInteger(requestMs) || requestMs < 1)
+      throw new RangeError(`requestMs must be a positive integer, got ${JSON.stringify(requestMs)}`);
     const ctx = { guard: this.guard, handler, listing: opts.commands ?? (() => []), requestMs };
     this.#server = createServer((sock) => {
       if (!this.guard.admit(sock)) return;

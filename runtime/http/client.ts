@@ -20,7 +20,13 @@ export function requestAsok(path: string, req: WireRequest, timeoutMs: number): 
       sock.destroy();
       fn();
     };
-    const timer = setTimeout(() => finish(() => resolve(errorResponse(Errno.ETIMEDOUT, `no answer from the daemon at ${path} within ${timeoutMs} ms`))), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          resolve(errorResponse(Errno.ETIMEDOUT, `no answer from the daemon at ${path} within ${timeoutMs} ms`)),
+        ),
+      timeoutMs,
+    );
     sock.setEncoding("utf8");
     sock.on("connect", () => sock.write(JSON.stringify(req) + "\n"));
     sock.on("data", (d: string) => {
@@ -36,14 +42,25 @@ export function requestAsok(path: string, req: WireRequest, timeoutMs: number): 
       });
     });
     sock.on("error", (e: NodeJS.ErrnoException) => {
-      finish(() => (e.code === "ENOENT" || e.code === "ECONNREFUSED" ? reject(new NoDaemon(`no daemon listening at ${path}`)) : resolve(errorResponse(Errno.EIO, `admin socket ${path}: ${e.message}`))));
+      finish(() =>
+        e.code === "ENOENT" || e.code === "ECONNREFUSED"
+          ? reject(new NoDaemon(`no daemon listening at ${path}`))
+          : resolve(errorResponse(Errno.EIO, `admin socket ${path}: ${e.message}`)),
+      );
     });
-    sock.on("close", () => finish(() => resolve(errorResponse(Errno.EIO, `the daemon at ${path} closed the connection without answering`))));
+    sock.on("close", () =>
+      finish(() => resolve(errorResponse(Errno.EIO, `the daemon at ${path} closed the connection without answering`))),
+    );
   });
 }
 
 /** The same request over HTTP (`addr` is host:port), with an optional key. */
-export async function requestHttp(addr: string, req: WireRequest, timeoutMs: number, key?: string): Promise<WireResponse> {
+export async function requestHttp(
+  addr: string,
+  req: WireRequest,
+  timeoutMs: number,
+  key?: string,
+): Promise<WireResponse> {
   try {
     const res = await fetch(`http://${addr}/api/v1/command`, {
       method: "POST",
@@ -54,7 +71,8 @@ export async function requestHttp(addr: string, req: WireRequest, timeoutMs: num
     return (await res.json()) as WireResponse;
   } catch (e) {
     const err = e as Error;
-    if (err.name === "TimeoutError") return errorResponse(Errno.ETIMEDOUT, `no answer from ${addr} within ${timeoutMs} ms`);
+    if (err.name === "TimeoutError")
+      return errorResponse(Errno.ETIMEDOUT, `no answer from ${addr} within ${timeoutMs} ms`);
     throw new NoDaemon(`no daemon answering at http://${addr}: ${err.message}`);
   }
 }

@@ -26,11 +26,18 @@ export class MetricsServer {
     const i = address.lastIndexOf(":");
     const host = address.slice(0, i).replace(/^\[|\]$/g, "");
     await new Promise<void>((resolve, reject) => {
-      s.#server.once("error", (e: NodeJS.ErrnoException) => reject(new Error(`http.metrics ${address}: ${e.code === "EADDRINUSE" ? "the address is in use (set a different http.metrics in mgr.json)" : e.message}`)));
+      s.#server.once("error", (e: NodeJS.ErrnoException) =>
+        reject(
+          new Error(
+            `http.metrics ${address}: ${e.code === "EADDRINUSE" ? "the address is in use (set a different http.metrics in mgr.json)" : e.message}`,
+          ),
+        ),
+      );
       s.#server.listen(Number(address.slice(i + 1)), host, () => resolve());
     });
     const a = s.#server.address();
-    s.address = typeof a === "object" && a ? `${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}` : address;
+    s.address =
+      typeof a === "object" && a ? `${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}` : address;
     return s;
   }
 

@@ -6,7 +6,10 @@ import { type ConnectionGuard, type ConnectionLimits, defaultLimits, guardHttpSe
 import { moduleResponseHeaders } from "./_response-headers.ts";
 
 export interface ModuleHttpTarget {
-  http(req: object, timeoutMs: number): Promise<{ status: number; headers: Record<string, string>; body: string; encoding: string }>;
+  http(
+    req: object,
+    timeoutMs: number,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string; encoding: string }>;
 }
 
 export interface ModuleHttpOptions {
@@ -41,7 +44,12 @@ export class ModuleHttpServer {
     );
   }
 
-  static async listen(addr: string, target: () => ModuleHttpTarget | undefined, timeoutMs: number, opts: ModuleHttpOptions = {}): Promise<ModuleHttpServer> {
+  static async listen(
+    addr: string,
+    target: () => ModuleHttpTarget | undefined,
+    timeoutMs: number,
+    opts: ModuleHttpOptions = {},
+  ): Promise<ModuleHttpServer> {
     const s = new ModuleHttpServer(target, timeoutMs, opts);
     const i = addr.lastIndexOf(":");
     await new Promise<void>((resolve, reject) => {
@@ -70,13 +78,24 @@ export class ModuleHttpServer {
       return;
     }
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
     try {
       // only path and query come from the client: the origin is always this server's
       const sent = new URL(req.url ?? "/", "http://h");
       const url = new URL(sent.pathname + sent.search, this.uri);
       const query = Object.fromEntries(url.searchParams);
-      const out = await t.http({ method: req.method ?? "GET", url: url.href, path: url.pathname, query, headers, body: Buffer.concat(chunks).toString("utf8") }, this.#timeoutMs);
+      const out = await t.http(
+        {
+          method: req.method ?? "GET",
+          url: url.href,
+          path: url.pathname,
+          query,
+          headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        },
+        this.#timeoutMs,
+      );
       this.#respond(req, res, out);
     } catch (e) {
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
@@ -84,15 +103,24 @@ export class ModuleHttpServer {
     }
   }
 
-  #respond(req: IncomingMessage, res: ServerResponse, out: { status: unknown; headers: unknown; body: unknown; encoding: unknown }): void {
+  #respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    out: { status: unknown; headers: unknown; body: unknown; encoding: unknown },
+  ): void {
     const headers = moduleResponseHeaders(out.headers);
     if (!isFinalStatus(out.status) || typeof headers === "string") {
-      const why = isFinalStatus(out.status) ? headers : `status ${JSON.stringify(out.status)} is not an integer from 200 to 599`;
+      const why = isFinalStatus(out.status)
+        ? headers
+        : `status ${JSON.stringify(out.status)} is not an integer from 200 to 599`;
       this.#warn(`HTTP response to ${req.method} ${(req.url ?? "").slice(0, 200)} refused: ${why}`);
       res.writeHead(500, { "content-type": "text/plain" }).end(`module sent an invalid response: ${why}\n`);
       return;
     }
-    const body = Buffer.from(typeof out.body === "string" ? out.body : "", out.encoding === "latin1" ? "latin1" : "utf8");
+    const body = Buffer.from(
+      typeof out.body === "string" ? out.body : "",
+      out.encoding === "latin1" ? "latin1" : "utf8",
+    );
     res.writeHead(out.status, { ...headers, "content-length": String(body.length) }).end(body);
   }
 

@@ -43,21 +43,38 @@ export function parseRequest(text: string): WireRequest | string {
   } catch (e) {
     return `request is not valid JSON (${(e as Error).message}): send one object per line such as {"argv": ["status"]}`;
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return 'request must be a JSON object such as {"argv": ["status"]}';
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return 'request must be a JSON object such as {"argv": ["status"]}';
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!["id", "argv", "cmd", "format", "inbuf", "timeout_ms", "forwarded", "caps"].includes(k)) return `unknown request field "${k}": known fields are id, argv, cmd, format, inbuf, timeout_ms`;
+    if (!["id", "argv", "cmd", "format", "inbuf", "timeout_ms", "forwarded", "caps"].includes(k))
+      return `unknown request field "${k}": known fields are id, argv, cmd, format, inbuf, timeout_ms`;
   }
-  if (r.id !== undefined && typeof r.id !== "string" && typeof r.id !== "number") return "id must be a string or a number";
-  if (r.argv !== undefined && (!Array.isArray(r.argv) || r.argv.some((w) => typeof w !== "string"))) return "argv must be an array of strings";
-  if (r.cmd !== undefined && (typeof r.cmd !== "object" || r.cmd === null || Array.isArray(r.cmd) || typeof (r.cmd as Record<string, unknown>).prefix !== "string")) {
+  if (r.id !== undefined && typeof r.id !== "string" && typeof r.id !== "number")
+    return "id must be a string or a number";
+  if (r.argv !== undefined && (!Array.isArray(r.argv) || r.argv.some((w) => typeof w !== "string")))
+    return "argv must be an array of strings";
+  if (
+    r.cmd !== undefined &&
+    (typeof r.cmd !== "object" ||
+      r.cmd === null ||
+      Array.isArray(r.cmd) ||
+      typeof (r.cmd as Record<string, unknown>).prefix !== "string")
+  ) {
     return 'cmd must be an object with a string "prefix"';
   }
-  if ((r.argv === undefined) === (r.cmd === undefined)) return 'give exactly one of "argv" (words) or "cmd" (a JSON command)';
-  if (r.format !== undefined && !FORMATS.has(r.format as string)) return `format must be plain, json or json-pretty, got ${JSON.stringify(r.format)}`;
+  if ((r.argv === undefined) === (r.cmd === undefined))
+    return 'give exactly one of "argv" (words) or "cmd" (a JSON command)';
+  if (r.format !== undefined && !FORMATS.has(r.format as string))
+    return `format must be plain, json or json-pretty, got ${JSON.stringify(r.format)}`;
   if (r.inbuf !== undefined && typeof r.inbuf !== "string") return "inbuf must be a string";
-  if (r.caps !== undefined && (typeof r.caps !== "string" || !/^(\*|r?w?x?)$/.test(r.caps))) return 'caps must be "*" or a subset of "rwx" in that order';
-  if (r.timeout_ms !== undefined && (typeof r.timeout_ms !== "number" || !(r.timeout_ms > 0) || r.timeout_ms > 3_600_000)) return "timeout_ms must be a number of milliseconds between 1 and 3600000";
+  if (r.caps !== undefined && (typeof r.caps !== "string" || !/^(\*|r?w?x?)$/.test(r.caps)))
+    return 'caps must be "*" or a subset of "rwx" in that order';
+  if (
+    r.timeout_ms !== undefined &&
+    (typeof r.timeout_ms !== "number" || !(r.timeout_ms > 0) || r.timeout_ms > 3_600_000)
+  )
+    return "timeout_ms must be a number of milliseconds between 1 and 3600000";
   return r as WireRequest;
 }
 

@@ -5,7 +5,13 @@
 import { realpath, stat } from "node:fs/promises";
 
 /** What a module can import, by extension: esbuild's loader for it. */
-export const LOADERS: Readonly<Record<string, "ts" | "js" | "json" | "text">> = { ".ts": "ts", ".js": "js", ".mjs": "js", ".json": "json", ".txt": "text" };
+export const LOADERS: Readonly<Record<string, "ts" | "js" | "json" | "text">> = {
+  ".ts": "ts",
+  ".js": "js",
+  ".mjs": "js",
+  ".json": "json",
+  ".txt": "text",
+};
 const EXTENSIONS = [".ts", ".js", ".mjs", ".json"];
 
 async function kind(path: string): Promise<"file" | "dir" | undefined> {

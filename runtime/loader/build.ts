@@ -35,7 +35,11 @@ function sandboxPlugin(modulePath: string, seen: Map<string, string>, reading: S
       b.onResolve({ filter: /^[^./]/ }, (a) => {
         if (a.kind === "entry-point") return undefined;
         return {
-          errors: [{ text: `import of "${a.path}" is not allowed: modules run in a sandbox with no Node APIs or npm packages; only "@tsmgr/sdk" and files inside the module path can be imported` }],
+          errors: [
+            {
+              text: `import of "${a.path}" is not allowed: modules run in a sandbox with no Node APIs or npm packages; only "@tsmgr/sdk" and files inside the module path can be imported`,
+            },
+          ],
         };
       });
       b.onResolve({ filter: /.*/ }, async (a) => {
@@ -43,16 +47,30 @@ function sandboxPlugin(modulePath: string, seen: Map<string, string>, reading: S
         const real = await resolveFile(target).catch(() => undefined);
         if (real === undefined) return { errors: [{ text: `Could not resolve "${a.path}"` }] };
         if (allowed(real)) return { path: real };
-        return { errors: [{ text: `import of "${a.path}" leads outside the module path (${real}): a module can import only files inside ${root}` }] };
+        return {
+          errors: [
+            {
+              text: `import of "${a.path}" leads outside the module path (${real}): a module can import only files inside ${root}`,
+            },
+          ],
+        };
       });
       // A module's own source-map comments are dropped: esbuild would follow them, reading any
       // file they name on the host and letting a module dress its errors up as another module's.
       b.onLoad({ filter: /.*/ }, async (a) => {
         const own = isInside(root, a.path);
         const shown = displayPath(modulePath, a.path);
-        if (!own && !isInside(SDK_DIR, a.path)) return { errors: [{ text: `${shown} is outside the module path: a module can import only files inside ${root}` }] };
+        if (!own && !isInside(SDK_DIR, a.path))
+          return {
+            errors: [{ text: `${shown} is outside the module path: a module can import only files inside ${root}` }],
+          };
         const loader = LOADERS[extname(a.path)];
-        if (!loader) return { errors: [{ text: `${shown} cannot be imported: a module imports only ${Object.keys(LOADERS).join(", ")} files` }] };
+        if (!loader)
+          return {
+            errors: [
+              { text: `${shown} cannot be imported: a module imports only ${Object.keys(LOADERS).join(", ")} files` },
+            ],
+          };
         reading.add(a.path);
         let text: string;
         try {
@@ -69,7 +87,13 @@ function sandboxPlugin(modulePath: string, seen: Map<string, string>, reading: S
   };
 }
 
-function buildOptions(name: string, entry: string, modulePath: string, seen: Map<string, string>, reading: Set<string>): esbuild.BuildOptions & { write: false; metafile: true } {
+function buildOptions(
+  name: string,
+  entry: string,
+  modulePath: string,
+  seen: Map<string, string>,
+  reading: Set<string>,
+): esbuild.BuildOptions & { write: false; metafile: true } {
   return {
     entryPoints: [entry],
     bundle: true,
@@ -103,12 +127,17 @@ export function toLoadError(name: string, errors: esbuild.Message[]): ModuleLoad
   const where = `${loc.file}:${loc.line}:${loc.column + 1}`;
   const gutter = String(loc.line).length + 1;
   const frame =
-    `${String(loc.line).padStart(gutter)} | ${loc.lineText}\n` + `${" ".repeat(gutter)} | ${" ".repeat(loc.column)}${"^".repeat(Math.max(1, loc.length))}`;
+    `${String(loc.line).padStart(gutter)} | ${loc.lineText}\n` +
+    `${" ".repeat(gutter)} | ${" ".repeat(loc.column)}${"^".repeat(Math.max(1, loc.length))}`;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "";
   return new ModuleLoadError(`${where}: ${first.text}${more}`, where, frame);
 }
 
-function toBundle(name: string, result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile }, cwd: string): Bundle {
+function toBundle(
+  name: string,
+  result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile },
+  cwd: string,
+): Bundle {
   const js = result.outputFiles.find((f) => f.path.endsWith(".js"));
   const map = result.outputFiles.find((f) => f.path.endsWith(".map"));
   if (!js) throw new ModuleLoadError(`module "${name}": esbuild produced no output`);
@@ -142,12 +171,16 @@ export class ModuleBuilder {
 
   async build(): Promise<Bundle> {
     try {
-      if (!this.#ctx) this.#ctx = await esbuild.context(buildOptions(this.name, this.entry, this.modulePath, this.#seen, this.#reading));
+      if (!this.#ctx)
+        this.#ctx = await esbuild.context(
+          buildOptions(this.name, this.entry, this.modulePath, this.#seen, this.#reading),
+        );
       this.#seen.clear();
       const result = await this.#withDeadline(this.#ctx.rebuild());
       const bundle = toBundle(this.name, result as Parameters<typeof toBundle>[1], this.#cwd);
       // the key only when every input passed through our onLoad (so its hash is what was built)
-      if (bundle.inputs.every((f) => this.#seen.has(f))) bundle.key = keyOf(new Map(bundle.inputs.map((f) => [f, this.#seen.get(f)!])));
+      if (bundle.inputs.every((f) => this.#seen.has(f)))
+        bundle.key = keyOf(new Map(bundle.inputs.map((f) => [f, this.#seen.get(f)!])));
       return bundle;
     } catch (e) {
       if (e instanceof ModuleLoadError) throw e;
@@ -171,9 +204,18 @@ export class ModuleBuilder {
         this.#ctx = undefined;
         // one after the other: esbuild 0.28's service panics (taking every module's builds
         // down) when a dispose races a cancel of the same context
-        void ctx?.cancel().then(() => ctx.dispose()).catch(() => {});
-        const what = stuck.length ? `still reading ${stuck.join(", ")}` : `entry ${displayPath(this.modulePath, this.entry)}`;
-        reject(new ModuleLoadError(`module "${this.name}": the build did not finish within ${this.deadlineMs / 1000} s and was abandoned (${what}): check that the module's files are regular files on a responsive file system`));
+        void ctx
+          ?.cancel()
+          .then(() => ctx.dispose())
+          .catch(() => {});
+        const what = stuck.length
+          ? `still reading ${stuck.join(", ")}`
+          : `entry ${displayPath(this.modulePath, this.entry)}`;
+        reject(
+          new ModuleLoadError(
+            `module "${this.name}": the build did not finish within ${this.deadlineMs / 1000} s and was abandoned (${what}): check that the module's files are regular files on a responsive file system`,
+          ),
+        );
       }, this.deadlineMs);
     });
     try {

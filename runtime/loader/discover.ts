@@ -56,17 +56,26 @@ export function discoverModules(modulePath: string): { modules: ModuleEntry[]; p
       continue; // vanished or dangling symlink: nothing to load
     }
     if (!isInside(root, real)) {
-      problems.push({ found, message: `${found} leads outside the module path (${real}): modules must live inside ${root}` });
+      problems.push({
+        found,
+        message: `${found} leads outside the module path (${real}): modules must live inside ${root}`,
+      });
       continue;
     }
     const name = isDir ? found : found.endsWith(".ts") ? found.slice(0, -3) : undefined;
     if (name === undefined) continue; // not a module file (README, .json, ...)
     if (!MODULE_NAME.test(name)) {
-      problems.push({ found, message: `"${found}" is not a valid module name: use lower-case letters, digits and _, starting with a letter (e.g. my_module.ts)` });
+      problems.push({
+        found,
+        message: `"${found}" is not a valid module name: use lower-case letters, digits and _, starting with a letter (e.g. my_module.ts)`,
+      });
       continue;
     }
     if (RESERVED_MODULE_NAMES.includes(name)) {
-      problems.push({ found, message: `"${found}": the module name "${name}" is reserved (every JavaScript object has a property of that name): rename the module` });
+      problems.push({
+        found,
+        message: `"${found}": the module name "${name}" is reserved (every JavaScript object has a property of that name): rename the module`,
+      });
       continue;
     }
     const entry = isDir ? join(real, "index.ts") : real;
@@ -79,7 +88,10 @@ export function discoverModules(modulePath: string): { modules: ModuleEntry[]; p
       entryIsDir = true;
     }
     if (entryIsDir) {
-      problems.push({ found, message: `module folder "${found}" has no index.ts: a module is NAME.ts or NAME/index.ts` });
+      problems.push({
+        found,
+        message: `module folder "${found}" has no index.ts: a module is NAME.ts or NAME/index.ts`,
+      });
       continue;
     }
     modules.push({ name, entry });

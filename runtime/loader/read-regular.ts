@@ -23,8 +23,12 @@ function kindOf(s: Stats): string {
 
 /** Throws unless `s` is a regular file of a readable size. */
 export function checkRegular(file: string, s: Stats): void {
-  if (!s.isFile()) throw new ModuleLoadError(`${file} is not a regular file (${kindOf(s)}): module files must be regular files; replace it with one`);
-  if (s.size > MAX_MODULE_FILE_BYTES) throw new ModuleLoadError(`${file} is ${s.size} bytes: module files are limited to ${MAX_MODULE_FILE_BYTES} bytes`);
+  if (!s.isFile())
+    throw new ModuleLoadError(
+      `${file} is not a regular file (${kindOf(s)}): module files must be regular files; replace it with one`,
+    );
+  if (s.size > MAX_MODULE_FILE_BYTES)
+    throw new ModuleLoadError(`${file} is ${s.size} bytes: module files are limited to ${MAX_MODULE_FILE_BYTES} bytes`);
 }
 
 /** The content of a regular file, read without ever blocking on a pipe or device. */

@@ -8,8 +8,21 @@ export type { Logger } from "pino";
 /** Ceph severities of the python log levels (ceph-mgr plugin guide). */
 export const CEPH_SEVERITY: Record<string, number> = { fatal: 0, error: 0, warn: 1, info: 4, debug: 20, trace: 20 };
 
-const COLORS: Record<string, string> = { error: "\x1b[31m", fatal: "\x1b[31m", warn: "\x1b[33m", info: "\x1b[32m", debug: "\x1b[90m" };
-const LEVEL_NAMES: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+const COLORS: Record<string, string> = {
+  error: "\x1b[31m",
+  fatal: "\x1b[31m",
+  warn: "\x1b[33m",
+  info: "\x1b[32m",
+  debug: "\x1b[90m",
+};
+const LEVEL_NAMES: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
 
 /**
  * A destination that renders JSON records as short coloured lines, for people at a terminal.
@@ -49,7 +62,8 @@ export interface LogOptions {
 
 export function createLogger(opts: LogOptions = {}): Logger {
   const pretty = opts.pretty ?? (!opts.destination && process.stdout.isTTY === true);
-  const dest = opts.destination ?? (pretty ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: false }));
+  const dest =
+    opts.destination ?? (pretty ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level: opts.level ?? "info",

@@ -3,7 +3,17 @@
 // then moved next to its place in the module path and renamed into it, so the module path never
 // holds half a package; the version it replaces is kept in the data dir for `module rollback`.
 // Installs run one at a time. Refusals are PackageErrors with the errno the answer carries.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, isAbsolute, join } from "node:path";
 import semver from "semver";
 import { Errno } from "../errors.ts";
@@ -88,11 +98,25 @@ export class PackageInstaller {
       const previous = this.#replace(name, stage, req.upgrade === true);
       stage = undefined;
       const integrity = integrityOf(bytes);
-      await this.#d.audit(name, true, trust.signer ?? "unsigned", `installed ${name} ${manifest.version} (${integrity}; ${trust.status})`);
+      await this.#d.audit(
+        name,
+        true,
+        trust.signer ?? "unsigned",
+        `installed ${name} ${manifest.version} (${integrity}; ${trust.status})`,
+      );
       await this.#d.refresh(name);
-      return { name, version: manifest.version, previous, integrity, signer: trust.signer ?? null, signature: trust.status, files: unpacked.files.length };
+      return {
+        name,
+        version: manifest.version,
+        previous,
+        integrity,
+        signer: trust.signer ?? null,
+        signature: trust.status,
+        files: unpacked.files.length,
+      };
     } catch (e) {
-      if (e instanceof PackageError) await this.#d.audit(name, false, "-", `install of ${req.path} refused: ${e.message}`);
+      if (e instanceof PackageError)
+        await this.#d.audit(name, false, "-", `install of ${req.path} refused: ${e.message}`);
       throw e;
     } finally {
       if (stage) rmSync(stage, { recursive: true, force: true });
@@ -101,12 +125,18 @@ export class PackageInstaller {
 
   /** The package's bytes (a folder is packed) and its signature file's text, if any. */
   async #read(path: string): Promise<{ bytes: Buffer; sig: string | undefined }> {
-    if (!isAbsolute(path)) throw new PackageError(`"${path}" is not an absolute path: the daemon reads the package itself (tsmgr module install makes the path absolute)`);
+    if (!isAbsolute(path))
+      throw new PackageError(
+        `"${path}" is not an absolute path: the daemon reads the package itself (tsmgr module install makes the path absolute)`,
+      );
     let st;
     try {
       st = statSync(path);
     } catch (e) {
-      throw new PackageError(`cannot read the package ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, Errno.ENOENT);
+      throw new PackageError(
+        `cannot read the package ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+        Errno.ENOENT,
+      );
     }
     const max = this.#d.maxBytes();
     if (st.isDirectory()) return { bytes: (await packDirectory(path, max)).bytes, sig: undefined };
@@ -120,16 +150,26 @@ export class PackageInstaller {
 
   /** The staged tree's manifest, checked: sdk range, entry file; writes index.ts when the entry is elsewhere. */
   #checkStaged(stage: string, files: string[]): PackageManifest {
-    if (!files.includes(MANIFEST_FILE)) throw new PackageError(`the package has no ${MANIFEST_FILE} at its root: build it with tsmgr module pack DIR`);
+    if (!files.includes(MANIFEST_FILE))
+      throw new PackageError(`the package has no ${MANIFEST_FILE} at its root: build it with tsmgr module pack DIR`);
     const m = parseManifest(readFileSync(join(stage, MANIFEST_FILE), "utf8"));
     if (!semver.satisfies(this.#d.sdkVersion, m.sdk, { includePrerelease: true })) {
-      throw new PackageError(`${m.name} ${m.version} needs sdk "${m.sdk}", and this daemon's sdk is ${this.#d.sdkVersion}: install a version of ${m.name} made for sdk ${this.#d.sdkVersion} (or upgrade tsmgr)`);
+      throw new PackageError(
+        `${m.name} ${m.version} needs sdk "${m.sdk}", and this daemon's sdk is ${this.#d.sdkVersion}: install a version of ${m.name} made for sdk ${this.#d.sdkVersion} (or upgrade tsmgr)`,
+      );
     }
     if (!files.includes(m.entry)) throw new PackageError(`${MANIFEST_FILE}: entry "${m.entry}" is not in the package`);
     if (m.entry !== "index.ts") {
-      if (files.includes("index.ts")) throw new PackageError(`${MANIFEST_FILE}: entry is "${m.entry}" but the package also has an index.ts: make index.ts the entry, or remove it`);
+      if (files.includes("index.ts"))
+        throw new PackageError(
+          `${MANIFEST_FILE}: entry is "${m.entry}" but the package also has an index.ts: make index.ts the entry, or remove it`,
+        );
       // the module path loads NAME/index.ts: a two-line index.ts re-exports the declared entry
-      writeFileSync(join(stage, "index.ts"), `export * from "./${m.entry}";\nexport { default } from "./${m.entry}";\n`, { flag: "wx" });
+      writeFileSync(
+        join(stage, "index.ts"),
+        `export * from "./${m.entry}";\nexport { default } from "./${m.entry}";\n`,
+        { flag: "wx" },
+      );
     }
     return m;
   }
@@ -152,7 +192,10 @@ export class PackageInstaller {
     const current = this.#current(name);
     if ((current || this.#d.known(name)) && !upgrade) {
       const v = current ? versionAt(current) : null;
-      throw new PackageError(`module "${name}"${v ? ` (version ${v})` : ""} already exists: pass --upgrade to replace it (the current version is kept for tsmgr module rollback ${name})`, Errno.EEXIST);
+      throw new PackageError(
+        `module "${name}"${v ? ` (version ${v})` : ""} already exists: pass --upgrade to replace it (the current version is kept for tsmgr module rollback ${name})`,
+        Errno.EEXIST,
+      );
     }
     const mp = this.#d.modulePath;
     const incoming = join(mp, `.tsmgr-incoming-${name}`);
@@ -181,7 +224,11 @@ export class PackageInstaller {
   async #rollback(name: string): Promise<{ name: string; version: string | null; replaced: string | null }> {
     const dir = join(this.#root, "previous", name);
     const kept = existsSync(dir) ? readdirSync(dir).filter((f) => f === name || f === `${name}.ts`) : [];
-    if (kept.length !== 1) throw new PackageError(`module "${name}" has no previous version to roll back to: module install --upgrade keeps one`, Errno.ENOENT);
+    if (kept.length !== 1)
+      throw new PackageError(
+        `module "${name}" has no previous version to roll back to: module install --upgrade keeps one`,
+        Errno.ENOENT,
+      );
     const mp = this.#d.modulePath;
     const current = this.#current(name);
     let replaced: string | null = null;

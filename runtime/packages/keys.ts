@@ -15,9 +15,12 @@ export function publicKeyFrom(text: string): KeyObject {
       key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
     }
   } catch (e) {
-    throw new TypeError(`not an ed25519 public key (give PEM "-----BEGIN PUBLIC KEY-----..." or the 32 raw bytes in base64): ${(e as Error).message}`);
+    throw new TypeError(
+      `not an ed25519 public key (give PEM "-----BEGIN PUBLIC KEY-----..." or the 32 raw bytes in base64): ${(e as Error).message}`,
+    );
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new TypeError(`a ${key.asymmetricKeyType} key, not ed25519: package signatures are ed25519`);
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new TypeError(`a ${key.asymmetricKeyType} key, not ed25519: package signatures are ed25519`);
   return key;
 }
 
@@ -27,9 +30,14 @@ export function privateKeyFrom(text: string): KeyObject {
   try {
     key = createPrivateKey(text);
   } catch (e) {
-    throw new TypeError(`not a private key in PEM (create one with: openssl genpkey -algorithm ed25519 -out key.pem): ${(e as Error).message}`);
+    throw new TypeError(
+      `not a private key in PEM (create one with: openssl genpkey -algorithm ed25519 -out key.pem): ${(e as Error).message}`,
+    );
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new TypeError(`a ${key.asymmetricKeyType} key, not ed25519: create one with openssl genpkey -algorithm ed25519`);
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new TypeError(
+      `a ${key.asymmetricKeyType} key, not ed25519: create one with openssl genpkey -algorithm ed25519`,
+    );
   return key;
 }
 

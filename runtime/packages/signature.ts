@@ -36,7 +36,12 @@ export interface SignatureCheck {
 export function signPackage(tgz: Uint8Array, privateKeyPem: string): string {
   const key = privateKeyFrom(privateKeyPem);
   const integrity = integrityOf(tgz);
-  const file: SignatureFile = { tsmgrSignature: 1, keyId: keyIdOf(key), integrity, signature: sign(null, signedMessage(integrity), key).toString("base64") };
+  const file: SignatureFile = {
+    tsmgrSignature: 1,
+    keyId: keyIdOf(key),
+    integrity,
+    signature: sign(null, signedMessage(integrity), key).toString("base64"),
+  };
   return JSON.stringify(file, null, 2) + "\n";
 }
 
@@ -48,8 +53,18 @@ function parseSignature(text: string): SignatureFile {
     v = undefined;
   }
   const s = v as SignatureFile | undefined;
-  if (!s || s.tsmgrSignature !== 1 || typeof s.keyId !== "string" || typeof s.integrity !== "string" || typeof s.signature !== "string" || !/^[A-Za-z0-9+/]{86}==$/.test(s.signature)) {
-    throw new PackageError("the signature file is not a tsmgr signature (JSON with tsmgrSignature, keyId, integrity, signature): sign the package again with tsmgr module sign", Errno.EACCES);
+  if (
+    !s ||
+    s.tsmgrSignature !== 1 ||
+    typeof s.keyId !== "string" ||
+    typeof s.integrity !== "string" ||
+    typeof s.signature !== "string" ||
+    !/^[A-Za-z0-9+/]{86}==$/.test(s.signature)
+  ) {
+    throw new PackageError(
+      "the signature file is not a tsmgr signature (JSON with tsmgrSignature, keyId, integrity, signature): sign the package again with tsmgr module sign",
+      Errno.EACCES,
+    );
   }
   return s;
 }
@@ -58,19 +73,33 @@ function parseSignature(text: string): SignatureFile {
 export function checkSignature(tgz: Uint8Array, sigText: string | undefined, trust: TrustPolicy): SignatureCheck {
   const refuse = (msg: string) => new PackageError(msg, Errno.EACCES);
   if (sigText === undefined) {
-    if (trust.requireSigned) throw refuse("the package is unsigned and mgr.json sets trust.requireSigned: sign it with a trusted key (tsmgr module sign PKG --key FILE) and put FILE.tgz.sig beside it");
+    if (trust.requireSigned)
+      throw refuse(
+        "the package is unsigned and mgr.json sets trust.requireSigned: sign it with a trusted key (tsmgr module sign PKG --key FILE) and put FILE.tgz.sig beside it",
+      );
     return { signer: undefined, status: "unsigned" };
   }
   const s = parseSignature(sigText);
   const integrity = integrityOf(tgz);
-  if (s.integrity !== integrity) throw refuse(`bad signature: it was made for ${s.integrity}, but the package is ${integrity}: the tarball was altered after signing, or the .sig belongs to another file`);
+  if (s.integrity !== integrity)
+    throw refuse(
+      `bad signature: it was made for ${s.integrity}, but the package is ${integrity}: the tarball was altered after signing, or the .sig belongs to another file`,
+    );
   const key = trust.keys.map((k) => publicKeyFrom(k)).find((k) => keyIdOf(k) === s.keyId);
   if (!key) {
-    if (trust.requireSigned) throw refuse(`the package is signed by key ${s.keyId}, which is not in mgr.json trust.keys: add the publisher's public key there if you trust it`);
-    return { signer: undefined, status: `signed by ${s.keyId}, a key not in trust.keys (accepted: trust.requireSigned is false)` };
+    if (trust.requireSigned)
+      throw refuse(
+        `the package is signed by key ${s.keyId}, which is not in mgr.json trust.keys: add the publisher's public key there if you trust it`,
+      );
+    return {
+      signer: undefined,
+      status: `signed by ${s.keyId}, a key not in trust.keys (accepted: trust.requireSigned is false)`,
+    };
   }
   if (!verify(null, signedMessage(integrity), key, Buffer.from(s.signature, "base64"))) {
-    throw refuse(`bad signature: it does not verify with trusted key ${s.keyId}: the package or its .sig was tampered with`);
+    throw refuse(
+      `bad signature: it does not verify with trusted key ${s.keyId}: the package or its .sig was tampered with`,
+    );
   }
   return { signer: s.keyId, status: `signed by trusted key ${s.keyId}` };
 }

@@ -66,7 +66,8 @@ export interface TimerClock {
 
 /** Node's own timers: what the daemon uses. */
 export const REAL_CLOCK: TimerClock = Object.freeze({
-  set: (fire: () => Promise<void>, ms: number, repeat: boolean) => (repeat ? setInterval(fire, ms) : setTimeout(fire, ms)),
+  set: (fire: () => Promise<void>, ms: number, repeat: boolean) =>
+    repeat ? setInterval(fire, ms) : setTimeout(fire, ms),
   clear: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
 });
 
@@ -159,7 +160,10 @@ export class ModuleSandbox {
     for (const [name, h] of Object.entries(table)) {
       let value: ivm.Reference | ivm.Callback;
       if (h.kind === "value") {
-        g.setSync(`__h_${name}`, h.value instanceof SharedArrayBuffer ? new ivm.ExternalCopy(h.value).copyInto({ release: true }) : h.value);
+        g.setSync(
+          `__h_${name}`,
+          h.value instanceof SharedArrayBuffer ? new ivm.ExternalCopy(h.value).copyInto({ release: true }) : h.value,
+        );
         continue;
       }
       if (h.kind === "async") {
@@ -200,9 +204,14 @@ export class ModuleSandbox {
     await web.run(ctx, { timeout: 1000 });
     const prelude = await this.#iso.compileScript(PRELUDE, { filename: "tsmgr:///prelude.js" });
     this.#dispatch = (await prelude.run(ctx, { reference: true, timeout: 1000 })) as Dispatch;
-    const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename });
+    const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, {
+      filename: this.#filename,
+    });
     const exp = (await script.run(ctx, { reference: true, timeout: o.callTimeoutMs })) as ivm.Reference<unknown>;
-    const meta = await this.#dispatch.apply(undefined, ["load", exp.derefInto()], { timeout: o.callTimeoutMs, result: { copy: true, promise: true } });
+    const meta = await this.#dispatch.apply(undefined, ["load", exp.derefInto()], {
+      timeout: o.callTimeoutMs,
+      result: { copy: true, promise: true },
+    });
     exp.release();
     this.meta = JSON.parse(meta as string) as ModuleMeta;
     register(this.#w);
@@ -263,7 +272,12 @@ export class ModuleSandbox {
 
   /** Runs an exported method for a remote() call (or, `internal`, the daemon's selfTest()). */
   callExport(method: string, argsJson: string, internal: boolean, timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
-    return this.#run("export", JSON.stringify({ method, args: JSON.parse(argsJson) as unknown, internal }), timeoutMs, method);
+    return this.#run(
+      "export",
+      JSON.stringify({ method, args: JSON.parse(argsJson) as unknown, internal }),
+      timeoutMs,
+      method,
+    );
   }
 
   /** Starts `serve()`; the promise settles when serve returns. No deadline: it runs for the module's life. */
@@ -277,7 +291,10 @@ export class ModuleSandbox {
   }
 
   /** Forwards one HTTP request to the module's handler. */
-  async http(req: object, timeoutMs: number): Promise<{ status: number; headers: Record<string, string>; body: string; encoding: string }> {
+  async http(
+    req: object,
+    timeoutMs: number,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string; encoding: string }> {
     const out = await this.#run("http", JSON.stringify(req), timeoutMs, "HTTP handler");
     return JSON.parse(out as string);
   }
@@ -342,7 +359,10 @@ export class ModuleSandbox {
   /** Maps `tsmgr:///NAME.js:L:C` positions in a stack or message to the .ts sources. */
   mapStack(text: string): string {
     // the prelude's own frames say nothing to a module author
-    const own = text.split("\n").filter((l) => !l.includes("tsmgr:///prelude.js") && !l.includes("tsmgr:///globals.js")).join("\n");
+    const own = text
+      .split("\n")
+      .filter((l) => !l.includes("tsmgr:///prelude.js") && !l.includes("tsmgr:///globals.js"))
+      .join("\n");
     return mapStack(own, this.#filename, this.#map, WRAP_PREFIX.length);
   }
 
@@ -364,7 +384,14 @@ export class ModuleSandbox {
     }
   }
 
-  async #enter(op: string, arg: unknown, timeoutMs: number | undefined, what: string, pushed?: PushedData, counted = true): Promise<unknown> {
+  async #enter(
+    op: string,
+    arg: unknown,
+    timeoutMs: number | undefined,
+    what: string,
+    pushed?: PushedData,
+    counted = true,
+  ): Promise<unknown> {
     if (counted) this.#inCalls++;
     watch(this.#w);
     try {
@@ -374,7 +401,8 @@ export class ModuleSandbox {
       const gen = this.#o.generation ? this.#o.generation() : -1;
       const args: unknown[] = [op, arg, gen];
       // each text crosses as its own transferable: the isolate's thread copies it in, not the daemon's
-      if (pushed && pushed.length > 0) args.push(JSON.stringify(pushed.map((p) => [p.name, p.version])), ...pushed.map((p) => p.text.copyInto()));
+      if (pushed && pushed.length > 0)
+        args.push(JSON.stringify(pushed.map((p) => [p.name, p.version])), ...pushed.map((p) => p.text.copyInto()));
       return await this.#track(this.#dispatch.apply(undefined, args as never, opts as never));
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);
@@ -389,21 +417,37 @@ export class ModuleSandbox {
     const wall = performance.now() - t0;
     const cpu = this.cpuMs - cpu0;
     if (cpu > wall * 0.5) {
-      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() kept the CPU busy for ${Math.round(cpu)} ms without returning (limit ${timeoutMs} ms, limits.callTimeoutMs in mgr.json): the module was stopped`));
+      return this.#die(
+        new LimitExceeded(
+          `module ${this.#o.name}: ${what}() kept the CPU busy for ${Math.round(cpu)} ms without returning (limit ${timeoutMs} ms, limits.callTimeoutMs in mgr.json): the module was stopped`,
+        ),
+      );
     }
-    return new CommandError(Errno.ETIMEDOUT, `module ${this.#o.name}: ${what}() did not finish within ${timeoutMs} ms (limits.callTimeoutMs in mgr.json)`);
+    return new CommandError(
+      Errno.ETIMEDOUT,
+      `module ${this.#o.name}: ${what}() did not finish within ${timeoutMs} ms (limits.callTimeoutMs in mgr.json)`,
+    );
   }
 
   #translate(e: unknown, what: string, timeoutMs: number | undefined): Error {
     const err = e instanceof Error ? e : Object.assign(new Error(String(e)), { stack: `Error: ${String(e)}` });
     if (this.#fatal) return this.#fatal;
-    if (this.#closing) return new CommandError(Errno.EIO, `module ${this.#o.name} was stopped while ${what}() was running`);
+    if (this.#closing)
+      return new CommandError(Errno.EIO, `module ${this.#o.name} was stopped while ${what}() was running`);
     if (err.message.includes(MEMORY) || this.#iso.isDisposed) {
-      return this.#die(new LimitExceeded(`module ${this.#o.name} exceeded its memory limit of ${this.#o.memoryMb} MB (limits.memoryMb in mgr.json) in ${what}(): the module was stopped`));
+      return this.#die(
+        new LimitExceeded(
+          `module ${this.#o.name} exceeded its memory limit of ${this.#o.memoryMb} MB (limits.memoryMb in mgr.json) in ${what}(): the module was stopped`,
+        ),
+      );
     }
     if (err.message === TIMED_OUT) {
       const cpuLimit = Math.min(timeoutMs ?? this.#o.callTimeoutMs, this.#o.callTimeoutMs);
-      return this.#die(new LimitExceeded(`module ${this.#o.name}: ${what}() ran for more than ${cpuLimit} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`));
+      return this.#die(
+        new LimitExceeded(
+          `module ${this.#o.name}: ${what}() ran for more than ${cpuLimit} ms of CPU (limits.callTimeoutMs in mgr.json): the module was stopped`,
+        ),
+      );
     }
     const mapped = new Error(withSandboxHint(this.mapStack(err.message)));
     mapped.name = err.name;
@@ -427,7 +471,11 @@ export class ModuleSandbox {
     // only the isolate's frames: the host's own frames follow the boundary marker
     const stack = this.mapStack((err.stack ?? "").split("<isolated-vm boundary>")[0]!);
     const loc = /([^\s()]+\.ts):(\d+):(\d+)/.exec(stack);
-    return new ModuleLoadError(`module ${this.#o.name} failed to start: ${err.name}: ${msg}${loc ? ` (at ${loc[0]})` : ""}`, loc?.[0], stack);
+    return new ModuleLoadError(
+      `module ${this.#o.name} failed to start: ${err.name}: ${msg}${loc ? ` (at ${loc[0]})` : ""}`,
+      loc?.[0],
+      stack,
+    );
   }
 
   // ---- busy watchdog -------------------------------------------------------------------
@@ -444,7 +492,11 @@ export class ModuleSandbox {
     const [t0, c0, h0] = this.#shareSamples[0]!;
     if (now - t0 >= win && cpu - c0 > share * (now - t0)) {
       const inHost = host - h0 >= 1 ? ` (${Math.round(host - h0)} ms of it in the daemon, running its host calls)` : "";
-      this.#die(new LimitExceeded(`module ${this.#o.name} used ${Math.round(cpu - c0)} ms of CPU in the last ${Math.round((now - t0) / 1000)} s${inHost}: the limit is ${Math.round(share * 100)} % (limits.cpuShare in mgr.json): the module was stopped`));
+      this.#die(
+        new LimitExceeded(
+          `module ${this.#o.name} used ${Math.round(cpu - c0)} ms of CPU in the last ${Math.round((now - t0) / 1000)} s${inHost}: the limit is ${Math.round(share * 100)} % (limits.cpuShare in mgr.json): the module was stopped`,
+        ),
+      );
     }
   }
   #shareSamples: [number, number, number][] = [];
@@ -483,7 +535,11 @@ export class ModuleSandbox {
     while (this.#samples.length > 2 && now - this.#samples[1]![0] >= window) this.#samples.shift();
     const [t0, c0] = this.#samples[0]!;
     if (now - t0 >= window && cpu - c0 >= 0.85 * (now - t0)) {
-      this.#die(new LimitExceeded(`module ${this.#o.name} kept the CPU busy for ${Math.round(cpu - c0)} ms of the last ${Math.round(now - t0)} ms (a busy loop?): the module was stopped`));
+      this.#die(
+        new LimitExceeded(
+          `module ${this.#o.name} kept the CPU busy for ${Math.round(cpu - c0)} ms of the last ${Math.round(now - t0)} ms (a busy loop?): the module was stopped`,
+        ),
+      );
     }
   }
 
@@ -494,9 +550,12 @@ export class ModuleSandbox {
       timerSet: {
         kind: "sync",
         fn: (id: unknown, ms: unknown, repeat: unknown) => {
-          if (typeof id !== "number" || typeof ms !== "number" || typeof repeat !== "boolean") throw new TypeError("timerSet: bad arguments");
+          if (typeof id !== "number" || typeof ms !== "number" || typeof repeat !== "boolean")
+            throw new TypeError("timerSet: bad arguments");
           if (this.#timers.size >= this.#o.maxTimers) {
-            throw new LimitExceeded(`module ${this.#o.name} has ${this.#timers.size} timers pending: the limit is ${this.#o.maxTimers} (limits.maxTimers in mgr.json)`);
+            throw new LimitExceeded(
+              `module ${this.#o.name} has ${this.#timers.size} timers pending: the limit is ${this.#o.maxTimers} (limits.maxTimers in mgr.json)`,
+            );
           }
           const delay = Math.min(Math.max(0, ms), 2 ** 31 - 1);
           const fire = () => this.#queueTimer(id, repeat);

@@ -37,7 +37,16 @@
   const WEAK_ABOVE = typeof h.weakAbove === "number" ? h.weakAbove : 8 << 20;
   // What a standby offers is what the host injected (runtime/api/surface.ts decides), plus the
   // entry points a standby runs: the message cannot drift from the surface.
-  const NOT_SURFACE = ["role", "weakAbove", "timerSet", "timerClear", "mirror", "mirrorDrain", "clusterCells", "clusterNames"];
+  const NOT_SURFACE = [
+    "role",
+    "weakAbove",
+    "timerSet",
+    "timerClear",
+    "mirror",
+    "mirrorDrain",
+    "clusterCells",
+    "clusterNames",
+  ];
   // the host functions behind the web-standard globals (fetch, crypto, URL): not SDK methods
   const WEB_HOST = ["webInstall", "webRandom", "webDigest", "webUrlSource", "fetch", "fetchAbort"];
   const offered = ownKeys(h).filter((k) => !NOT_SURFACE.includes(k) && !WEB_HOST.includes(k));
@@ -135,7 +144,11 @@
     return out;
   }
   const logLine = (level, text) => hLog(level, cut(text, MAX_LOG_CHARS));
-  const log = (level, message) => logLine(cut(typeof level === "string" ? level : StringC(level), 16), typeof message === "string" ? message : StringC(message));
+  const log = (level, message) =>
+    logLine(
+      cut(typeof level === "string" ? level : StringC(level), 16),
+      typeof message === "string" ? message : StringC(message),
+    );
   const console = freeze({
     log: (...a) => logLine("info", fmt(a)),
     info: (...a) => logLine("info", fmt(a)),
@@ -203,7 +216,10 @@
   // The cluster's versions in memory the host shares with every isolate (runtime/api/cluster-cells.ts):
   // a cached snapshot is checked against its slot, no host call. Without it: the host's generation
   // as of the last call in, then a version call.
-  const cells = SharedArrayBufferC !== undefined && h.clusterCells instanceof SharedArrayBufferC ? new Float64ArrayC(h.clusterCells) : undefined;
+  const cells =
+    SharedArrayBufferC !== undefined && h.clusterCells instanceof SharedArrayBufferC
+      ? new Float64ArrayC(h.clusterCells)
+      : undefined;
   const slots = new MapC();
   if (cells !== undefined && typeof h.clusterNames === "string") {
     const names = JSONparse(h.clusterNames);
@@ -212,7 +228,12 @@
   const genNow = () => (cells !== undefined ? cells[0] : gen);
   function cacheSnapshot(name, v, g, json) {
     const value = deepFreeze(parse(json) ?? null);
-    const weak = WeakRefC !== undefined && typeof json === "string" && json.length > WEAK_ABOVE && value !== null && typeof value === "object";
+    const weak =
+      WeakRefC !== undefined &&
+      typeof json === "string" &&
+      json.length > WEAK_ABOVE &&
+      value !== null &&
+      typeof value === "object";
     dataCache.set(name, weak ? { v, g, ref: new WeakRefC(value) } : { v, g, value });
     return value;
   }
@@ -267,7 +288,8 @@
   // ---- the module's own store keys and options, mirrored (runtime/api/mirror.ts) ---------
   // The host bumps mirrorCell[0] on every change of one of this module's keys, from any source;
   // a read that sees it moved drains the changes first (one host call), else reads the Maps.
-  const mirrorCell = SharedArrayBufferC !== undefined && h.mirror instanceof SharedArrayBufferC ? new Int32ArrayC(h.mirror) : undefined;
+  const mirrorCell =
+    SharedArrayBufferC !== undefined && h.mirror instanceof SharedArrayBufferC ? new Int32ArrayC(h.mirror) : undefined;
   const hDrain = sync("mirrorDrain");
   const storeMirror = new MapC();
   const optionMirror = new MapC();
@@ -305,7 +327,13 @@
     keys.sort();
     const out = {};
     // defined, not assigned: a key named "__proto__" is data, as the host's fromEntries makes it
-    for (let i = 0; i < keys.length; i++) defineProperty(out, keys[i], { value: storeMirror.get(keys[i]), writable: true, enumerable: true, configurable: true });
+    for (let i = 0; i < keys.length; i++)
+      defineProperty(out, keys[i], {
+        value: storeMirror.get(keys[i]),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     return out;
   }
   function readOption(name) {
@@ -370,11 +398,20 @@
   const aTell = async("sendDaemonCommand");
   /** sendCommand(cmd, inbuf, {target, tag}): to one daemon, or the mon cluster with the caller's tag */
   function sendTargeted(json, inbuf, opts) {
-    if (opts === null || typeof opts !== "object") return PromiseC.reject(new TypeErrorC(`sendCommand(): options must be an object such as {target: "osd.0"}, got ${opts === null ? "null" : typeof opts}`));
+    if (opts === null || typeof opts !== "object")
+      return PromiseC.reject(
+        new TypeErrorC(
+          `sendCommand(): options must be an object such as {target: "osd.0"}, got ${opts === null ? "null" : typeof opts}`,
+        ),
+      );
     const target = opts.target === undefined ? "mon" : opts.target;
     const tag = opts.tag === undefined ? "" : opts.tag;
-    if (typeof target !== "string") return PromiseC.reject(new TypeErrorC(`sendCommand(): options.target must be a string such as "osd.0", got ${typeof target}`));
-    if (typeof tag !== "string") return PromiseC.reject(new TypeErrorC(`sendCommand(): options.tag must be a string, got ${typeof tag}`));
+    if (typeof target !== "string")
+      return PromiseC.reject(
+        new TypeErrorC(`sendCommand(): options.target must be a string such as "osd.0", got ${typeof target}`),
+      );
+    if (typeof tag !== "string")
+      return PromiseC.reject(new TypeErrorC(`sendCommand(): options.tag must be a string, got ${typeof tag}`));
     return aTell(json, inbuf, target, tag).then(parse);
   }
   /** A standby's get(): "mgr_ips" only (Pacific's standby answers nothing else); the rest is refused by name. */
@@ -446,7 +483,12 @@
     },
     updateProgressEvent: (id, message, fraction, options) => {
       const o = options === undefined || options === null ? {} : options;
-      hProgress(id, message, fraction, plainJson({ refs: o.refs, addToCephS: o.addToCephS }, "updateProgressEvent(): options", false));
+      hProgress(
+        id,
+        message,
+        fraction,
+        plainJson({ refs: o.refs, addToCephS: o.addToCephS }, "updateProgressEvent(): options", false),
+      );
     },
     completeProgressEvent: (id) => hProgressDone(id),
     failProgressEvent: (id, message) => hProgressFail(id, message),
@@ -458,7 +500,10 @@
     setLocalizedStore: (key, value) => aSetLocalStore(key, value),
     // ---- perf counters, daemon commands, Ceph options ----
     getAllPerfCounters: (prioLimit, services) => {
-      if (services !== undefined && !ArrayIsArray(services)) throw new TypeErrorC(`getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${typeof services}`);
+      if (services !== undefined && !ArrayIsArray(services))
+        throw new TypeErrorC(
+          `getAllPerfCounters(): the service types must be an array of strings such as ["osd", "mon"], got ${typeof services}`,
+        );
       return deepFreeze(parse(hAllPerf(prioLimit, services === undefined ? "" : JSONstringify(services))));
     },
     getCephOption: (key) => parse(hCephOption(key)),
@@ -499,11 +544,16 @@
         if (!isFiniteC(x)) throw new TypeErrorC(`${at} is ${x}: remote data must be plain JSON data`);
         return;
       }
-      if (t !== "object") throw new TypeErrorC(`${at} is a ${t}: remote data must be plain JSON data (objects, arrays, strings, numbers, booleans, null)`);
+      if (t !== "object")
+        throw new TypeErrorC(
+          `${at} is a ${t}: remote data must be plain JSON data (objects, arrays, strings, numbers, booleans, null)`,
+        );
       const proto = getPrototypeOf(x);
       const arr = ArrayIsArray(x);
-      if (arr ? proto !== ArrayProto : proto !== ObjectProto && proto !== null) throw new TypeErrorC(`${at} is not a plain object or array: remote data must be plain JSON data`);
-      if (seen.includes(x) || seen.length > 100) throw new TypeErrorC(`${at} refers to itself or nests more than 100 levels`);
+      if (arr ? proto !== ArrayProto : proto !== ObjectProto && proto !== null)
+        throw new TypeErrorC(`${at} is not a plain object or array: remote data must be plain JSON data`);
+      if (seen.includes(x) || seen.length > 100)
+        throw new TypeErrorC(`${at} refers to itself or nests more than 100 levels`);
       seen.push(x);
       for (const k of ownKeys(x)) {
         if (typeof k !== "string") throw new TypeErrorC(`${at} has a symbol key: remote data must be plain JSON data`);
@@ -539,7 +589,8 @@
     const Standby = exp && exp.Standby;
     return JSONstringify({
       activeKind: typeof Active === "function" ? (Active[KIND] ?? "class") : typeof Active,
-      standbyKind: Standby === undefined ? "none" : typeof Standby === "function" ? (Standby[KIND] ?? "class") : typeof Standby,
+      standbyKind:
+        Standby === undefined ? "none" : typeof Standby === "function" ? (Standby[KIND] ?? "class") : typeof Standby,
       commands: typeof Active === "function" ? staticList(Active, "COMMANDS") : undefined,
       options: typeof Active === "function" ? staticList(Active, "MODULE_OPTIONS") : undefined,
       standbyOptions: typeof Standby === "function" ? staticList(Standby, "MODULE_OPTIONS") : undefined,

@@ -7,9 +7,27 @@
 // so a larger batch goes as several transactions in order (see `commit`). `watch()` follows
 // P kv/ from the revision of the load, so nothing is missed across reconnects, and leaves out
 // the changes this store made itself.
-import { ComparatorBuilder, type Etcd3, type IKeyValue, type IOperation, type ITxnResponse, type Namespace, type Watcher } from "etcd3";
+import {
+  ComparatorBuilder,
+  type Etcd3,
+  type IKeyValue,
+  type IOperation,
+  type ITxnResponse,
+  type Namespace,
+  type Watcher,
+} from "etcd3";
 import { StoreError } from "../errors.ts";
-import { checkGroup, createEtcdClient, dropWatches, etcdReason, waitForEtcd, ETCD_CALL_TIMEOUT_MS, ETCD_OPEN_TIMEOUT_MS, type Fence, type FenceProvider } from "../etcd/index.ts";
+import {
+  checkGroup,
+  createEtcdClient,
+  dropWatches,
+  etcdReason,
+  waitForEtcd,
+  ETCD_CALL_TIMEOUT_MS,
+  ETCD_OPEN_TIMEOUT_MS,
+  type Fence,
+  type FenceProvider,
+} from "../etcd/index.ts";
 import type { Change, StoreBackend } from "./types.ts";
 
 /** etcd's default --max-txn-ops. */
@@ -112,7 +130,10 @@ export class EtcdStore implements StoreBackend {
         from = res.kvs[res.kvs.length - 1]!.key.toString("utf8") + "\0";
       }
     } catch (err) {
-      throw new StoreError(`cannot read the store from ${this.description} (${etcdReason(err)}): check that etcd is running and reachable`, { cause: err });
+      throw new StoreError(
+        `cannot read the store from ${this.description} (${etcdReason(err)}): check that etcd is running and reachable`,
+        { cause: err },
+      );
     }
     if (this.#watchFrom === undefined) {
       this.#watchFrom = Number(rev) + 1;
@@ -204,7 +225,10 @@ export class EtcdStore implements StoreBackend {
 
   /** A transaction without a comparison (etcd3 offers none outside `if()`; pinned 1.1.2 internals). */
   #unconditional(): ComparatorBuilder {
-    const ns = this.#ns as unknown as { kv: ConstructorParameters<typeof ComparatorBuilder>[0]; nsApplicator: ConstructorParameters<typeof ComparatorBuilder>[1] };
+    const ns = this.#ns as unknown as {
+      kv: ConstructorParameters<typeof ComparatorBuilder>[0];
+      nsApplicator: ConstructorParameters<typeof ComparatorBuilder>[1];
+    };
     return new ComparatorBuilder(ns.kv, ns.nsApplicator);
   }
 
@@ -234,7 +258,10 @@ export class EtcdStore implements StoreBackend {
       if (this.#watcher !== w) return;
       this.#watcher = undefined;
       void w.cancel().catch(() => {});
-      process.emitWarning(`${this.description}: watch cancelled (${etcdReason(err)}); reloading the store to resync`, "StoreWatchWarning");
+      process.emitWarning(
+        `${this.description}: watch cancelled (${etcdReason(err)}); reloading the store to resync`,
+        "StoreWatchWarning",
+      );
       void this.#resync();
     });
     w.on("disconnected", () => {
@@ -368,7 +395,7 @@ function writeFailure(err: unknown): string {
   if (/DEADLINE_EXCEEDED|deadline/i.test(why)) {
     return `etcd did not confirm the write within ${ETCD_CALL_TIMEOUT_MS / 1000} s (${why}); it was not acknowledged and may or may not have been applied: check etcd's health`;
   }
-  if (/too large|too many operations/i.test(why)) return `etcd refused the write as too large (${why}): store smaller values`;
+  if (/too large|too many operations/i.test(why))
+    return `etcd refused the write as too large (${why}): store smaller values`;
   return `etcd did not take the write (${why}): check that etcd is running and reachable`;
 }
-

@@ -150,7 +150,10 @@ export class ModuleStore {
       );
     }
     if (this.#keys.size >= maxKeys && !this.#keys.has(fullKey)) {
-      const free = op === "setStore" ? "delete keys with setStore(key, null)" : "its store keys and stored options count together: delete keys with setStore(key, null) or options with setModuleOption(name, null)";
+      const free =
+        op === "setStore"
+          ? "delete keys with setStore(key, null)"
+          : "its store keys and stored options count together: delete keys with setStore(key, null) or options with setModuleOption(name, null)";
       throw new LimitExceeded(
         `module "${this.module}": ${op}(${show(key)}) would add a key beyond the limit of ${maxKeys} keys: ` +
           `${free} or raise ${where}.maxKeys in mgr.json`,

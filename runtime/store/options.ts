@@ -52,7 +52,18 @@ export interface OptionDecl {
 const NUMERIC = new Set<OptionType>(["int", "uint", "float", "secs", "size"]);
 const LEVELS = new Set<string>(["basic", "advanced", "dev"]);
 const FIELDS = [
-  "name", "type", "default", "min", "max", "enum_allowed", "desc", "long_desc", "runtime", "level", "tags", "see_also",
+  "name",
+  "type",
+  "default",
+  "min",
+  "max",
+  "enum_allowed",
+  "desc",
+  "long_desc",
+  "runtime",
+  "level",
+  "tags",
+  "see_also",
 ];
 const OPTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -105,7 +116,8 @@ function validateOne(module: string, entry: unknown, index: number): OptionDecl 
   }
   const bad = (what: string): TypeError => new TypeError(`module ${module} option "${name}": ${what}`);
   for (const field of Object.keys(spec)) {
-    if (!FIELDS.includes(field)) throw bad(`unknown field ${show(field)}${didYouMean(field, FIELDS)}: known fields are ${FIELDS.join(", ")}`);
+    if (!FIELDS.includes(field))
+      throw bad(`unknown field ${show(field)}${didYouMean(field, FIELDS)}: known fields are ${FIELDS.join(", ")}`);
   }
   const type = spec.type ?? "str";
   if (typeof type !== "string" || !(OPTION_TYPES as readonly string[]).includes(type)) {
@@ -115,8 +127,10 @@ function validateOne(module: string, entry: unknown, index: number): OptionDecl 
   for (const field of ["min", "max"] as const) {
     const bound = spec[field];
     if (bound === undefined) continue;
-    if (typeof bound !== "number" || !Number.isFinite(bound)) throw bad(`${field} must be a finite number, got ${show(bound)}`);
-    if (!NUMERIC.has(optType)) throw bad(`${field} applies only to numeric types (int, uint, float, secs, size), not ${optType}`);
+    if (typeof bound !== "number" || !Number.isFinite(bound))
+      throw bad(`${field} must be a finite number, got ${show(bound)}`);
+    if (!NUMERIC.has(optType))
+      throw bad(`${field} applies only to numeric types (int, uint, float, secs, size), not ${optType}`);
   }
   if (typeof spec.min === "number" && typeof spec.max === "number" && spec.min > spec.max) {
     throw bad(`min ${spec.min} is above max ${spec.max}`);
@@ -125,12 +139,15 @@ function validateOne(module: string, entry: unknown, index: number): OptionDecl 
     throw bad(`enum_allowed must be a non-empty array of strings, got ${show(spec.enum_allowed)}`);
   }
   for (const field of ["desc", "long_desc"] as const) {
-    if (spec[field] !== undefined && typeof spec[field] !== "string") throw bad(`${field} must be a string, got ${kind(spec[field])}`);
+    if (spec[field] !== undefined && typeof spec[field] !== "string")
+      throw bad(`${field} must be a string, got ${kind(spec[field])}`);
   }
   for (const field of ["tags", "see_also"] as const) {
-    if (spec[field] !== undefined && !isStringArray(spec[field])) throw bad(`${field} must be an array of strings, got ${show(spec[field])}`);
+    if (spec[field] !== undefined && !isStringArray(spec[field]))
+      throw bad(`${field} must be an array of strings, got ${show(spec[field])}`);
   }
-  if (spec.runtime !== undefined && typeof spec.runtime !== "boolean") throw bad(`runtime must be true or false, got ${show(spec.runtime)}`);
+  if (spec.runtime !== undefined && typeof spec.runtime !== "boolean")
+    throw bad(`runtime must be true or false, got ${show(spec.runtime)}`);
   if (spec.level !== undefined && (typeof spec.level !== "string" || !LEVELS.has(spec.level))) {
     throw bad(`level must be "basic", "advanced" or "dev", got ${show(spec.level)}`);
   }
@@ -177,7 +194,12 @@ export function formatOptionValue(decl: OptionDecl, value: unknown): string {
  * [get_module_option] The option's stored value, typed; else its declared default; else null.
  * A stored value the declaration no longer accepts (e.g. min raised by a reload) reads as the default.
  */
-export function getOption(store: KvStore, module: string, decls: readonly OptionDecl[], name: string): OptionValue | null {
+export function getOption(
+  store: KvStore,
+  module: string,
+  decls: readonly OptionDecl[],
+  name: string,
+): OptionValue | null {
   const decl = findDecl(module, decls, name);
   const raw = store.get(optionKey(module, name));
   if (raw === undefined) return decl.default;
@@ -189,7 +211,12 @@ export function getOption(store: KvStore, module: string, decls: readonly Option
 }
 
 /** [set_module_option] Validates and stores a value (`null` removes it, back to the default); resolves once durable. */
-export function setOption(store: ModuleStore, decls: readonly OptionDecl[], name: string, value: unknown): Promise<void> {
+export function setOption(
+  store: ModuleStore,
+  decls: readonly OptionDecl[],
+  name: string,
+  value: unknown,
+): Promise<void> {
   try {
     const decl = findDecl(store.module, decls, name);
     const stored = value === null || value === undefined ? null : formatOptionValue(decl, value);
@@ -200,9 +227,11 @@ export function setOption(store: ModuleStore, decls: readonly OptionDecl[], name
 }
 
 function findDecl(module: string, decls: readonly OptionDecl[], name: string): OptionDecl {
-  if (typeof name !== "string") throw new TypeError(`module ${module}: option name must be a string, got ${kind(name)}`);
+  if (typeof name !== "string")
+    throw new TypeError(`module ${module}: option name must be a string, got ${kind(name)}`);
   for (const decl of decls) if (decl.name === name) return decl;
-  const declared = decls.length > 0 ? `declared options are ${decls.map((d) => d.name).join(", ")}` : "it declares no options";
+  const declared =
+    decls.length > 0 ? `declared options are ${decls.map((d) => d.name).join(", ")}` : "it declares no options";
   throw new Error(`module ${module} has no option ${JSON.stringify(name)}: ${declared}`);
 }
 
@@ -216,8 +245,10 @@ function parseByType(decl: OptionDecl, raw: unknown): OptionValue {
     case "int":
     case "uint": {
       const n = toInteger(raw, /^[+-]?\d+$/, notA);
-      if (!Number.isSafeInteger(n)) throw new RangeError(`${label(decl)}: ${show(raw)} is out of range (beyond ±2^53-1)`);
-      if (decl.type === "uint" && n < 0) throw new RangeError(`${label(decl)}: ${show(raw)} is below 0, the minimum of a uint`);
+      if (!Number.isSafeInteger(n))
+        throw new RangeError(`${label(decl)}: ${show(raw)} is out of range (beyond ±2^53-1)`);
+      if (decl.type === "uint" && n < 0)
+        throw new RangeError(`${label(decl)}: ${show(raw)} is below 0, the minimum of a uint`);
       return n;
     }
     case "float": {
@@ -242,7 +273,9 @@ function parseByType(decl: OptionDecl, raw: unknown): OptionValue {
       if (typeof raw !== "string") throw notA();
       const hex = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)
         ? raw.replaceAll("-", "")
-        : /^[0-9a-f]{32}$/i.test(raw) ? raw : undefined;
+        : /^[0-9a-f]{32}$/i.test(raw)
+          ? raw
+          : undefined;
       if (hex === undefined) throw notA();
       const h = hex.toLowerCase();
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -289,9 +322,15 @@ function parseBool(raw: unknown, notA: () => TypeError): boolean {
   if (raw === 1 || raw === 0) return raw === 1;
   if (typeof raw !== "string") throw notA();
   switch (raw.toLowerCase()) {
-    case "true": case "1": case "yes": case "on":
+    case "true":
+    case "1":
+    case "yes":
+    case "on":
       return true;
-    case "false": case "0": case "no": case "off":
+    case "false":
+    case "0":
+    case "no":
+    case "off":
       return false;
   }
   throw notA();
@@ -343,6 +382,7 @@ function kind(value: unknown): string {
 /** A raw value as a message shows it: strings quoted and cut short, other kinds by name. */
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined)
+    return String(value);
   return `a value of type ${kind(value)}`;
 }

@@ -47,7 +47,14 @@ export interface ShownHealthCheck {
   muted: boolean;
 }
 
-const LEVELS: Record<number, LogLine["level"]> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+const LEVELS: Record<number, LogLine["level"]> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
 const NOTIFY_TIMEOUT_MS = 5000;
 
 /**
@@ -102,7 +109,13 @@ export class Harness {
         hotReload: false,
         http: { listen: "" },
         cluster: { sim: { hosts: 2, osdsPerHost: 2, seed: 1, ...opts.cluster, tickMs: opts.cluster?.tickMs ?? 0 } },
-        modules: { [this.name]: { enabled: false, ...(opts.grants ? { allow: opts.grants } : {}), ...(opts.limits ? { limits: opts.limits } : {}) } },
+        modules: {
+          [this.name]: {
+            enabled: false,
+            ...(opts.grants ? { allow: opts.grants } : {}),
+            ...(opts.limits ? { limits: opts.limits } : {}),
+          },
+        },
       },
       join(this.#dir, "mgr.json"),
     );
@@ -114,14 +127,21 @@ export class Harness {
     };
     await this.#preseed(cfg.dataDir, opts);
     this.#daemon = await startDaemon(cfg, { logger, kit });
-    if (!this.#daemon.modules().some((m) => m.name === this.name)) throw new RangeError(`harness(): the daemon found no module "${this.name}" in ${modulePath}: see its log (h.daemonLogs)`);
+    if (!this.#daemon.modules().some((m) => m.name === this.name))
+      throw new RangeError(
+        `harness(): the daemon found no module "${this.name}" in ${modulePath}: see its log (h.daemonLogs)`,
+      );
     await this.#must(["mgr", "module", "enable", this.name]);
     await this.#clock?.settle();
     const st = this.status();
-    if (st.state !== "active") throw new Error(`harness(): module ${this.name} did not start (${st.state}): ${st.error?.message ?? "no error recorded"}`);
+    if (st.state !== "active")
+      throw new Error(
+        `harness(): module ${this.name} did not start (${st.state}): ${st.error?.message ?? "no error recorded"}`,
+      );
     // stored unchecked before the start (nothing to check them against yet): set again now, as
     // `config set` would, so an undeclared name or a bad value fails the test (configNotify() runs once)
-    for (const [opt, value] of Object.entries(opts.options ?? {})) await this.#must(["config", "set", "mgr", `mgr/${this.name}/${opt}`, String(value)]);
+    for (const [opt, value] of Object.entries(opts.options ?? {}))
+      await this.#must(["config", "set", "mgr", `mgr/${this.name}/${opt}`, String(value)]);
     await this.#clock?.settle();
   }
 
@@ -139,7 +159,8 @@ export class Harness {
     const kv = await KvStore.open(openSqliteStore(join(dataDir, "store.db")));
     try {
       for (const [key, value] of entries) {
-        if (typeof value !== "string") throw new TypeError(`harness(): store value of ${key} must be a string, got ${typeof value}`);
+        if (typeof value !== "string")
+          throw new TypeError(`harness(): store value of ${key} must be a string, got ${typeof value}`);
         await kv.set(key, value);
       }
     } finally {
@@ -172,7 +193,10 @@ export class Harness {
    * Runs a command as the admin: `"hello bob"` (split on spaces; quote an argument that has
    * some: `'selftest health set \'{"X": 1}\''`), `["hello", "bob"]` or `{ prefix: "hello", person: "bob" }`.
    */
-  command(input: string | string[] | Record<string, unknown>, opts: { inbuf?: string; format?: "plain" | "json" | "json-pretty"; timeoutMs?: number } = {}): Promise<CommandResult> {
+  command(
+    input: string | string[] | Record<string, unknown>,
+    opts: { inbuf?: string; format?: "plain" | "json" | "json-pretty"; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     const cmd = typeof input === "string" ? splitWords(input) : input;
     return this.daemon.command(cmd, opts);
   }
@@ -192,7 +216,11 @@ export class Harness {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`module ${this.name} got no "${type}" notify within ${timeoutMs} ms: is "${type}" in its static NOTIFY_TYPES, and did the cluster change?`));
+        reject(
+          new Error(
+            `module ${this.name} got no "${type}" notify within ${timeoutMs} ms: is "${type}" in its static NOTIFY_TYPES, and did the cluster change?`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
@@ -233,7 +261,10 @@ export class Harness {
    * module is not moved.
    */
   advance(ms: number): Promise<void> {
-    if (!this.#clock) return Promise.reject(new Error(`advance(): harness ${this.name} runs on real time (realTime: true): wait instead`));
+    if (!this.#clock)
+      return Promise.reject(
+        new Error(`advance(): harness ${this.name} runs on real time (realTime: true): wait instead`),
+      );
     return this.#clock.advance(ms);
   }
 

@@ -12,14 +12,20 @@ export interface ModuleLocation {
  * the working directory: the daemon's discovery rules, so the kit loads what the daemon would.
  */
 export function locateModule(path: string): ModuleLocation {
-  if (typeof path !== "string" || path === "") throw new TypeError(`harness(): pass the module's path, e.g. "modules/hello" or "modules/foo.ts", got ${JSON.stringify(path)}`);
+  if (typeof path !== "string" || path === "")
+    throw new TypeError(
+      `harness(): pass the module's path, e.g. "modules/hello" or "modules/foo.ts", got ${JSON.stringify(path)}`,
+    );
   const full = resolve(path);
-  if (!existsSync(full)) throw new RangeError(`harness(): no module at ${JSON.stringify(path)} (resolved to ${full} from ${process.cwd()})`);
+  if (!existsSync(full))
+    throw new RangeError(`harness(): no module at ${JSON.stringify(path)} (resolved to ${full} from ${process.cwd()})`);
   if (statSync(full).isDirectory()) {
-    if (!existsSync(resolve(full, "index.ts"))) throw new RangeError(`harness(): the folder ${JSON.stringify(path)} has no index.ts: a module folder needs one`);
+    if (!existsSync(resolve(full, "index.ts")))
+      throw new RangeError(`harness(): the folder ${JSON.stringify(path)} has no index.ts: a module folder needs one`);
     return { name: basename(full), modulePath: dirname(full) };
   }
   if (basename(full) === "index.ts") return { name: basename(dirname(full)), modulePath: dirname(dirname(full)) };
-  if (!full.endsWith(".ts")) throw new RangeError(`harness(): ${JSON.stringify(path)} is not a .ts file or a module folder`);
+  if (!full.endsWith(".ts"))
+    throw new RangeError(`harness(): ${JSON.stringify(path)} is not a .ts file or a module folder`);
   return { name: basename(full, ".ts"), modulePath: dirname(full) };
 }

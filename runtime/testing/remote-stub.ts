@@ -20,9 +20,13 @@ export class RemoteStub implements RemoteCallee {
   readonly #methods: StubMethods;
 
   constructor(target: string, methods: StubMethods) {
-    if (typeof methods !== "object" || methods === null) throw new TypeError(`stubRemote("${target}"): pass an object of methods, e.g. { update: (...args) => undefined }`);
+    if (typeof methods !== "object" || methods === null)
+      throw new TypeError(
+        `stubRemote("${target}"): pass an object of methods, e.g. { update: (...args) => undefined }`,
+      );
     for (const [name, fn] of Object.entries(methods)) {
-      if (typeof fn !== "function") throw new TypeError(`stubRemote("${target}"): ${JSON.stringify(name)} must be a function, got ${typeof fn}`);
+      if (typeof fn !== "function")
+        throw new TypeError(`stubRemote("${target}"): ${JSON.stringify(name)} must be a function, got ${typeof fn}`);
     }
     this.#methods = { ...methods };
     this.exports = Object.freeze(Object.keys(methods));

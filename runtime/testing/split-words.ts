@@ -16,7 +16,10 @@ export function splitWords(line: string): string[] {
       word = undefined;
     } else word = (word ?? "") + ch;
   }
-  if (quote) throw new SyntaxError(`command ${JSON.stringify(line)} has an unclosed ${quote}: close it, or pass the words as an array`);
+  if (quote)
+    throw new SyntaxError(
+      `command ${JSON.stringify(line)} has an unclosed ${quote}: close it, or pass the words as an array`,
+    );
   if (word !== undefined) words.push(word);
   return words;
 }

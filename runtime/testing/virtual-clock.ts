@@ -63,7 +63,8 @@ export class VirtualClock implements TimerClock {
    * first, then in the order set). Calls queue: a second advance starts where the first ended.
    */
   advance(ms: number): Promise<void> {
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw new RangeError(`advance(): ms must be a finite number ≥ 0, got ${String(ms)}`);
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance(): ms must be a finite number ≥ 0, got ${String(ms)}`);
     const run = this.#advancing.then(() => this.#run(ms));
     this.#advancing = run.catch(() => {});
     return run;

@@ -77,7 +77,14 @@ export class ModuleWatcher {
       // editors' temp and backup files are not module sources
       ignored: (p: string) => {
         const base = p.slice(p.lastIndexOf(sep) + 1);
-        return base.startsWith(".") || base.endsWith("~") || base.endsWith(".swp") || base.endsWith(".tmp") || /\.tmp\d*$/.test(base) || base === "node_modules";
+        return (
+          base.startsWith(".") ||
+          base.endsWith("~") ||
+          base.endsWith(".swp") ||
+          base.endsWith(".tmp") ||
+          /\.tmp\d*$/.test(base) ||
+          base === "node_modules"
+        );
       },
     });
   }
@@ -95,7 +102,8 @@ export class ModuleWatcher {
     const structural = event === "add" || event === "addDir" || event === "unlink" || event === "unlinkDir";
     const owner = moduleNameOf(this.#root, path);
     if (structural && owner && !this.#modules.runner(owner)) return this.#scheduleRescan();
-    if ((event === "unlink" || event === "unlinkDir") && owner && this.#isEntryGone(owner)) return this.#scheduleRescan();
+    if ((event === "unlink" || event === "unlinkDir") && owner && this.#isEntryGone(owner))
+      return this.#scheduleRescan();
     for (const r of this.#modules.runners()) {
       if (r.name === owner || r.inputs.includes(path)) this.#schedule(r.name);
     }
@@ -159,12 +167,15 @@ export class ModuleWatcher {
     const files = [...seen.keys()];
     const look = (i: number) => {
       if (this.#closed || i >= RECHECKS_MS.length) return;
-      w.recheck = setTimeout(() => {
-        const r = this.#modules.runner(name);
-        const now = stamp(r && r.inputs.length ? r.inputs : files);
-        if (!same(seen, now)) return this.#schedule(name);
-        look(i + 1);
-      }, RECHECKS_MS[i]! - (RECHECKS_MS[i - 1] ?? 0));
+      w.recheck = setTimeout(
+        () => {
+          const r = this.#modules.runner(name);
+          const now = stamp(r && r.inputs.length ? r.inputs : files);
+          if (!same(seen, now)) return this.#schedule(name);
+          look(i + 1);
+        },
+        RECHECKS_MS[i]! - (RECHECKS_MS[i - 1] ?? 0),
+      );
     };
     look(0);
   }

@@ -44,7 +44,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
 
 /** A Ceph dev cluster for `ceph status`, or undefined (with why) where Ceph is not installed. */
 async function cephCluster(ctx: GroupContext): Promise<{ env: NodeJS.ProcessEnv; down: () => Promise<void> } | string> {
-  if (!existsSync("/usr/bin/ceph") || !existsSync("/usr/bin/ceph-mon")) return "Ceph is not installed (apt-get install ceph-mon ceph-mgr ceph-osd ceph-common)";
+  if (!existsSync("/usr/bin/ceph") || !existsSync("/usr/bin/ceph-mon"))
+    return "Ceph is not installed (apt-get install ceph-mon ceph-mgr ceph-osd ceph-common)";
   const dir = tempDir("cli-ceph");
   const script = join(ROOT, "scripts", "ceph-dev-cluster.sh");
   const run = (args: string[]) => timed("bash", [script, ...args], process.env, ROOT);
@@ -84,7 +85,16 @@ export async function run(ctx: GroupContext): Promise<void> {
   ctx.set("cli_status_ms", p50("tsmgr"), `'tsmgr status' against a child daemon, process start → exit, p50 (${n})`);
   ctx.set("cli_node_ms", p50("node"), `bare 'node -e 0', p50 (${n})`);
   ctx.set("cli_status_vs_node_ratio", p50("tsmgr") / p50("node"), `p50 of 'tsmgr status' / p50 of 'node -e 0' (${n})`);
-  ctx.set("cli_status_vs_node_cpu_ratio", cpu("tsmgr") / cpu("node"), `mean CPU (user+sys) of 'tsmgr status' / of 'node -e 0': ${cpu("tsmgr").toFixed(0)} / ${cpu("node").toFixed(0)} ms (${n})`);
+  ctx.set(
+    "cli_status_vs_node_cpu_ratio",
+    cpu("tsmgr") / cpu("node"),
+    `mean CPU (user+sys) of 'tsmgr status' / of 'node -e 0': ${cpu("tsmgr").toFixed(0)} / ${cpu("node").toFixed(0)} ms (${n})`,
+  );
   if (typeof ceph === "string") ctx.set("cli_status_vs_ceph_ratio", null, ceph);
-  else ctx.set("cli_status_vs_ceph_ratio", p50("tsmgr") / p50("ceph"), `p50 of 'tsmgr status' / p50 of 'ceph status' against a one-OSD dev cluster: ${p50("tsmgr").toFixed(0)} / ${p50("ceph").toFixed(0)} ms (${n})`);
+  else
+    ctx.set(
+      "cli_status_vs_ceph_ratio",
+      p50("tsmgr") / p50("ceph"),
+      `p50 of 'tsmgr status' / p50 of 'ceph status' against a one-OSD dev cluster: ${p50("tsmgr").toFixed(0)} / ${p50("ceph").toFixed(0)} ms (${n})`,
+    );
 }

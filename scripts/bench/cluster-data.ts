@@ -29,7 +29,8 @@ async function bump(bd: BenchDaemon, name: string, i: number): Promise<void> {
   await must(bd.d, ["sim", "osd", i % 2 === 0 ? "down" : "up", "0"]);
   if (bd.d.cluster.version(name) === before) {
     await must(bd.d, ["sim", "tick"]);
-    if (bd.d.cluster.version(name) === before) throw new Error(`neither 'sim osd down|up' nor 'sim tick' changed ${name}`);
+    if (bd.d.cluster.version(name) === before)
+      throw new Error(`neither 'sim osd down|up' nor 'sim tick' changed ${name}`);
   }
 }
 
@@ -75,7 +76,14 @@ async function measureGet(ctx: GroupContext, bd: BenchDaemon, name: string, firs
     render.push(performance.now() - t0);
     into.push((await timed(bd, ["bench", "get", name, "1"])) - b);
   }
-  return { repeatUs, firstMs: median(first), renderMs: median(render), intoIsolateMs: median(into), jsonBytes: Buffer.byteLength(bd.d.cluster.getJson(name) ?? ""), firstN: first.length };
+  return {
+    repeatUs,
+    firstMs: median(first),
+    renderMs: median(render),
+    intoIsolateMs: median(into),
+    jsonBytes: Buffer.byteLength(bd.d.cluster.getJson(name) ?? ""),
+    firstN: first.length,
+  };
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
@@ -89,11 +97,31 @@ export async function run(ctx: GroupContext): Promise<void> {
       const c = await measureGet(ctx, bd, "osd_map", 25);
       const call = await hostCallUs(bd);
       const what = `50 hosts × 20 OSDs, osd_map ${kb(c.jsonBytes)} of JSON`;
-      ctx.set("sync_host_call_us", call, `one sync isolate→host call from module code (this.getMgrIp() in a loop of ${REPEAT_N}), host-timed; every get() makes one (the version check)`);
-      ctx.set("get_osd_map_repeat_us", c.repeatUs, `${what}: (t(n=${REPEAT_N}) − t(n=0)) / ${REPEAT_N}, one epoch: version check (a sync host call, ${call.toFixed(1)} µs here) + cached frozen snapshot`);
-      ctx.set("get_osd_map_first_ms", c.firstMs, `${what}: first get after 'sim osd down|up', t(n=1) − t(n=0), median of ${c.firstN} (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`);
-      ctx.set("get_osd_map_first_render_ms", c.renderMs, `part of the first get: the host renders osd_map's JSON (once per version), median of 10`);
-      ctx.set("get_osd_map_first_into_isolate_ms", c.intoIsolateMs, `part of the first get: JSON text into the isolate + JSON.parse + deep freeze, median of 10`);
+      ctx.set(
+        "sync_host_call_us",
+        call,
+        `one sync isolate→host call from module code (this.getMgrIp() in a loop of ${REPEAT_N}), host-timed; every get() makes one (the version check)`,
+      );
+      ctx.set(
+        "get_osd_map_repeat_us",
+        c.repeatUs,
+        `${what}: (t(n=${REPEAT_N}) − t(n=0)) / ${REPEAT_N}, one epoch: version check (a sync host call, ${call.toFixed(1)} µs here) + cached frozen snapshot`,
+      );
+      ctx.set(
+        "get_osd_map_first_ms",
+        c.firstMs,
+        `${what}: first get after 'sim osd down|up', t(n=1) − t(n=0), median of ${c.firstN} (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`,
+      );
+      ctx.set(
+        "get_osd_map_first_render_ms",
+        c.renderMs,
+        `part of the first get: the host renders osd_map's JSON (once per version), median of 10`,
+      );
+      ctx.set(
+        "get_osd_map_first_into_isolate_ms",
+        c.intoIsolateMs,
+        `part of the first get: JSON text into the isolate + JSON.parse + deep freeze, median of 10`,
+      );
       // same epoch, but the isolate collected garbage since the last get: a snapshot the
       // module no longer references may have to be parsed again
       const base: number[] = [];
@@ -104,7 +132,11 @@ export async function run(ctx: GroupContext): Promise<void> {
         await must(bd.d, ["bench", "churn", "256"]);
         after.push(await timed(bd, ["bench", "get", "osd_map", "1"]));
       }
-      ctx.set("get_osd_map_after_gc_ms", median(after) - median(base), `${what}: same epoch, the first get after the module allocated 256 MiB of garbage (isolate GC), t(n=1) − t(n=0), median of ${after.length}`);
+      ctx.set(
+        "get_osd_map_after_gc_ms",
+        median(after) - median(base),
+        `${what}: same epoch, the first get after the module allocated 256 MiB of garbage (isolate GC), t(n=1) − t(n=0), median of ${after.length}`,
+      );
     } finally {
       await bd.stop();
     }
@@ -118,23 +150,46 @@ export async function run(ctx: GroupContext): Promise<void> {
       const c = await measureGet(ctx, bd, "pg_dump", 21);
       const what = `16 hosts × 4 OSDs, ${pgs ?? "?"} PGs, pg_dump ${mb(c.jsonBytes)} of JSON`;
       ctx.set("get_pg_dump_repeat_us", c.repeatUs, `${what}: (t(n=${REPEAT_N}) − t(n=0)) / ${REPEAT_N}, one version`);
-      ctx.set("get_pg_dump_first_ms", c.firstMs, `${what}: first get after 'sim osd down|up' changed the PG map, median of ${c.firstN} (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`);
-      ctx.set("get_pg_dump_first_render_ms", c.renderMs, `part of the first get: the host renders pg_dump's JSON, median of 10`);
-      ctx.set("get_pg_dump_first_into_isolate_ms", c.intoIsolateMs, `part of the first get: JSON text into the isolate + JSON.parse + deep freeze, median of 10`);
-      ctx.set("pg_dump_json_mb", c.jsonBytes / 1024 / 1024, `size of get('pg_dump') as JSON with ${pgs ?? "?"} PGs (DESIGN quotes 4.9 MB for a real 2,048-PG cluster)`);
+      ctx.set(
+        "get_pg_dump_first_ms",
+        c.firstMs,
+        `${what}: first get after 'sim osd down|up' changed the PG map, median of ${c.firstN} (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`,
+      );
+      ctx.set(
+        "get_pg_dump_first_render_ms",
+        c.renderMs,
+        `part of the first get: the host renders pg_dump's JSON, median of 10`,
+      );
+      ctx.set(
+        "get_pg_dump_first_into_isolate_ms",
+        c.intoIsolateMs,
+        `part of the first get: JSON text into the isolate + JSON.parse + deep freeze, median of 10`,
+      );
+      ctx.set(
+        "pg_dump_json_mb",
+        c.jsonBytes / 1024 / 1024,
+        `size of get('pg_dump') as JSON with ${pgs ?? "?"} PGs (DESIGN quotes 4.9 MB for a real 2,048-PG cluster)`,
+      );
     } finally {
       await bd.stop();
     }
   }
   // companions: 100 and 10,000 OSDs
-  for (const [hosts, per, label] of [[10, 10, "100"], [500, 20, "10k"]] as const) {
+  for (const [hosts, per, label] of [
+    [10, 10, "100"],
+    [500, 20, "10k"],
+  ] as const) {
     if (!ctx.ok(20_000)) break;
     const bd = await clusterDaemon(hosts, per);
     try {
       const c = await measureGet(ctx, bd, "osd_map", 21);
       const what = `${hosts} hosts × ${per} OSDs, osd_map ${c.jsonBytes > 1 << 20 ? mb(c.jsonBytes) : kb(c.jsonBytes)}`;
       ctx.set(`get_osd_map_${label}_repeat_us`, c.repeatUs, `${what}: as get_osd_map_repeat_us`);
-      ctx.set(`get_osd_map_${label}_first_ms`, c.firstMs, `${what}: as get_osd_map_first_ms (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`);
+      ctx.set(
+        `get_osd_map_${label}_first_ms`,
+        c.firstMs,
+        `${what}: as get_osd_map_first_ms (render ${c.renderMs.toFixed(1)} ms + into isolate ${c.intoIsolateMs.toFixed(1)} ms)`,
+      );
     } finally {
       await bd.stop();
     }

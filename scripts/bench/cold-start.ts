@@ -20,7 +20,18 @@ import { ModuleRunner, type RunnerServices } from "../../runtime/daemon/module-r
 import { BundleCache, ModuleBuilder } from "../../runtime/loader/index.ts";
 import { KvStore, openSqliteStore } from "../../runtime/store/index.ts";
 import { ProgressEvents } from "../../runtime/daemon/progress.ts";
-import { benchConfig, inProcessDaemon, median, moduleDir, must, pct, quietLogger, ROOT, tempDir, type GroupContext } from "./lib.ts";
+import {
+  benchConfig,
+  inProcessDaemon,
+  median,
+  moduleDir,
+  must,
+  pct,
+  quietLogger,
+  ROOT,
+  tempDir,
+  type GroupContext,
+} from "./lib.ts";
 
 const HELLO = join(ROOT, "modules", "hello", "index.ts");
 
@@ -60,7 +71,10 @@ export async function run(ctx: GroupContext): Promise<void> {
     const ms = performance.now() - t0;
     const ok = runner.running && r.retval === 0;
     await runner.dispose();
-    if (!ok) throw new Error(`hello did not start: ${r.stderr || runner.status(true).error?.message || lines.slice(-3).join(" | ")}`);
+    if (!ok)
+      throw new Error(
+        `hello did not start: ${r.stderr || runner.status(true).error?.message || lines.slice(-3).join(" | ")}`,
+      );
     return ms;
   };
 
@@ -79,9 +93,17 @@ export async function run(ctx: GroupContext): Promise<void> {
       cached.push(await startOnce(warmCache));
     }
     const n = `n=${cold.length}`;
-    ctx.set("cold_start_p50_ms", median(cold), `hello: new runner, empty bundle cache: esbuild context+build, isolate, construct, serve(), first command (${n}; esbuild service warm)`);
+    ctx.set(
+      "cold_start_p50_ms",
+      median(cold),
+      `hello: new runner, empty bundle cache: esbuild context+build, isolate, construct, serve(), first command (${n}; esbuild service warm)`,
+    );
     ctx.set("cold_start_p95_ms", pct(cold, 95), `same runs as cold_start_p50_ms (${n})`);
-    ctx.set("cached_start_p50_ms", median(cached), `hello: new runner, warm on-disk bundle cache (hash of every input checked), isolate, construct, serve(), first command (${n})`);
+    ctx.set(
+      "cached_start_p50_ms",
+      median(cached),
+      `hello: new runner, warm on-disk bundle cache (hash of every input checked), isolate, construct, serve(), first command (${n})`,
+    );
     ctx.set("cached_start_p95_ms", pct(cached, 95), `same runs as cached_start_p50_ms (${n})`);
 
     // where cold start goes: a fresh ModuleBuilder's first build, and a cache lookup
@@ -97,8 +119,16 @@ export async function run(ctx: GroupContext): Promise<void> {
       if (!warmCache.get("hello", HELLO)) throw new Error("the warm bundle cache missed");
       lookup.push(performance.now() - t1);
     }
-    ctx.set("cold_start_bundle_p50_ms", median(build), `part of cold start: new esbuild context + first rebuild of hello (with sdk, external source map), n=${build.length}`);
-    ctx.set("cache_lookup_p50_ms", median(lookup), `part of cached start: BundleCache.get (read entry JSON, hash every input file), n=${lookup.length}`);
+    ctx.set(
+      "cold_start_bundle_p50_ms",
+      median(build),
+      `part of cold start: new esbuild context + first rebuild of hello (with sdk, external source map), n=${build.length}`,
+    );
+    ctx.set(
+      "cache_lookup_p50_ms",
+      median(lookup),
+      `part of cached start: BundleCache.get (read entry JSON, hash every input file), n=${lookup.length}`,
+    );
   } finally {
     await kv.close();
   }
@@ -129,8 +159,16 @@ export async function run(ctx: GroupContext): Promise<void> {
       cold.push(c);
       cached.push(w);
     }
-    ctx.set("cold_start_enable_p50_ms", median(cold), `in-process daemon: 'module enable' (incl. its durable store write) → first command answered, fresh module, n=${cold.length}`);
-    ctx.set("cached_start_enable_p50_ms", median(cached), `same after 'module disable': bundle from the on-disk cache, n=${cached.length}`);
+    ctx.set(
+      "cold_start_enable_p50_ms",
+      median(cold),
+      `in-process daemon: 'module enable' (incl. its durable store write) → first command answered, fresh module, n=${cold.length}`,
+    );
+    ctx.set(
+      "cached_start_enable_p50_ms",
+      median(cached),
+      `same after 'module disable': bundle from the on-disk cache, n=${cached.length}`,
+    );
   } finally {
     await bd.stop();
   }

@@ -5,7 +5,18 @@
 // module's isolate + a constant answer. Also `daemon.command` in-process (no socket) for the
 // daemon's own share of the round trip.
 import { join } from "node:path";
-import { AsokClient, childDaemon, inProcessDaemon, median, moduleDir, must, pct, tempDir, writeDaemonConfig, type GroupContext } from "./lib.ts";
+import {
+  AsokClient,
+  childDaemon,
+  inProcessDaemon,
+  median,
+  moduleDir,
+  must,
+  pct,
+  tempDir,
+  writeDaemonConfig,
+  type GroupContext,
+} from "./lib.ts";
 
 const PING = { argv: ["bench", "ping"] };
 
@@ -32,7 +43,11 @@ export async function run(ctx: GroupContext): Promise<void> {
       lat.push(performance.now() - s);
     }
     const secs1 = (performance.now() - t0) / 1000;
-    ctx.set("command_rtt_p50_ms", median(lat), `'bench ping' over the admin socket of a child daemon, 1 client, sequential, ${lat.length} requests (client in another process)`);
+    ctx.set(
+      "command_rtt_p50_ms",
+      median(lat),
+      `'bench ping' over the admin socket of a child daemon, 1 client, sequential, ${lat.length} requests (client in another process)`,
+    );
     ctx.set("command_rtt_p99_ms", pct(lat, 99), `same ${lat.length} requests as command_rtt_p50_ms`);
     ctx.set("commands_per_sec_1c", lat.length / secs1, `1 client, one request in flight`);
 
@@ -43,7 +58,11 @@ export async function run(ctx: GroupContext): Promise<void> {
       await one.request({ argv: ["status"] });
       blat.push(performance.now() - s);
     }
-    ctx.set("command_builtin_rtt_p50_ms", median(blat), `built-in 'status' (no isolate call), same socket, 1 client, n=${blat.length}`);
+    ctx.set(
+      "command_builtin_rtt_p50_ms",
+      median(blat),
+      `built-in 'status' (no isolate call), same socket, 1 client, n=${blat.length}`,
+    );
 
     // 16 clients, each with one request in flight, ~3 s
     for (let i = 0; i < 15; i++) clients.push(await AsokClient.connect(child.asok));
@@ -69,7 +88,11 @@ export async function run(ctx: GroupContext): Promise<void> {
     const s16 = performance.now();
     const n16 = await run16(3000, true);
     const secs16 = (performance.now() - s16) / 1000;
-    ctx.set("commands_per_sec", n16 / secs16, `'bench ping', 16 clients × 1 request in flight on kept-open connections, ${n16} requests in ${secs16.toFixed(1)} s${errors ? `, ${errors} errors` : ""}`);
+    ctx.set(
+      "commands_per_sec",
+      n16 / secs16,
+      `'bench ping', 16 clients × 1 request in flight on kept-open connections, ${n16} requests in ${secs16.toFixed(1)} s${errors ? `, ${errors} errors` : ""}`,
+    );
     ctx.set("command_rtt_16c_p50_ms", median(lat16), `round trip under the 16-client load`);
     ctx.set("command_rtt_16c_p99_ms", pct(lat16, 99), `round trip under the 16-client load`);
   } finally {
@@ -90,7 +113,11 @@ export async function run(ctx: GroupContext): Promise<void> {
       await bd.d.command(["bench", "ping"]);
       lat.push((performance.now() - s) * 1000);
     }
-    ctx.set("command_inproc_p50_us", median(lat), `daemon.command(['bench','ping']) in-process: validate, route, one isolate call; n=${lat.length}`);
+    ctx.set(
+      "command_inproc_p50_us",
+      median(lat),
+      `daemon.command(['bench','ping']) in-process: validate, route, one isolate call; n=${lat.length}`,
+    );
   } finally {
     await bd.stop();
   }

@@ -28,7 +28,11 @@ export async function run(ctx: GroupContext): Promise<void> {
   };
   try {
     const load = loadavg()[0]!.toFixed(2);
-    ctx.set("module_option_read_us", await perCall("optget"), `this.getModuleOption() inside the isolate (the mirror: a shared-counter check + Map lookup), ${N} reads; load ${load}`);
+    ctx.set(
+      "module_option_read_us",
+      await perCall("optget"),
+      `this.getModuleOption() inside the isolate (the mirror: a shared-counter check + Map lookup), ${N} reads; load ${load}`,
+    );
     await must(bd.d, ["sub", "get", "osd_map", "1"]);
     const base: number[] = [];
     for (let i = 0; i < 30; i++) base.push(await t(["sub", "get", "osd_map", "0"]));
@@ -45,7 +49,11 @@ export async function run(ctx: GroupContext): Promise<void> {
       JSON.parse(text);
       parse.push(performance.now() - p0);
     }
-    ctx.set("get_osd_map_first_subscribed_ms", median(first), `50 hosts × 20 OSDs, module subscribed to osd_map: first get() after 'sim osd down|up', once notify() ran, t(n=1) − t(n=0), median of ${first.length} (a bare JSON.parse of the same text on the host: ${median(parse).toFixed(2)} ms); load ${load}`);
+    ctx.set(
+      "get_osd_map_first_subscribed_ms",
+      median(first),
+      `50 hosts × 20 OSDs, module subscribed to osd_map: first get() after 'sim osd down|up', once notify() ran, t(n=1) − t(n=0), median of ${first.length} (a bare JSON.parse of the same text on the host: ${median(parse).toFixed(2)} ms); load ${load}`,
+    );
   } finally {
     await bd.stop();
   }

@@ -18,7 +18,11 @@ async function measure(ctx: GroupContext, members: number, label: string): Promi
     const what = `KvStore.set() awaited until etcd committed it, ${members} member(s) on loopback, 1 writer, ${lat.length} writes`;
     ctx.set(`etcd_${label}_write_p50_ms`, median(lat), what);
     ctx.set(`etcd_${label}_write_p99_ms`, pct(lat, 99), what);
-    ctx.set(`etcd_${label}_writes_per_sec_8`, count / secs, `8 concurrent writers on ${members} member(s): ${count} writes in ${secs.toFixed(1)} s (group commit: one transaction per batch)`);
+    ctx.set(
+      `etcd_${label}_writes_per_sec_8`,
+      count / secs,
+      `8 concurrent writers on ${members} member(s): ${count} writes in ${secs.toFixed(1)} s (group commit: one transaction per batch)`,
+    );
   } finally {
     await kv.close();
     await etcd.destroy();

@@ -6,7 +6,16 @@
 // The killed daemon is restarted and must show up as a standby before the next round.
 import { join } from "node:path";
 import { requestAsok } from "../../runtime/http/index.ts";
-import { childDaemon, median, moduleDir, sleep, tempDir, writeDaemonConfig, type ChildDaemon, type GroupContext } from "./lib.ts";
+import {
+  childDaemon,
+  median,
+  moduleDir,
+  sleep,
+  tempDir,
+  writeDaemonConfig,
+  type ChildDaemon,
+  type GroupContext,
+} from "./lib.ts";
 
 const LEASE_MS = 2000;
 const ROUNDS = 10;
@@ -21,7 +30,16 @@ export async function run(ctx: GroupContext): Promise<void> {
   const dir = tempDir("failover");
   moduleDir(dir, [{ template: "bench", file: "bench.ts" }]);
   const ids = ["a", "b"] as const;
-  const cfg = Object.fromEntries(ids.map((id) => [id, writeDaemonConfig(dir, `${id}.json`, { id, election: { leaseMs: LEASE_MS }, modules: { bench: { enabled: true } } })]));
+  const cfg = Object.fromEntries(
+    ids.map((id) => [
+      id,
+      writeDaemonConfig(dir, `${id}.json`, {
+        id,
+        election: { leaseMs: LEASE_MS },
+        modules: { bench: { enabled: true } },
+      }),
+    ]),
+  );
   const asok = (id: string) => join(dir, "data", `mgr.${id}.asok`);
   const daemons: Record<string, ChildDaemon> = {};
   const ask = async (id: string, argv: string[], format?: "json") => {
@@ -79,7 +97,11 @@ export async function run(ctx: GroupContext): Promise<void> {
     }
     if (samples.length === 0) throw new Error(`no failover completed within 15 s (${failures} rounds)`);
     const n = `${samples.length} kills${failures ? `, ${failures} without takeover within 15 s` : ""}`;
-    ctx.set("failover_ms", median(samples), `SIGKILL of the active → the standby answers 'bench id' as active; election.leaseMs ${LEASE_MS} (DESIGN default), SQLite election; median of ${n}`);
+    ctx.set(
+      "failover_ms",
+      median(samples),
+      `SIGKILL of the active → the standby answers 'bench id' as active; election.leaseMs ${LEASE_MS} (DESIGN default), SQLite election; median of ${n}`,
+    );
     ctx.set("failover_max_ms", Math.max(...samples), `worst of the same ${n}`);
     ctx.set("failover_min_ms", Math.min(...samples), `best of the same ${n}`);
   } finally {

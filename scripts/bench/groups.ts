@@ -49,7 +49,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "cluster-data",
     file: "cluster-data.ts",
-    about: "get('osd_map') at 100 / 1,000 / 10,000 OSDs and get('pg_dump') at 2,048 PGs: repeated and first-after-change",
+    about:
+      "get('osd_map') at 100 / 1,000 / 10,000 OSDs and get('pg_dump') at 2,048 PGs: repeated and first-after-change",
     budgetMs: 120_000,
     figures: [
       { name: "get_osd_map_repeat_us", target: 5, unit: "µs", better: "lower" },
@@ -72,7 +73,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "data-reads",
     file: "data-reads.ts",
-    about: "reads with no host call: getModuleOption() from the in-isolate mirror, first get('osd_map') in a subscribed module after its notify",
+    about:
+      "reads with no host call: getModuleOption() from the in-isolate mirror, first get('osd_map') in a subscribed module after its notify",
     budgetMs: 40_000,
     figures: [
       { name: "module_option_read_us", target: 1, unit: "µs", better: "lower" },
@@ -123,7 +125,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "start",
     file: "start.ts",
-    about: "daemon start with 100 enabled modules (cold and warm bundle cache), status during start, idle CPU of 100 modules",
+    about:
+      "daemon start with 100 enabled modules (cold and warm bundle cache), status during start, idle CPU of 100 modules",
     budgetMs: 90_000,
     figures: [
       { name: "start_100_modules_ms", target: 3000, unit: "ms", better: "lower" },
@@ -137,7 +140,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "cli",
     file: "cli.ts",
-    about: "'tsmgr status' end to end beside 'node -e 0' and 'ceph status' (dev cluster, where Ceph is installed), interleaved",
+    about:
+      "'tsmgr status' end to end beside 'node -e 0' and 'ceph status' (dev cluster, where Ceph is installed), interleaved",
     budgetMs: 120_000,
     figures: [
       { name: "cli_status_vs_node_ratio", target: 1.25, unit: "×", better: "lower" },
@@ -161,7 +165,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "failover",
     file: "failover.ts",
-    about: "two child daemons on one data dir (SQLite election, leaseMs 2000): kill -9 the active, time until the standby answers as active",
+    about:
+      "two child daemons on one data dir (SQLite election, leaseMs 2000): kill -9 the active, time until the standby answers as active",
     budgetMs: 150_000,
     figures: [
       { name: "failover_ms", target: 3000, unit: "ms", better: "lower" },
@@ -172,7 +177,8 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "etcd",
     file: "etcd.ts",
-    about: "durable writes through KvStore on a real etcd of 1 and 3 members (only where etcd is installed), beside the SQLite store figures",
+    about:
+      "durable writes through KvStore on a real etcd of 1 and 3 members (only where etcd is installed), beside the SQLite store figures",
     budgetMs: 90_000,
     figures: [
       { name: "etcd_1m_write_p50_ms", target: null, unit: "ms", better: "lower" },

@@ -48,6 +48,9 @@ const t0 = performance.now();
 const r = await phase(Number(dur), true);
 const seconds = (performance.now() - t0) / 1000;
 r.lat.sort((a, b) => a - b);
-const at = (p: number) => r.lat[Math.min(r.lat.length - 1, Math.max(0, Math.ceil((p / 100) * r.lat.length) - 1))] ?? null;
-process.stdout.write(JSON.stringify({ requests: r.n, errors: r.errors, seconds, p50_ms: at(50), p99_ms: at(99) }) + "\n");
+const at = (p: number) =>
+  r.lat[Math.min(r.lat.length - 1, Math.max(0, Math.ceil((p / 100) * r.lat.length) - 1))] ?? null;
+process.stdout.write(
+  JSON.stringify({ requests: r.n, errors: r.errors, seconds, p50_ms: at(50), p99_ms: at(99) }) + "\n",
+);
 agent.destroy();

@@ -72,7 +72,14 @@ async function main(): Promise<void> {
       const fig: Figure = { ...spec, value: r?.value ?? null };
       const note = r?.note ?? (failure ? `not measured: ${failure}` : "not measured: the group ended without it");
       if (note) fig.note = note;
-      figures.push({ name: fig.name, value: fig.value, target: fig.target, unit: fig.unit, better: fig.better, ...(fig.note ? { note: fig.note } : {}) });
+      figures.push({
+        name: fig.name,
+        value: fig.value,
+        target: fig.target,
+        unit: fig.unit,
+        better: fig.better,
+        ...(fig.note ? { note: fig.note } : {}),
+      });
     }
   }
 
@@ -85,7 +92,9 @@ async function main(): Promise<void> {
 
 // A group abandoned at its time limit may still be running when its daemons are stopped: what
 // it throws then is reported, not fatal.
-process.on("unhandledRejection", (e) => say(`(late error from an abandoned measurement: ${(e as Error)?.message ?? String(e)})`));
+process.on("unhandledRejection", (e) =>
+  say(`(late error from an abandoned measurement: ${(e as Error)?.message ?? String(e)})`),
+);
 
 const onSignal = () => {
   void cleanupAll().finally(() => process.exit(130));

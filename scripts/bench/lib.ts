@@ -96,7 +96,12 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Polls fn every intervalMs until it returns a truthy value or timeoutMs passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<NonNullable<T>> {
   const end = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -106,7 +111,10 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     } catch (e) {
       last = e;
     }
-    if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    if (performance.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`,
+      );
     await sleep(intervalMs);
   }
 }
@@ -150,8 +158,15 @@ export function killChildren(): void {
 }
 
 /** Runs `node --no-node-snapshot ARGS` as a tracked child (killed at the end whatever happens). */
-export function spawnNode(args: string[], opts: { cwd?: string } = {}): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ["--no-node-snapshot", ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+export function spawnNode(
+  args: string[],
+  opts: { cwd?: string } = {},
+): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ["--no-node-snapshot", ...args], {
+    cwd: opts.cwd ?? ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   children.add(proc);
   let out = "";
   const keep = (d: Buffer) => {
@@ -230,7 +245,15 @@ export function benchConfig(dir: string, raw: Record<string, unknown>): Config {
       http: { listen: "" },
       log: { level: "warn" },
       ...raw,
-      cluster: { sim: { hosts: 4, osdsPerHost: 3, seed: 1, tickMs: 0, ...((raw.cluster as { sim?: object } | undefined)?.sim ?? {}) } },
+      cluster: {
+        sim: {
+          hosts: 4,
+          osdsPerHost: 3,
+          seed: 1,
+          tickMs: 0,
+          ...((raw.cluster as { sim?: object } | undefined)?.sim ?? {}),
+        },
+      },
     },
     join(dir, "mgr.json"),
   );
@@ -266,7 +289,20 @@ export function writeDaemonConfig(dir: string, name: string, raw: Record<string,
   const file = join(dir, name);
   writeFileSync(
     file,
-    JSON.stringify({ id: "bench", modulePath: "modules", dataDir: "data", hotReload: false, http: { listen: "" }, log: { level: "warn" }, cluster: { sim: { tickMs: 0 } }, ...raw }, null, 2),
+    JSON.stringify(
+      {
+        id: "bench",
+        modulePath: "modules",
+        dataDir: "data",
+        hotReload: false,
+        http: { listen: "" },
+        log: { level: "warn" },
+        cluster: { sim: { tickMs: 0 } },
+        ...raw,
+      },
+      null,
+      2,
+    ),
   );
   return file;
 }
@@ -284,13 +320,19 @@ export interface ChildDaemon {
  * daemon itself) and waits until its admin socket answers `readyArgv` with retval 0 (the socket
  * listens before modules start, so pass a module command to wait for that module).
  */
-export async function childDaemon(cfgFile: string, asok: string, readyArgv: string[] = ["status"], timeoutMs = 30_000): Promise<ChildDaemon> {
+export async function childDaemon(
+  cfgFile: string,
+  asok: string,
+  readyArgv: string[] = ["status"],
+  timeoutMs = 30_000,
+): Promise<ChildDaemon> {
   const { proc, output, exited } = spawnNode([BIN, "daemon", "-c", cfgFile], { cwd: dirname(cfgFile) });
   let gone = false;
   void exited.then(() => (gone = true));
   await waitFor(
     async () => {
-      if (gone) throw Object.assign(new Error(`the daemon exited during start: ${output().slice(-1500)}`), { fatal: true });
+      if (gone)
+        throw Object.assign(new Error(`the daemon exited during start: ${output().slice(-1500)}`), { fatal: true });
       try {
         return (await requestAsok(asok, { argv: readyArgv }, 2000)).retval === 0;
       } catch (e) {

@@ -7,7 +7,18 @@
 // external) is the companion. CPU is /proc/PID/stat utime+stime over wall time (10 ms ticks),
 // while `sim osd down|up` events arrive at 10/s.
 import { join } from "node:path";
-import { AsokClient, childDaemon, cpuMs, mean, moduleDir, rssBytes, sleep, tempDir, writeDaemonConfig, type GroupContext } from "./lib.ts";
+import {
+  AsokClient,
+  childDaemon,
+  cpuMs,
+  mean,
+  moduleDir,
+  rssBytes,
+  sleep,
+  tempDir,
+  writeDaemonConfig,
+  type GroupContext,
+} from "./lib.ts";
 
 const N = 100;
 const RATE = 10; // events per second
@@ -18,7 +29,11 @@ export async function run(ctx: GroupContext): Promise<void> {
   const dir = tempDir("mem");
   moduleDir(
     dir,
-    Array.from({ length: N }, (_, i) => ({ template: "fan", file: `${name(i)}.ts`, replace: [['"fan ', `"${prefix(i)} `]] as [string, string][] })),
+    Array.from({ length: N }, (_, i) => ({
+      template: "fan",
+      file: `${name(i)}.ts`,
+      replace: [['"fan ', `"${prefix(i)} `]] as [string, string][],
+    })),
   );
   const cfg = writeDaemonConfig(dir, "mgr.json", {});
   const child = await childDaemon(cfg, join(dir, "data", "mgr.bench.asok"), ["module", "ls"]);
@@ -44,25 +59,47 @@ export async function run(ctx: GroupContext): Promise<void> {
   try {
     await sleep(1500);
     const base = await cpuShare(3000, true);
-    ctx.set("notify_baseline_cpu_pct", base.pct, `same daemon, ${RATE} 'sim osd down|up' events/s over the admin socket, no module enabled (${base.sent} events)`);
+    ctx.set(
+      "notify_baseline_cpu_pct",
+      base.pct,
+      `same daemon, ${RATE} 'sim osd down|up' events/s over the admin socket, no module enabled (${base.sent} events)`,
+    );
     await sleep(1000);
     const rss0 = rssBytes(pid);
 
     const t0 = performance.now();
     for (let i = 0; i < N; i++) await c.must(["module", "enable", name(i)]);
     const startMs = performance.now() - t0;
-    ctx.set("start_100_modules_ms", startMs, `'module enable' of ${N} copies of fan.ts one after another (each a cold start: esbuild + isolate)`);
+    ctx.set(
+      "start_100_modules_ms",
+      startMs,
+      `'module enable' of ${N} copies of fan.ts one after another (each a cold start: esbuild + isolate)`,
+    );
     await sleep(2500);
     const rss1 = rssBytes(pid);
-    const ls = JSON.parse(await c.must(["module", "ls"], "json")) as { modules: { name: string; state: string; heap_bytes: number }[] };
+    const ls = JSON.parse(await c.must(["module", "ls"], "json")) as {
+      modules: { name: string; state: string; heap_bytes: number }[];
+    };
     const fans = ls.modules.filter((m) => m.name.startsWith("fan_"));
     const running = fans.filter((m) => m.state === "active").length;
     if (running !== N) throw new Error(`only ${running} of ${N} fan modules are active`);
-    ctx.set("idle_isolate_mb", (rss1 - rss0) / N / 1024 / 1024, `daemon RSS ${(rss0 / 2 ** 20).toFixed(0)} → ${(rss1 / 2 ** 20).toFixed(0)} MiB after enabling ${N} idle modules, delta / ${N} (no --expose-gc: RSS after 2.5 s settling)`);
-    ctx.set("idle_isolate_heap_mb", mean(fans.map((m) => m.heap_bytes)) / 1024 / 1024, `mean heap_bytes of the ${N} isolates from 'module ls' (V8 used heap + external)`);
+    ctx.set(
+      "idle_isolate_mb",
+      (rss1 - rss0) / N / 1024 / 1024,
+      `daemon RSS ${(rss0 / 2 ** 20).toFixed(0)} → ${(rss1 / 2 ** 20).toFixed(0)} MiB after enabling ${N} idle modules, delta / ${N} (no --expose-gc: RSS after 2.5 s settling)`,
+    );
+    ctx.set(
+      "idle_isolate_heap_mb",
+      mean(fans.map((m) => m.heap_bytes)) / 1024 / 1024,
+      `mean heap_bytes of the ${N} isolates from 'module ls' (V8 used heap + external)`,
+    );
 
     const idle = await cpuShare(3000, false);
-    ctx.set("idle_100_modules_cpu_pct", idle.pct, `daemon CPU over 3 s with ${N} idle modules and no events (host-side watchdogs and timers); 100% = one core`);
+    ctx.set(
+      "idle_100_modules_cpu_pct",
+      idle.pct,
+      `daemon CPU over 3 s with ${N} idle modules and no events (host-side watchdogs and timers); 100% = one core`,
+    );
     const fan = await cpuShare(4000, true);
     const counts = await Promise.all([0, N / 2, N - 1].map((i) => c.must([prefix(i), "count"])));
     ctx.set(
@@ -72,7 +109,11 @@ export async function run(ctx: GroupContext): Promise<void> {
     );
     for (let i = 0; i < N; i++) await c.must([prefix(i), "quiet"]);
     const quiet = await cpuShare(3000, true);
-    ctx.set("notify_fanout_noget_cpu_pct", quiet.pct, `same ${N} modules, notify() only counts (no get): the cost of delivering the notifies, ${RATE} events/s for 3 s`);
+    ctx.set(
+      "notify_fanout_noget_cpu_pct",
+      quiet.pct,
+      `same ${N} modules, notify() only counts (no get): the cost of delivering the notifies, ${RATE} events/s for 3 s`,
+    );
   } finally {
     c.close();
     child.proc.kill("SIGKILL");

@@ -33,7 +33,15 @@ export function machine(): Machine {
     // not installed where expected: say so
   }
   const c = cpus();
-  return { node: process.version, cpus: c.length, model: c[0]?.model.trim() ?? "unknown", platform: `${platform()} ${release()}`, isolated_vm: ivm, date: new Date().toISOString(), loadavg_1m: [round2(loadAtStart), round2(loadavg()[0]!)] };
+  return {
+    node: process.version,
+    cpus: c.length,
+    model: c[0]?.model.trim() ?? "unknown",
+    platform: `${platform()} ${release()}`,
+    isolated_vm: ivm,
+    date: new Date().toISOString(),
+    loadavg_1m: [round2(loadAtStart), round2(loadavg()[0]!)],
+  };
 }
 
 function round2(v: number): number {

@@ -44,8 +44,14 @@ export async function measureTransfer(json: string, runs: number): Promise<Trans
     const ctx = await iso.createContext();
     await ctx.eval(ISOLATE_SRC);
     const g = ctx.global;
-    const f = async (name: string) => (await g.get(name, { reference: true })) as ivm.Reference<(...a: unknown[]) => number>;
-    const [s, sn, ct, co] = await Promise.all([f("viaString"), f("viaStringNoFreeze"), f("viaCopyText"), f("viaCopyObject")]);
+    const f = async (name: string) =>
+      (await g.get(name, { reference: true })) as ivm.Reference<(...a: unknown[]) => number>;
+    const [s, sn, ct, co] = await Promise.all([
+      f("viaString"),
+      f("viaStringNoFreeze"),
+      f("viaCopyText"),
+      f("viaCopyObject"),
+    ]);
     const opts = { result: { copy: true } } as const;
     const stringParseFreezeMs = await timeIt(runs, () => s.apply(undefined, [json], opts));
     const stringParseOnlyMs = await timeIt(runs, () => sn.apply(undefined, [json], opts));
@@ -58,7 +64,14 @@ export async function measureTransfer(json: string, runs: number): Promise<Trans
     const obj = new ivm.ExternalCopy(parsed);
     const externalObjectMs = await timeIt(runs, () => co.apply(undefined, [obj.copyInto()], opts));
     obj.release();
-    return { bytes: Buffer.byteLength(json), stringParseFreezeMs, stringParseOnlyMs, externalTextMs, externalObjectMs, hostParseMs };
+    return {
+      bytes: Buffer.byteLength(json),
+      stringParseFreezeMs,
+      stringParseOnlyMs,
+      externalTextMs,
+      externalObjectMs,
+      hostParseMs,
+    };
   } finally {
     iso.dispose();
   }
@@ -71,13 +84,23 @@ const CASES: [label: string, hosts: number, per: number, name: string, runs: num
 ];
 
 async function main(): Promise<void> {
-  say(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  say(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   for (const [label, hosts, per, name, runs] of CASES) {
     const json = new SimCluster({ hosts, osdsPerHost: per, tickMs: 0 }).getJson(name)!;
     const c = await measureTransfer(json, runs);
-    say(`${label} (${(c.bytes / 1024).toFixed(0)} KiB): string+parse+freeze ${c.stringParseFreezeMs.toFixed(2)} ms | string+parse ${c.stringParseOnlyMs.toFixed(2)} ms | ExternalCopy(text)+parse+freeze ${c.externalTextMs.toFixed(2)} ms | ExternalCopy(object)+freeze ${c.externalObjectMs.toFixed(2)} ms (host parse once ${c.hostParseMs.toFixed(2)} ms)`);
+    say(
+      `${label} (${(c.bytes / 1024).toFixed(0)} KiB): string+parse+freeze ${c.stringParseFreezeMs.toFixed(2)} ms | string+parse ${c.stringParseOnlyMs.toFixed(2)} ms | ExternalCopy(text)+parse+freeze ${c.externalTextMs.toFixed(2)} ms | ExternalCopy(object)+freeze ${c.externalObjectMs.toFixed(2)} ms (host parse once ${c.hostParseMs.toFixed(2)} ms)`,
+    );
   }
-  say(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  say(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -9,7 +9,17 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NoDaemon, requestAsok } from "../../runtime/http/index.ts";
-import { BIN, cpuMs, median, moduleDir, sleep, spawnNode, tempDir, writeDaemonConfig, type GroupContext } from "./lib.ts";
+import {
+  BIN,
+  cpuMs,
+  median,
+  moduleDir,
+  sleep,
+  spawnNode,
+  tempDir,
+  writeDaemonConfig,
+  type GroupContext,
+} from "./lib.ts";
 
 const N = 100;
 const name = (i: number) => `fan_${String(i).padStart(3, "0")}`;
@@ -49,7 +59,8 @@ async function startRun(cfg: string, asok: string, want: number): Promise<StartR
   let activeAtStatus = 0;
   for (;;) {
     if (gone) throw new Error(`the daemon exited during start: ${output().slice(-1500)}`);
-    if (performance.now() - t0 > 60_000) throw new Error(`${want} modules not active within 60 s: ${output().slice(-800)}`);
+    if (performance.now() - t0 > 60_000)
+      throw new Error(`${want} modules not active within 60 s: ${output().slice(-800)}`);
     const n = await activeCount(asok);
     if (n !== undefined && statusMs < 0) {
       statusMs = performance.now() - t0;
@@ -68,7 +79,14 @@ async function startRun(cfg: string, asok: string, want: number): Promise<StartR
 
 export async function run(ctx: GroupContext): Promise<void> {
   const dir = tempDir("start");
-  moduleDir(dir, Array.from({ length: N }, (_, i) => ({ template: "fan", file: `${name(i)}.ts`, replace: [['"fan ', `"${prefix(i)} `]] as [string, string][] })));
+  moduleDir(
+    dir,
+    Array.from({ length: N }, (_, i) => ({
+      template: "fan",
+      file: `${name(i)}.ts`,
+      replace: [['"fan ', `"${prefix(i)} `]] as [string, string][],
+    })),
+  );
   const modules = Object.fromEntries(Array.from({ length: N }, (_, i) => [name(i), { enabled: true }]));
   const cfg = writeDaemonConfig(dir, "mgr.json", { modules });
   const emptyDir = tempDir("start-empty");
@@ -102,9 +120,21 @@ export async function run(ctx: GroupContext): Promise<void> {
   }
   const ms = (runs: StartRun[]) => median(runs.map((r) => r.allMs));
   const n = `n=${cold.length}`;
-  ctx.set("start_100_modules_ms", ms(cold), `process spawn → ${N} fan modules enabled in mgr.json all active, empty bundle cache (${n}; runs ${cold.map((r) => Math.round(r.allMs)).join(", ")} ms)`);
-  ctx.set("start_100_modules_warm_ms", ms(warm), `same with the bundle cache the previous start wrote (${n}; runs ${warm.map((r) => Math.round(r.allMs)).join(", ")} ms)`);
-  ctx.set("start_daemon_empty_ms", median(empty), `process spawn → admin socket answers, no module: node, the daemon's sources, store, election (${n})`);
+  ctx.set(
+    "start_100_modules_ms",
+    ms(cold),
+    `process spawn → ${N} fan modules enabled in mgr.json all active, empty bundle cache (${n}; runs ${cold.map((r) => Math.round(r.allMs)).join(", ")} ms)`,
+  );
+  ctx.set(
+    "start_100_modules_warm_ms",
+    ms(warm),
+    `same with the bundle cache the previous start wrote (${n}; runs ${warm.map((r) => Math.round(r.allMs)).join(", ")} ms)`,
+  );
+  ctx.set(
+    "start_daemon_empty_ms",
+    median(empty),
+    `process spawn → admin socket answers, no module: node, the daemon's sources, store, election (${n})`,
+  );
   const w = warm[0];
   ctx.set(
     "start_status_first_ms",
@@ -116,5 +146,9 @@ export async function run(ctx: GroupContext): Promise<void> {
     median(warm.map((r) => r.allMs - r.statusMs)),
     `warm start: first 'module ls' answered → all ${N} active: the modules' own part, without node and the daemon's sources (${n})`,
   );
-  ctx.set("idle_100_modules_cpu_pct", idlePct, `daemon CPU over 3 s with ${N} idle modules (2.5 s after the warm start), no events or commands; 100% = one core`);
+  ctx.set(
+    "idle_100_modules_cpu_pct",
+    idlePct,
+    `daemon CPU over 3 s with ${N} idle modules (2.5 s after the warm start), no events or commands; 100% = one core`,
+  );
 }

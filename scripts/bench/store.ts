@@ -38,9 +38,17 @@ export async function run(ctx: GroupContext): Promise<void> {
     ctx.set("store_write_p50_ms", median(lat), note1);
     ctx.set("store_write_p99_ms", pct(lat, 99), note1);
 
-    ctx.set("store_writes_per_sec_8", count / secs, `8 concurrent writers, each awaiting durability before its next write, ${count} writes in ${secs.toFixed(1)} s (group commit: ~8 per fsync)`);
+    ctx.set(
+      "store_writes_per_sec_8",
+      count / secs,
+      `8 concurrent writers, each awaiting durability before its next write, ${count} writes in ${secs.toFixed(1)} s (group commit: ~8 per fsync)`,
+    );
     floor.push(...fsyncFloor(dir, 300));
-    ctx.set("disk_fsync_p50_ms", median(floor), `the disk's floor for a durable commit: write 120 B + fdatasync, 300 before and 300 after the KvStore runs (p99 ${pct(floor, 99).toFixed(2)} ms); store figures scale with it`);
+    ctx.set(
+      "disk_fsync_p50_ms",
+      median(floor),
+      `the disk's floor for a durable commit: write 120 B + fdatasync, 300 before and 300 after the KvStore runs (p99 ${pct(floor, 99).toFixed(2)} ms); store figures scale with it`,
+    );
 
     // reads: a Map lookup on the host
     const N = 1_000_000;
@@ -51,7 +59,11 @@ export async function run(ctx: GroupContext): Promise<void> {
       for (let i = 0; i < N; i++) sink += kv.get(`mgr/bench/k${i & 63}`)?.length ?? 0;
       reads.push(((performance.now() - t) * 1000) / N);
     }
-    ctx.set("store_read_us", median(reads), `KvStore.get() of an existing key on the host (incl. building the key string), median of 7 × 1M reads${sink ? "" : " "}`);
+    ctx.set(
+      "store_read_us",
+      median(reads),
+      `KvStore.get() of an existing key on the host (incl. building the key string), median of 7 × 1M reads${sink ? "" : " "}`,
+    );
   } finally {
     await kv.close();
   }
@@ -59,7 +71,9 @@ export async function run(ctx: GroupContext): Promise<void> {
   // the same through a module: setStore/getStore inside an isolate, timed from the host
   const mdir = tempDir("store-module");
   moduleDir(mdir, [{ template: "bench", file: "bench.ts" }]);
-  const bd = await inProcessDaemon(mdir, { modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000, cpuShare: 1 } } } });
+  const bd = await inProcessDaemon(mdir, {
+    modules: { bench: { enabled: true, limits: { callTimeoutMs: 60_000, cpuShare: 1 } } },
+  });
   try {
     const d = bd.d;
     const t = async (argv: string[]) => {
@@ -78,17 +92,29 @@ export async function run(ctx: GroupContext): Promise<void> {
       zero.push(await t(["bench", "storeset", "0"]));
       one.push(await t(["bench", "storeset", "1"]));
     }
-    ctx.set("module_store_write_p50_ms", median(one) - median(zero), `p50 of 'bench storeset 1' (one await this.setStore() in the isolate) minus p50 of 'bench storeset 0' (the command alone), interleaved, n=${one.length} each`);
+    ctx.set(
+      "module_store_write_p50_ms",
+      median(one) - median(zero),
+      `p50 of 'bench storeset 1' (one await this.setStore() in the isolate) minus p50 of 'bench storeset 0' (the command alone), interleaved, n=${one.length} each`,
+    );
     const W = 2000;
     const par: number[] = [];
     for (let i = 0; i < 3 && ctx.ok(5000); i++) par.push(await t(["bench", "storeset", String(4 * W), "8"]));
-    ctx.set("module_store_writes_per_sec_8", (4 * W) / ((median(par) - b0) / 1000), `8 concurrent setStore loops inside one module (${4 * W} durable writes)`);
+    ctx.set(
+      "module_store_writes_per_sec_8",
+      (4 * W) / ((median(par) - b0) / 1000),
+      `8 concurrent setStore loops inside one module (${4 * W} durable writes)`,
+    );
     const R = 50_000;
     const rbase: number[] = [];
     for (let i = 0; i < 20; i++) rbase.push(await t(["bench", "storeget", "0"]));
     const rd: number[] = [];
     for (let i = 0; i < 5; i++) rd.push(await t(["bench", "storeget", String(R)]));
-    ctx.set("module_store_read_us", ((median(rd) - median(rbase)) * 1000) / R, `this.getStore() inside the isolate (the in-isolate mirror: a shared-counter check + Map lookup), ${R} reads`);
+    ctx.set(
+      "module_store_read_us",
+      ((median(rd) - median(rbase)) * 1000) / R,
+      `this.getStore() inside the isolate (the in-isolate mirror: a shared-counter check + Map lookup), ${R} reads`,
+    );
   } finally {
     await bd.stop();
   }

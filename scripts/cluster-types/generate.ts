@@ -11,14 +11,32 @@ import { FIXTURES, fixtureValue, generatorSimSamples, simCluster, stir } from ".
  * (`2.3f`), PG state sets (`active+clean`) or daemon names (`osd.0`) are maps wherever they are.
  */
 const MAPS = new Set([
-  "config", "mds_metadata", "osd_metadata", "service_map.services", "service_map.services.*.daemons",
-  "pg_summary.by_osd.*", "pg_summary.by_pool.*", "pg_summary.all", "pg_progress.pgs",
-  "mgr_map.services", "mgr_map.available_modules[].module_options",
-  "mgr_map.modules_by_name", "mgr_map.always_on_modules", "mgr_map.metadata",
-  "mon_map.features", "fs_map.filesystems[].mdsmap.info", "fs_map.standbys[].metadata",
-  "osd_map.blocklist", "osd_map.erasure_code_profiles", "osd_map.crush_node_flags", "osd_map.device_class_flags",
-  "osd_map.pools[].application_metadata", "osd_map.pools[].application_metadata.*", "osd_map.pools[].options",
-  "osd_map_crush.choose_args", "osd_map.erasure_code_profiles.*",
+  "config",
+  "mds_metadata",
+  "osd_metadata",
+  "service_map.services",
+  "service_map.services.*.daemons",
+  "pg_summary.by_osd.*",
+  "pg_summary.by_pool.*",
+  "pg_summary.all",
+  "pg_progress.pgs",
+  "mgr_map.services",
+  "mgr_map.available_modules[].module_options",
+  "mgr_map.modules_by_name",
+  "mgr_map.always_on_modules",
+  "mgr_map.metadata",
+  "mon_map.features",
+  "fs_map.filesystems[].mdsmap.info",
+  "fs_map.standbys[].metadata",
+  "osd_map.blocklist",
+  "osd_map.erasure_code_profiles",
+  "osd_map.crush_node_flags",
+  "osd_map.device_class_flags",
+  "osd_map.pools[].application_metadata",
+  "osd_map.pools[].application_metadata.*",
+  "osd_map.pools[].options",
+  "osd_map_crush.choose_args",
+  "osd_map.erasure_code_profiles.*",
 ]);
 /** `compat`, `ro_compat`, `incompat` feature sets (`feature_1: "base v0.20"`), wherever they are. */
 const FEATURE_SET = /(^|\.)(compat|ro_compat|incompat)$/;
@@ -53,7 +71,11 @@ export function dataShapes(): Map<string, Shape> {
 }
 
 /** Daemon types whose metadata gets a type, with the fixture of each. */
-const METADATA = { osd: "get_metadata.osd.0.json", mon: "get_metadata.mon.a.json", mgr: "get_metadata.mgr.x.json" } as const;
+const METADATA = {
+  osd: "get_metadata.osd.0.json",
+  mon: "get_metadata.mon.a.json",
+  mgr: "get_metadata.mgr.x.json",
+} as const;
 
 /** The metadata shape of each daemon type: the fixture's and the simulator's daemons. */
 export function metadataShapes(): Map<string, Shape> {
@@ -64,7 +86,8 @@ export function metadataShapes(): Map<string, Shape> {
     const s = emptyShape();
     addSample(s, fixtureValue(file), `metadata.${type}`, isMap);
     for (const srv of sim.listServers() as { services: { type: string; id: string }[] }[]) {
-      for (const d of srv.services) if (d.type === type) addSample(s, sim.getMetadata(type, d.id), `metadata.${type}`, isMap);
+      for (const d of srv.services)
+        if (d.type === type) addSample(s, sim.getMetadata(type, d.id), `metadata.${type}`, isMap);
     }
     s.prims.delete("null");
     out.set(type, s);
@@ -92,7 +115,9 @@ export function generate(): string {
   for (const name of data.keys()) out.push(`  ${name}: ${typeName(name)};`);
   out.push(`}\n\n/** A data name \`get()\` knows. */\nexport type ClusterDataName = keyof ClusterData;\n`);
   for (const [type, s] of meta) {
-    out.push(`/** What \`getMetadata("${type}", id)\` returns for a known daemon. */\nexport type ${typeName(type)}DaemonMetadata = ${renderShape(s, "")};\n`);
+    out.push(
+      `/** What \`getMetadata("${type}", id)\` returns for a known daemon. */\nexport type ${typeName(type)}DaemonMetadata = ${renderShape(s, "")};\n`,
+    );
   }
   out.push(`/** Daemon types whose metadata has a known shape, with that shape. */\nexport interface DaemonMetadata {`);
   for (const type of meta.keys()) out.push(`  ${type}: ${typeName(type)}DaemonMetadata;`);

@@ -13,8 +13,9 @@ export function renderShape(s: Shape, indent: string): string {
   const parts: string[] = [];
   const inner = indent + "  ";
   if (s.object) {
-    const lines = [...s.object.fields]
-      .map(([k, f]) => `${inner}readonly ${key(k)}${f.seen < s.object!.seen ? "?" : ""}: ${renderShape(f.shape, inner)};`);
+    const lines = [...s.object.fields].map(
+      ([k, f]) => `${inner}readonly ${key(k)}${f.seen < s.object!.seen ? "?" : ""}: ${renderShape(f.shape, inner)};`,
+    );
     // `{}` would accept any value: an object no sample gave a field is a map of unknowns
     parts.push(lines.length ? `{\n${lines.join("\n")}\n${indent}}` : "{ readonly [key: string]: unknown }");
   }
@@ -30,5 +31,8 @@ export function renderShape(s: Shape, indent: string): string {
 
 /** `osd_map` → `OsdMap`. */
 export function typeName(dataName: string): string {
-  return dataName.split("_").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+  return dataName
+    .split("_")
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
 }

@@ -53,7 +53,8 @@ export function addSample(s: Shape, value: unknown, path: string, isMap: IsMap):
         addSample(f.shape, obj[k], `${path}.${k}`, isMap);
       }
     }
-  } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") s.prims.add(typeof value as Prim);
+  } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    s.prims.add(typeof value as Prim);
   else throw new TypeError(`${path}: ${typeof value} is not JSON`);
   foldObjectIntoRecord(s);
 }
@@ -112,9 +113,12 @@ export function mismatches(value: unknown, s: Shape, path: string, out: string[]
         if (!f) out.push(`${path}.${k}: a field the types do not have`);
         else mismatches(v, f.shape, `${path}.${k}`, out, limit);
       }
-      for (const [k, f] of s.object.fields) if (f.seen === s.object.seen && !(k in obj)) out.push(`${path}.${k}: missing, where the types say it is always there`);
+      for (const [k, f] of s.object.fields)
+        if (f.seen === s.object.seen && !(k in obj))
+          out.push(`${path}.${k}: missing, where the types say it is always there`);
     } else out.push(`${path}: an object, where the types say ${describe(s)}`);
-  } else if (!s.prims.has(kind as Prim)) out.push(`${path}: ${kind} ${JSON.stringify(value).slice(0, 40)}, where the types say ${describe(s)}`);
+  } else if (!s.prims.has(kind as Prim))
+    out.push(`${path}: ${kind} ${JSON.stringify(value).slice(0, 40)}, where the types say ${describe(s)}`);
   return out;
 }
 

@@ -26,12 +26,26 @@ test("fetch() to a granted address: status, headers, JSON and a POST body cross 
     const r = await fetch(${JSON.stringify(url("/echo"))}, { method: "POST", body: JSON.stringify({ a: "ü" }), headers: { "x-token": "t1" } });
     const j = await r.json();
     return [r.status, r.ok, r.headers.get("content-type"), r.headers.getSetCookie(), j.method, j.body, j.headers["x-token"], j.headers["content-type"], r.url, r.redirected];`);
-  assert.equal(out, [200, true, "application/json", ["a=1", "b=2"], "POST", '{"a":"ü"}', "t1", "text/plain;charset=UTF-8", url("/echo"), false]);
+  assert.equal(out, [
+    200,
+    true,
+    "application/json",
+    ["a=1", "b=2"],
+    "POST",
+    '{"a":"ü"}',
+    "t1",
+    "text/plain;charset=UTF-8",
+    url("/echo"),
+    false,
+  ]);
 });
 
 test("fetch() returns binary bodies byte for byte", async () => {
   box = await granted();
-  assert.equal(await box.run(`return [...(await (await fetch(${JSON.stringify(url("/bytes"))})).bytes())]`), [0, 1, 2, 254, 255]);
+  assert.equal(
+    await box.run(`return [...(await (await fetch(${JSON.stringify(url("/bytes"))})).bytes())]`),
+    [0, 1, 2, 254, 255],
+  );
 });
 
 test("fetch() follows a redirect within the grant, turning a 303 POST into a GET", async () => {
@@ -61,13 +75,22 @@ test("a body over limits.maxFetchBytes is cut off with LimitExceeded naming the 
       try { await fetch("http://127.0.0.1:${srv.port}" + p); r.push("fetched"); } catch (e) { r.push(e.name + ": " + e.message); }
     }
     return r;`);
-  for (const m of out) assert.match(m, /^LimitExceeded: fetch\(\): the response body is larger than 1048576 bytes .*limits\.maxFetchBytes in mgr\.json/);
+  for (const m of out)
+    assert.match(
+      m,
+      /^LimitExceeded: fetch\(\): the response body is larger than 1048576 bytes .*limits\.maxFetchBytes in mgr\.json/,
+    );
 });
 
 test("a server that never finishes is cut off at limits.fetchTimeoutMs with a TimeoutError", async () => {
   box = await granted({ fetchTimeoutMs: 200 });
-  const out = await box.run(`try { await fetch(${JSON.stringify(url("/slow"))}); return "fetched"; } catch (e) { return [e.name, e.message]; }`);
-  assert.equal(out, ["TimeoutError", `fetch("${url("/slow")}"): no complete answer within 200 ms (limits.fetchTimeoutMs in mgr.json)`]);
+  const out = await box.run(
+    `try { await fetch(${JSON.stringify(url("/slow"))}); return "fetched"; } catch (e) { return [e.name, e.message]; }`,
+  );
+  assert.equal(out, [
+    "TimeoutError",
+    `fetch("${url("/slow")}"): no complete answer within 200 ms (limits.fetchTimeoutMs in mgr.json)`,
+  ]);
 });
 
 test("AbortController aborts a fetch in flight; the host drops the request", async () => {
@@ -78,7 +101,9 @@ test("AbortController aborts a fetch in flight; the host drops the request", asy
     setTimeout(() => c.abort(), 50);
     try { await p; return "fetched"; } catch (e) { return [e.name, c.signal.aborted]; }`);
   assert.equal(out, ["AbortError", true]);
-  const pre = await box.run(`try { await fetch(${JSON.stringify(url("/echo"))}, { signal: AbortSignal.abort() }); return "fetched"; } catch (e) { return e.name; }`);
+  const pre = await box.run(
+    `try { await fetch(${JSON.stringify(url("/echo"))}, { signal: AbortSignal.abort() }); return "fetched"; } catch (e) { return e.name; }`,
+  );
   assert.is(pre, "AbortError");
 });
 
@@ -91,7 +116,9 @@ test("no more than limits.maxConcurrentFetches run at once: the rest wait their 
     return await Promise.all(all);`);
   assert.equal(out, ["TimeoutError", "TimeoutError", "TimeoutError", "TimeoutError"]);
   assert.ok(srv.slowMax <= 2, `${srv.slowMax} requests were open at the server at once`);
-  const ok = await box.run(`return (await Promise.all([1, 2, 3, 4, 5].map(() => fetch(${JSON.stringify(url("/echo"))}).then((r) => r.status)))).join()`);
+  const ok = await box.run(
+    `return (await Promise.all([1, 2, 3, 4, 5].map(() => fetch(${JSON.stringify(url("/echo"))}).then((r) => r.status)))).join()`,
+  );
   assert.is(ok, "200,200,200,200,200");
 });
 

@@ -30,7 +30,8 @@ test.after(async () => {
 });
 
 // the arguments travel as a CephString, which takes printable ASCII only: escape the rest
-const asciiJson = (v: unknown) => JSON.stringify(v).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const asciiJson = (v: unknown) =>
+  JSON.stringify(v).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 const js = async (op: string, ...args: unknown[]) => d.command(["a", "js", op, asciiJson(args)]);
 const ok = async (op: string, ...args: unknown[]) => {
   const r = await js(op, ...args);
@@ -46,7 +47,9 @@ const refused = async (op: string, ...args: unknown[]) => {
 // ---- remote ---------------------------------------------------------------------------------
 
 test("remote() calls an exported method with copied arguments and returns its copied result", async () => {
-  assert.equal(await ok("remote", "b", "echo", 1, "two", { three: [3] }, null), { got: [1, "two", { three: [3] }, null] });
+  assert.equal(await ok("remote", "b", "echo", 1, "two", { three: [3] }, null), {
+    got: [1, "two", { three: [3] }, null],
+  });
 });
 
 test("remote() to a module that is not running rejects with ModuleNotFound", async () => {
@@ -56,13 +59,19 @@ test("remote() to a module that is not running rejects with ModuleNotFound", asy
 
 test("remote() of a method not in EXPORTS rejects with PermissionDenied naming EXPORTS", async () => {
   const e = await refused("remote", "b", "notExported");
-  assert.match(e, /^PermissionDenied: remote\(\): module "b" does not export "notExported": its static EXPORTS are \["echo"/);
+  assert.match(
+    e,
+    /^PermissionDenied: remote\(\): module "b" does not export "notExported": its static EXPORTS are \["echo"/,
+  );
   assert.match(await refused("remote", "b", "handleCommand"), /^PermissionDenied: .*does not export "handleCommand"/);
 });
 
 test("remote() without an allow.remote grant is refused, naming the mgr.json key", async () => {
   // b is granted only a.pong and a.bomb
-  assert.is(await refused("remote", "b", "callC"), 'PermissionDenied: module "b" may not call c.echo(): add "c" or "c.echo" to modules.b.allow.remote in mgr.json');
+  assert.is(
+    await refused("remote", "b", "callC"),
+    'PermissionDenied: module "b" may not call c.echo(): add "c" or "c.echo" to modules.b.allow.remote in mgr.json',
+  );
 });
 
 test("an error thrown by the callee reaches the caller with its name and message", async () => {
@@ -75,7 +84,10 @@ test("a cycle A→B→A works: b calls back into a while a awaits b", async () =
 
 test("a remote recursion bomb stops at the depth limit with a clear error", async () => {
   const e = await refused("bomb", 0);
-  assert.match(e, /LimitExceeded: remote\(\): the call chain a → b → a → b .* modules deep: the limit is 8 \(a cycle of remote calls\?\)/);
+  assert.match(
+    e,
+    /LimitExceeded: remote\(\): the call chain a → b → a → b .* modules deep: the limit is 8 \(a cycle of remote calls\?\)/,
+  );
   // everything unwound: a plain call still works
   assert.equal(await ok("remote", "b", "echo"), { got: [] });
 });
@@ -97,7 +109,10 @@ test("progress events show in status as Ceph draws them, and in -f json as progr
   await ok("updateProgressEvent", "ev-1", "Rebalancing after osd.2 marked out", 0.3, { refs: [["osd", "2"]] });
   await ok("updateProgressEvent", "ev-2", "hidden from the text", 0.5, { addToCephS: false });
   const plain = (await d.command(["status"])).stdout;
-  assert.match(plain, /\nprogress:\n    Rebalancing after osd\.2 marked out \(\d+s\)\n      \[=========\.{21}\]( \(remaining: \d+[smhd]\))?$/);
+  assert.match(
+    plain,
+    /\nprogress:\n    Rebalancing after osd\.2 marked out \(\d+s\)\n      \[=========\.{21}\]( \(remaining: \d+[smhd]\))?$/,
+  );
   assert.not.match(plain, /hidden/);
   const json = JSON.parse((await d.command(["status"], { format: "json" })).stdout) as { progress_events: unknown };
   assert.equal(json.progress_events, {
@@ -106,16 +121,29 @@ test("progress events show in status as Ceph draws them, and in -f json as progr
   });
   await ok("completeProgressEvent", "ev-1");
   await ok("failProgressEvent", "ev-2", "it broke");
-  assert.equal((JSON.parse((await d.command(["status"], { format: "json" })).stdout) as { progress_events: unknown }).progress_events, {});
+  assert.equal(
+    (JSON.parse((await d.command(["status"], { format: "json" })).stdout) as { progress_events: unknown })
+      .progress_events,
+    {},
+  );
   assert.ok(d.logs.some((l) => l.module === "a" && l.msg === "progress event failed: it broke"));
 });
 
 test("progress: a fraction outside 0..1 and ids over 256 bytes are RangeErrors; bad types TypeErrors", async () => {
-  assert.match(await refused("updateProgressEvent", "x", "m", 1.5), /^RangeError: .*progress is 1\.5: it must be from 0 to 1/);
+  assert.match(
+    await refused("updateProgressEvent", "x", "m", 1.5),
+    /^RangeError: .*progress is 1\.5: it must be from 0 to 1/,
+  );
   assert.match(await refused("updateProgressEvent", "x", "m", -0.1), /^RangeError/);
-  assert.match(await refused("updateProgressEvent", "é".repeat(129), "m", 0.1), /^RangeError: .*258 bytes long: the limit is 256/);
+  assert.match(
+    await refused("updateProgressEvent", "é".repeat(129), "m", 0.1),
+    /^RangeError: .*258 bytes long: the limit is 256/,
+  );
   assert.match(await refused("updateProgressEvent", "x", "m", "0.5"), /^TypeError/);
-  assert.match(await refused("updateProgressEvent", "x", "m", 0.5, { refs: "osd.1" }), /^TypeError: .*refs must be a list/);
+  assert.match(
+    await refused("updateProgressEvent", "x", "m", 0.5, { refs: "osd.1" }),
+    /^TypeError: .*refs must be a list/,
+  );
 });
 
 test("progress events of a module are dropped when it stops", async () => {
@@ -135,10 +163,19 @@ test("clusterLog() writes to the cluster log: log last shows it, clog subscriber
     return r.stdout.includes("hello from a") ? r.stdout : undefined;
   }, "the entry in log last");
   assert.match(plain, /^\S+ mon\.\w+ \(mon\.\d+\) \d+ : cluster \[WRN\] hello from a$/m);
-  const json = JSON.parse((await d.command(["log", "last", "5", "cluster"], { format: "json" })).stdout) as Record<string, unknown>[];
+  const json = JSON.parse((await d.command(["log", "last", "5", "cluster"], { format: "json" })).stdout) as Record<
+    string,
+    unknown
+  >[];
   const e = json.find((x) => x.message === "hello from a")!;
   assert.equal(Object.keys(e).sort(), ["addrs", "channel", "message", "name", "priority", "rank", "seq", "stamp"]);
-  const seen = await waitFor(async () => ((await ok("remote", "b", "lastClog")) as { message: string; priority: string }[]).find((x) => x.message === "hello from a"), "b's clog notify");
+  const seen = await waitFor(
+    async () =>
+      ((await ok("remote", "b", "lastClog")) as { message: string; priority: string }[]).find(
+        (x) => x.message === "hello from a",
+      ),
+    "b's clog notify",
+  );
   assert.is(seen.priority, "[WRN]");
 });
 
@@ -160,7 +197,9 @@ test("mgr self-test module NAME runs selfTest() and answers in Ceph's words", as
 });
 
 test("a module with canRun false is listed as not runnable with its reason, and enabling it fails with that reason", async () => {
-  const ls = JSON.parse((await d.command(["module", "ls"], { format: "json" })).stdout) as { modules: { name: string; can_run: boolean; error_string: string }[] };
+  const ls = JSON.parse((await d.command(["module", "ls"], { format: "json" })).stdout) as {
+    modules: { name: string; can_run: boolean; error_string: string }[];
+  };
   const nr = ls.modules.find((m) => m.name === "nr")!;
   assert.equal([nr.can_run, nr.error_string], [false, "needs the foo library"]);
   const en = await d.command(["module", "enable", "nr2"]);
@@ -172,17 +211,26 @@ test("a module with canRun false is listed as not runnable with its reason, and 
 
 test("every new function is refused from the constructor (the circular-locking rule)", async () => {
   const r = JSON.parse((await d.command(["a", "ctor"])).stdout) as Record<string, string>;
-  for (const [f, why] of Object.entries(r)) assert.match(why, new RegExp(`^Error: ${f}\\(\\) called from the constructor of module a`), f);
+  for (const [f, why] of Object.entries(r))
+    assert.match(why, new RegExp(`^Error: ${f}\\(\\) called from the constructor of module a`), f);
   assert.is(Object.keys(r).length, 5);
 });
 
 test("on a standby every new function is refused with PermissionDenied naming the standby surface", async () => {
   const s = await startTestDaemon(dir, { id: "s", modules: MODULES });
   try {
-    const line = await waitFor(() => s.logs.find((l) => l.module === "a" && l.msg.startsWith("REPORT ")), "the standby's report");
+    const line = await waitFor(
+      () => s.logs.find((l) => l.module === "a" && l.msg.startsWith("REPORT ")),
+      "the standby's report",
+    );
     const rep = JSON.parse(line.msg.slice("REPORT ".length)) as Record<string, string>;
     assert.is(Object.keys(rep).length, 5);
-    for (const [f, why] of Object.entries(rep)) assert.match(why, new RegExp(`^PermissionDenied: ${f}\\(\\) is not available on a standby daemon: MgrStandbyModule offers only `), f);
+    for (const [f, why] of Object.entries(rep))
+      assert.match(
+        why,
+        new RegExp(`^PermissionDenied: ${f}\\(\\) is not available on a standby daemon: MgrStandbyModule offers only `),
+        f,
+      );
   } finally {
     await s.stop();
   }

@@ -16,7 +16,9 @@ const sorted = (a: Iterable<string>) => [...a].sort();
 function sdkHostApi(): string[] {
   const file = join(ROOT, "sdk", "_host.ts");
   const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
-  const found = sf.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "HostApi");
+  const found = sf.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "HostApi",
+  );
   assert.ok(found, "sdk/_host.ts declares interface HostApi");
   return found!.members.map((m) => m.name!.getText(sf));
 }
@@ -42,7 +44,11 @@ test("the prelude calls only host functions the surface declares, and reaches ev
   const prelude = readFileSync(join(ROOT, "runtime", "sandbox", "prelude.js"), "utf8");
   const used = new Set([...prelude.matchAll(/\b(?:sync|async)\("(\w+)"/g)].map((m) => m[1]!));
   const declared = [...Object.keys(SURFACE), ...SANDBOX_INTERNAL];
-  assert.equal(sorted([...used].filter((n) => !declared.includes(n))), [], "host functions the prelude uses but surface.ts does not declare");
+  assert.equal(
+    sorted([...used].filter((n) => !declared.includes(n))),
+    [],
+    "host functions the prelude uses but surface.ts does not declare",
+  );
   assert.equal(sorted(declared.filter((n) => !used.has(n))), [], "surface entries the prelude never exposes");
 });
 
@@ -77,13 +83,19 @@ test("the prelude's API object has exactly the surface's methods in each role, a
   const standby = await startTestDaemon(dir, { ...overrides, id: "s", http: { listen: "" } });
   daemons.push(standby);
   assert.is(standby.isActive(), false);
-  const line = await waitFor(() => standby.logs.find((l) => l.module === "probe" && l.msg.startsWith("REPORT ")), "the standby probe's report");
+  const line = await waitFor(
+    () => standby.logs.find((l) => l.module === "probe" && l.msg.startsWith("REPORT ")),
+    "the standby probe's report",
+  );
   const rep = JSON.parse(line.msg.slice("REPORT ".length)) as { keys: string[]; ip: string; denied: string };
   // a standby's object has every method (calling a missing one names the standby surface)
   assert.equal(sorted(rep.keys), sorted(apiNames("active")), "the standby isolate's API object");
   assert.is(rep.ip, "127.0.0.1", "getMgrIp() on a daemon without HTTP");
   const offers = [...apiNames("standby").filter((n) => n !== "stopping" && n !== "sleep"), "serve", "shutdown"];
-  assert.is(rep.denied, `PermissionDenied: getMetadata() is not available on a standby daemon: MgrStandbyModule offers only ${offers.slice(0, -1).join(", ")} and ${offers.at(-1)}`);
+  assert.is(
+    rep.denied,
+    `PermissionDenied: getMetadata() is not available on a standby daemon: MgrStandbyModule offers only ${offers.slice(0, -1).join(", ")} and ${offers.at(-1)}`,
+  );
 });
 
 test.run();

@@ -32,7 +32,10 @@ unit("keeps the last maxRecords records, dropping (and counting) the oldest firs
   const a = open({ maxRecords: 5 });
   for (let i = 0; i < 8; i++) await a.operator("config-key set", "rw", { key: `k${i}`, val: "secret" }, "*", 0);
   const recs = a.records();
-  assert.equal(recs.map((r) => r.args!.key), ["k3", "k4", "k5", "k6", "k7"]);
+  assert.equal(
+    recs.map((r) => r.args!.key),
+    ["k3", "k4", "k5", "k6", "k7"],
+  );
   assert.is(a.dropped(), 3);
   assert.is(recs[0]!.args!.val, "<redacted>", "values of config-key set are not logged");
   assert.is(kv.prefix("tsmgr/audit/log/").length, 5);
@@ -41,10 +44,14 @@ unit("keeps the last maxRecords records, dropping (and counting) the oldest firs
 unit("a module's denials are rate-bounded: the rest are counted and logged as one suppressed record", async () => {
   let now = 1_000_000;
   const a = open({ burst: 3, perSec: 1, now: () => now });
-  for (let i = 0; i < 1000; i++) a.decision("flood", { fn: "get", asked: "osd_map", allowed: false, key: "allow.data" });
+  for (let i = 0; i < 1000; i++)
+    a.decision("flood", { fn: "get", asked: "osd_map", allowed: false, key: "allow.data" });
   await a.flush();
   const recs = a.records({ module: "flood" });
-  assert.equal(recs.map((r) => r.kind), ["grant", "grant", "grant", "suppressed"]);
+  assert.equal(
+    recs.map((r) => r.kind),
+    ["grant", "grant", "grant", "suppressed"],
+  );
   assert.is(recs[3]!.count, 997);
   assert.is(recs[0]!.key, "modules.flood.allow.data");
   assert.equal(a.counts().flood!.get, { allowed: 0, denied: 1000, suppressed: 997 });
@@ -75,7 +82,12 @@ unit("parseSince() takes ISO times and ages; anything else is a SyntaxError nami
   assert.is(parseSince("2024-05-01T12:00:00Z"), Date.UTC(2024, 4, 1, 12));
   assert.is(parseSince("10m", 1_000_000), 400_000);
   for (const bad of ["yesterday", "2024-13-45", "10 minutes", "", "1700000000"]) {
-    assert.throws(() => parseSince(bad), (e: Error) => e instanceof SyntaxError && /an ISO 8601 time .* or an age such as 30s, 10m, 2h, 7d/.test(e.message), bad);
+    assert.throws(
+      () => parseSince(bad),
+      (e: Error) =>
+        e instanceof SyntaxError && /an ISO 8601 time .* or an age such as 30s, 10m, 2h, 7d/.test(e.message),
+      bad,
+    );
   }
 });
 
@@ -86,7 +98,10 @@ let d: TestDaemon;
 live.before(async () => {
   dir = tempDir("tsmgr-audit-d-");
   mkdirSync(join(dir, "modules"));
-  copyFileSync(join(ROOT, "test", "fixtures", "hostile", "perm_data_ungranted.ts"), join(dir, "modules", "perm_data_ungranted.ts"));
+  copyFileSync(
+    join(ROOT, "test", "fixtures", "hostile", "perm_data_ungranted.ts"),
+    join(dir, "modules", "perm_data_ungranted.ts"),
+  );
   copyFileSync(join(ROOT, "test", "fixtures", "hostile", "_lib.ts"), join(dir, "modules", "_lib.ts"));
   d = await startTestDaemon(dir, { modules: { perm_data_ungranted: { enabled: true, allow: { data: ["health"] } } } });
 });
@@ -112,7 +127,8 @@ live("a module's refused get() is logged with the grant that refused it; --denie
   await d.command(["perm_data_ungranted"]);
   const r = await waitFor(async () => {
     const out = await d.command(["audit", "ls", "--module", "perm_data_ungranted", "--denied"], { format: "json" });
-    const recs = (JSON.parse(out.stdout) as { records: { fn: string; asked: string; key: string; allowed: boolean }[] }).records;
+    const recs = (JSON.parse(out.stdout) as { records: { fn: string; asked: string; key: string; allowed: boolean }[] })
+      .records;
     return recs.length >= 2 ? recs : undefined;
   }, "the denials in the audit log");
   assert.ok(r.every((x) => !x.allowed && x.fn === "get" && x.key === "modules.perm_data_ungranted.allow.data"));
@@ -122,7 +138,10 @@ live("a module's refused get() is logged with the grant that refused it; --denie
 live("audit ls --since with a bad time is EINVAL naming the accepted formats", async () => {
   const r = await d.command(["audit", "ls", "--since", "yesterday"]);
   assert.is(r.retval, -22);
-  assert.match(r.stderr, /^audit ls --since: "yesterday" is not a time: give an ISO 8601 time \(2024-05-01 or 2024-05-01T12:00:00Z\) or an age such as 30s, 10m, 2h, 7d$/);
+  assert.match(
+    r.stderr,
+    /^audit ls --since: "yesterday" is not a time: give an ISO 8601 time \(2024-05-01 or 2024-05-01T12:00:00Z\) or an age such as 30s, 10m, 2h, 7d$/,
+  );
   const ok = await d.command(["audit", "ls", "--since", "1h"], { format: "json" });
   assert.is(ok.retval, 0, ok.stderr);
 });

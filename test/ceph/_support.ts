@@ -20,10 +20,19 @@ export function requireCeph(): void {
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 240_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(SCRIPT, args, { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      SCRIPT,
+      args,
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === "number"
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -46,7 +55,12 @@ export async function startDevCluster(numOsds = 1): Promise<DevCluster> {
   requireCeph();
   const base = tempDir("tsmgr-ceph-");
   const dir = join(base, "c1");
-  const env = { MON_V2_PORT: String(await freePort()), MON_V1_PORT: String(await freePort()), NUM_OSDS: String(numOsds), PG_AUTOSCALE: "off" };
+  const env = {
+    MON_V2_PORT: String(await freePort()),
+    MON_V1_PORT: String(await freePort()),
+    NUM_OSDS: String(numOsds),
+    PG_AUTOSCALE: "off",
+  };
   let purged = false;
   // a test process that dies anyway must not leave daemons behind: SIGKILL whatever pid is recorded
   const reap = () => {
@@ -66,7 +80,11 @@ export async function startDevCluster(numOsds = 1): Promise<DevCluster> {
     dir,
     conf: join(dir, "ceph.conf"),
     keyring: join(dir, "keyring"),
-    ceph: (...args) => execFileSync("ceph", ["-c", join(dir, "ceph.conf"), "--connect-timeout", "10", ...args], { encoding: "utf8", timeout: 60_000 }),
+    ceph: (...args) =>
+      execFileSync("ceph", ["-c", join(dir, "ceph.conf"), "--connect-timeout", "10", ...args], {
+        encoding: "utf8",
+        timeout: 60_000,
+      }),
     stop: async (name) => {
       const r = await run(["stop", dir, name], env);
       if (r.code !== 0) throw new Error(`ceph-dev-cluster.sh stop ${name} failed: ${r.out.slice(-1500)}`);
@@ -103,7 +121,9 @@ type Shape = Map<string, Set<string>>;
 
 /** Object keys that are data, not field names: ids, pgids, addresses, host-ish names in maps keyed by them. */
 function isDataKey(key: string, parent: string): boolean {
-  return /^\d+$/.test(key) || /^\d+\.[0-9a-f]+$/.test(key) || /[:/]/.test(key) || DATA_KEYED.some((k) => parent.endsWith(k));
+  return (
+    /^\d+$/.test(key) || /^\d+\.[0-9a-f]+$/.test(key) || /[:/]/.test(key) || DATA_KEYED.some((k) => parent.endsWith(k))
+  );
 }
 
 /** Objects whose keys are data (PG states, module options, service and daemon names). */
@@ -199,7 +219,10 @@ export function compareLive(reference: string, ours: string): LiveShapeReport {
       const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
       if (cut <= 0) return false;
       p = p.slice(0, cut);
-      if (shape.has(p)) return ![...shape.keys()].some((k) => k.length > p.length && k.startsWith(p) && (k[p.length] === "." || k[p.length] === "["));
+      if (shape.has(p))
+        return ![...shape.keys()].some(
+          (k) => k.length > p.length && k.startsWith(p) && (k[p.length] === "." || k[p.length] === "["),
+        );
     }
   };
   for (const [path, types] of want) {

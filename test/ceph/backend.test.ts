@@ -58,7 +58,11 @@ const labDir = (): DevCluster => {
 const json = <T = any>(name: string): T => JSON.parse(live().getJson(name)!) as T;
 
 /** Resolves with the first notification of `type` (matching `pred`) that arrives after now. */
-function nextNotify(type: NotifyType, pred: (id: string | object) => boolean = () => true, timeoutMs = DEADLINE): Promise<Seen> {
+function nextNotify(
+  type: NotifyType,
+  pred: (id: string | object) => boolean = () => true,
+  timeoutMs = DEADLINE,
+): Promise<Seen> {
   const from = seen.length;
   return waitFor(() => seen.slice(from).find((n) => n.type === type && pred(n.id)), `a ${type} notify`, timeoutMs);
 }
@@ -79,7 +83,11 @@ test("every get() answer has the real mgr's key paths and types", () => {
     const r = compareLive(ref, live().getJson(name)!);
     // pg_status carries unknown/inactive/degraded/misplaced ratios only while such PGs exist, in
     // the real mgr as here: a young cluster still peering has them, the fixture's did not.
-    const mismatches = r.mismatches.filter((m) => !/^\$\.\w+_pgs_ratio: only ours has it/.test(m) && !/^\$\.(degraded|misplaced|unknown|inactive)_\w+: only ours has it/.test(m));
+    const mismatches = r.mismatches.filter(
+      (m) =>
+        !/^\$\.\w+_pgs_ratio: only ours has it/.test(m) &&
+        !/^\$\.(degraded|misplaced|unknown|inactive)_\w+: only ours has it/.test(m),
+    );
     if (mismatches.length) report.push(`${name}: ${mismatches.slice(0, 5).join("; ")}`);
   }
   assert.ok(compared >= 30, `${compared} names compared`);
@@ -119,7 +127,11 @@ test("sendCommand() reaches the mon and the mgr and returns Ceph's results and e
   const stat = await live().sendCommand({ prefix: "pg stat" }, "");
   assert.is(stat.retval, 0, stat.stderr);
   assert.match(stat.stdout, /\d+ pgs: .*active\+clean/);
-  assert.equal(await live().sendCommand({ prefix: "osd pool get", pool: "nope", var: "size" }, ""), { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'" });
+  assert.equal(await live().sendCommand({ prefix: "osd pool get", pool: "nope", var: "size" }, ""), {
+    retval: -2,
+    stdout: "",
+    stderr: "unrecognized pool 'nope'",
+  });
   const unknown = await live().sendCommand({ prefix: "no such command" }, "");
   assert.is(unknown.retval, -22);
   // inbuf goes through: `config-key set` takes its value from it
@@ -142,7 +154,11 @@ test("osd out 0 shows in the next osd_map (with an osd_map notify) and in `ceph 
   const ours = json<{ nodes: { id: number; reweight: number }[] }>("osd_map_tree");
   assert.is(ours.nodes.find((n) => n.id === 0)!.reweight, 0);
   assert.is((await live().sendCommand({ prefix: "osd in", ids: ["0"] }, "")).retval, 0);
-  await waitFor(() => json<{ osds: { osd: number; in: number }[] }>("osd_map").osds.find((o) => o.osd === 0)!.in === 1, "osd.0 back in", DEADLINE);
+  await waitFor(
+    () => json<{ osds: { osd: number; in: number }[] }>("osd_map").osds.find((o) => o.osd === 0)!.in === 1,
+    "osd.0 back in",
+    DEADLINE,
+  );
 });
 
 test("metadata, servers, daemon status and perf counters of the real daemons", async () => {
@@ -157,10 +173,20 @@ test("metadata, servers, daemon status and perf counters of the real daemons", a
   assert.equal(services, ["mgr.x", "mon.a", "osd.0", "osd.1"]);
   assert.equal(live().getServer(servers[0]!.hostname), servers[0]);
   assert.equal(live().getServer("no-such-host"), { hostname: "no-such-host", services: [], ceph_version: "" });
-  await waitFor(() => live().getCounter("osd", "0", "osd.op_w")["osd.op_w"]!.length >= 2, "two perf samples of osd.0", DEADLINE);
-  const schema = live().getPerfSchema("osd", "0") as Record<string, Record<string, { type: number; priority: number; units: number }>>;
+  await waitFor(
+    () => live().getCounter("osd", "0", "osd.op_w")["osd.op_w"]!.length >= 2,
+    "two perf samples of osd.0",
+    DEADLINE,
+  );
+  const schema = live().getPerfSchema("osd", "0") as Record<
+    string,
+    Record<string, { type: number; priority: number; units: number }>
+  >;
   // the real mgr's schema of osd.0, entry for entry (fields, their order, nick only where given)
-  const ref = JSON.parse(readFileSync(join(MGR_GET, "get_perf_schema.osd.0.json"), "utf8"))["osd.0"] as Record<string, unknown>;
+  const ref = JSON.parse(readFileSync(join(MGR_GET, "get_perf_schema.osd.0.json"), "utf8"))["osd.0"] as Record<
+    string,
+    unknown
+  >;
   const common = Object.keys(ref).filter((k) => k in schema["osd.0"]!);
   assert.ok(common.length >= 30, `${common.length} counters in common with the real mgr's schema`);
   for (const k of common) assert.equal(JSON.stringify(schema["osd.0"]![k]), JSON.stringify(ref[k]), k);
@@ -206,7 +232,11 @@ test("a killed librados helper is replaced and the backend carries on", async ()
   const pid = live().helperPid!;
   process.kill(pid, "SIGKILL");
   // the gap without a helper can be shorter than a poll, so only its end is waited for
-  await waitFor(() => live().helperPid !== undefined && live().helperPid !== pid && live().haveMonConnection(), "a new helper", DEADLINE);
+  await waitFor(
+    () => live().helperPid !== undefined && live().helperPid !== pid && live().haveMonConnection(),
+    "a new helper",
+    DEADLINE,
+  );
   assert.is((await live().sendCommand({ prefix: "osd pool ls", format: "json" }, "")).retval, 0);
 });
 
@@ -219,8 +249,14 @@ test("without python3-rados, start() fails with ENOPKG naming the package", asyn
     writeFileSync(fake, `#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n`);
     chmodSync(fake, 0o755);
     for (const python of [fake, join(dir, "no-python3")]) {
-      const b = createCephCluster({ conf: labDir().conf, keyring: labDir().keyring, name: "client.admin" }, { ...TIMING, python });
-      const e = await b.start().then(() => undefined, (err: unknown) => err);
+      const b = createCephCluster(
+        { conf: labDir().conf, keyring: labDir().keyring, name: "client.admin" },
+        { ...TIMING, python },
+      );
+      const e = await b.start().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       assert.instance(e, CephBackendError);
       assert.is((e as CephBackendError).code, "ENOPKG");
       assert.match((e as Error).message, /python3-rados/);
@@ -235,14 +271,19 @@ test("wrong credentials or conf fail start() with ECONNECT saying which field to
   const dir = tempDir();
   try {
     const keyring = join(dir, "bad.keyring");
-    execFileSync("ceph-authtool", ["--create-keyring", keyring, "--gen-key", "-n", "client.admin"], { stdio: "ignore" });
+    execFileSync("ceph-authtool", ["--create-keyring", keyring, "--gen-key", "-n", "client.admin"], {
+      stdio: "ignore",
+    });
     const cases: [string, string, RegExp][] = [
       [labDir().conf, keyring, /cluster\.ceph\.keyring/],
       [join(dir, "nope.conf"), "", /cluster\.ceph\.conf/],
     ];
     for (const [conf, kr, why] of cases) {
       const b = createCephCluster({ conf, keyring: kr, name: "client.admin" }, { ...TIMING, connectTimeoutMs: 10_000 });
-      const e = await b.start().then(() => undefined, (err: unknown) => err);
+      const e = await b.start().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       assert.instance(e, CephBackendError);
       assert.is((e as CephBackendError).code, "ECONNECT");
       assert.match((e as Error).message, why);

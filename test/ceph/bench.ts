@@ -42,7 +42,12 @@ async function moved(d: TestDaemon, name: string, before: number | undefined, wh
   await waitFor(() => d.cluster.version(name) !== before, what, 20_000);
 }
 
-async function getFigures(d: TestDaemon, name: string, bump: () => Promise<void>, firstRuns: number): Promise<{ repeatUs: number; firstMs: number }> {
+async function getFigures(
+  d: TestDaemon,
+  name: string,
+  bump: () => Promise<void>,
+  firstRuns: number,
+): Promise<{ repeatUs: number; firstMs: number }> {
   await timed(d, ["cephprobe", "loop", name, "1"]);
   const base = await baseline(d, name);
   const rep: number[] = [];
@@ -71,7 +76,10 @@ export async function benchCephModule(lab: DevCluster): Promise<CephFigure[]> {
       modules: { cephprobe: { enabled: true, allow: { commands: ["r"] }, limits: { callTimeoutMs: 120_000 } } },
       log: { level: "warn" },
     });
-    if (d.cluster.backend !== "ceph") throw new Error(`the daemon runs the ${d.cluster.backend} backend: runtime/daemon/daemon.ts does not choose the ceph backend yet`);
+    if (d.cluster.backend !== "ceph")
+      throw new Error(
+        `the daemon runs the ${d.cluster.backend} backend: runtime/daemon/daemon.ts does not choose the ceph backend yet`,
+      );
     const dd = d;
     await waitFor(() => dd.modules().every((m) => m.state === "active"), "cephprobe active", 20_000);
     // a new osd_map epoch: a flag set or cleared (sent by the host, not counted)
@@ -94,11 +102,39 @@ export async function benchCephModule(lab: DevCluster): Promise<CephFigure[]> {
     const cmdMs = median(cmds) / 200;
 
     const figures: CephFigure[] = [
-      { name: "module get('osd_map'), repeated within one epoch", value: round(osdMap.repeatUs), unit: "µs", cephMgr: 48, note: "ceph-scale.md 1 OSD / 9 PGs (ceph-lab.md: 120 µs with 2 OSDs)" },
-      { name: "module get('osd_map'), first call after a new epoch", value: round(osdMap.firstMs * 1000), unit: "µs", cephMgr: 48, note: "the real mgr pays its full cost on every call" },
-      { name: "module get('pg_dump'), repeated within one pgmap", value: round(pgDump.repeatUs), unit: "µs", cephMgr: 178 },
-      { name: "module get('pg_dump'), first call after a new pgmap", value: round(pgDump.firstMs * 1000), unit: "µs", cephMgr: 178 },
-      { name: "module sendCommand('osd pool ls') round trip", value: round(cmdMs), unit: "ms", cephMgr: 0.7, note: "ceph-lab.md: mon_command 0.70 ms, send_command+wait 0.69 ms" },
+      {
+        name: "module get('osd_map'), repeated within one epoch",
+        value: round(osdMap.repeatUs),
+        unit: "µs",
+        cephMgr: 48,
+        note: "ceph-scale.md 1 OSD / 9 PGs (ceph-lab.md: 120 µs with 2 OSDs)",
+      },
+      {
+        name: "module get('osd_map'), first call after a new epoch",
+        value: round(osdMap.firstMs * 1000),
+        unit: "µs",
+        cephMgr: 48,
+        note: "the real mgr pays its full cost on every call",
+      },
+      {
+        name: "module get('pg_dump'), repeated within one pgmap",
+        value: round(pgDump.repeatUs),
+        unit: "µs",
+        cephMgr: 178,
+      },
+      {
+        name: "module get('pg_dump'), first call after a new pgmap",
+        value: round(pgDump.firstMs * 1000),
+        unit: "µs",
+        cephMgr: 178,
+      },
+      {
+        name: "module sendCommand('osd pool ls') round trip",
+        value: round(cmdMs),
+        unit: "ms",
+        cephMgr: 0.7,
+        note: "ceph-lab.md: mon_command 0.70 ms, send_command+wait 0.69 ms",
+      },
     ];
     for (const f of await benchCephBackend(dd.cluster as CephCluster)) {
       figures.push({ name: `backend: ${f.name} (p50; p90 ${f.p90})`, value: f.p50, unit: f.unit });
@@ -129,6 +165,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (process.argv.includes("--json")) console.log(JSON.stringify({ figures }));
   else {
     console.log(`${"figure".padEnd(96)} ${"tsmgr".padStart(10)} ${"ceph-mgr".padStart(10)}`);
-    for (const f of figures) console.log(`${f.name.padEnd(96)} ${`${f.value} ${f.unit}`.padStart(10)} ${f.cephMgr === undefined ? "" : `${f.cephMgr} ${f.unit}`.padStart(10)}`);
+    for (const f of figures)
+      console.log(
+        `${f.name.padEnd(96)} ${`${f.value} ${f.unit}`.padStart(10)} ${f.cephMgr === undefined ? "" : `${f.cephMgr} ${f.unit}`.padStart(10)}`,
+      );
   }
 }

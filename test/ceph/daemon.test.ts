@@ -44,9 +44,15 @@ test.before(async () => {
       },
     });
     if (d.cluster.backend !== "ceph") {
-      throw new Error(`the daemon runs the "${d.cluster.backend}" backend for cluster.backend "ceph": runtime/daemon/daemon.ts does not choose the backend from cfg.cluster.backend yet`);
+      throw new Error(
+        `the daemon runs the "${d.cluster.backend}" backend for cluster.backend "ceph": runtime/daemon/daemon.ts does not choose the backend from cfg.cluster.backend yet`,
+      );
     }
-    await waitFor(() => d!.modules().every((m) => m.state === "active"), "selftest and cephprobe to be active", 2 * DEADLINE);
+    await waitFor(
+      () => d!.modules().every((m) => m.state === "active"),
+      "selftest and cephprobe to be active",
+      2 * DEADLINE,
+    );
   } catch (e) {
     startError = e as Error;
   }
@@ -76,9 +82,14 @@ test("selftest run passes against the real cluster", async () => {
   try {
     report = JSON.parse(r.stdout);
   } catch {
-    throw new Error(`selftest run printed no JSON report: retval ${r.retval}, stderr ${brief(r.stderr)}, stdout ${brief(r.stdout)}`);
+    throw new Error(
+      `selftest run printed no JSON report: retval ${r.retval}, stderr ${brief(r.stderr)}, stdout ${brief(r.stdout)}`,
+    );
   }
-  assert.ok(report.failed.length === 0, `${report.failed.length} checks failed: ${brief(JSON.stringify(report.failed, null, 1))}`);
+  assert.ok(
+    report.failed.length === 0,
+    `${report.failed.length} checks failed: ${brief(JSON.stringify(report.failed, null, 1))}`,
+  );
   assert.ok(report.ok);
   assert.is(r.retval, 0);
   assert.ok(report.passed.length >= 40, `${report.passed.length} checks passed`);
@@ -86,7 +97,19 @@ test("selftest run passes against the real cluster", async () => {
 
 test("a module's get() has the real mgr's shapes (the names an operator's check compares)", async () => {
   const bad: string[] = [];
-  for (const name of ["osd_map", "osd_map_tree", "osd_metadata", "mon_map", "fs_map", "df", "pg_summary", "health", "osd_stats", "pg_dump", "mgr_map"]) {
+  for (const name of [
+    "osd_map",
+    "osd_map_tree",
+    "osd_metadata",
+    "mon_map",
+    "fs_map",
+    "df",
+    "pg_summary",
+    "health",
+    "osd_stats",
+    "pg_dump",
+    "mgr_map",
+  ]) {
     const r = await daemon().command(["cephprobe", "get", name], { timeoutMs: DEADLINE });
     assert.is(r.retval, 0, brief(r.stderr));
     // through the isolate and back as JSON a whole float is written 1, not 1.0: compare numbers as numbers
@@ -97,26 +120,43 @@ test("a module's get() has the real mgr's shapes (the names an operator's check 
 });
 
 test("a module that sends `osd out 0` sees it in its next osd_map, and `ceph osd tree` agrees", async () => {
-  const r = await probe<{ r: { retval: number; stderr: string }; before: number; notified: boolean; epoch: number; in: number }>("out", "0");
+  const r = await probe<{
+    r: { retval: number; stderr: string };
+    before: number;
+    notified: boolean;
+    epoch: number;
+    in: number;
+  }>("out", "0");
   assert.is(r.r.retval, 0, brief(r.r.stderr));
   assert.ok(r.notified, "notify('osd_map') reached the module");
   assert.ok(r.epoch > r.before, `epoch ${r.before} → ${r.epoch}`);
   assert.is(r.in, 0);
   const tree = JSON.parse(lab!.ceph("osd", "tree", "-f", "json")) as { nodes: { id: number; reweight: number }[] };
   assert.is(tree.nodes.find((n) => n.id === 0)!.reweight, 0);
-  const back = await probe<{ retval: number; stderr: string }>("send", JSON.stringify({ prefix: "osd in", ids: ["0"] }));
+  const back = await probe<{ retval: number; stderr: string }>(
+    "send",
+    JSON.stringify({ prefix: "osd in", ids: ["0"] }),
+  );
   assert.is(back.retval, 0, brief(back.stderr));
 });
 
 test("grants still decide what a module may send; Ceph's errors come back as they are", async () => {
-  const denied = await probe<{ error: string; message: string }>("send", JSON.stringify({ prefix: "osd set", key: "noout" }));
+  const denied = await probe<{ error: string; message: string }>(
+    "send",
+    JSON.stringify({ prefix: "osd set", key: "noout" }),
+  );
   assert.is(denied.error, "PermissionDenied");
   assert.match(denied.message, /modules\.cephprobe\.allow\.commands/);
   // the result also carries the tag its notify("command") delivers
   const missing = await probe("send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "size" }));
   assert.equal(missing, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'", tag: missing.tag });
   const ls = await probe("send", JSON.stringify({ prefix: "osd pool ls", format: "json" }));
-  assert.equal(ls, { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "", tag: ls.tag });
+  assert.equal(ls, {
+    retval: 0,
+    stdout: JSON.stringify(["device_health_metrics", "rbdpool"]),
+    stderr: "",
+    tag: ls.tag,
+  });
   assert.match(ls.tag, /^cephprobe\.\d+$/);
 });
 
@@ -124,7 +164,11 @@ test("with the mon stopped the daemon keeps serving, modules see haveMonConnecti
   const epoch = (await probe<{ epoch: number }>("get", "osd_map")).epoch;
   await lab!.stop("mon.a");
   try {
-    await waitFor(async () => (await probe<boolean>("mon")) === false, "haveMonConnection() false in the module", DEADLINE);
+    await waitFor(
+      async () => (await probe<boolean>("mon")) === false,
+      "haveMonConnection() false in the module",
+      DEADLINE,
+    );
     const status = await daemon().command(["status"], { format: "json", timeoutMs: DEADLINE });
     assert.is(status.retval, 0, "the daemon answers while the mon is down");
     assert.is((await probe<{ epoch: number }>("get", "osd_map")).epoch, epoch, "the last osd_map is still served");
@@ -140,8 +184,13 @@ test("`tsmgr daemon` without python3-rados exits 2 naming the package", async ()
   requireCeph();
   const tmp = tempDir();
   try {
-    const cfg = writeConfig(tmp, { cluster: cephConfig(lab ?? ({ conf: "/etc/ceph/ceph.conf", keyring: "" } as DevCluster)) });
-    const r = await cli(["daemon", "-c", cfg], { env: { TSMGR_CEPH_PYTHON: join(tmp, "no-python3") }, timeoutMs: DEADLINE });
+    const cfg = writeConfig(tmp, {
+      cluster: cephConfig(lab ?? ({ conf: "/etc/ceph/ceph.conf", keyring: "" } as DevCluster)),
+    });
+    const r = await cli(["daemon", "-c", cfg], {
+      env: { TSMGR_CEPH_PYTHON: join(tmp, "no-python3") },
+      timeoutMs: DEADLINE,
+    });
     assert.is(r.code, 2, brief(r.stdout + r.stderr));
     assert.match(r.stdout + r.stderr, /python3-rados/);
   } finally {

@@ -40,7 +40,10 @@ test.after(async () => {
   await lab?.purge();
 });
 
-type Outcome = { value?: any; error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string } };
+type Outcome = {
+  value?: any;
+  error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string };
+};
 async function call(fn: string, ...args: unknown[]): Promise<Outcome> {
   if (startError) throw startError;
   const r = await d!.command(["ca", "call", fn, JSON.stringify(args)], { timeoutMs: DEADLINE });
@@ -55,13 +58,21 @@ async function value(fn: string, ...args: unknown[]): Promise<any> {
 
 test("getAllPerfCounters() has the OSD's and mon's counters in the real mgr's fields; getLatest() and getLatestAvg() read them", async () => {
   // the backend reads `perf schema`/`perf dump` every stats period: wait for the first
-  const all = await waitFor(async () => {
-    const v = await value("getAllPerfCounters");
-    return v["osd.0"]?.["osd.op_w"] ? v : undefined;
-  }, "osd.0's counters", DEADLINE);
+  const all = await waitFor(
+    async () => {
+      const v = await value("getAllPerfCounters");
+      return v["osd.0"]?.["osd.op_w"] ? v : undefined;
+    },
+    "osd.0's counters",
+    DEADLINE,
+  );
   const real = JSON.parse(readFileSync(join(MGR_GET, "get_all_perf_counters.json"), "utf8"));
-  for (const path of ["osd.op_w", "osd.op_r_latency"]) assert.equal(Object.keys(all["osd.0"][path]), Object.keys(real["osd.0"][path]), path);
-  assert.ok(Object.keys(all).some((k) => k.startsWith("mon.")), Object.keys(all).join(", "));
+  for (const path of ["osd.op_w", "osd.op_r_latency"])
+    assert.equal(Object.keys(all["osd.0"][path]), Object.keys(real["osd.0"][path]), path);
+  assert.ok(
+    Object.keys(all).some((k) => k.startsWith("mon.")),
+    Object.keys(all).join(", "),
+  );
   assert.type(await value("getLatest", "osd", "0", "osd.op_w"), "number");
   const avg = await value("getLatestAvg", "osd", "0", "osd.op_r_latency");
   assert.is(avg.length, 2);
@@ -101,9 +112,17 @@ test("getCephOption() and getForeignCephOption() read the cluster's config, type
   await waitFor(async () => (await call("getCephOption", "fsid")).value === fsid, "the mgr's fsid option", DEADLINE);
   assert.type(await value("getCephOption", "mgr_tick_period"), "number");
   lab!.ceph("config", "set", "osd.0", "osd_max_backfills", "5");
-  await waitFor(async () => (await call("getForeignCephOption", "osd.0", "osd_max_backfills")).value === 5, "osd.0's osd_max_backfills from the config db", DEADLINE);
+  await waitFor(
+    async () => (await call("getForeignCephOption", "osd.0", "osd_max_backfills")).value === 5,
+    "osd.0's osd_max_backfills from the config db",
+    DEADLINE,
+  );
   lab!.ceph("config", "set", "osd", "osd_recovery_sleep", "0.5");
-  await waitFor(async () => (await call("getForeignCephOption", "osd.0", "osd_recovery_sleep")).value === 0.5, "the osd section's float for osd.0", DEADLINE);
+  await waitFor(
+    async () => (await call("getForeignCephOption", "osd.0", "osd_recovery_sleep")).value === 0.5,
+    "the osd section's float for osd.0",
+    DEADLINE,
+  );
   assert.is((await call("getForeignCephOption", "osd.0", "no_such_option")).error?.name, "RangeError");
 });
 
@@ -117,12 +136,30 @@ test("an unknown host and missing metadata answer as Pacific's", async () => {
 test("Ceph's spellings answer in the real mgr's shapes: mgr module ls, services, stat, dump, metadata, versions, health", async () => {
   if (startError) throw startError;
   const pairs: [string[], string[]][] = [
-    [["mgr", "module", "ls"], ["mgr", "module", "ls"]],
-    [["mgr", "services"], ["mgr", "services"]],
-    [["mgr", "stat"], ["mgr", "stat"]],
-    [["mgr", "dump"], ["mgr", "dump"]],
-    [["mgr", "metadata"], ["mgr", "metadata"]],
-    [["health", "detail"], ["health", "detail"]],
+    [
+      ["mgr", "module", "ls"],
+      ["mgr", "module", "ls"],
+    ],
+    [
+      ["mgr", "services"],
+      ["mgr", "services"],
+    ],
+    [
+      ["mgr", "stat"],
+      ["mgr", "stat"],
+    ],
+    [
+      ["mgr", "dump"],
+      ["mgr", "dump"],
+    ],
+    [
+      ["mgr", "metadata"],
+      ["mgr", "metadata"],
+    ],
+    [
+      ["health", "detail"],
+      ["health", "detail"],
+    ],
   ];
   const report: string[] = [];
   for (const [real, ours] of pairs) {
@@ -137,8 +174,15 @@ test("Ceph's spellings answer in the real mgr's shapes: mgr module ls, services,
   }
   // `mgr versions` is keyed by the version string: tsmgr's own, so compare the form, not the key
   const realVersions = JSON.parse(lab!.ceph("mgr", "versions", "-f", "json")) as Record<string, unknown>;
-  const ourVersions = JSON.parse((await d!.command(["mgr", "versions"], { format: "json" })).stdout) as Record<string, unknown>;
-  for (const v of [realVersions, ourVersions]) assert.ok(Object.values(v).every((n) => Number.isInteger(n)), JSON.stringify(v));
+  const ourVersions = JSON.parse((await d!.command(["mgr", "versions"], { format: "json" })).stdout) as Record<
+    string,
+    unknown
+  >;
+  for (const v of [realVersions, ourVersions])
+    assert.ok(
+      Object.values(v).every((n) => Number.isInteger(n)),
+      JSON.stringify(v),
+    );
   assert.is(Object.keys(ourVersions)[0]!.includes("pacific"), true, JSON.stringify(ourVersions));
   console.log(`  Ceph's spellings against the real mgr: ${report.join("; ")}`);
 });

@@ -22,7 +22,10 @@ test.before(async () => {
     lab = await startDevCluster(1);
     dir = tempDir();
     mkdirSync(join(dir, "data"), { recursive: true });
-    d = await startPorted(dir, { autoscaler: true, config: { cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } } } });
+    d = await startPorted(dir, {
+      autoscaler: true,
+      config: { cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } } },
+    });
   } catch (e) {
     startError = e as Error;
   }
@@ -57,19 +60,29 @@ type Row = Record<string, unknown>;
 test("osd pool autoscale-status -f json: the same pools with the same values as the real mgr's", async () => {
   ready();
   // the ports read pool stats and OSD capacity once the backend has them: wait for the same pools
-  const mine = await waitFor(async () => {
-    const want = (JSON.parse(real("osd", "pool", "autoscale-status", "-f", "json")) as Row[]).map((p) => p.pool_name).sort();
-    const text = await ours(["osd", "pool", "autoscale-status"], "json");
-    const have = (JSON.parse(text) as Row[]).map((p) => p.pool_name).sort();
-    return JSON.stringify(want) === JSON.stringify(have) && have.length > 0 ? text : undefined;
-  }, "the same pools in both autoscale-status answers", DEADLINE);
+  const mine = await waitFor(
+    async () => {
+      const want = (JSON.parse(real("osd", "pool", "autoscale-status", "-f", "json")) as Row[])
+        .map((p) => p.pool_name)
+        .sort();
+      const text = await ours(["osd", "pool", "autoscale-status"], "json");
+      const have = (JSON.parse(text) as Row[]).map((p) => p.pool_name).sort();
+      return JSON.stringify(want) === JSON.stringify(have) && have.length > 0 ? text : undefined;
+    },
+    "the same pools in both autoscale-status answers",
+    DEADLINE,
+  );
   const theirs = real("osd", "pool", "autoscale-status", "-f", "json");
   sameShape(theirs, mine, "autoscale-status");
   const want = new Map((JSON.parse(theirs) as Row[]).map((p) => [p.pool_name, p]));
   for (const row of JSON.parse(mine) as Row[]) {
     const ref = want.get(row.pool_name)!;
     for (const [key, value] of Object.entries(ref)) {
-      if (typeof value === "number" && !Number.isInteger(value)) assert.ok(Math.abs((row[key] as number) - value) <= Math.abs(value) * 1e-9 + 1e-12, `${row.pool_name}.${key}: ${row[key]} vs ${value}`);
+      if (typeof value === "number" && !Number.isInteger(value))
+        assert.ok(
+          Math.abs((row[key] as number) - value) <= Math.abs(value) * 1e-9 + 1e-12,
+          `${row.pool_name}.${key}: ${row[key]} vs ${value}`,
+        );
       else assert.equal(row[key], value, `${row.pool_name}.${key}`);
     }
   }
@@ -113,21 +126,32 @@ test("osd out then in: both make and complete the same rebalancing events, in th
   await new Promise((r) => setTimeout(r, 2500)); // a look at the PGs on osd.0 before the change
   real("osd", "out", "0");
   const out = "Rebalancing after osd.0 marked out";
-  const [theirs, mine] = await waitFor(async () => {
-    const [t, m] = await progressOf();
-    return messages(t).events.includes(out) && messages(m).events.includes(out) ? [t, m] : undefined;
-  }, `"${out}" in both`, DEADLINE);
-  const pick = (text: string) => JSON.stringify((JSON.parse(text) as ProgressJson).events.filter((e) => e.message === out));
+  const [theirs, mine] = await waitFor(
+    async () => {
+      const [t, m] = await progressOf();
+      return messages(t).events.includes(out) && messages(m).events.includes(out) ? [t, m] : undefined;
+    },
+    `"${out}" in both`,
+    DEADLINE,
+  );
+  const pick = (text: string) =>
+    JSON.stringify((JSON.parse(text) as ProgressJson).events.filter((e) => e.message === out));
   sameShape(pick(theirs), pick(mine), "the out event");
   assert.equal(JSON.parse(pick(mine))[0].refs, JSON.parse(pick(theirs))[0].refs);
 
   real("osd", "in", "0");
-  const [theirs2, mine2] = await waitFor(async () => {
-    const [t, m] = await progressOf();
-    const done = (text: string) => messages(text).completed.includes(out) && !messages(text).events.some((e) => e.startsWith("Rebalancing"));
-    return done(t) && done(m) ? [t, m] : undefined;
-  }, "both to complete the rebalancing events", DEADLINE);
-  const ghost = (text: string) => JSON.stringify((JSON.parse(text) as ProgressJson).completed.filter((e) => e.message === out));
+  const [theirs2, mine2] = await waitFor(
+    async () => {
+      const [t, m] = await progressOf();
+      const done = (text: string) =>
+        messages(text).completed.includes(out) && !messages(text).events.some((e) => e.startsWith("Rebalancing"));
+      return done(t) && done(m) ? [t, m] : undefined;
+    },
+    "both to complete the rebalancing events",
+    DEADLINE,
+  );
+  const ghost = (text: string) =>
+    JSON.stringify((JSON.parse(text) as ProgressJson).completed.filter((e) => e.message === out));
   sameShape(ghost(theirs2), ghost(mine2), "the completed out event");
   const rebalancing = (text: string) => messages(text).completed.filter((m) => m.startsWith("Rebalancing"));
   assert.equal(rebalancing(mine2), rebalancing(theirs2));

@@ -30,7 +30,11 @@ test.before(async () => {
       cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } },
       modules: { status: SHIPPED.status, iostat: SHIPPED.iostat, crash: SHIPPED.crash },
     });
-    await waitFor(() => d!.modules().filter((m) => m.state === "active").length === 3, "the three modules to be active", DEADLINE);
+    await waitFor(
+      () => d!.modules().filter((m) => m.state === "active").length === 3,
+      "the three modules to be active",
+      DEADLINE,
+    );
   } catch (e) {
     startError = e as Error;
   }
@@ -50,7 +54,11 @@ interface Answer {
 
 /** The real `ceph` CLI asking the real mgr (its stdout with the CLI's blank line before JSON dropped). */
 function real(args: string[], input?: string): Answer {
-  const r = spawnSync("ceph", ["-c", lab!.conf, "--connect-timeout", "10", ...args], { encoding: "utf8", timeout: DEADLINE, input });
+  const r = spawnSync("ceph", ["-c", lab!.conf, "--connect-timeout", "10", ...args], {
+    encoding: "utf8",
+    timeout: DEADLINE,
+    input,
+  });
   if (r.error) throw r.error;
   return { retval: r.status ?? -1, stdout: r.stdout.replace(/^\n/, ""), stderr: r.stderr };
 }
@@ -66,11 +74,15 @@ async function ours(words: string[], opts: { format?: "json" | "json-pretty"; in
 async function sameText(realArgs: string[], ourWords: string[], opts: { format?: "json" } = {}): Promise<string> {
   let last = "";
   try {
-    return await waitFor(async () => {
-      const [a, b] = [real(realArgs), await ours(ourWords, opts)];
-      last = `real:\n${a.stdout}\nours:\n${b.stdout}`;
-      return a.retval === 0 && b.retval === 0 && a.stdout === b.stdout ? a.stdout || "(empty)" : undefined;
-    }, `${realArgs.join(" ")} to answer alike`, DEADLINE);
+    return await waitFor(
+      async () => {
+        const [a, b] = [real(realArgs), await ours(ourWords, opts)];
+        last = `real:\n${a.stdout}\nours:\n${b.stdout}`;
+        return a.retval === 0 && b.retval === 0 && a.stdout === b.stdout ? a.stdout || "(empty)" : undefined;
+      },
+      `${realArgs.join(" ")} to answer alike`,
+      DEADLINE,
+    );
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${brief(last, 3000)}`);
   }
@@ -111,7 +123,10 @@ test("fs status on a cluster without filesystems: the same (empty) text and JSON
 });
 
 /** iostat's lines with every number (a rate) replaced: the layout, columns and units remain. */
-const shapeOf = (text: string) => text.replace(/\d+/g, (n) => "9".repeat(n.length)).replace(/ *9+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s/g, (m) => "R".repeat(m.length));
+const shapeOf = (text: string) =>
+  text
+    .replace(/\d+/g, (n) => "9".repeat(n.length))
+    .replace(/ *9+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s/g, (m) => "R".repeat(m.length));
 
 test("iostat: the header and a sample laid out as `ceph iostat` prints them (rates by shape)", async () => {
   // `ceph -p 0 iostat` asks once, with the header, at the terminal's width (80 without one)
@@ -122,7 +137,10 @@ test("iostat: the header and a sample laid out as `ceph iostat` prints them (rat
   const [ra, rb] = [a.stdout.trimEnd().split("\n"), b.stdout.trimEnd().split("\n")];
   assert.equal(rb.slice(0, 3), ra.slice(0, 3));
   assert.is(shapeOf(rb[3]!).length, shapeOf(ra[3]!).length);
-  assert.match(rb[3]!, /^\| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ \| +\d+ \| +\d+ \|$/);
+  assert.match(
+    rb[3]!,
+    /^\| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ (Ki|Mi|Gi|Ti|Pi|Ei)?B\/s \| +\d+ \| +\d+ \| +\d+ \|$/,
+  );
   // Ceph's formatting fails below 12 columns (a Python traceback, EINVAL): ours says why
   const narrow = await ours(["iostat", "5"]);
   assert.is(narrow.retval, -22);
@@ -140,8 +158,14 @@ const crashMeta = (id: string, timestamp: string, entity: string) =>
     utsname_hostname: "vm1",
     utsname_sysname: "Linux",
     os_name: "Debian GNU/Linux",
-    backtrace: ["/lib/x86_64-linux-gnu/libc.so.6(+0x3bfd0) [0x7f0d]", "(ceph::__ceph_assert_fail(char const*, char const*, int, char const*)+0x1a) [0x55d0]", "(OSD::init()+0x42) [0x55d1]", "main()"],
-    assert_msg: "/build/ceph/src/osd/OSD.cc: In function 'int OSD::init()' thread 7f0d time 2024-01-02T03:04:05.123456+0000\n/build/ceph/src/osd/OSD.cc: 3456: FAILED ceph_assert(r == 0)\n",
+    backtrace: [
+      "/lib/x86_64-linux-gnu/libc.so.6(+0x3bfd0) [0x7f0d]",
+      "(ceph::__ceph_assert_fail(char const*, char const*, int, char const*)+0x1a) [0x55d0]",
+      "(OSD::init()+0x42) [0x55d1]",
+      "main()",
+    ],
+    assert_msg:
+      "/build/ceph/src/osd/OSD.cc: In function 'int OSD::init()' thread 7f0d time 2024-01-02T03:04:05.123456+0000\n/build/ceph/src/osd/OSD.cc: 3456: FAILED ceph_assert(r == 0)\n",
     assert_condition: "r == 0",
     note: "café ✓",
   });
@@ -154,7 +178,10 @@ async function postBoth(meta: string): Promise<void> {
 }
 
 async function recentCrash(which: "real" | "ours"): Promise<unknown> {
-  const text = which === "real" ? real(["health", "detail", "-f", "json"]).stdout : (await ours(["health", "detail"], { format: "json" })).stdout;
+  const text =
+    which === "real"
+      ? real(["health", "detail", "-f", "json"]).stdout
+      : (await ours(["health", "detail"], { format: "json" })).stdout;
   const check = JSON.parse(text).checks?.RECENT_CRASH;
   return check ? { severity: check.severity, summary: check.summary, detail: check.detail } : null;
 }
@@ -162,7 +189,11 @@ async function recentCrash(which: "real" | "ours"): Promise<unknown> {
 // long: one crash's life on both mgrs (post, list, show, health, archive, prune, rm), compared step by step
 test("crash: post, ls, ls-new, info, stat, json_report, RECENT_CRASH, archive, archive-all, prune and rm answer alike", async () => {
   const fresh = crashMeta("1d2c3b4a-0000-4000-8000-000000000001", now(), "osd.0");
-  const old = crashMeta("1d2c3b4a-0000-4000-8000-000000000002", new Date(Date.now() - 20 * 86_400_000).toISOString().replace("Z", "000Z"), "mon.a");
+  const old = crashMeta(
+    "1d2c3b4a-0000-4000-8000-000000000002",
+    new Date(Date.now() - 20 * 86_400_000).toISOString().replace("Z", "000Z"),
+    "mon.a",
+  );
   const freshId = JSON.parse(fresh).crash_id as string;
   const oldId = JSON.parse(old).crash_id as string;
   await postBoth(fresh);
@@ -178,13 +209,20 @@ test("crash: post, ls, ls-new, info, stat, json_report, RECENT_CRASH, archive, a
   assert.is((await ours(["crash", "json_report", "24"])).stderr, report.stderr.trim());
   const want = await waitFor(() => recentCrash("real"), "the real RECENT_CRASH", DEADLINE);
   assert.equal(await recentCrash("ours"), want);
-  assert.equal((want as { summary: { count: number } }).summary.count, 1, "the 20-day-old crash is older than warn_recent_interval (14 days)");
+  assert.equal(
+    (want as { summary: { count: number } }).summary.count,
+    1,
+    "the 20-day-old crash is older than warn_recent_interval (14 days)",
+  );
 
   assert.is(real(["crash", "archive", freshId]).retval, 0);
   assert.is((await ours(["crash", "archive", freshId])).retval, 0);
   await sameText(["crash", "ls"], ["crash", "ls"]);
   await sameText(["crash", "ls-new"], ["crash", "ls-new"]);
-  const [infoA, infoB] = [JSON.parse(real(["crash", "info", freshId]).stdout), JSON.parse((await ours(["crash", "info", freshId])).stdout)];
+  const [infoA, infoB] = [
+    JSON.parse(real(["crash", "info", freshId]).stdout),
+    JSON.parse((await ours(["crash", "info", freshId])).stdout),
+  ];
   // archived is the time of archiving (Python's str(datetime.utcnow())): compared by shape
   for (const info of [infoA, infoB]) assert.match(info.archived, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
   assert.equal({ ...infoB, archived: "" }, { ...infoA, archived: "" });

@@ -3,13 +3,33 @@
 // to #/$defs. An unsupported keyword throws, so the schema cannot use one this never checks.
 export type Schema = Record<string, unknown>;
 
-const KNOWN = new Set(["$schema", "$id", "title", "description", "default", "type", "enum", "properties", "patternProperties", "additionalProperties", "items", "minimum", "maximum", "pattern", "$ref", "$defs"]);
+const KNOWN = new Set([
+  "$schema",
+  "$id",
+  "title",
+  "description",
+  "default",
+  "type",
+  "enum",
+  "properties",
+  "patternProperties",
+  "additionalProperties",
+  "items",
+  "minimum",
+  "maximum",
+  "pattern",
+  "$ref",
+  "$defs",
+]);
 
 export function resolveRef(root: Schema, s: Schema): Schema {
   if (typeof s.$ref !== "string") return s;
   const m = /^#\/\$defs\/(.+)$/.exec(s.$ref);
   if (!m) throw new Error(`unsupported $ref ${s.$ref}`);
-  return { ...(root.$defs as Record<string, Schema>)[m[1]!]!, ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== "$ref")) };
+  return {
+    ...(root.$defs as Record<string, Schema>)[m[1]!]!,
+    ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== "$ref")),
+  };
 }
 
 function typeOf(v: unknown): string {
@@ -30,7 +50,8 @@ export function validate(root: Schema, schema: Schema, v: unknown, path = "", ou
     if (typeof s.minimum === "number" && v < s.minimum) out.push(`${at}: below ${s.minimum}`);
     if (typeof s.maximum === "number" && v > s.maximum) out.push(`${at}: above ${s.maximum}`);
   }
-  if (typeof v === "string" && typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(v)) out.push(`${at}: does not match ${s.pattern}`);
+  if (typeof v === "string" && typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(v))
+    out.push(`${at}: does not match ${s.pattern}`);
   if (Array.isArray(v) && s.items) v.forEach((x, i) => validate(root, s.items as Schema, x, `${path}[${i}]`, out));
   if (typeOf(v) === "object") {
     const props = (s.properties ?? {}) as Record<string, Schema>;

@@ -18,7 +18,10 @@ function project(): { dir: string; cfg: string } {
 
 function run(file: string, cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", file], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", file], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
@@ -68,22 +71,28 @@ author("tsmgr check on a module with a type error prints file:line:col and exits
   assert.is(r.code, 22);
   assert.is(r.stdout, "");
   assert.match(r.stderr, /^\S*modules\/bad\.ts:4:39 Property 'osdz' does not exist on type 'OsdMap'\. \(TS2339\)$/m);
-  assert.match(r.stderr, /^\S*modules\/bad\.ts:5:19 Cannot find name 'process': a module runs in its own isolate, without Node's globals/m);
+  assert.match(
+    r.stderr,
+    /^\S*modules\/bad\.ts:5:19 Cannot find name 'process': a module runs in its own isolate, without Node's globals/m,
+  );
   assert.match(r.stderr, /modules\/bad\.ts: 2 type errors/);
 });
 
-author("tsmgr check reports bad COMMANDS as the daemon would, and a missing module with the way to make one", async () => {
-  writeFileSync(
-    join(dir, "modules", "perms.ts"),
-    'import { MgrModule, type CommandDescriptor } from "@tsmgr/sdk";\nexport default class P extends MgrModule {\n  static COMMANDS = [{ cmd: "perms x", desc: "x", perm: "z" }] as unknown as CommandDescriptor[];\n}\n',
-  );
-  const r = await cli(["-c", cfg, "check", "perms"], { timeoutMs: 60_000 });
-  assert.is(r.code, 22, r.stdout);
-  assert.match(r.stderr, /module perms: COMMANDS\[0\]\.perm must be "r", "w", "rw" or "x", got "z"/);
-  const missing = await cli(["-c", cfg, "check", "nope"], { timeoutMs: 60_000 });
-  assert.is(missing.code, 2);
-  assert.match(missing.stderr, /no module "nope" in \S*modules .*tsmgr new nope writes one/);
-});
+author(
+  "tsmgr check reports bad COMMANDS as the daemon would, and a missing module with the way to make one",
+  async () => {
+    writeFileSync(
+      join(dir, "modules", "perms.ts"),
+      'import { MgrModule, type CommandDescriptor } from "@tsmgr/sdk";\nexport default class P extends MgrModule {\n  static COMMANDS = [{ cmd: "perms x", desc: "x", perm: "z" }] as unknown as CommandDescriptor[];\n}\n',
+    );
+    const r = await cli(["-c", cfg, "check", "perms"], { timeoutMs: 60_000 });
+    assert.is(r.code, 22, r.stdout);
+    assert.match(r.stderr, /module perms: COMMANDS\[0\]\.perm must be "r", "w", "rw" or "x", got "z"/);
+    const missing = await cli(["-c", cfg, "check", "nope"], { timeoutMs: 60_000 });
+    assert.is(missing.code, 2);
+    assert.match(missing.stderr, /no module "nope" in \S*modules .*tsmgr new nope writes one/);
+  },
+);
 
 author.run();
 
@@ -137,7 +146,9 @@ logs("tsmgr logs MODULE shows that module's recent lines, and --level filters th
 });
 
 logs("tsmgr logs -f follows: a line logged after it started is printed, escaped", async () => {
-  const p = spawn(join(ROOT, "bin", "tsmgr.js"), ["-c", cfg, "logs", "-f", "--level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(join(ROOT, "bin", "tsmgr.js"), ["-c", cfg, "logs", "-f", "--level", "warn"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   p.stdout.on("data", (c) => (out += c));
   try {

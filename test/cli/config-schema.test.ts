@@ -21,8 +21,10 @@ const SAMPLE: Record<string, string> = { modules: "hello", daemons: "y" };
 function objects(s: Schema, path: string[] = [], out: [string[], Schema][] = []): [string[], Schema][] {
   const r = resolveRef(SCHEMA, s);
   if (r.properties) out.push([path, r]);
-  for (const [k, sub] of Object.entries((r.properties ?? {}) as Record<string, Schema>)) objects(sub, [...path, k], out);
-  for (const sub of Object.values((r.patternProperties ?? {}) as Record<string, Schema>)) objects(sub, [...path, SAMPLE[path[path.length - 1]!] ?? "hello"], out);
+  for (const [k, sub] of Object.entries((r.properties ?? {}) as Record<string, Schema>))
+    objects(sub, [...path, k], out);
+  for (const sub of Object.values((r.patternProperties ?? {}) as Record<string, Schema>))
+    objects(sub, [...path, SAMPLE[path[path.length - 1]!] ?? "hello"], out);
   return out;
 }
 
@@ -64,9 +66,12 @@ test("each number's minimum and maximum in the schema are the loader's", () => {
       if (p.type !== "number") continue;
       const at = [...path, k];
       const name = at.join(".");
-      for (const edge of [p.minimum, p.maximum]) if (typeof edge === "number") assert.is(loaderError(withValue(at, edge)), undefined, `${name} = ${edge}`);
-      if (typeof p.minimum === "number") assert.match(loaderError(withValue(at, p.minimum - 0.01)) ?? "", /out of range/, `${name} below ${p.minimum}`);
-      if (typeof p.maximum === "number") assert.match(loaderError(withValue(at, p.maximum + 1)) ?? "", /out of range/, `${name} above ${p.maximum}`);
+      for (const edge of [p.minimum, p.maximum])
+        if (typeof edge === "number") assert.is(loaderError(withValue(at, edge)), undefined, `${name} = ${edge}`);
+      if (typeof p.minimum === "number")
+        assert.match(loaderError(withValue(at, p.minimum - 0.01)) ?? "", /out of range/, `${name} below ${p.minimum}`);
+      if (typeof p.maximum === "number")
+        assert.match(loaderError(withValue(at, p.maximum + 1)) ?? "", /out of range/, `${name} above ${p.maximum}`);
     }
   }
 });
@@ -81,7 +86,13 @@ test("the schema's defaults are the loader's", () => {
     for (const k of inModule ? path.slice(2) : path) base = (base as Record<string, unknown> | undefined)?.[k];
     for (const [k, p] of Object.entries(s.properties as Record<string, Schema>)) {
       // paths resolve against the file; a module's limits are overrides, with no default of their own
-      if (!("default" in p) || ["modulePath", "dataDir", "conf"].includes(k) || path[0] === "daemons" || (inModule && path[2] === "limits")) continue;
+      if (
+        !("default" in p) ||
+        ["modulePath", "dataDir", "conf"].includes(k) ||
+        path[0] === "daemons" ||
+        (inModule && path[2] === "limits")
+      )
+        continue;
       assert.equal((base as Record<string, unknown>)[k], p.default, `default of ${[...path, k].join(".")}`);
       checked++;
     }
@@ -93,7 +104,11 @@ test("the shipped mgr.json names the schema and validates against it; a bad one 
   const shipped = JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")) as Record<string, unknown>;
   assert.is(shipped.$schema, "./mgr.schema.json");
   assert.equal(validate(SCHEMA, SCHEMA, shipped), []);
-  const bad = { ...shipped, limits: { memoryMb: 1 }, modules: { Hello: {}, hello: { enabled: "yes", allow: { net: ["nope"] } } } };
+  const bad = {
+    ...shipped,
+    limits: { memoryMb: 1 },
+    modules: { Hello: {}, hello: { enabled: "yes", allow: { net: ["nope"] } } },
+  };
   assert.equal(validate(SCHEMA, SCHEMA, bad), [
     "limits.memoryMb: below 8",
     "modules.Hello: not allowed",

@@ -26,7 +26,9 @@ unit("escapeControl() writes C0, DEL, C1 and bidi controls as visible escapes", 
 unit("a pretty log line keeps a module's newline and escape sequences visible, as one record", () => {
   const lines: string[] = [];
   const logger = createLogger({ destination: prettyDestination({ write: (t: string) => lines.push(t) }) });
-  logger.child({ module: "term_forge" }).error({ note: "x\x1b]0;owned\x07\u009b2J" }, `forged\n12:00:00.000 INFO  [canary] all good${FORGE}`);
+  logger
+    .child({ module: "term_forge" })
+    .error({ note: "x\x1b]0;owned\x07\u009b2J" }, `forged\n12:00:00.000 INFO  [canary] all good${FORGE}`);
   assert.is(lines.length, 1);
   const line = lines[0]!;
   assert.is(line.indexOf("\n"), line.length - 1, "one line: the module's newline is shown as \\n");
@@ -46,10 +48,15 @@ let d: TestDaemon | undefined;
 test.before(async () => {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
-  for (const n of ["term_forge", "term_forge_ctor"]) copyFileSync(join(HOSTILE, `${n}.ts`), join(dir, "modules", `${n}.ts`));
+  for (const n of ["term_forge", "term_forge_ctor"])
+    copyFileSync(join(HOSTILE, `${n}.ts`), join(dir, "modules", `${n}.ts`));
   d = await startTestDaemon(dir, { modules: { term_forge: { enabled: true }, term_forge_ctor: { enabled: true } } });
   cfg = writeConfig(dir, {});
-  await waitFor(() => d!.modules().find((m) => m.name === "term_forge")?.state === "active", "term_forge to be active", 30_000);
+  await waitFor(
+    () => d!.modules().find((m) => m.name === "term_forge")?.state === "active",
+    "term_forge to be active",
+    30_000,
+  );
   assert.is((await d.command(["term_forge", "raise"])).retval, 0);
 });
 
@@ -78,7 +85,11 @@ test("-f json keeps the module's text exact", async () => {
 });
 
 test("module ls shows a module's error with its control characters escaped", async () => {
-  await waitFor(() => d!.modules().find((m) => m.name === "term_forge_ctor")?.state === "failed", "term_forge_ctor to fail", 30_000);
+  await waitFor(
+    () => d!.modules().find((m) => m.name === "term_forge_ctor")?.state === "failed",
+    "term_forge_ctor to fail",
+    30_000,
+  );
   const r = await cli(["-c", cfg, "module", "ls"]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout.search(RAW_CONTROL), -1, JSON.stringify(r.stdout.slice(0, 600)));

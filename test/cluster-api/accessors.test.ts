@@ -48,7 +48,10 @@ test("get() returns Ceph's shapes, the same frozen object within an epoch, and a
 test("an unknown data name gives null and a warning naming the valid ones", async () => {
   d = await daemon();
   assert.is(await out(["du", "get", "no_such_thing"]), null);
-  const w = await waitFor(() => d!.logs.find((l) => l.module === "data_user" && l.msg.startsWith('get("no_such_thing"): no such data')), "the warning");
+  const w = await waitFor(
+    () => d!.logs.find((l) => l.module === "data_user" && l.msg.startsWith('get("no_such_thing"): no such data')),
+    "the warning",
+  );
   assert.match(w.msg, /valid names are .*osd_map.*pg_dump/);
 });
 
@@ -58,7 +61,11 @@ test("missing metadata, hosts and counters answer as Ceph does, never throwing",
   assert.is(await out(["du", "meta", "nosuchtype", "0"]), null);
   const meta = await out(["du", "meta", "osd", "0"]);
   assert.type(meta.hostname, "string");
-  assert.equal(await out(["du", "server", "no-such-host"]), { hostname: "no-such-host", services: [], ceph_version: "" });
+  assert.equal(await out(["du", "server", "no-such-host"]), {
+    hostname: "no-such-host",
+    services: [],
+    ceph_version: "",
+  });
   const servers = await out(["du", "servers"]);
   assert.is(servers.length, 2);
   const server = await out(["du", "server", servers[0].hostname]);
@@ -73,11 +80,17 @@ test("sendCommand needs a grant: refused with the mgr.json key, allowed by prefi
   d = await daemon({ allow: { commands: ["osd pool ls"] } });
   const denied = await d.command(["du", "send", JSON.stringify({ prefix: "osd pool create", pool: "p1", pg_num: 8 })]);
   assert.is(denied.retval, -22);
-  assert.is(denied.stderr, 'PermissionDenied: module "data_user" requires permission to send the mon command "osd pool create" (perm rw): grant it in mgr.json at modules.data_user.allow.commands (e.g. ["osd pool create"])');
+  assert.is(
+    denied.stderr,
+    'PermissionDenied: module "data_user" requires permission to send the mon command "osd pool create" (perm rw): grant it in mgr.json at modules.data_user.allow.commands (e.g. ["osd pool create"])',
+  );
   const ls = await out(["du", "send", JSON.stringify({ prefix: "osd pool ls", format: "json" })]);
   assert.is(ls.retval, 0);
   assert.ok(Array.isArray(JSON.parse(ls.stdout)));
-  await waitFor(async () => (await out(["du", "notifies"])).some((n: string) => n.startsWith("command:data_user.")), "notify('command', tag)");
+  await waitFor(
+    async () => (await out(["du", "notifies"])).some((n: string) => n.startsWith("command:data_user.")),
+    "notify('command', tag)",
+  );
 });
 
 test("sendCommand with the r class may read but not write; errors come back as Ceph's", async () => {
@@ -85,7 +98,11 @@ test("sendCommand with the r class may read but not write; errors come back as C
   const bad = await out(["du", "send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "size" })]);
   assert.equal(bad, { retval: -2, stdout: "", stderr: "unrecognized pool 'nope'", tag: bad.tag });
   assert.match(bad.tag, /^data_user\.\d+$/);
-  const malformed = await out(["du", "send", JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "bogus_var" })]);
+  const malformed = await out([
+    "du",
+    "send",
+    JSON.stringify({ prefix: "osd pool get", pool: "nope", var: "bogus_var" }),
+  ]);
   assert.is(malformed.retval, -22);
   const write = await d.command(["du", "send", JSON.stringify({ prefix: "osd out", ids: ["0"] })]);
   assert.match(write.stderr, /PermissionDenied: .*"osd out"/);
@@ -106,7 +123,10 @@ test("a data name not granted in allow.data is refused with PermissionDenied nam
   d = await daemon({ allow: { data: ["osd_map"] } });
   assert.type((await out(["du", "get", "osd_map"])).epoch, "number");
   const r = await d.command(["du", "get", "pg_dump"]);
-  assert.is(r.stderr, 'PermissionDenied: module "data_user" requires data access to "pg_dump": grant it in mgr.json at modules.data_user.allow.data');
+  assert.is(
+    r.stderr,
+    'PermissionDenied: module "data_user" requires data access to "pg_dump": grant it in mgr.json at modules.data_user.allow.data',
+  );
 });
 
 test("a burst of the same notify is coalesced and delivered in order, one at a time", async () => {

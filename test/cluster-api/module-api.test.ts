@@ -23,7 +23,10 @@ async function daemon(grants: Record<string, unknown> = {}, extra: Record<string
   return d;
 }
 
-type Outcome = { value?: any; error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string } };
+type Outcome = {
+  value?: any;
+  error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string };
+};
 async function call(d: TestDaemon, fn: string, ...args: unknown[]): Promise<Outcome> {
   const r = await d.command(["ca", "call", fn, JSON.stringify(args)]);
   assert.is(r.retval, 0, r.stderr);
@@ -42,14 +45,26 @@ test("getAllPerfCounters() answers in Pacific's shape, filtered by priority and 
   const d = await daemon();
   await d.command(["sim", "tick", "3"]);
   const all = await value(d, "getAllPerfCounters");
-  assert.ok(["mon.a", "osd.0", "osd.1", "osd.2", "osd.3"].every((k) => k in all), Object.keys(all).join(", "));
-  assert.ok(Object.keys(all).every((k) => /^(mon|osd)\./.test(k)), "no mgr: it is not in the default service types");
+  assert.ok(
+    ["mon.a", "osd.0", "osd.1", "osd.2", "osd.3"].every((k) => k in all),
+    Object.keys(all).join(", "),
+  );
+  assert.ok(
+    Object.keys(all).every((k) => /^(mon|osd)\./.test(k)),
+    "no mgr: it is not in the default service types",
+  );
   const w = all["osd.0"]["osd.op_w"];
   // the real mgr's answer (shared/fixtures/ceph-16.2.15) has the same fields, in the same order
-  const real = JSON.parse(readFileSync(join(ROOT, "runtime/cluster/fixtures/mgr-get/get_all_perf_counters.json"), "utf8"));
-  for (const path of ["osd.op_w", "osd.op_r_latency", "osd.numpg"]) assert.equal(Object.keys(all["osd.0"][path]), Object.keys(real["osd.0"][path]), path);
+  const real = JSON.parse(
+    readFileSync(join(ROOT, "runtime/cluster/fixtures/mgr-get/get_all_perf_counters.json"), "utf8"),
+  );
+  for (const path of ["osd.op_w", "osd.op_r_latency", "osd.numpg"])
+    assert.equal(Object.keys(all["osd.0"][path]), Object.keys(real["osd.0"][path]), path);
   assert.type(w.value, "number");
-  assert.ok(Object.values(all["osd.0"]).every((c: any) => c.priority >= 5), "PRIO_USEFUL and above by default");
+  assert.ok(
+    Object.values(all["osd.0"]).every((c: any) => c.priority >= 5),
+    "PRIO_USEFUL and above by default",
+  );
   const avg = Object.values(all["osd.0"]).find((c: any) => c.type & 4) as any;
   assert.type(avg.count, "number", "averages carry their count");
 
@@ -113,13 +128,18 @@ test("sendCommand() to an OSD is answered in a real OSD's shapes when the grant 
   assert.equal(Object.keys(dump.osd.op_r_latency), ["avgcount", "sum", "avgtime"]);
   const schema = JSON.parse((await value(d, "sendCommand", { prefix: "perf schema" }, "", opts)).stdout);
   assert.is(schema.osd.op_w.metric_type, "counter");
-  assert.equal(JSON.parse((await value(d, "sendCommand", { prefix: "dump_ops_in_flight" }, "", opts)).stdout), { ops: [], num_ops: 0 });
+  assert.equal(JSON.parse((await value(d, "sendCommand", { prefix: "dump_ops_in_flight" }, "", opts)).stdout), {
+    ops: [],
+    num_ops: 0,
+  });
   const status = JSON.parse((await value(d, "sendCommand", { prefix: "status" }, "", opts)).stdout);
   assert.is(status.whoami, 0);
   assert.is(status.state, "active");
   const show = JSON.parse((await value(d, "sendCommand", { prefix: "config show" }, "", opts)).stdout);
   assert.type(show.osd_max_backfills, "string");
-  const get = await value(d, "sendCommand", { prefix: "config get", var: "osd_max_backfills" }, "", { target: "osd.1" });
+  const get = await value(d, "sendCommand", { prefix: "config get", var: "osd_max_backfills" }, "", {
+    target: "osd.1",
+  });
   assert.equal(JSON.parse(get.stdout), { osd_max_backfills: show.osd_max_backfills });
 });
 
@@ -128,7 +148,12 @@ test("sendCommand() to a target answers ENOENT for a daemon that does not exist 
   const missing = await value(d, "sendCommand", { prefix: "version" }, "", { target: "osd.99" });
   assert.is(missing.retval, -2);
   const mon = await value(d, "sendCommand", { prefix: "mon_status" }, "", { target: "mon.zz" });
-  assert.equal(mon, { retval: -2, stdout: "", stderr: "problem getting command descriptions from mon.zz", tag: mon.tag });
+  assert.equal(mon, {
+    retval: -2,
+    stdout: "",
+    stderr: "problem getting command descriptions from mon.zz",
+    tag: mon.tag,
+  });
   const mds = await value(d, "sendCommand", { prefix: "version" }, "", { target: "mds.nope" });
   assert.is(mds.retval, -2);
   const unknown = await value(d, "sendCommand", { prefix: "osd pool ls" }, "", { target: "osd.0" });
@@ -147,8 +172,14 @@ test("target grants: an osd grant does not cover a mon, an osd.ID grant only tha
   const d = await daemon({ allow: { commands: ["osd.0:r", "osd pool ls"] } });
   const denied = await call(d, "sendCommand", { prefix: "version" }, "", { target: "osd.1" });
   assert.is(denied.error?.name, "PermissionDenied");
-  assert.is(denied.error?.message, 'module "cluster_api" requires permission to send "version" (perm r) to osd.1: grant it in mgr.json at modules.cluster_api.allow.commands (e.g. ["osd:version"])');
-  assert.is(await errorName(d, "sendCommand", { prefix: "config set", var: "debug_osd", val: ["1"] }, "", { target: "osd.0" }), "PermissionDenied");
+  assert.is(
+    denied.error?.message,
+    'module "cluster_api" requires permission to send "version" (perm r) to osd.1: grant it in mgr.json at modules.cluster_api.allow.commands (e.g. ["osd:version"])',
+  );
+  assert.is(
+    await errorName(d, "sendCommand", { prefix: "config set", var: "debug_osd", val: ["1"] }, "", { target: "osd.0" }),
+    "PermissionDenied",
+  );
   assert.is(await errorName(d, "sendCommand", { prefix: "mon_status" }, "", { target: "mon.a" }), "PermissionDenied");
   assert.is((await value(d, "sendCommand", { prefix: "version" }, "", { target: "osd.0" })).retval, 0);
   // an entry without a colon still covers the mon cluster, with or without options
@@ -191,7 +222,10 @@ test("checkMonCommand() resolves to the result, or rejects with MonCommandFailed
   assert.is(failed.error?.stderr, "unrecognized pool 'nope'");
   assert.is(failed.error?.message, "osd pool get failed: unrecognized pool 'nope' retval: -2");
   assert.is(await errorName(d, "checkMonCommand", "osd pool ls"), "TypeError");
-  assert.is(await errorName(d, "checkMonCommand", { prefix: "osd pool create", pool: "p", pg_num: 8 }), "PermissionDenied");
+  assert.is(
+    await errorName(d, "checkMonCommand", { prefix: "osd pool create", pool: "p", pg_num: 8 }),
+    "PermissionDenied",
+  );
 });
 
 // ---- Ceph options ----------------------------------------------------------------------------
@@ -203,7 +237,8 @@ test("getCephOption() is typed by Ceph's schema and follows the config db; unkno
   assert.type(await value(d, "getCephOption", "mon_allow_pool_delete"), "boolean");
   assert.type(await value(d, "getCephOption", "osd_max_backfills"), "number");
   const set = await d.command(["config", "set", "mgr", "mgr_tick_period", "5"]);
-  if (set.retval !== 0) await value(d, "sendCommand", { prefix: "config set", who: "mgr", name: "mgr_tick_period", value: "5" });
+  if (set.retval !== 0)
+    await value(d, "sendCommand", { prefix: "config set", who: "mgr", name: "mgr_tick_period", value: "5" });
   await waitFor(async () => (await value(d, "getCephOption", "mgr_tick_period")) === 5, "the new value");
   assert.is(await errorName(d, "getCephOption", "no_such_option"), "RangeError");
   assert.is(await errorName(d, "getCephOption", 5), "TypeError");
@@ -213,7 +248,8 @@ test("getForeignCephOption() gives what the config db gives that daemon: its sec
   const d = await daemon({ allow: { commands: ["config set"] } });
   assert.type(await value(d, "getForeignCephOption", "osd.0", "osd_max_backfills"), "number");
   assert.is(await value(d, "getForeignCephOption", "client.admin", "ms_type"), "async+posix");
-  const set = (who: string, v: string) => value(d, "sendCommand", { prefix: "config set", who, name: "osd_max_backfills", value: v });
+  const set = (who: string, v: string) =>
+    value(d, "sendCommand", { prefix: "config set", who, name: "osd_max_backfills", value: v });
   await set("osd", "3");
   await set("osd.1", "7");
   assert.is(await value(d, "getForeignCephOption", "osd.0", "osd_max_backfills"), 3);
@@ -228,7 +264,11 @@ test("getForeignCephOption() gives what the config db gives that daemon: its sec
 
 test("getServer() of an unknown host and get() of an unknown name answer as Pacific; getMetadata() takes a default", async () => {
   const d = await daemon();
-  assert.equal(await value(d, "getServer", "no-such-host"), { hostname: "no-such-host", services: [], ceph_version: "" });
+  assert.equal(await value(d, "getServer", "no-such-host"), {
+    hostname: "no-such-host",
+    services: [],
+    ceph_version: "",
+  });
   assert.is(await value(d, "get", "no_such_thing"), null);
   assert.is(await value(d, "getMetadata", "osd", "99"), null);
   assert.equal(await value(d, "getMetadata", "osd", "99", { hostname: "?" }), { hostname: "?" });
@@ -241,10 +281,19 @@ test("every new function is refused from the constructor (the circular-locking r
     const seen = JSON.parse((await d.command(["ca", "constructed"])).stdout);
     return seen.sendCommandToOsd && seen.checkMonCommand ? seen : undefined;
   }, "the constructor's async calls to settle");
-  const shown: Record<string, string> = { getLatest: "getLatestCounter", getLatestAvg: "getLatestCounter", sendCommandToOsd: "sendCommand", checkMonCommand: "sendCommand" };
+  const shown: Record<string, string> = {
+    getLatest: "getLatestCounter",
+    getLatestAvg: "getLatestCounter",
+    sendCommandToOsd: "sendCommand",
+    checkMonCommand: "sendCommand",
+  };
   for (const [name, outcome] of Object.entries(r) as [string, Outcome][]) {
     assert.ok(outcome.error, `${name} answered ${JSON.stringify(outcome)}`);
-    assert.match(outcome.error.message, `${shown[name] ?? name}() called from the constructor of module cluster_api`, name);
+    assert.match(
+      outcome.error.message,
+      `${shown[name] ?? name}() called from the constructor of module cluster_api`,
+      name,
+    );
   }
 });
 
@@ -252,7 +301,10 @@ test("a standby reads get('mgr_ips'), getMgrIp() and getCephOption(), and nothin
   await daemon();
   const standby = await daemon({}, { id: "s" });
   assert.is(standby.isActive(), false);
-  const line = await waitFor(() => standby.logs.find((l) => l.module === "cluster_api" && l.msg.startsWith("STANDBY ")), "the standby's report");
+  const line = await waitFor(
+    () => standby.logs.find((l) => l.module === "cluster_api" && l.msg.startsWith("STANDBY ")),
+    "the standby's report",
+  );
   const rep = JSON.parse(line.msg.slice("STANDBY ".length));
   assert.ok(Array.isArray(rep.mgrIps.value.ips), JSON.stringify(rep.mgrIps));
   assert.type(rep.mgrIp.value, "string");
@@ -260,7 +312,11 @@ test("a standby reads get('mgr_ips'), getMgrIp() and getCephOption(), and nothin
   assert.is(rep.tick.value, 2);
   for (const k of ["osdMap", "foreign", "allPerf", "tell"]) {
     assert.is(rep[k].error?.name, "PermissionDenied", k);
-    assert.match(rep[k].error.message, /not available on a standby daemon: (a standby reads only get\("mgr_ips"\); )?MgrStandbyModule offers only /, k);
+    assert.match(
+      rep[k].error.message,
+      /not available on a standby daemon: (a standby reads only get\("mgr_ips"\); )?MgrStandbyModule offers only /,
+      k,
+    );
   }
 });
 

@@ -11,7 +11,11 @@ sim.tick(2);
 const real = (name: string) => JSON.parse(fixtureText(`mgr-get/${name}.json`));
 
 test("getMetadata returns the real keys for osd, mon and mgr daemons", () => {
-  for (const [type, id, file] of [["osd", "0", "get_metadata.osd.0"], ["mon", "a", "get_metadata.mon.a"], ["mgr", "x", "get_metadata.mgr.x"]] as const) {
+  for (const [type, id, file] of [
+    ["osd", "0", "get_metadata.osd.0"],
+    ["mon", "a", "get_metadata.mon.a"],
+    ["mgr", "x", "get_metadata.mgr.x"],
+  ] as const) {
     const md = sim.getMetadata(type, id)!;
     assert.equal(Object.keys(md).sort(), Object.keys(real(file)).sort(), `${type}.${id}`);
     for (const v of Object.values(md)) assert.type(v, "string");
@@ -44,7 +48,10 @@ test("listServers and getServer have the real shapes; an unknown host is Pacific
   assert.equal(report.mismatches, []);
   const node01 = sim.getServer("node01") as { hostname: string; services: { type: string; id: string }[] };
   assert.equal(compareShapes(fixtureText("mgr-get/get_server.vm.json"), JSON.stringify(node01)).mismatches, []);
-  assert.equal(node01.services.map((s) => `${s.type}.${s.id}`), ["mgr.x", "mon.a", "osd.0", "osd.1", "osd.2"]);
+  assert.equal(
+    node01.services.map((s) => `${s.type}.${s.id}`),
+    ["mgr.x", "mon.a", "osd.0", "osd.1", "osd.2"],
+  );
   assert.equal(sim.getServer("no-such-host"), JSON.parse(fixtureText("mgr-get/get_server.no-such-host.json")));
 });
 
@@ -61,7 +68,8 @@ test("getPerfSchema gives the real OSD and mon schemas; unknown daemons get {}",
 
 test("getCounter and getLatestCounter have the real shapes; unknown counters are empty", () => {
   // Objects, not JSON text: a whole-second sample time is a JS number like any other.
-  const loose = (file: string, value: unknown) => compareShapes(fixtureText(`mgr-get/${file}.json`), JSON.stringify(value), true).mismatches;
+  const loose = (file: string, value: unknown) =>
+    compareShapes(fixtureText(`mgr-get/${file}.json`), JSON.stringify(value), true).mismatches;
   assert.equal(loose("get_counter.osd.0.osd.op_w", sim.getCounter("osd", "0", "osd.op_w")), []);
   assert.equal(loose("get_counter.osd.0.osd.op_r_latency", sim.getCounter("osd", "0", "osd.op_r_latency")), []);
   const latest = sim.getLatestCounter("osd", "0", "osd.op_w")["osd.op_w"]!;

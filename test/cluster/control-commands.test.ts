@@ -9,7 +9,8 @@ const sim = () => createSimCluster({ tickMs: 0, chaos: 0, clock: fixedClock() })
 const health = (s: ReturnType<typeof sim>) => parse(parse(s.getJson("health")).json);
 
 test("SIM_COMMANDS use Ceph's descriptor grammar with a desc and a perm", () => {
-  const arg = /^name=[a-z_]+,type=Ceph(String|Int|Float|Choices|OsdName|Poolname)(,(range=[\d.|]+|req=false|n=N|strings=[\w|]+))*$/;
+  const arg =
+    /^name=[a-z_]+,type=Ceph(String|Int|Float|Choices|OsdName|Poolname)(,(range=[\d.|]+|req=false|n=N|strings=[\w|]+))*$/;
   const prefixes = new Set<string>();
   for (const { cmd, desc, perm } of SIM_COMMANDS) {
     const words = cmd.split(" ");
@@ -21,21 +22,38 @@ test("SIM_COMMANDS use Ceph's descriptor grammar with a desc and a perm", () => 
     assert.ok(desc.length > 5);
     assert.ok(["r", "w", "rw"].includes(perm));
   }
-  for (const p of ["sim osd down", "sim osd up", "sim osd out", "sim osd in", "sim host add", "sim pool fill", "sim tick", "sim health set"]) {
+  for (const p of [
+    "sim osd down",
+    "sim osd up",
+    "sim osd out",
+    "sim osd in",
+    "sim host add",
+    "sim pool fill",
+    "sim tick",
+    "sim health set",
+  ]) {
     assert.ok(prefixes.has(p), p);
   }
 });
 
 test("sim osd down/up kill and restart a daemon until told otherwise", () => {
   const s = sim();
-  assert.equal(handleSimCommand(s, { prefix: "sim osd down", id: 2 }), { retval: 0, stdout: "", stderr: "osd.2 killed" });
+  assert.equal(handleSimCommand(s, { prefix: "sim osd down", id: 2 }), {
+    retval: 0,
+    stdout: "",
+    stderr: "osd.2 killed",
+  });
   s.tick(40);
   assert.is(parse(s.getJson("osd_map")).osds[2].up, 0, "an injected failure stays down");
   assert.is(parse(s.getJson("osd_map")).osds[2].in, 0, "and is marked out after the grace");
   assert.is(handleSimCommand(s, { prefix: "sim osd up", id: "osd.2" }).stderr, "osd.2 started");
   assert.is(parse(s.getJson("osd_map")).osds[2].up, 1);
   assert.is(handleSimCommand(s, { prefix: "sim osd in", id: 2 }).stderr, "marked in osd.2");
-  assert.equal(handleSimCommand(s, { prefix: "sim osd down", id: 99 }), { retval: -2, stdout: "", stderr: "osd.99 does not exist" });
+  assert.equal(handleSimCommand(s, { prefix: "sim osd down", id: 99 }), {
+    retval: -2,
+    stdout: "",
+    stderr: "osd.99 does not exist",
+  });
 });
 
 test("sim host add grows the cluster; the new OSDs boot, join CRUSH and get PGs", () => {
@@ -79,7 +97,10 @@ test("sim pool fill sets %USED and fills the OSDs to nearfull and beyond", () =>
   assert.ok(health(s).checks.OSD_FULL);
   handleSimCommand(s, { prefix: "sim pool fill", pool: "rbdpool", percent: 10 });
   assert.is(health(s).status, "HEALTH_OK");
-  assert.is(handleSimCommand(s, { prefix: "sim pool fill", pool: "nope", percent: 10 }).stderr, "unrecognized pool 'nope'");
+  assert.is(
+    handleSimCommand(s, { prefix: "sim pool fill", pool: "nope", percent: 10 }).stderr,
+    "unrecognized pool 'nope'",
+  );
 });
 
 test("sim tick advances the evolution by count", () => {
@@ -93,8 +114,18 @@ test("sim tick advances the evolution by count", () => {
 test("sim health set/clear raise and drop a check with a health notify", () => {
   const s = sim();
   const rec = recorder(s);
-  handleSimCommand(s, { prefix: "sim health set", code: "SIM_DISK_SMELL", severity: "error", summary: ["disks", "smell", "funny"] });
-  assert.equal(health(s).checks.SIM_DISK_SMELL, { severity: "HEALTH_ERR", summary: { message: "disks smell funny", count: 1 }, detail: [], muted: false });
+  handleSimCommand(s, {
+    prefix: "sim health set",
+    code: "SIM_DISK_SMELL",
+    severity: "error",
+    summary: ["disks", "smell", "funny"],
+  });
+  assert.equal(health(s).checks.SIM_DISK_SMELL, {
+    severity: "HEALTH_ERR",
+    summary: { message: "disks smell funny", count: 1 },
+    detail: [],
+    muted: false,
+  });
   assert.is(health(s).status, "HEALTH_ERR");
   assert.ok(rec.types().includes("health"));
   handleSimCommand(s, { prefix: "sim health clear", code: "SIM_DISK_SMELL" });
@@ -121,14 +152,23 @@ test("sim mon add/rm change the monmap with a mon_map notify and a new election"
   const rec = recorder(s);
   const election = s.epochs().election;
   handleSimCommand(s, { prefix: "sim mon add", id: "d", host: "node04" });
-  assert.equal(rec.types().filter((t) => t !== "clog"), ["mon_map", "mon_status"]);
+  assert.equal(
+    rec.types().filter((t) => t !== "clog"),
+    ["mon_map", "mon_status"],
+  );
   const map = parse(s.getJson("mon_map"));
   assert.is(map.epoch, 2);
-  assert.equal(map.mons.map((m: { name: string }) => m.name), ["a", "b", "c", "d"]);
+  assert.equal(
+    map.mons.map((m: { name: string }) => m.name),
+    ["a", "b", "c", "d"],
+  );
   assert.is(s.epochs().election, election + 2);
   assert.is(s.getMetadata("mon", "d")!.hostname, "node04");
   handleSimCommand(s, { prefix: "sim mon rm", id: "b" });
-  assert.equal(parse(s.getJson("mon_map")).mons.map((m: { name: string; rank: number }) => `${m.rank}:${m.name}`), ["0:a", "1:c", "2:d"]);
+  assert.equal(
+    parse(s.getJson("mon_map")).mons.map((m: { name: string; rank: number }) => `${m.rank}:${m.name}`),
+    ["0:a", "1:c", "2:d"],
+  );
   assert.is(handleSimCommand(s, { prefix: "sim mon add", id: "a" }).retval, -17);
 });
 
@@ -174,7 +214,10 @@ test("sim osd add/rm/replace create the map/metadata mismatches on demand", () =
   assert.ok(s.getMetadata("osd", "11") !== null);
   handleSimCommand(s, { prefix: "sim osd replace", id: 4 });
   s.tick(12);
-  assert.ok(parse(s.getJson("osd_map")).osds.some((o: { osd: number }) => o.osd === 4), "the replacement disk reuses the id");
+  assert.ok(
+    parse(s.getJson("osd_map")).osds.some((o: { osd: number }) => o.osd === 4),
+    "the replacement disk reuses the id",
+  );
 });
 
 test("sim commands also go through sendCommand; sim status reports the epochs", async () => {
@@ -183,7 +226,11 @@ test("sim commands also go through sendCommand; sim status reports the epochs", 
   const status = JSON.parse(res.stdout);
   assert.is(status.osds, 12);
   assert.is(status.epochs.osdmap, s.epochs().osdmap);
-  assert.equal(await s.sendCommand({ prefix: "sim nonsense" }, ""), { retval: -22, stdout: "", stderr: "command not known" });
+  assert.equal(await s.sendCommand({ prefix: "sim nonsense" }, ""), {
+    retval: -22,
+    stdout: "",
+    stderr: "command not known",
+  });
 });
 
 test.run();

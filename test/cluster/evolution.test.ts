@@ -15,9 +15,22 @@ test("a quiet tick moves io: it bumps pgmap views only, each of them really chan
     const texts = new Map(sim.dataNames().map((n) => [n, sim.getJson(n)]));
     sim.tick();
     const changed = bumped(before, sim);
-    for (const name of ["pg_dump", "pg_stats", "pg_summary", "io_rate", "df", "pool_stats", "osd_stats"]) assert.ok(changed.includes(name), name);
+    for (const name of ["pg_dump", "pg_stats", "pg_summary", "io_rate", "df", "pool_stats", "osd_stats"])
+      assert.ok(changed.includes(name), name);
     for (const name of changed) {
-      assert.ok(["pg_", "pool_stats", "osd_stats", "osd_pool_stats", "osd_ping_times", "df", "io_rate", "active_clean_pgs"].some((p) => name.startsWith(p)), name);
+      assert.ok(
+        [
+          "pg_",
+          "pool_stats",
+          "osd_stats",
+          "osd_pool_stats",
+          "osd_ping_times",
+          "df",
+          "io_rate",
+          "active_clean_pgs",
+        ].some((p) => name.startsWith(p)),
+        name,
+      );
       assert.is.not(sim.getJson(name), texts.get(name), `${name} was bumped without changing`);
     }
     assert.equal(rec.types(), ["pg_summary"]);
@@ -68,10 +81,15 @@ test("an OSD failure bumps the osdmap, tree, pgmap and health, and notifies in C
   sim.osdDown(4);
   assert.is(sim.epochs().osdmap, epoch + 1);
   const changed = bumped(before, sim);
-  for (const name of ["osd_map", "osd_map_tree", "health", "pg_summary", "pg_dump", "mon_status"]) assert.ok(changed.includes(name), name);
-  for (const name of ["osd_map_crush", "osd_metadata", "mon_map", "config", "mgr_map"]) assert.not.ok(changed.includes(name), name);
+  for (const name of ["osd_map", "osd_map_tree", "health", "pg_summary", "pg_dump", "mon_status"])
+    assert.ok(changed.includes(name), name);
+  for (const name of ["osd_map_crush", "osd_metadata", "mon_map", "config", "mgr_map"])
+    assert.not.ok(changed.includes(name), name);
   const types = rec.take().map((n) => n.type);
-  assert.equal(types.filter((t) => t !== "clog"), ["osd_map", "pg_summary", "health"]);
+  assert.equal(
+    types.filter((t) => t !== "clog"),
+    ["osd_map", "pg_summary", "health"],
+  );
   assert.ok(types.indexOf("health") < types.indexOf("clog"));
   const osd = parse(sim.getJson("osd_map")).osds[4];
   assert.is(osd.up, 0);
@@ -82,10 +100,16 @@ test("an OSD failure bumps the osdmap, tree, pgmap and health, and notifies in C
   assert.equal(health.checks.OSD_DOWN.summary, { message: "1 osds down", count: 1 });
   assert.match(health.checks.OSD_DOWN.detail[0].message, /^osd\.4 \(root=default,host=node02\) is down$/);
   // Right after the failure the PGs that lost a member are peering; a tick later they are degraded.
-  assert.match(health.checks.PG_AVAILABILITY.summary.message, /^Reduced data availability: \d+ pgs inactive, \d+ pgs peering$/);
+  assert.match(
+    health.checks.PG_AVAILABILITY.summary.message,
+    /^Reduced data availability: \d+ pgs inactive, \d+ pgs peering$/,
+  );
   sim.tick();
   const later = parse(parse(sim.getJson("health")).json);
-  assert.match(later.checks.PG_DEGRADED.summary.message, /^Degraded data redundancy: \d+\/\d+ objects degraded \(\d+\.\d{3}%\), \d+ pgs degraded, \d+ pgs undersized$/);
+  assert.match(
+    later.checks.PG_DEGRADED.summary.message,
+    /^Degraded data redundancy: \d+\/\d+ objects degraded \(\d+\.\d{3}%\), \d+ pgs degraded, \d+ pgs undersized$/,
+  );
   assert.not.ok(later.checks.PG_AVAILABILITY);
 });
 
@@ -93,7 +117,10 @@ test("clog notifications carry a LogEntry shaped like the real mon's", () => {
   const sim = quiet();
   const rec = recorder(sim);
   sim.osdDown(1);
-  const entries = rec.take().filter((n) => n.type === "clog").map((n) => n.id as Record<string, unknown>);
+  const entries = rec
+    .take()
+    .filter((n) => n.type === "clog")
+    .map((n) => n.id as Record<string, unknown>);
   assert.ok(entries.length >= 2);
   assert.equal(Object.keys(entries[0]!), ["addrs", "seq", "channel", "message", "name", "rank", "stamp", "priority"]);
   assert.ok(entries.some((e) => e.message === "Health check failed: 1 osds down (OSD_DOWN)" && e.priority === "[WRN]"));
@@ -115,9 +142,15 @@ test("PGs go peering → degraded → recovering → clean and health clears wit
     for (const s of states()) seen.add(s);
   }
   assert.ok(seen.has("active+recovering+degraded") || seen.has("active+recovery_wait+degraded"), [...seen].join());
-  assert.equal(states().filter((s) => !s.startsWith("active+clean")), []);
+  assert.equal(
+    states().filter((s) => !s.startsWith("active+clean")),
+    [],
+  );
   assert.is(parse(parse(sim.getJson("health")).json).status, "HEALTH_OK");
-  const log = rec.take().filter((n) => n.type === "clog").map((n) => (n.id as { message: string }).message);
+  const log = rec
+    .take()
+    .filter((n) => n.type === "clog")
+    .map((n) => (n.id as { message: string }).message);
   assert.ok(log.includes("Health check cleared: OSD_DOWN (was: 1 osds down)"));
   assert.ok(log.includes("Cluster is now healthy"));
 });
@@ -135,7 +168,10 @@ test("an OSD marked out is backfilled through pg_temp, which clears when backfil
   assert.ok(sawTemp && sawBackfill);
   assert.equal(parse(sim.getJson("osd_map")).pg_temp, []);
   assert.is(parse(sim.getJson("osd_stats")).osd_stats.find((o: { osd: number }) => o.osd === 2).num_pgs, 0);
-  assert.equal(Object.keys(parse(sim.getJson("pg_summary")).all).filter((s) => !s.startsWith("active+clean")), []);
+  assert.equal(
+    Object.keys(parse(sim.getJson("pg_summary")).all).filter((s) => !s.startsWith("active+clean")),
+    [],
+  );
 });
 
 test("a down OSD is marked out after the grace, unless noout is set", () => {
@@ -149,7 +185,10 @@ test("a down OSD is marked out after the grace, unless noout is set", () => {
   open.osdDown(3);
   open.tick(35);
   assert.is(parse(open.getJson("osd_map")).osds[3].in, 0);
-  assert.ok(open.summary().checks.every((c) => c !== "OSD_DOWN"), "a down+out OSD raises no OSD_DOWN");
+  assert.ok(
+    open.summary().checks.every((c) => c !== "OSD_DOWN"),
+    "a down+out OSD raises no OSD_DOWN",
+  );
 });
 
 test("a new OSD is in the osdmap before its metadata reaches the mgr", () => {
@@ -199,7 +238,8 @@ test("left running, the seeded cluster fails, heals and produces those mismatche
   assert.ok(withoutMetadata && orphanMetadata);
   assert.ok(checks.has("OSD_DOWN") && checks.has("PG_DEGRADED"), [...checks].join());
   const types = new Set(rec.take().map((n) => n.type));
-  for (const t of ["osd_map", "pg_summary", "health", "clog", "perf_schema_update"] as const) assert.ok(types.has(t), t);
+  for (const t of ["osd_map", "pg_summary", "health", "clog", "perf_schema_update"] as const)
+    assert.ok(types.has(t), t);
 });
 
 test("perf counters grow per tick; averages come as (t, sum, count)", () => {
@@ -215,7 +255,10 @@ test("perf counters grow per tick; averages come as (t, sum, count)", () => {
   assert.is(avg.length, 3);
   sim.tick(30);
   assert.is(sim.getCounter("osd", "0", "osd.op_w")["osd.op_w"]!.length, 20, "the mgr keeps 20 samples");
-  assert.is(sim.getLatestCounter("osd", "0", "osd.numpg")["osd.numpg"]![1], parse(sim.getJson("osd_stats")).osd_stats[0].num_pgs);
+  assert.is(
+    sim.getLatestCounter("osd", "0", "osd.numpg")["osd.numpg"]![1],
+    parse(sim.getJson("osd_stats")).osd_stats[0].num_pgs,
+  );
 });
 
 test("start() evolves on an unref'd timer and stop() halts it", async () => {

@@ -11,7 +11,10 @@ test("the default cluster is 4 hosts × 3 OSDs, 3 mons, two pools, all PGs activ
   assert.is(osdMap.osds.length, 12);
   assert.is(osdMap.max_osd, 12);
   assert.ok(osdMap.osds.every((o: { up: number; in: number }) => o.up === 1 && o.in === 1));
-  assert.equal(osdMap.pools.map((p: { pool_name: string }) => p.pool_name), ["device_health_metrics", "rbdpool"]);
+  assert.equal(
+    osdMap.pools.map((p: { pool_name: string }) => p.pool_name),
+    ["device_health_metrics", "rbdpool"],
+  );
   assert.is(osdMap.pools[1].size, 3);
   const tree = parse(sim.getJson("osd_map_tree"));
   assert.is(tree.nodes.length, 1 + 4 + 12);
@@ -27,7 +30,12 @@ test("the default cluster is 4 hosts × 3 OSDs, 3 mons, two pools, all PGs activ
 
 test("each PG's up set spans distinct hosts and every OSD carries a fair share", () => {
   const sim = createSimCluster({ tickMs: 0, clock: fixedClock() });
-  const hostOf = new Map(Object.entries(parse(sim.getJson("osd_metadata"))).map(([id, m]) => [Number(id), (m as { hostname: string }).hostname]));
+  const hostOf = new Map(
+    Object.entries(parse(sim.getJson("osd_metadata"))).map(([id, m]) => [
+      Number(id),
+      (m as { hostname: string }).hostname,
+    ]),
+  );
   const pgs = parse(sim.getJson("pg_stats")).pg_stats as { up: number[]; acting: number[] }[];
   for (const pg of pgs) assert.is(new Set(pg.up.map((o) => hostOf.get(o))).size, pg.up.length);
   const perOsd = parse(sim.getJson("osd_stats")).osd_stats.map((o: { num_pgs: number }) => o.num_pgs);
@@ -56,10 +64,20 @@ test("10,000 OSDs (500 hosts × 20) build in well under a few seconds with every
 test("pgsPerOsd and explicit pools size the PG count", () => {
   const sparse = createSimCluster({ tickMs: 0, pgsPerOsd: 25, clock: fixedClock() });
   assert.is(sparse.summary().pgs, 1 + 128);
-  const explicit = createSimCluster({ tickMs: 0, clock: fixedClock(), pools: [{ name: "rbd", pgNum: 2048 }, { name: "cephfs.data", pgNum: 64, application: "cephfs" }] });
+  const explicit = createSimCluster({
+    tickMs: 0,
+    clock: fixedClock(),
+    pools: [
+      { name: "rbd", pgNum: 2048 },
+      { name: "cephfs.data", pgNum: 64, application: "cephfs" },
+    ],
+  });
   assert.is(explicit.summary().pgs, 1 + 2048 + 64);
   const pools = parse(explicit.getJson("osd_map")).pools;
-  assert.equal(pools.map((p: { pool_name: string }) => p.pool_name), ["device_health_metrics", "rbd", "cephfs.data"]);
+  assert.equal(
+    pools.map((p: { pool_name: string }) => p.pool_name),
+    ["device_health_metrics", "rbd", "cephfs.data"],
+  );
   assert.equal(pools[2].application_metadata, { cephfs: {} });
 });
 

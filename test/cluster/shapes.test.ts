@@ -7,15 +7,59 @@ import { compareShapes, fixtureText } from "./shape.ts";
 import { fixedClock } from "./support.ts";
 
 const PACIFIC_NAMES = [
-  "osd_map", "osd_map_tree", "osd_map_crush", "osd_metadata", "pg_summary", "pg_status", "pg_dump", "pg_stats",
-  "pool_stats", "osd_pool_stats", "osd_stats", "df", "io_rate", "health", "mon_status", "mon_map", "fs_map", "mgr_map",
-  "service_map", "config", "config_options", "modified_config_options", "devices", "mds_metadata", "osd_ping_times",
-  "pg_ready", "pg_progress", "osdmap_crush_map_text", "mgr_ips", "have_local_config_map", "active_clean_pgs",
+  "osd_map",
+  "osd_map_tree",
+  "osd_map_crush",
+  "osd_metadata",
+  "pg_summary",
+  "pg_status",
+  "pg_dump",
+  "pg_stats",
+  "pool_stats",
+  "osd_pool_stats",
+  "osd_stats",
+  "df",
+  "io_rate",
+  "health",
+  "mon_status",
+  "mon_map",
+  "fs_map",
+  "mgr_map",
+  "service_map",
+  "config",
+  "config_options",
+  "modified_config_options",
+  "devices",
+  "mds_metadata",
+  "osd_ping_times",
+  "pg_ready",
+  "pg_progress",
+  "osdmap_crush_map_text",
+  "mgr_ips",
+  "have_local_config_map",
+  "active_clean_pgs",
 ];
 const ACCEPTANCE = [
-  "osd_map", "osd_map_tree", "osd_map_crush", "osd_metadata", "pg_summary", "pg_dump", "pg_stats", "pool_stats",
-  "osd_stats", "df", "io_rate", "health", "mon_status", "mon_map", "fs_map", "mgr_map", "service_map", "config",
-  "osd_pool_stats", "pg_status",
+  "osd_map",
+  "osd_map_tree",
+  "osd_map_crush",
+  "osd_metadata",
+  "pg_summary",
+  "pg_dump",
+  "pg_stats",
+  "pool_stats",
+  "osd_stats",
+  "df",
+  "io_rate",
+  "health",
+  "mon_status",
+  "mon_map",
+  "fs_map",
+  "mgr_map",
+  "service_map",
+  "config",
+  "osd_pool_stats",
+  "pg_status",
 ];
 
 const fresh = createSimCluster({ tickMs: 0, clock: fixedClock() });
@@ -74,7 +118,7 @@ test("an unknown name has no version and no JSON", () => {
   assert.is(fresh.getJson("osd_crush_map_text"), undefined);
 });
 
-test("\"device <devid>\" serves one device from get(\"devices\")", () => {
+test('"device <devid>" serves one device from get("devices")', () => {
   const devid = (JSON.parse(fresh.getJson("devices")!) as { devices: { devid: string }[] }).devices[0]!.devid;
   const one = JSON.parse(fresh.getJson(`device ${devid}`)!) as { device: { devid: string; daemons: string[] } };
   assert.is(one.device.devid, devid);

@@ -35,7 +35,10 @@ export function versions(source: ClusterSource): Map<string, number> {
 }
 
 export function bumped(before: Map<string, number>, source: ClusterSource): string[] {
-  return [...before].filter(([n, v]) => source.version(n) !== v).map(([n]) => n).sort();
+  return [...before]
+    .filter(([n, v]) => source.version(n) !== v)
+    .map(([n]) => n)
+    .sort();
 }
 
 export const parse = <T = any>(text: string | undefined): T => JSON.parse(text!) as T;

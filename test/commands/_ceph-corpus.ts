@@ -1,7 +1,13 @@
 // The corpus of ceph_argparse answers (test/fixtures/commands/ceph-argparse-corpus.json, written
 // by scripts/argparse-corpus/generate.py) and how each answer compares with validateCommand's.
 
-import { CommandFlags, CommandTable, loadCorpus, type CorpusName, type ValidationResult } from "../../runtime/commands/index.ts";
+import {
+  CommandFlags,
+  CommandTable,
+  loadCorpus,
+  type CorpusName,
+  type ValidationResult,
+} from "../../runtime/commands/index.ts";
 import { fixture } from "./_fixtures.ts";
 
 /** What Ceph 16.2.15's validate_command did with one argv. */
@@ -30,17 +36,23 @@ const INT64_MAX = 2n ** 63n - 1n;
  * one of them. scripts/argparse-corpus/README.md lists the same.
  */
 export const DEVIATIONS = {
-  crash: "ceph_argparse 16.2.15 raises an uncaught exception (IndexError/ValueError from CephIPAddr's port parsing and "
-    + "CephEntityAddr's/CephFragment's split, TypeError for positional=false): the ceph CLI dies with a traceback; tsmgr answers",
-  ipv6Port: "CephIPAddr reads one character after \"]\" and one digit of the port: \"[::1]:99999\", \"[::1]:6x\" and \"[::1]x\" pass "
-    + "in Ceph; tsmgr checks the whole port",
-  positional: "Ceph 16.2.15 ignores positional=false on CephChoices/CephBool (it has no keyword-only arguments; other types "
-    + "crash): tsmgr makes such an argument keyword-only, as the descriptor says",
-  int64: "Python's int is unbounded; the daemons read CephInt as int64, so tsmgr refuses a value outside int64 rather than "
-    + "hand on a number no daemon can read",
-  nonFinite: "CephFloat: Python's float() gives inf/nan, which JSON cannot carry; tsmgr refuses them (never a silent null)",
-  fragment: "CephFragment: Ceph 16.2.15 demands \"0x\" and then parses base 10, so it refuses every value; tsmgr accepts what "
-    + "the type means, 0x<hex>/<bits>",
+  crash:
+    "ceph_argparse 16.2.15 raises an uncaught exception (IndexError/ValueError from CephIPAddr's port parsing and " +
+    "CephEntityAddr's/CephFragment's split, TypeError for positional=false): the ceph CLI dies with a traceback; tsmgr answers",
+  ipv6Port:
+    'CephIPAddr reads one character after "]" and one digit of the port: "[::1]:99999", "[::1]:6x" and "[::1]x" pass ' +
+    "in Ceph; tsmgr checks the whole port",
+  positional:
+    "Ceph 16.2.15 ignores positional=false on CephChoices/CephBool (it has no keyword-only arguments; other types " +
+    "crash): tsmgr makes such an argument keyword-only, as the descriptor says",
+  int64:
+    "Python's int is unbounded; the daemons read CephInt as int64, so tsmgr refuses a value outside int64 rather than " +
+    "hand on a number no daemon can read",
+  nonFinite:
+    "CephFloat: Python's float() gives inf/nan, which JSON cannot carry; tsmgr refuses them (never a silent null)",
+  fragment:
+    'CephFragment: Ceph 16.2.15 demands "0x" and then parses base 10, so it refuses every value; tsmgr accepts what ' +
+    "the type means, 0x<hex>/<bits>",
 } as const;
 
 export type Deviation = keyof typeof DEVIATIONS;
@@ -53,9 +65,14 @@ export function tableOf(key: string): CommandTable | Error {
   if (table) return table;
   const spec = corpus.tables[key]!;
   try {
-    table = "corpus" in spec
-      ? new CommandTable(loadCorpus(spec.corpus).filter((e) => !(e.flags & CommandFlags.OBSOLETE)).map((e) => e.signature))
-      : new CommandTable(spec.descriptors);
+    table =
+      "corpus" in spec
+        ? new CommandTable(
+            loadCorpus(spec.corpus)
+              .filter((e) => !(e.flags & CommandFlags.OBSOLETE))
+              .map((e) => e.signature),
+          )
+        : new CommandTable(spec.descriptors);
   } catch (err) {
     table = err as Error;
   }
@@ -87,9 +104,11 @@ export function deviation([key, argv, answer]: CorpusCase): Deviation | undefine
   if ("descriptors" in spec && spec.descriptors.some((d) => d.includes("CephFragment"))) return "fragment";
   if ("ok" in answer) {
     if (has(answer.ok, (o) => typeof o.$float === "string")) return "nonFinite";
-    if (has(answer.ok, (o) => typeof o.$int === "string" && (BigInt(o.$int) < INT64_MIN || BigInt(o.$int) > INT64_MAX))) return "int64";
+    if (has(answer.ok, (o) => typeof o.$int === "string" && (BigInt(o.$int) < INT64_MIN || BigInt(o.$int) > INT64_MAX)))
+      return "int64";
     const types = JSON.stringify(spec);
-    if (/CephIPAddr|CephEntityAddr/.test(types) && looseIpv6Port(argv.at(-1)!, types.includes("CephEntityAddr"))) return "ipv6Port";
+    if (/CephIPAddr|CephEntityAddr/.test(types) && looseIpv6Port(argv.at(-1)!, types.includes("CephEntityAddr")))
+      return "ipv6Port";
   }
   return undefined;
 }
@@ -112,17 +131,26 @@ export function disagreement(answer: CephAnswer, result: ValidationResult): stri
     return want === got ? undefined : `Ceph gives ${want}; tsmgr ${got}`;
   }
   if ("crash" in answer) return undefined;
-  if (result.ok) return `Ceph refuses (${"invalid" in answer ? `${answer.invalid}: ${answer.message}` : answer.nomatch}); tsmgr accepts ${JSON.stringify(result.args)}`;
+  if (result.ok)
+    return `Ceph refuses (${"invalid" in answer ? `${answer.invalid}: ${answer.message}` : answer.nomatch}); tsmgr accepts ${JSON.stringify(result.args)}`;
   if ("nomatch" in answer) {
-    return result.message.startsWith("no valid command found") ? undefined : `Ceph finds no command; tsmgr: ${result.message}`;
+    return result.message.startsWith("no valid command found")
+      ? undefined
+      : `Ceph finds no command; tsmgr: ${result.message}`;
   }
-  if (result.message.startsWith("no valid command found")) return `Ceph settles on a command (${answer.invalid}: ${answer.message}); tsmgr finds none`;
-  if (answer.message.startsWith("invalid chars") && !result.message.includes("invalid chars")) return `Ceph says ${answer.message}; tsmgr: ${result.message}`;
+  if (result.message.startsWith("no valid command found"))
+    return `Ceph settles on a command (${answer.invalid}: ${answer.message}); tsmgr finds none`;
+  if (answer.message.startsWith("invalid chars") && !result.message.includes("invalid chars"))
+    return `Ceph says ${answer.message}; tsmgr: ${result.message}`;
   return undefined;
 }
 
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+  );
 }

@@ -15,11 +15,19 @@ const STEP = 60;
 test(`ceph_argparse, asked again now, gives the committed answer for every ${STEP}th corpus case`, () => {
   const why = probe("ceph-argparse");
   assert.not.ok(why, `this test asks Ceph's own parser: it ${missingMessage("ceph-argparse", why ?? "")}`);
-  const out = execFileSync("/usr/bin/python3", [GENERATOR, "--sample", String(STEP)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = execFileSync("/usr/bin/python3", [GENERATOR, "--sample", String(STEP)], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const live = JSON.parse(out) as [number, CephAnswer][];
   assert.is(live.length, Math.ceil(corpus.cases.length / STEP));
   const stale = live.filter(([i, answer]) => JSON.stringify(answer) !== JSON.stringify(corpus.cases[i]![2]));
-  const shown = stale.slice(0, 5).map(([i, a]) => `case ${i} ${JSON.stringify(corpus.cases[i]![1])}: now ${JSON.stringify(a)}, committed ${JSON.stringify(corpus.cases[i]![2])}`);
+  const shown = stale
+    .slice(0, 5)
+    .map(
+      ([i, a]) =>
+        `case ${i} ${JSON.stringify(corpus.cases[i]![1])}: now ${JSON.stringify(a)}, committed ${JSON.stringify(corpus.cases[i]![2])}`,
+    );
   assert.is(stale.length, 0, `the corpus is stale: rerun scripts/argparse-corpus/generate.py\n${shown.join("\n")}`);
 });
 

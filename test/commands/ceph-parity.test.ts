@@ -26,8 +26,24 @@ for (const c of corpus.cases) {
 test(`the ceph_argparse corpus holds at least 3,000 cases, every argument type among them`, () => {
   assert.ok(corpus.cases.length >= 3000, `${corpus.cases.length} cases`);
   const text = JSON.stringify(corpus.tables);
-  for (const type of ["CephInt", "CephFloat", "CephString", "CephChoices", "CephBool", "CephPoolname", "CephObjectname", "CephName",
-    "CephOsdName", "CephPgid", "CephEntityAddr", "CephIPAddr", "CephUUID", "CephPrefix", "CephFilepath", "CephFragment"]) {
+  for (const type of [
+    "CephInt",
+    "CephFloat",
+    "CephString",
+    "CephChoices",
+    "CephBool",
+    "CephPoolname",
+    "CephObjectname",
+    "CephName",
+    "CephOsdName",
+    "CephPgid",
+    "CephEntityAddr",
+    "CephIPAddr",
+    "CephUUID",
+    "CephPrefix",
+    "CephFilepath",
+    "CephFragment",
+  ]) {
     assert.ok(text.includes(type) || type === "CephObjectname", type);
   }
 });
@@ -66,7 +82,12 @@ test("where tsmgr departs from Ceph 16.2.15, it answers (never throws) and as do
     if (!kind) continue;
     counts[kind] = (counts[kind] ?? 0) + 1;
     const result = run(tableOf(c[0]), c[1]);
-    const why = result instanceof Error ? (kind === "positional" && result instanceof SyntaxError ? undefined : `threw ${result.message}`) : INSTEAD[kind](result, c);
+    const why =
+      result instanceof Error
+        ? kind === "positional" && result instanceof SyntaxError
+          ? undefined
+          : `threw ${result.message}`
+        : INSTEAD[kind](result, c);
     if (why) wrong.push(`${kind} ${JSON.stringify(c[1])}: ${why}`);
   }
   assert.is(wrong.length, 0, wrong.slice(0, 10).join("\n"));
@@ -104,7 +125,8 @@ test("a CephFloat that reads as inf or nan is refused, never turned into null", 
 
 test("a CephString holds printable ASCII only, refused with Ceph's invalid chars message", () => {
   const sig = ["t str name=v,type=CephString"];
-  for (const word of ["a\u00a0b", "café", "\u2013", "日本"]) assert.match(message(validateCommand(sig, ["t", "str", word])), `invalid chars`);
+  for (const word of ["a\u00a0b", "café", "\u2013", "日本"])
+    assert.match(message(validateCommand(sig, ["t", "str", word])), `invalid chars`);
   assert.match(message(validateCommand(sig, ["t", "str", "café"])), "invalid chars é in café");
   assert.equal(args(validateCommand(sig, ["t", "str", "a b,c~"])).v, "a b,c~");
   // a pool or object name is not checked, as in Ceph
@@ -118,7 +140,10 @@ test("CephIPAddr drops a v1:, v2: or any: prefix; CephEntityAddr keeps the word 
   assert.equal(args(validateCommand(ip, ["t", "ip", "--v=any:1.2.3.4"])).v, "1.2.3.4");
   assert.equal(args(validateCommand(ip, ["t", "ip", "[::1]"])).v, "[::1]"); // Ceph 16.2.15 raises IndexError here
   assert.match(message(validateCommand(ip, ["t", "ip", "[::1]:99999"])), "port"); // Ceph reads only the "9"
-  assert.equal(args(validateCommand(["t ea name=v,type=CephEntityAddr"], ["t", "ea", "v1:1.2.3.4:6789/42"])).v, "v1:1.2.3.4:6789/42");
+  assert.equal(
+    args(validateCommand(["t ea name=v,type=CephEntityAddr"], ["t", "ea", "v1:1.2.3.4:6789/42"])).v,
+    "v1:1.2.3.4:6789/42",
+  );
 });
 
 test("a numeric n=2 takes up to two words and keeps the last, as Ceph's store_arg does; only n=N collects a list", () => {

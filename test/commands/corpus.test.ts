@@ -3,12 +3,21 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CommandFlags, loadCorpus, parseSignature, signatureToJson, type CorpusName, type JsonSigItem } from "../../runtime/commands/index.ts";
+import {
+  CommandFlags,
+  loadCorpus,
+  parseSignature,
+  signatureToJson,
+  type CorpusName,
+  type JsonSigItem,
+} from "../../runtime/commands/index.ts";
 
 const COUNTS: Record<CorpusName, number> = { mon: 584, mgr: 286, osd0: 89, mona: 44 };
 
 function rawCorpus(name: CorpusName): Record<string, { sig: JsonSigItem[] }> {
-  return JSON.parse(readFileSync(new URL(`../../runtime/commands/data/${name}-command-descriptions.json`, import.meta.url), "utf8"));
+  return JSON.parse(
+    readFileSync(new URL(`../../runtime/commands/data/${name}-command-descriptions.json`, import.meta.url), "utf8"),
+  );
 }
 
 for (const name of Object.keys(COUNTS) as CorpusName[]) {
@@ -46,7 +55,7 @@ test("loadCorpus() keeps help, perm, module and flags of each entry", () => {
   assert.is(mgrFlagged.length, 286);
 });
 
-test("loadCorpus(\"osd0\") entries carry no perm: admin-socket commands have none", () => {
+test('loadCorpus("osd0") entries carry no perm: admin-socket commands have none', () => {
   const entries = loadCorpus("osd0");
   assert.ok(entries.every((e) => e.perm === undefined && e.flags === 0));
 });

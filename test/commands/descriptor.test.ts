@@ -17,18 +17,31 @@ test("parseSignature() reads literal words and arguments from the string form", 
 });
 
 test("parseSignature() gives the same Signature for the string and the JSON form", () => {
-  const fromString = parseSignature("osd tree name=epoch,type=CephInt,range=0,req=false name=states,type=CephChoices,strings=up|down|in|out|destroyed,n=N,req=false");
+  const fromString = parseSignature(
+    "osd tree name=epoch,type=CephInt,range=0,req=false name=states,type=CephChoices,strings=up|down|in|out|destroyed,n=N,req=false",
+  );
   const fromJson = parseSignature({
-    sig: ["osd", "tree",
+    sig: [
+      "osd",
+      "tree",
       { name: "epoch", range: "0", req: "false", type: "CephInt" },
-      { n: "N", name: "states", req: "false", strings: "up|down|in|out|destroyed", type: "CephChoices" }],
+      { n: "N", name: "states", req: "false", strings: "up|down|in|out|destroyed", type: "CephChoices" },
+    ],
   });
   assert.equal(fromJson, fromString);
 });
 
 test("parseSignature() takes a bare JSON sig array and typed JSON values", () => {
   const sig = parseSignature(["x", { name: "a", type: "CephInt", req: false, n: 2, range: 5 }]);
-  assert.equal(sig.args[0], { name: "a", type: "CephInt", req: false, repeat: false, n: 2, positional: true, range: { min: 5 } });
+  assert.equal(sig.args[0], {
+    name: "a",
+    type: "CephInt",
+    req: false,
+    repeat: false,
+    n: 2,
+    positional: true,
+    range: { min: 5 },
+  });
 });
 
 test("parseSignature() reads every field: n=N, n=<count>, range min|max, strings, goodchars, positional=false", () => {
@@ -62,8 +75,13 @@ test("parseSignature() reads a CephPrefix argument as a literal word", () => {
 
 test("parseSignature() reads JSON req as ceph_argparse does: only true/True mean required", () => {
   // the real mon corpus has req=fasle (cmd528) and req=False
-  const sig = parseSignature({ sig: ["x", { name: "a", type: "CephString", req: "fasle" }, { name: "b", type: "CephString", req: "True" }] });
-  assert.equal(sig.args.map((a) => a.req), [false, true]);
+  const sig = parseSignature({
+    sig: ["x", { name: "a", type: "CephString", req: "fasle" }, { name: "b", type: "CephString", req: "True" }],
+  });
+  assert.equal(
+    sig.args.map((a) => a.req),
+    [false, true],
+  );
 });
 
 test("parseSignature() accepts a required keyword-only argument (Ceph never enforces req=false there)", () => {
@@ -73,8 +91,17 @@ test("parseSignature() accepts a required keyword-only argument (Ceph never enfo
 
 test("parseSignature() accepts the argdesc strings CLICommand's to_argdesc produces", () => {
   // shared/reference/ceph-mgr-api.md 3.5 case 16, with the name the decorator prepends
-  const sig = parseSignature("x name=a,req=false,type=CephString name=b,positional=false,type=CephString name=c,strings=one|two,type=CephChoices");
-  assert.equal(sig.args.map((a) => [a.type, a.req, a.positional]), [["CephString", false, true], ["CephString", true, false], ["CephChoices", true, true]]);
+  const sig = parseSignature(
+    "x name=a,req=false,type=CephString name=b,positional=false,type=CephString name=c,strings=one|two,type=CephChoices",
+  );
+  assert.equal(
+    sig.args.map((a) => [a.type, a.req, a.positional]),
+    [
+      ["CephString", false, true],
+      ["CephString", true, false],
+      ["CephChoices", true, true],
+    ],
+  );
   assert.equal(sig.args[2]!.strings, ["one", "two"]);
 });
 
@@ -87,12 +114,24 @@ test("Signature.text is canonical: parsing it again gives an equal Signature", (
 test("signatureToJson() writes Ceph's JSON form with sorted keys and string values", () => {
   const sig = parseSignature("osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false");
   const json = signatureToJson(sig);
-  assert.equal(json, { sig: ["osd", "pool", "create", { name: "pool", type: "CephPoolname" }, { name: "pg_num", range: "0", req: "false", type: "CephInt" }] });
+  assert.equal(json, {
+    sig: [
+      "osd",
+      "pool",
+      "create",
+      { name: "pool", type: "CephPoolname" },
+      { name: "pg_num", range: "0", req: "false", type: "CephInt" },
+    ],
+  });
   assert.is(JSON.stringify(json.sig[4]), '{"name":"pg_num","range":"0","req":"false","type":"CephInt"}');
   assert.equal(parseSignature(json), sig);
 });
 
-interface BadCase { why: string; descriptor: string | JsonSig; mentions: string[] }
+interface BadCase {
+  why: string;
+  descriptor: string | JsonSig;
+  mentions: string[];
+}
 
 for (const { why, descriptor, mentions } of fixture<{ cases: BadCase[] }>("bad-descriptors.json").cases) {
   test(`parseSignature() throws a SyntaxError for ${why}`, () => {
@@ -104,14 +143,18 @@ for (const { why, descriptor, mentions } of fixture<{ cases: BadCase[] }>("bad-d
     }
     assert.instance(error, SyntaxError);
     const message = (error as SyntaxError).message;
-    const quoted = typeof descriptor === "string" ? JSON.stringify(descriptor) : JSON.stringify(descriptor.sig).slice(0, 40);
+    const quoted =
+      typeof descriptor === "string" ? JSON.stringify(descriptor) : JSON.stringify(descriptor.sig).slice(0, 40);
     assert.ok(message.includes(quoted), `message quotes the descriptor: ${message}`);
     for (const m of mentions) assert.ok(message.includes(m), `message mentions ${m}: ${message}`);
   });
 }
 
 test("parseSignature() throws a TypeError for something that is no descriptor at all", () => {
-  assert.throws(() => parseSignature(42 as unknown as string), (err: unknown) => err instanceof TypeError && /42/.test((err as Error).message));
+  assert.throws(
+    () => parseSignature(42 as unknown as string),
+    (err: unknown) => err instanceof TypeError && /42/.test((err as Error).message),
+  );
 });
 
 test.run();

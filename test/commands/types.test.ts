@@ -19,12 +19,24 @@ interface TypeCase {
 }
 
 function accepted(result: ValidationResult): Record<string, unknown> {
-  if (!result.ok) throw new assert.Assertion({ message: `expected acceptance, got: ${result.message}`, operator: "ok", expects: true, actual: false });
+  if (!result.ok)
+    throw new assert.Assertion({
+      message: `expected acceptance, got: ${result.message}`,
+      operator: "ok",
+      expects: true,
+      actual: false,
+    });
   return result.args;
 }
 
 function rejectedMessage(result: ValidationResult): string {
-  if (result.ok) throw new assert.Assertion({ message: `expected rejection, got ${JSON.stringify(result.args)}`, operator: "ok", expects: false, actual: true });
+  if (result.ok)
+    throw new assert.Assertion({
+      message: `expected rejection, got ${JSON.stringify(result.args)}`,
+      operator: "ok",
+      expects: false,
+      actual: true,
+    });
   assert.is(result.errno, 22);
   return result.message;
 }
@@ -37,7 +49,11 @@ for (const c of fixture<{ types: TypeCase[] }>("type-cases.json").types) {
   test(`${c.type} accepts ${c.accept.map(([w]) => JSON.stringify(w)).join(", ")} as Ceph would type them`, () => {
     for (const [word, value] of c.accept) {
       assert.equal(accepted(validateCommand([sig], [...prefix, word]))[arg.name], value, word);
-      assert.equal(accepted(validateCommand([sig], { prefix: prefix.join(" "), [arg.name]: word }))[arg.name], value, `JSON ${word}`);
+      assert.equal(
+        accepted(validateCommand([sig], { prefix: prefix.join(" "), [arg.name]: word }))[arg.name],
+        value,
+        `JSON ${word}`,
+      );
     }
   });
 
@@ -124,7 +140,10 @@ test("CephFilepath accepts an existing file and a creatable one, made absolute",
 
 test("CephFilepath rejects a file in a missing directory, and takes a readable directory as Ceph does", () => {
   // ceph_argparse 16.2.15 accepts any readable path, a directory included (the argparse corpus shows it)
-  assert.is(accepted(validateCommand(["dump name=filename,type=CephFilepath"], ["dump", join(dir, "sub")])).filename, join(dir, "sub"));
+  assert.is(
+    accepted(validateCommand(["dump name=filename,type=CephFilepath"], ["dump", join(dir, "sub")])).filename,
+    join(dir, "sub"),
+  );
   for (const path of [join(dir, "nowhere", "x.txt")]) {
     const message = rejectedMessage(validateCommand(["dump name=filename,type=CephFilepath"], ["dump", path]));
     assert.ok(message.includes(`filename ${JSON.stringify(path)} is not a CephFilepath`), message);

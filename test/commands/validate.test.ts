@@ -3,7 +3,14 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CommandFlags, CommandTable, loadCorpus, parseSignature, validateCommand, type ValidationResult } from "../../runtime/commands/index.ts";
+import {
+  CommandFlags,
+  CommandTable,
+  loadCorpus,
+  parseSignature,
+  validateCommand,
+  type ValidationResult,
+} from "../../runtime/commands/index.ts";
 import { fixture } from "./_fixtures.ts";
 
 interface ArgparseCase {
@@ -15,7 +22,11 @@ interface ArgparseCase {
 }
 
 // the ceph CLI leaves obsolete commands out of matching
-const mon = new CommandTable(loadCorpus("mon").filter((e) => !(e.flags & CommandFlags.OBSOLETE)).map((e) => e.signature));
+const mon = new CommandTable(
+  loadCorpus("mon")
+    .filter((e) => !(e.flags & CommandFlags.OBSOLETE))
+    .map((e) => e.signature),
+);
 
 function messageOf(result: ValidationResult): string {
   assert.not.ok(result.ok, `expected a rejection, got ${result.ok ? JSON.stringify(result.args) : ""}`);
@@ -45,11 +56,25 @@ for (const c of fixture<{ cases: ArgparseCase[] }>("argparse-cases.json").cases)
 }
 
 // argparse case 14: four CephString and one CephInt, each given positionally, as --k v or --k=v
-const RANDOM_CMD = "some random cmd name=variable,type=CephString name=key,type=CephString name=value,type=CephString name=mode,type=CephString name=count,type=CephInt";
+const RANDOM_CMD =
+  "some random cmd name=variable,type=CephString name=key,type=CephString name=value,type=CephString name=mode,type=CephString name=count,type=CephInt";
 
 test("validateCommand() builds the same dict whether each argument is positional, --k v or --k=v (all 243 mixes)", () => {
-  const values: [string, string][] = [["variable", "var1"], ["key", "key1"], ["value", "value1"], ["mode", "mode1"], ["count", "10"]];
-  const expected = { prefix: "some random cmd", variable: "var1", key: "key1", value: "value1", mode: "mode1", count: 10 };
+  const values: [string, string][] = [
+    ["variable", "var1"],
+    ["key", "key1"],
+    ["value", "value1"],
+    ["mode", "mode1"],
+    ["count", "10"],
+  ];
+  const expected = {
+    prefix: "some random cmd",
+    variable: "var1",
+    key: "key1",
+    value: "value1",
+    mode: "mode1",
+    count: 10,
+  };
   for (let mix = 0; mix < 3 ** values.length; mix++) {
     const argv = ["some", "random", "cmd"];
     values.forEach(([name, value], i) => {
@@ -63,7 +88,20 @@ test("validateCommand() builds the same dict whether each argument is positional
 });
 
 test("validateCommand() takes keywords in any order and with dashes for underscores", () => {
-  const argv = ["some", "random", "cmd", "--count", "10", "--mode=mode1", "--value", "value1", "--key", "key1", "--variable", "var1"];
+  const argv = [
+    "some",
+    "random",
+    "cmd",
+    "--count",
+    "10",
+    "--mode=mode1",
+    "--value",
+    "value1",
+    "--key",
+    "key1",
+    "--variable",
+    "var1",
+  ];
   assert.equal(argsOf(validateCommand([RANDOM_CMD], argv)).count, 10);
   const dashed = argsOf(mon.validate(["osd", "pool", "create", "foo", "--pg-num", "8", "--target-size-ratio=0.2"]));
   assert.equal(dashed, { prefix: "osd pool create", pool: "foo", pg_num: 8, target_size_ratio: 0.2 });
@@ -71,9 +109,18 @@ test("validateCommand() takes keywords in any order and with dashes for undersco
 
 test("validateCommand() reads a bare CephBool keyword as true and --flag=false as false", () => {
   const sigs = ["osd pool rm name=pool,type=CephPoolname name=yes_i_really_mean_it,type=CephBool,req=false"];
-  assert.is(argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p", "--yes-i-really-mean-it"])).yes_i_really_mean_it, true);
-  assert.is(argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p", "--yes_i_really_mean_it"])).yes_i_really_mean_it, true);
-  assert.is(argsOf(validateCommand(sigs, ["osd", "pool", "rm", "--yes-i-really-mean-it=0", "p"])).yes_i_really_mean_it, false);
+  assert.is(
+    argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p", "--yes-i-really-mean-it"])).yes_i_really_mean_it,
+    true,
+  );
+  assert.is(
+    argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p", "--yes_i_really_mean_it"])).yes_i_really_mean_it,
+    true,
+  );
+  assert.is(
+    argsOf(validateCommand(sigs, ["osd", "pool", "rm", "--yes-i-really-mean-it=0", "p"])).yes_i_really_mean_it,
+    false,
+  );
   assert.is(argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p", "true"])).yes_i_really_mean_it, true);
   assert.equal(argsOf(validateCommand(sigs, ["osd", "pool", "rm", "p"])), { prefix: "osd pool rm", pool: "p" });
 });
@@ -81,7 +128,10 @@ test("validateCommand() reads a bare CephBool keyword as true and --flag=false a
 test("validateCommand() splits n=N values on commas, except a positional CephString", () => {
   const sigs = ["list choices name=c,type=CephChoices,strings=a|b|c,n=N", "list strings name=s,type=CephString,n=N"];
   assert.equal(argsOf(validateCommand(sigs, ["list", "choices", "a,b", "c"])).c, ["a", "b", "c"]);
-  assert.equal(argsOf(validateCommand(sigs, ["list", "strings", "allow r, allow w", "x"])).s, ["allow r, allow w", "x"]);
+  assert.equal(argsOf(validateCommand(sigs, ["list", "strings", "allow r, allow w", "x"])).s, [
+    "allow r, allow w",
+    "x",
+  ]);
   assert.equal(argsOf(validateCommand(sigs, ["list", "strings", "--s", "x,y", "--s=z"])).s, ["x", "y", "z"]);
 });
 
@@ -94,12 +144,22 @@ test("validateCommand() takes up to n=<count> values and keeps the last, as Ceph
 
 test("validateCommand() passes a word an optional argument refuses on to the next one", () => {
   assert.equal(argsOf(mon.validate(["osd", "tree", "down"])), { prefix: "osd tree", states: ["down"] });
-  assert.equal(argsOf(mon.validate(["osd", "blocklist", "rm", "1.2.3.4"])), { prefix: "osd blocklist", blocklistop: "rm", addr: "1.2.3.4" });
+  assert.equal(argsOf(mon.validate(["osd", "blocklist", "rm", "1.2.3.4"])), {
+    prefix: "osd blocklist",
+    blocklistop: "rm",
+    addr: "1.2.3.4",
+  });
 });
 
 test("validateCommand() refuses a plain word for a keyword-only argument and takes the keyword", () => {
-  const sigs = ["ls name=pool,type=CephString,req=false name=format,type=CephChoices,strings=json|plain,req=false,positional=false"];
-  assert.equal(argsOf(validateCommand(sigs, ["ls", "rbd", "--format", "json"])), { prefix: "ls", pool: "rbd", format: "json" });
+  const sigs = [
+    "ls name=pool,type=CephString,req=false name=format,type=CephChoices,strings=json|plain,req=false,positional=false",
+  ];
+  assert.equal(argsOf(validateCommand(sigs, ["ls", "rbd", "--format", "json"])), {
+    prefix: "ls",
+    pool: "rbd",
+    format: "json",
+  });
   const message = messageOf(validateCommand(sigs, ["ls", "rbd", "json"]));
   assert.ok(message.includes('unexpected argument "json"') && message.includes("--format"), message);
 });
@@ -110,20 +170,35 @@ test("validateCommand() names a missing keyword-only argument and how to give it
 });
 
 test("validateCommand() refuses an unknown --option rather than taking it as a value", () => {
-  const message = messageOf(validateCommand(["auth get name=entity,type=CephString"], ["auth", "get", "--entitty", "client.a"]));
-  assert.ok(message.includes('unexpected argument "--entitty"') && message.includes("its arguments are entity"), message);
+  const message = messageOf(
+    validateCommand(["auth get name=entity,type=CephString"], ["auth", "get", "--entitty", "client.a"]),
+  );
+  assert.ok(
+    message.includes('unexpected argument "--entitty"') && message.includes("its arguments are entity"),
+    message,
+  );
   // the legacy confirmation flags still pass as values of a CephString (fs volume rm in Pacific)
-  assert.equal(argsOf(mon.validate(["fs", "volume", "rm", "vol", "--yes-i-really-mean-it"]))["yes-i-really-mean-it"], "--yes-i-really-mean-it");
+  assert.equal(
+    argsOf(mon.validate(["fs", "volume", "rm", "vol", "--yes-i-really-mean-it"]))["yes-i-really-mean-it"],
+    "--yes-i-really-mean-it",
+  );
 });
 
 test("validateCommand() appends the usage of the command it settled on to an argument error", () => {
   const message = messageOf(mon.validate(["pg", "map", "1"]));
-  assert.is(message, 'invalid command: pgid "1" is not a CephPgid (no "." in it; expected <pool>.<hex seed>, e.g. 1.1f)\nusage: pg map <pgid>');
+  assert.is(
+    message,
+    'invalid command: pgid "1" is not a CephPgid (no "." in it; expected <pool>.<hex seed>, e.g. 1.1f)\nusage: pg map <pgid>',
+  );
 });
 
 test("validateCommand() lists the closest matches for an unknown command, ceph-style", () => {
   // a partial last word narrows the list to what it can complete
-  assert.ok(messageOf(mon.validate(["osd", "pool", "creat"])).startsWith("no valid command found; 1 closest matches:\nosd pool create <pool> [<pg_num:int>]"));
+  assert.ok(
+    messageOf(mon.validate(["osd", "pool", "creat"])).startsWith(
+      "no valid command found; 1 closest matches:\nosd pool create <pool> [<pg_num:int>]",
+    ),
+  );
   // otherwise Ceph's ten best come nearest first
   const lines = messageOf(mon.validate(["osd", "pool", "creat", "foo"])).split("\n");
   assert.is(lines[0], "no valid command found; 10 closest matches:");
@@ -131,7 +206,10 @@ test("validateCommand() lists the closest matches for an unknown command, ceph-s
 });
 
 test("validateCommand() guesses the command from a misspelt first word", () => {
-  assert.is(messageOf(mon.validate(["osdd", "pool", "ls"])), "no valid command found; 1 closest matches:\nosd pool ls [<detail:detail>]");
+  assert.is(
+    messageOf(mon.validate(["osdd", "pool", "ls"])),
+    "no valid command found; 1 closest matches:\nosd pool ls [<detail:detail>]",
+  );
 });
 
 test("validateCommand() lists at most 10 closest matches for a word it cannot place", () => {
@@ -155,14 +233,30 @@ test("validateCommand() takes a JSON command with typed values and strings alike
 test("validateCommand() takes JSON lists for n=N arguments, and a lone value as a list of one", () => {
   assert.equal(argsOf(mon.validate({ prefix: "osd tree", states: ["up", "in"] })).states, ["up", "in"]);
   assert.equal(argsOf(mon.validate({ prefix: "osd tree", states: "up" })).states, ["up"]);
-  assert.equal(argsOf(mon.validate({ prefix: "auth get-or-create-key", entity: "client.a", caps: ["mon", "allow r, allow w"] })).caps, ["mon", "allow r, allow w"]);
+  assert.equal(
+    argsOf(mon.validate({ prefix: "auth get-or-create-key", entity: "client.a", caps: ["mon", "allow r, allow w"] }))
+      .caps,
+    ["mon", "allow r, allow w"],
+  );
 });
 
 test("validateCommand() rejects a JSON value of the wrong type, naming argument, value and type", () => {
-  assert.match(messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: "abc" })), 'invalid command: pg_num "abc" is not a CephInt (expected an integer)');
-  assert.match(messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: 1.5 })), "pg_num 1.5 is not a CephInt");
-  assert.match(messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: -1 })), "pg_num -1 is out of range: must be >= 0");
-  assert.match(messageOf(mon.validate({ prefix: "osd tree", states: ["up", "sideways"] })), 'states "sideways" is not a CephChoices');
+  assert.match(
+    messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: "abc" })),
+    'invalid command: pg_num "abc" is not a CephInt (expected an integer)',
+  );
+  assert.match(
+    messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: 1.5 })),
+    "pg_num 1.5 is not a CephInt",
+  );
+  assert.match(
+    messageOf(mon.validate({ prefix: "osd pool create", pool: "rbd", pg_num: -1 })),
+    "pg_num -1 is out of range: must be >= 0",
+  );
+  assert.match(
+    messageOf(mon.validate({ prefix: "osd tree", states: ["up", "sideways"] })),
+    'states "sideways" is not a CephChoices',
+  );
 });
 
 test("validateCommand() rejects an unknown JSON field and names the ones the command takes", () => {
@@ -176,13 +270,20 @@ test("validateCommand() rejects a JSON command missing a required field", () => 
 });
 
 test("validateCommand() lets the CLI's format travel with any JSON command", () => {
-  assert.equal(argsOf(mon.validate({ prefix: "osd pool ls", format: "json" })), { prefix: "osd pool ls", format: "json" });
+  assert.equal(argsOf(mon.validate({ prefix: "osd pool ls", format: "json" })), {
+    prefix: "osd pool ls",
+    format: "json",
+  });
   assert.match(messageOf(mon.validate({ prefix: "osd pool ls", format: 1 })), 'unknown argument "format"');
 });
 
 test("validateCommand() tries every signature sharing a JSON prefix", () => {
   const osd0 = new CommandTable(loadCorpus("osd0").map((e) => e.signature));
-  assert.equal(argsOf(osd0.validate({ prefix: "pg", pgid: "1.0", cmd: "query" })), { prefix: "pg", pgid: "1.0", cmd: "query" });
+  assert.equal(argsOf(osd0.validate({ prefix: "pg", pgid: "1.0", cmd: "query" })), {
+    prefix: "pg",
+    pgid: "1.0",
+    cmd: "query",
+  });
   assert.equal(argsOf(osd0.validate(["pg", "1.0", "query"])), { prefix: "pg", pgid: "1.0", cmd: "query" });
 });
 

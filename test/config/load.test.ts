@@ -6,7 +6,12 @@ import * as assert from "uvu/assert";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  configFromObject, defaultModuleConfig, moduleConfigOf, moduleLimits, unknownModuleEntries, type Config,
+  configFromObject,
+  defaultModuleConfig,
+  moduleConfigOf,
+  moduleLimits,
+  unknownModuleEntries,
+  type Config,
 } from "../../runtime/config/index.ts";
 import { ConfigError } from "../../runtime/errors.ts";
 import { cleanup, cli, tempDir, writeConfig } from "../_util.ts";
@@ -26,13 +31,25 @@ function refused(raw: Record<string, unknown>, field: string, message: string | 
 const cfgOf = (raw: Record<string, unknown>): Config => configFromObject(raw, "/etc/tsmgr/mgr.json");
 
 test("cluster.sim.tickMs beyond setTimeout's 2^31-1 ms is refused naming the field", () => {
-  refused({ cluster: { sim: { tickMs: 2147483648 } } }, "cluster.sim.tickMs", "2147483648 is out of range: must be between 0 and 2147483647");
+  refused(
+    { cluster: { sim: { tickMs: 2147483648 } } },
+    "cluster.sim.tickMs",
+    "2147483648 is out of range: must be between 0 and 2147483647",
+  );
   assert.is(cfgOf({ cluster: { sim: { tickMs: 2147483647 } } }).cluster.sim.tickMs, 2147483647);
 });
 
 test("http.listen with a port over 65535 is refused naming the field and the port range", () => {
-  refused({ http: { listen: "127.0.0.1:99999" } }, "http.listen", '"127.0.0.1:99999": port 99999 is out of range: ports are 0 to 65535');
-  refused({ modules: { dash: { allow: { net: ["0.0.0.0:70000"] } } } }, "modules.dash.allow.net", "port 70000 is out of range");
+  refused(
+    { http: { listen: "127.0.0.1:99999" } },
+    "http.listen",
+    '"127.0.0.1:99999": port 99999 is out of range: ports are 0 to 65535',
+  );
+  refused(
+    { modules: { dash: { allow: { net: ["0.0.0.0:70000"] } } } },
+    "modules.dash.allow.net",
+    "port 70000 is out of range",
+  );
 });
 
 test("addresses need a valid host: IPv4, [IPv6] or a host name", () => {
@@ -79,7 +96,10 @@ test("reserved module names are refused in mgr.json", () => {
 });
 
 test("unknownModuleEntries() names each mgr.json module entry with no module, with a did-you-mean", () => {
-  const cfg = cfgOf({ modulePath: "/srv/modules", modules: { helo: { enabled: true }, hello: { enabled: true }, zzz: {} } });
+  const cfg = cfgOf({
+    modulePath: "/srv/modules",
+    modules: { helo: { enabled: true }, hello: { enabled: true }, zzz: {} },
+  });
   assert.equal(unknownModuleEntries(cfg, ["hello", "dashboard"]), [
     'modules.helo: there is no module "helo" in /srv/modules; did you mean "hello"? (fix the name in mgr.json or add the module)',
     'modules.zzz: there is no module "zzz" in /srv/modules; the modules found are hello, dashboard (fix the name in mgr.json or add the module)',
@@ -131,9 +151,21 @@ test("two daemons of one file that would bind one address are refused, naming bo
 });
 
 test("daemons.ID entries are checked like the rest of mgr.json", () => {
-  refused({ daemons: { y: { http: { listen: "127.0.0.1:99999" } } } }, "daemons.y.http.listen", "port 99999 is out of range");
-  refused({ daemons: { y: { modules: { dash: { allow: { net: ["x:1"] } } } } } }, "daemons.y.modules.dash", "there is no modules.dash entry to override");
-  refused({ modules: { dash: {} }, daemons: { y: { modules: { dash: { enabled: true } } } } }, "daemons.y.modules.dash.enabled", "unknown field");
+  refused(
+    { daemons: { y: { http: { listen: "127.0.0.1:99999" } } } },
+    "daemons.y.http.listen",
+    "port 99999 is out of range",
+  );
+  refused(
+    { daemons: { y: { modules: { dash: { allow: { net: ["x:1"] } } } } } },
+    "daemons.y.modules.dash",
+    "there is no modules.dash entry to override",
+  );
+  refused(
+    { modules: { dash: {} }, daemons: { y: { modules: { dash: { enabled: true } } } } },
+    "daemons.y.modules.dash.enabled",
+    "unknown field",
+  );
   refused({ daemons: { y: { listen: "127.0.0.1:1" } } }, "daemons.y.listen", "unknown field");
   refused({ daemons: { "a b": {} } }, "daemons.a b", "daemon ids are");
 });

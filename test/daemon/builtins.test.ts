@@ -30,14 +30,30 @@ export default class Pools extends MgrModule {
 }`;
 
 /** A daemon started from a real mgr.json on disk, as `tsmgr daemon -c FILE` does. */
-async function daemonFromFile(modules: Record<string, unknown>): Promise<{ file: string; d: Awaited<ReturnType<typeof startDaemon>> }> {
+async function daemonFromFile(
+  modules: Record<string, unknown>,
+): Promise<{ file: string; d: Awaited<ReturnType<typeof startDaemon>> }> {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
   writeFiles(join(dir, "modules"), { "pools.ts": POOLS });
   const file = join(dir, "mgr.json");
-  const write = (m: Record<string, unknown>) => writeFileSync(file, JSON.stringify({ id: "t", modulePath: "modules", dataDir: "data", hotReload: false, http: { listen: "" }, cluster: { sim: { hosts: 2, osdsPerHost: 2, tickMs: 0 } }, modules: m }));
+  const write = (m: Record<string, unknown>) =>
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: "t",
+        modulePath: "modules",
+        dataDir: "data",
+        hotReload: false,
+        http: { listen: "" },
+        cluster: { sim: { hosts: 2, osdsPerHost: 2, tickMs: 0 } },
+        modules: m,
+      }),
+    );
   write(modules);
-  const d = await startDaemon(loadConfig(file), { logger: createLogger({ level: "error", destination: { write: () => {} } }) });
+  const d = await startDaemon(loadConfig(file), {
+    logger: createLogger({ level: "error", destination: { write: () => {} } }),
+  });
   daemons.push(d);
   return { file, d };
 }
@@ -45,8 +61,14 @@ async function daemonFromFile(modules: Record<string, unknown>): Promise<{ file:
 test("module reload applies a new allow.commands grant from mgr.json without a restart", async () => {
   const { file, d } = await daemonFromFile({ pools: { enabled: true } });
   const before = await d.command(["pools"]);
-  assert.match(before.stderr, /PermissionDenied: module "pools" requires permission to send the mon command "osd pool ls"/);
-  writeFileSync(file, readJson(file, (c) => (c.modules.pools.allow = { commands: ["osd pool ls"] })));
+  assert.match(
+    before.stderr,
+    /PermissionDenied: module "pools" requires permission to send the mon command "osd pool ls"/,
+  );
+  writeFileSync(
+    file,
+    readJson(file, (c) => (c.modules.pools.allow = { commands: ["osd pool ls"] })),
+  );
   const reload = await d.command(["module", "reload", "pools"]);
   assert.is(reload.retval, 0, reload.stderr);
   const after = await d.command(["pools"]);
@@ -58,7 +80,10 @@ test("module reload applies a new allow.commands grant from mgr.json without a r
 
 test("module reload with an invalid mgr.json says why and keeps the running grants", async () => {
   const { file, d } = await daemonFromFile({ pools: { enabled: true, allow: { commands: ["osd pool ls"] } } });
-  writeFileSync(file, readJson(file, (c) => (c.modules.pools.allow = { commands: 7 })));
+  writeFileSync(
+    file,
+    readJson(file, (c) => (c.modules.pools.allow = { commands: 7 })),
+  );
   const reload = await d.command(["module", "reload", "pools"]);
   assert.is(reload.retval, -22);
   assert.match(reload.stderr, /^mgr\.json was not applied: .*modules\.pools\.allow\.commands/);
@@ -68,7 +93,10 @@ test("module reload with an invalid mgr.json says why and keeps the running gran
 test("reloadConfig() (SIGHUP) restarts only the modules whose mgr.json section changed", async () => {
   const { file, d } = await daemonFromFile({ pools: { enabled: true } });
   assert.equal(await d.reloadConfig(), []);
-  writeFileSync(file, readJson(file, (c) => (c.modules.pools.allow = { commands: ["osd pool ls"] })));
+  writeFileSync(
+    file,
+    readJson(file, (c) => (c.modules.pools.allow = { commands: ["osd pool ls"] })),
+  );
   assert.equal(await d.reloadConfig(), ["pools"]);
   assert.is((await d.command(["pools"])).retval, 0);
 });
@@ -110,7 +138,9 @@ test("health clears once a failed module runs again after its restart, and says 
 test("module ls and module info on a standby describe the group's active daemon", async () => {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
-  writeFiles(join(dir, "modules"), { "flaky.ts": FLAKY.replace("if (runs === 1) throw new Error(\"first run dies\");", "") });
+  writeFiles(join(dir, "modules"), {
+    "flaky.ts": FLAKY.replace('if (runs === 1) throw new Error("first run dies");', ""),
+  });
   const common = { election: { backend: "sqlite", leaseMs: 600 }, modules: { flaky: { enabled: true } } };
   const a: TestDaemon = await startTestDaemon(dir, { ...common, id: "a" });
   daemons.push(a);
@@ -133,7 +163,8 @@ export default class Opts extends MgrModule {
   });
   const d = await startTestDaemon(dir, { modules: { opts: { enabled: true } } });
   daemons.push(d);
-  const json = async (k: string) => JSON.parse((await d.command(["config", "get", "mgr", k], { format: "json" })).stdout) as unknown;
+  const json = async (k: string) =>
+    JSON.parse((await d.command(["config", "get", "mgr", k], { format: "json" })).stdout) as unknown;
   assert.is(await json("mgr/opts/count"), 3);
   assert.is(await json("mgr/opts/label"), "x");
   assert.is((await d.command(["config", "set", "mgr", "mgr/opts/count", "12"])).retval, 0);
@@ -176,7 +207,10 @@ export default class G extends MgrModule {
   daemons.push(d);
   const never = await d.command(["greet", "bob"]);
   assert.is(never.retval, -22);
-  assert.is(never.stderr, "module 'greeter' is disabled, so its commands are not available: enable it with tsmgr module enable greeter");
+  assert.is(
+    never.stderr,
+    "module 'greeter' is disabled, so its commands are not available: enable it with tsmgr module enable greeter",
+  );
   assert.is((await d.command(["module", "enable", "greeter"])).retval, 0);
   assert.is((await d.command(["greet", "bob"])).stdout, "hi bob");
   assert.is((await d.command(["module", "disable", "greeter"])).retval, 0);
@@ -187,7 +221,9 @@ export default class G extends MgrModule {
 test("a mgr.json section for a module that does not exist is reported in health with a did-you-mean", async () => {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
-  writeFiles(join(dir, "modules"), { "hello.ts": FLAKY.replace("if (runs === 1) throw new Error(\"first run dies\");", "") });
+  writeFiles(join(dir, "modules"), {
+    "hello.ts": FLAKY.replace('if (runs === 1) throw new Error("first run dies");', ""),
+  });
   const d = await startTestDaemon(dir, { modules: { hello: { enabled: true }, helo: { enabled: true } } });
   daemons.push(d);
   const health = (await d.command(["health", "detail"])).stdout;

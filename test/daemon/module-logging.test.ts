@@ -21,7 +21,9 @@ export default class Chatty extends MgrModule {
 }`;
 
 const lines = (d: Awaited<ReturnType<typeof daemons.start>>, tag: string) =>
-  d.logs.filter((l) => l.module === "chatty" && typeof l.msg === "string" && l.msg.endsWith(` ${tag}`)).map((l) => l.msg.split(" ")[0]);
+  d.logs
+    .filter((l) => l.module === "chatty" && typeof l.msg === "string" && l.msg.endsWith(` ${tag}`))
+    .map((l) => l.msg.split(" ")[0]);
 
 test("every module has Ceph's log options, and log_level filters the module's own lines", async () => {
   const d = await daemons.start({ files: { "chatty.ts": CHATTY } });

@@ -39,7 +39,10 @@ export function electionCases(test: Test, backend: ElectionUnderTest): void {
     assert.type(map.active_addr, "string");
     assert.is(map.active_asok, a.asokPath);
     assert.ok(map.active_gid > 0);
-    assert.equal(map.standbys.map((s: { name: string }) => s.name), ["b"]);
+    assert.equal(
+      map.standbys.map((s: { name: string }) => s.name),
+      ["b"],
+    );
     assert.equal(map.services, {});
     // the active learns of a new standby on its next renewal: wait for it, then compare
     await waitFor(async () => (await json(a, ["status"])).standbys.length === 1, "a to list b as standby");
@@ -55,21 +58,27 @@ export function electionCases(test: Test, backend: ElectionUnderTest): void {
     if (backend.stored) assert.is(await backend.stored("via"), "standby");
   });
 
-  test(named("mgr fail hands over: the standby becomes active with the stored state; the failed one rejoins as standby"), async () => {
-    const [a, b] = await backend.pair();
-    assert.match((await a.command(["ws", "who"])).stdout, /count=1/);
-    const epoch = (await json(a, ["status"])).epoch;
-    assert.match((await a.command(["mgr", "fail"])).stdout, /failed mgr\.a/);
-    await waitFor(() => b.isActive(), "b to become active", 3000);
-    await waitFor(async () => /^active on b count=2/.test((await a.command(["ws", "who"])).stdout), "b's module, started with the stored count");
-    assert.not.ok(a.isActive());
-    assert.is(a.modules().find((m) => m.name === "with_standby")!.state, "standby");
-    const map = await waitFor(async () => {
-      const m = await json(a, ["status"]);
-      return m.active_name === "b" && m.standbys.some((s: { name: string }) => s.name === "a") ? m : undefined;
-    }, "a listed as standby of b");
-    assert.ok(map.epoch > epoch, `epoch grew: ${epoch} → ${map.epoch}`);
-  });
+  test(
+    named("mgr fail hands over: the standby becomes active with the stored state; the failed one rejoins as standby"),
+    async () => {
+      const [a, b] = await backend.pair();
+      assert.match((await a.command(["ws", "who"])).stdout, /count=1/);
+      const epoch = (await json(a, ["status"])).epoch;
+      assert.match((await a.command(["mgr", "fail"])).stdout, /failed mgr\.a/);
+      await waitFor(() => b.isActive(), "b to become active", 3000);
+      await waitFor(
+        async () => /^active on b count=2/.test((await a.command(["ws", "who"])).stdout),
+        "b's module, started with the stored count",
+      );
+      assert.not.ok(a.isActive());
+      assert.is(a.modules().find((m) => m.name === "with_standby")!.state, "standby");
+      const map = await waitFor(async () => {
+        const m = await json(a, ["status"]);
+        return m.active_name === "b" && m.standbys.some((s: { name: string }) => s.name === "a") ? m : undefined;
+      }, "a listed as standby of b");
+      assert.ok(map.epoch > epoch, `epoch grew: ${epoch} → ${map.epoch}`);
+    },
+  );
 
   test(named("mgr fail sent to the standby reaches the active"), async () => {
     const [a, b] = await backend.pair();

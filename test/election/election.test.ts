@@ -37,10 +37,15 @@ test("an active that finds its lease taken stops its active modules (fencing)", 
   await b.stop();
   daemons = [a];
   const db = new Database(join(dir, "data", "election.db"));
-  db.prepare("UPDATE lease SET holder = 'intruder', gid = 1, expires_at = ?, epoch = epoch + 1 WHERE id = 1").run(Date.now() + 60_000);
+  db.prepare("UPDATE lease SET holder = 'intruder', gid = 1, expires_at = ?, epoch = epoch + 1 WHERE id = 1").run(
+    Date.now() + 60_000,
+  );
   db.close();
   await waitFor(() => !a.isActive(), "a to step down");
-  await waitFor(() => a.modules().find((m) => m.name === "with_standby")?.state === "standby", "its modules to leave the active role");
+  await waitFor(
+    () => a.modules().find((m) => m.name === "with_standby")?.state === "standby",
+    "its modules to leave the active role",
+  );
   assert.is((await a.command(["ws", "who"], { timeoutMs: 500 })).retval, -11);
 });
 
@@ -50,7 +55,8 @@ test("a standby module gets only the standby surface: data, store and commands a
     const lines = b.logs.filter((l) => l.module === "with_standby" && l.msg.startsWith("standby probe "));
     return lines.length >= 6 ? lines.map((l) => l.msg) : undefined;
   }, "the standby's probes");
-  const offer = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
+  const offer =
+    "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
   for (const name of ["setStore", "sendCommand", "getMetadata"]) {
     const line = probes.find((p) => p.startsWith(`standby probe ${name}:`))!;
     assert.ok(line.endsWith(`PermissionDenied: ${name}() is not available on a standby daemon: ${offer}`), line);
@@ -58,7 +64,12 @@ test("a standby module gets only the standby surface: data, store and commands a
   // Ceph's standbys read the store, and get() answers "mgr_ips" only
   assert.ok(probes.includes("standby probe getStore: allowed"), probes.join("\n"));
   const get = probes.find((p) => p.startsWith("standby probe get:"))!;
-  assert.ok(get.endsWith(`PermissionDenied: get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${offer}`), get);
+  assert.ok(
+    get.endsWith(
+      `PermissionDenied: get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${offer}`,
+    ),
+    get,
+  );
   assert.ok(probes.includes("standby probe identity: b active=none"));
 });
 
@@ -68,7 +79,18 @@ test("kill -9 of the active: the standby answers module commands as active, and 
   copyFileSync(join(FIX, "with_standby.ts"), join(dir, "modules", "with_standby.ts"));
   const cfg = (id: string) => {
     const f = join(dir, `mgr-${id}.json`);
-    writeFileSync(f, JSON.stringify({ id, modulePath: "modules", dataDir: "data", http: { listen: "" }, cluster: { sim: { tickMs: 0 } }, election: { leaseMs: 800 }, modules: { with_standby: { enabled: true } } }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        id,
+        modulePath: "modules",
+        dataDir: "data",
+        http: { listen: "" },
+        cluster: { sim: { tickMs: 0 } },
+        election: { leaseMs: 800 },
+        modules: { with_standby: { enabled: true } },
+      }),
+    );
     return f;
   };
   const a = await spawnDaemon(cfg("a"));
@@ -84,7 +106,13 @@ test("kill -9 of the active: the standby answers module commands as active, and 
     try {
       const map = JSON.parse((await cli(["-c", cfg("a"), "status", "-f", "json"])).stdout);
       assert.is(map.active_name, "b");
-      await waitFor(async () => JSON.parse((await cli(["-c", cfg("a"), "status", "-f", "json"])).stdout).standbys.some((s: { name: string }) => s.name === "a"), "a listed as standby");
+      await waitFor(
+        async () =>
+          JSON.parse((await cli(["-c", cfg("a"), "status", "-f", "json"])).stdout).standbys.some(
+            (s: { name: string }) => s.name === "a",
+          ),
+        "a listed as standby",
+      );
     } finally {
       a2.proc.kill("SIGTERM");
       await a2.exited;

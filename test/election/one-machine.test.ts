@@ -47,7 +47,15 @@ test("two daemons on one machine share one mgr.json: the shipped modules serve o
         dashboard: { enabled: true, allow: { net: [`127.0.0.1:${dx}`] } },
         prometheus: { enabled: true, allow: { net: [`127.0.0.1:${px}`] } },
       },
-      daemons: { x: {}, y: { modules: { dashboard: { allow: { net: [`127.0.0.1:${dy}`] } }, prometheus: { allow: { net: [`127.0.0.1:${py}`] } } } } },
+      daemons: {
+        x: {},
+        y: {
+          modules: {
+            dashboard: { allow: { net: [`127.0.0.1:${dy}`] } },
+            prometheus: { allow: { net: [`127.0.0.1:${py}`] } },
+          },
+        },
+      },
     }),
   );
   const x = await startDaemon(loadConfig(file, { id: "x" }), { logger: quiet() });
@@ -60,14 +68,20 @@ test("two daemons on one machine share one mgr.json: the shipped modules serve o
   assert.is(x.mgrMap().services.dashboard, `http://127.0.0.1:${dx}/`);
   // the standby's modules answer on y's own addresses (a redirect / standby answer, not a clash)
   await waitFor(async () => (await status(`http://127.0.0.1:${dy}/`)) !== 0, "the standby dashboard on y");
-  assert.ok(x.modules().every((m) => !m.enabled || m.state === "active"), JSON.stringify(x.modules().map((m) => [m.name, m.state, m.error?.message])));
+  assert.ok(
+    x.modules().every((m) => !m.enabled || m.state === "active"),
+    JSON.stringify(x.modules().map((m) => [m.name, m.state, m.error?.message])),
+  );
 
   assert.is((await x.command(["mgr", "fail"])).retval, 0);
   await waitFor(() => y.isActive(), "y to take over");
   await waitFor(async () => (await status(`http://127.0.0.1:${py}/metrics`)) === 200, "prometheus on y", 10_000);
   await waitFor(async () => (await status(`http://127.0.0.1:${dy}/`)) === 200, "the dashboard on y", 10_000);
   await waitFor(() => y.mgrMap().services.dashboard === `http://127.0.0.1:${dy}/`, "y's dashboard URI published");
-  assert.ok(y.modules().every((m) => !m.enabled || m.state === "active"), JSON.stringify(y.modules().map((m) => [m.name, m.state, m.error?.message])));
+  assert.ok(
+    y.modules().every((m) => !m.enabled || m.state === "active"),
+    JSON.stringify(y.modules().map((m) => [m.name, m.state, m.error?.message])),
+  );
 });
 
 test.run();

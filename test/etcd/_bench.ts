@@ -14,7 +14,8 @@ import { sleep, startEtcd, type EtcdCluster } from "./_etcd.ts";
 
 const VALUE = "v".repeat(120);
 const args = process.argv.slice(2);
-const want = (s: string) => args.length === 0 || args.includes(s) || args.every((a) => a.startsWith("--") || /^\d+$/.test(a));
+const want = (s: string) =>
+  args.length === 0 || args.includes(s) || args.every((a) => a.startsWith("--") || /^\d+$/.test(a));
 const kills = Number(args[args.indexOf("--kills") + 1]) || 10;
 
 const pct = (xs: number[], p: number) => {
@@ -56,13 +57,28 @@ async function storeFigures(label: string, backend: StoreBackend): Promise<void>
   }
 }
 
-async function failoverFigures(label: string, cfgFor: (id: string) => Record<string, unknown>, n: number): Promise<void> {
+async function failoverFigures(
+  label: string,
+  cfgFor: (id: string) => Record<string, unknown>,
+  n: number,
+): Promise<void> {
   const dir = tempDir("tsmgr-etcd-bench-");
   mkdirSync(join(dir, "modules"));
   copyFileSync(join(ROOT, "test", "fixtures", "modules", "with_standby.ts"), join(dir, "modules", "with_standby.ts"));
   const file = (id: string) => {
     const p = join(dir, `mgr-${id}.json`);
-    writeFileSync(p, JSON.stringify({ id, modulePath: "modules", hotReload: false, http: { listen: "" }, cluster: { sim: { hosts: 2, osdsPerHost: 2, tickMs: 0 } }, modules: { with_standby: { enabled: true } }, ...cfgFor(id) }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        id,
+        modulePath: "modules",
+        hotReload: false,
+        http: { listen: "" },
+        cluster: { sim: { hosts: 2, osdsPerHost: 2, tickMs: 0 } },
+        modules: { with_standby: { enabled: true } },
+        ...cfgFor(id),
+      }),
+    );
     return p;
   };
   const asok = (id: string) => join(dir, (cfgFor(id).dataDir as string | undefined) ?? "data", `mgr.${id}.asok`);
@@ -112,7 +128,9 @@ async function failoverFigures(label: string, cfgFor: (id: string) => Record<str
     cleanup(dir);
   }
   const ok = samples.filter((x) => Number.isFinite(x));
-  console.log(`${label.padEnd(30)} n=${samples.length}: median ${f(pct(ok, 50))} ms, min ${f(Math.min(...ok))}, max ${f(Math.max(...ok))} ms${ok.length < samples.length ? `, ${samples.length - ok.length} timed out` : ""}  [${ok.map((x) => Math.round(x)).join(" ")}]`);
+  console.log(
+    `${label.padEnd(30)} n=${samples.length}: median ${f(pct(ok, 50))} ms, min ${f(Math.min(...ok))}, max ${f(Math.max(...ok))} ms${ok.length < samples.length ? `, ${samples.length - ok.length} timed out` : ""}  [${ok.map((x) => Math.round(x)).join(" ")}]`,
+  );
 }
 
 let one: EtcdCluster | undefined;
@@ -127,15 +145,30 @@ try {
     } finally {
       cleanup(dir);
     }
-    await storeFigures("etcd, 1 member", await openEtcdStore({ endpoints: one.endpoints, prefix: "bench1/", group: "bench" }));
-    await storeFigures("etcd, 3 members", await openEtcdStore({ endpoints: three.endpoints, prefix: "bench3/", group: "bench" }));
+    await storeFigures(
+      "etcd, 1 member",
+      await openEtcdStore({ endpoints: one.endpoints, prefix: "bench1/", group: "bench" }),
+    );
+    await storeFigures(
+      "etcd, 3 members",
+      await openEtcdStore({ endpoints: three.endpoints, prefix: "bench3/", group: "bench" }),
+    );
     await three.destroy();
     three = undefined;
   }
   if (want("failover")) {
     for (const leaseMs of [1000, 2000]) {
       const ep = one.endpoints;
-      await failoverFigures(`etcd leaseMs ${leaseMs}`, (id) => ({ dataDir: `data-${id}`, store: { backend: "etcd" }, election: { backend: "etcd", leaseMs }, etcd: { endpoints: ep, prefix: `fo-${leaseMs}/` } }), kills);
+      await failoverFigures(
+        `etcd leaseMs ${leaseMs}`,
+        (id) => ({
+          dataDir: `data-${id}`,
+          store: { backend: "etcd" },
+          election: { backend: "etcd", leaseMs },
+          etcd: { endpoints: ep, prefix: `fo-${leaseMs}/` },
+        }),
+        kills,
+      );
       await failoverFigures(`sqlite leaseMs ${leaseMs}`, () => ({ dataDir: "data", election: { leaseMs } }), kills);
     }
   }

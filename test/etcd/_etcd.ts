@@ -85,7 +85,15 @@ export async function startEtcd(n = 1): Promise<EtcdCluster> {
     const clientPort = await freePort();
     let peerPort = await freePort();
     while (peerPort === clientPort) peerPort = await freePort();
-    members.push({ name: `m${i + 1}`, clientPort, peerPort, endpoint: `http://127.0.0.1:${clientPort}`, dataDir: join(dir, `m${i + 1}`), proc: undefined, exited: undefined });
+    members.push({
+      name: `m${i + 1}`,
+      clientPort,
+      peerPort,
+      endpoint: `http://127.0.0.1:${clientPort}`,
+      dataDir: join(dir, `m${i + 1}`),
+      proc: undefined,
+      exited: undefined,
+    });
   }
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(",");
   const token = `tsmgr-test-${process.pid}-${members[0]!.clientPort}`; // one per cluster
@@ -93,17 +101,26 @@ export async function startEtcd(n = 1): Promise<EtcdCluster> {
     // etcd reads every ETCD_* variable as a flag: keep ours out of its environment
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ETCD_")));
     const args = [
-      "--name", m.name,
-      "--data-dir", m.dataDir,
+      "--name",
+      m.name,
+      "--data-dir",
+      m.dataDir,
       "--logger=zap",
       `--log-outputs=${m.dataDir}.log`,
-      "--listen-client-urls", m.endpoint,
-      "--advertise-client-urls", m.endpoint,
-      "--listen-peer-urls", `http://127.0.0.1:${m.peerPort}`,
-      "--initial-advertise-peer-urls", `http://127.0.0.1:${m.peerPort}`,
-      "--initial-cluster", initialCluster,
-      "--initial-cluster-state", "new",
-      "--initial-cluster-token", token,
+      "--listen-client-urls",
+      m.endpoint,
+      "--advertise-client-urls",
+      m.endpoint,
+      "--listen-peer-urls",
+      `http://127.0.0.1:${m.peerPort}`,
+      "--initial-advertise-peer-urls",
+      `http://127.0.0.1:${m.peerPort}`,
+      "--initial-cluster",
+      initialCluster,
+      "--initial-cluster-state",
+      "new",
+      "--initial-cluster-token",
+      token,
       "--heartbeat-interval=50",
       "--election-timeout=500",
     ];
@@ -182,7 +199,9 @@ async function healthy(m: EtcdMember, stderr: () => string, timeoutMs: number): 
     }
     await sleep(20);
   }
-  throw new Error(`etcd member ${m.name} (${m.endpoint}) was not healthy within ${timeoutMs} ms: ${stderr().slice(-1500)}`);
+  throw new Error(
+    `etcd member ${m.name} (${m.endpoint}) was not healthy within ${timeoutMs} ms: ${stderr().slice(-1500)}`,
+  );
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -224,7 +243,11 @@ export async function raftLeader(cluster: EtcdCluster): Promise<number> {
     const m = cluster.members[i]!;
     if (!m.proc) continue;
     try {
-      const r = await fetch(`${m.endpoint}/v3/maintenance/status`, { method: "POST", body: "{}", signal: AbortSignal.timeout(1000) });
+      const r = await fetch(`${m.endpoint}/v3/maintenance/status`, {
+        method: "POST",
+        body: "{}",
+        signal: AbortSignal.timeout(1000),
+      });
       const s = (await r.json()) as { header: { member_id: string }; leader: string };
       if (s.header.member_id === s.leader) return i;
     } catch {
@@ -238,7 +261,10 @@ export async function raftLeader(cluster: EtcdCluster): Promise<number> {
  * `suite.before(fn)`, except that an error in `fn` fails every test with its message: uvu drops
  * errors thrown in a `before` hook without a word (e.g. etcd missing, or not wired yet).
  */
-export function setUp(suite: { before: ((fn: () => Promise<void>) => void) & { each(fn: (state: { __test__?: string }) => void): void } }, fn: () => Promise<void>): void {
+export function setUp(
+  suite: { before: ((fn: () => Promise<void>) => void) & { each(fn: (state: { __test__?: string }) => void): void } },
+  fn: () => Promise<void>,
+): void {
   let error: unknown;
   suite.before(async () => {
     try {

@@ -38,7 +38,12 @@ async function pair(prefix: string): Promise<[TestDaemon, TestDaemon]> {
   dir = tempDir("tsmgr-etcd-c3-");
   mkdirSync(join(dir, "modules"));
   copyFileSync(join(ROOT, "test", "etcd", "modules", "ticker.ts"), join(dir, "modules", "ticker.ts"));
-  const common = { store: { backend: "etcd" }, election: { backend: "etcd", leaseMs: 1000 }, etcd: { endpoints: etcd.endpoints, prefix }, modules: { ticker: { enabled: true } } };
+  const common = {
+    store: { backend: "etcd" },
+    election: { backend: "etcd", leaseMs: 1000 },
+    etcd: { endpoints: etcd.endpoints, prefix },
+    modules: { ticker: { enabled: true } },
+  };
   const a = await startTestDaemon(dir, { ...common, id: "a", dataDir: join(dir, "data-a") });
   daemons.push(a);
   const b = await startTestDaemon(dir, { ...common, id: "b", dataDir: join(dir, "data-b") });
@@ -51,7 +56,9 @@ const active = () => daemons.find((d) => d.isActive());
 test("one member of three killed (the raft leader): the store keeps working and the group keeps an active daemon", async () => {
   const prefix = `c3-${++prefixNo}/`;
   await pair(prefix);
-  const kv = await KvStore.open(await openEtcdStore({ endpoints: etcd.endpoints, prefix: `c3-raw-${prefixNo}/`, group: "g" }));
+  const kv = await KvStore.open(
+    await openEtcdStore({ endpoints: etcd.endpoints, prefix: `c3-raw-${prefixNo}/`, group: "g" }),
+  );
   kvs.push(kv);
   const acked = new Map<string, number>();
   const ackTimes: number[] = [];
@@ -86,10 +93,15 @@ test("one member of three killed (the raft leader): the store keeps working and 
   const left = etcd.endpoints.filter((_, i) => i !== victim);
   const check = await KvStore.open(await openEtcdStore({ endpoints: left, prefix: `c3-raw-${prefixNo}/`, group: "g" }));
   kvs.push(check);
-  for (const [key, n] of acked) assert.ok(Number(check.get(key)) >= n, `${key}: acknowledged ${n}, etcd has ${check.get(key)}`);
+  for (const [key, n] of acked)
+    assert.ok(Number(check.get(key)) >= n, `${key}: acknowledged ${n}, etcd has ${check.get(key)}`);
   // the daemons: one is active (possibly after a safe step-down) and takes writes through the group
   const d = await waitFor(() => active(), "an active daemon", 5000);
-  await waitFor(async () => (await d.command(["config-key", "set", "after-kill", "yes"])).retval === 0, "a write through the group", 5000);
+  await waitFor(
+    async () => (await d.command(["config-key", "set", "after-kill", "yes"])).retval === 0,
+    "a write through the group",
+    5000,
+  );
   await etcd.startMember(victim);
 });
 
@@ -112,18 +124,46 @@ test("etcd stopped entirely for 5 s and restarted: the daemons recover, no ackno
   // a change made before the daemons' watches reconnect
   const client = createEtcdClient(etcd.endpoints);
   try {
-    await waitFor(async () => client.put(`${prefix}kv/config/mgr/mgr/ticker/label`).value("after-outage").exec().then(() => true, () => false), "etcd to take writes", 10_000);
+    await waitFor(
+      async () =>
+        client
+          .put(`${prefix}kv/config/mgr/mgr/ticker/label`)
+          .value("after-outage")
+          .exec()
+          .then(
+            () => true,
+            () => false,
+          ),
+      "etcd to take writes",
+      10_000,
+    );
   } finally {
     client.close();
   }
   const d = await waitFor(() => active(), "an active daemon again", 10_000);
   const recovered = performance.now() - upAt;
   const other = d === a ? b : a;
-  await waitFor(async () => /label=after-outage/.test((await d.command(["ticker", "last"])).stdout), "the active's module to see the new option", 5000);
-  await waitFor(() => other.logs.some((l) => l.msg === "standby label=after-outage"), "the standby's watch to deliver the change made while it was cut off", 5000);
-  await waitFor(async () => (await b.command(["config-key", "set", "after", "1"])).retval === 0, "writes through the group again", 5000);
+  await waitFor(
+    async () => /label=after-outage/.test((await d.command(["ticker", "last"])).stdout),
+    "the active's module to see the new option",
+    5000,
+  );
+  await waitFor(
+    () => other.logs.some((l) => l.msg === "standby label=after-outage"),
+    "the standby's watch to deliver the change made while it was cut off",
+    5000,
+  );
+  await waitFor(
+    async () => (await b.command(["config-key", "set", "after", "1"])).retval === 0,
+    "writes through the group again",
+    5000,
+  );
   const ticked = d.logs.length;
-  await waitFor(() => d.logs.slice(ticked).some((l) => l.msg?.startsWith(`tick ok ${d.config.id}:`)), "the new active's ticker to write", 3000);
+  await waitFor(
+    () => d.logs.slice(ticked).some((l) => l.msg?.startsWith(`tick ok ${d.config.id}:`)),
+    "the new active's ticker to write",
+    3000,
+  );
   // no acknowledged write lost: every config-key set before the outage, every tick logged as stored
   const raw = createEtcdClient(etcd.endpoints);
   try {
@@ -134,7 +174,9 @@ test("etcd stopped entirely for 5 s and restarted: the daemons recover, no ackno
     raw.close();
   }
   // ticks acknowledged so far (read before the history, which then must hold every one of them)
-  const ticks = [...a.logs, ...b.logs].map((l) => /^tick ok (\S+)$/.exec(l.msg ?? "")?.[1]).filter((t): t is string => t !== undefined);
+  const ticks = [...a.logs, ...b.logs]
+    .map((l) => /^tick ok (\S+)$/.exec(l.msg ?? "")?.[1])
+    .filter((t): t is string => t !== undefined);
   const history = new Set(await keyHistory(etcd.endpoints, `${prefix}kv/mgr/ticker/tick`));
   assert.ok(ticks.length >= 2, `ticks acknowledged before and after the outage: ${ticks.length}`);
   for (const t of ticks) assert.ok(history.has(t), `tick ${t} was acknowledged but is not in etcd`);

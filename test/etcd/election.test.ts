@@ -35,7 +35,11 @@ test.after(async () => {
 });
 
 function etcdConfig(prefix: string, leaseMs = 1000): Record<string, unknown> {
-  return { store: { backend: "etcd" }, election: { backend: "etcd", leaseMs }, etcd: { endpoints: etcd.endpoints, prefix } };
+  return {
+    store: { backend: "etcd" },
+    election: { backend: "etcd", leaseMs },
+    etcd: { endpoints: etcd.endpoints, prefix },
+  };
 }
 
 /** Two daemons a and b (separate data dirs, as on two machines) in one etcd group. */
@@ -47,7 +51,10 @@ async function pair(modules: string[] = ["with_standby"], leaseMs = 1000): Promi
     copyFileSync(src, join(dir, "modules", `${m}.ts`));
   }
   const prefix = `el${++prefixNo}/`;
-  const common = { ...etcdConfig(prefix, leaseMs), modules: Object.fromEntries(modules.map((m) => [m, { enabled: true }])) };
+  const common = {
+    ...etcdConfig(prefix, leaseMs),
+    modules: Object.fromEntries(modules.map((m) => [m, { enabled: true }])),
+  };
   const a = await startTestDaemon(dir, { ...common, id: "a", dataDir: join(dir, "data-a") });
   daemons.push(a);
   const b = await startTestDaemon(dir, { ...common, id: "b", dataDir: join(dir, "data-b") });
@@ -75,17 +82,24 @@ electionCases(test, {
 
 test("an option changed outside this daemon (another writer in etcd) reaches the running module, with configNotify", async () => {
   const [a, , prefix] = await pair(["ticker"]);
-  await waitFor(async () => /^a:\d+ label=none notified=0/.test((await a.command(["ticker", "last"])).stdout), "the ticker to run");
+  await waitFor(
+    async () => /^a:\d+ label=none notified=0/.test((await a.command(["ticker", "last"])).stdout),
+    "the ticker to run",
+  );
   const client = createEtcdClient(etcd.endpoints);
   try {
     await client.put(`${prefix}kv/config/mgr/mgr/ticker/label`).value("from-etcdctl").exec();
   } finally {
     client.close();
   }
-  const out = await waitFor(async () => {
-    const s = (await a.command(["ticker", "last"])).stdout;
-    return /label=from-etcdctl notified=1$/.test(s) ? s : undefined;
-  }, "the option and configNotify to reach the module", 3000);
+  const out = await waitFor(
+    async () => {
+      const s = (await a.command(["ticker", "last"])).stdout;
+      return /label=from-etcdctl notified=1$/.test(s) ? s : undefined;
+    },
+    "the option and configNotify to reach the module",
+    3000,
+  );
   assert.match(out, /^a:\d+ /);
 });
 
@@ -100,11 +114,18 @@ test("fencing tokens: the leader's is its key's create revision and grows with e
     assert.ok(x.isActive());
     const fx = x.fence().current();
     assert.match(fx.key, /^election\/mgr\/\d+$/);
-    assert.throws(() => y.fence().current(), (e: Error) => e instanceof StoreError && /this daemon \(mgr\.y\) is not the active daemon of its group/.test(e.message));
+    assert.throws(
+      () => y.fence().current(),
+      (e: Error) =>
+        e instanceof StoreError && /this daemon \(mgr\.y\) is not the active daemon of its group/.test(e.message),
+    );
     await x.stop();
     await waitFor(() => y.isActive(), "y to take over", 3000);
     const fy = y.fence().current();
-    assert.ok(BigInt(fy.createRevision) > BigInt(fx.createRevision), `token grew: ${fx.createRevision} → ${fy.createRevision}`);
+    assert.ok(
+      BigInt(fy.createRevision) > BigInt(fx.createRevision),
+      `token grew: ${fx.createRevision} → ${fy.createRevision}`,
+    );
     assert.throws(() => x.fence().current(), /has left its group/);
   } finally {
     await x.stop();
@@ -115,11 +136,24 @@ test("fencing tokens: the leader's is its key's create revision and grows with e
 test("a daemon whose group differs from the one recorded under the prefix is refused (exit code 2) with an explanation", async () => {
   const [a, , prefix] = await pair();
   assert.ok(a.isActive());
-  const cfg = testConfig(dir, { ...etcdConfig(prefix), id: "intruder", dataDir: join(dir, "data-i"), cluster: { sim: { hosts: 3, osdsPerHost: 2, seed: 9, tickMs: 0 } } });
-  const err = await startDaemon(cfg).then(() => undefined, (e: Error) => e);
+  const cfg = testConfig(dir, {
+    ...etcdConfig(prefix),
+    id: "intruder",
+    dataDir: join(dir, "data-i"),
+    cluster: { sim: { hosts: 3, osdsPerHost: 2, seed: 9, tickMs: 0 } },
+  });
+  const err = await startDaemon(cfg).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.instance(err, DaemonError);
   assert.is((err as DaemonError).exitCode, 2);
-  assert.match(err!.message, new RegExp(`etcd.prefix "${prefix}" on etcd .* belongs to another tsmgr group: group "simulated cluster hosts=2 osdsPerHost=2 seed=1", started by daemon a`));
+  assert.match(
+    err!.message,
+    new RegExp(
+      `etcd.prefix "${prefix}" on etcd .* belongs to another tsmgr group: group "simulated cluster hosts=2 osdsPerHost=2 seed=1", started by daemon a`,
+    ),
+  );
   assert.match(err!.message, /this daemon's group is "simulated cluster hosts=3 osdsPerHost=2 seed=9"/);
   assert.not.ok(a.modules().length === 0);
   assert.ok(a.isActive(), "the group was not disturbed");
@@ -128,9 +162,16 @@ test("a daemon whose group differs from the one recorded under the prefix is ref
 test("unreachable endpoints at start: the daemon refuses to start (exit code 2) naming them, within a few seconds", async () => {
   dir = tempDir("tsmgr-etcd-el-");
   const endpoints = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
-  const cfg = testConfig(dir, { store: { backend: "etcd" }, election: { backend: "etcd" }, etcd: { endpoints, prefix: "x/" } });
+  const cfg = testConfig(dir, {
+    store: { backend: "etcd" },
+    election: { backend: "etcd" },
+    etcd: { endpoints, prefix: "x/" },
+  });
   const t0 = Date.now();
-  const err = await startDaemon(cfg).then(() => undefined, (e: Error) => e);
+  const err = await startDaemon(cfg).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.instance(err, DaemonError);
   assert.is((err as DaemonError).exitCode, 2);
   assert.match(err!.message, new RegExp(`cannot reach etcd at ${endpoints.join(", ")}`));

@@ -40,7 +40,10 @@ function group(modules: string[], leaseMs = 1000, extra: Record<string, unknown>
   dir = tempDir("tsmgr-etcd-fo-");
   mkdirSync(join(dir, "modules"));
   for (const m of modules) {
-    const src = m === "ticker" ? join(ROOT, "test", "etcd", "modules", "ticker.ts") : join(ROOT, "test", "fixtures", "modules", `${m}.ts`);
+    const src =
+      m === "ticker"
+        ? join(ROOT, "test", "etcd", "modules", "ticker.ts")
+        : join(ROOT, "test", "fixtures", "modules", `${m}.ts`);
     copyFileSync(src, join(dir, "modules", `${m}.ts`));
   }
   const prefix = `fo${++prefixNo}-${process.pid}/`;
@@ -81,7 +84,9 @@ async function ask(asok: string, argv: string[], format?: "json") {
   }
 }
 
-async function mapOf(asok: string): Promise<{ active_name: string; available: boolean; standbys: { name: string }[]; epoch: number } | undefined> {
+async function mapOf(
+  asok: string,
+): Promise<{ active_name: string; available: boolean; standbys: { name: string }[]; epoch: number } | undefined> {
   const r = await ask(asok, ["status"], "json");
   return r.retval === 0 ? JSON.parse(r.stdout) : undefined;
 }
@@ -109,26 +114,38 @@ test("kill -9 of the active: a standby answers as active within 3 s, and the kil
   const g = group(["with_standby"]);
   await g.start("a");
   const b = await g.start("b");
-  await waitFor(async () => (await mapOf(g.asok("a")))?.standbys.some((s) => s.name === "b"), "b listed as standby", 5000);
+  await waitFor(
+    async () => (await mapOf(g.asok("a")))?.standbys.some((s) => s.name === "b"),
+    "b listed as standby",
+    5000,
+  );
   assert.match((await ask(g.asok("b"), ["ws", "who"])).stdout, /^active on a count=1/);
   const a = children[0]!;
   const t0 = performance.now();
   a.proc.kill("SIGKILL");
   let answer = "";
-  await waitFor(async () => {
-    answer = (await ask(g.asok("b"), ["ws", "who"])).stdout;
-    return answer.startsWith("active on b");
-  }, "b to answer as active", 6000);
+  await waitFor(
+    async () => {
+      answer = (await ask(g.asok("b"), ["ws", "who"])).stdout;
+      return answer.startsWith("active on b");
+    },
+    "b to answer as active",
+    6000,
+  );
   const ms = performance.now() - t0;
   assert.match(answer, /^active on b count=2/, "b started the module with a's stored state");
   assert.ok(ms <= 3000, `failover took ${Math.round(ms)} ms`);
   await a.exited;
   children = children.filter((c) => c !== a);
   await g.start("a");
-  await waitFor(async () => {
-    const m = await mapOf(g.asok("a"));
-    return m?.active_name === "b" && m.standbys.some((s) => s.name === "a");
-  }, "a listed as standby of b", 5000);
+  await waitFor(
+    async () => {
+      const m = await mapOf(g.asok("a"));
+      return m?.active_name === "b" && m.standbys.some((s) => s.name === "a");
+    },
+    "a listed as standby of b",
+    5000,
+  );
   assert.ok(b.output().includes("this daemon is now active"));
 });
 
@@ -137,11 +154,19 @@ test("a paused active (SIGSTOP past its lease, SIGCONT): its writes are refused 
   const a = await g.start("a");
   const b = await g.start("b");
   await waitFor(() => /tick ok a:\d+/.test(a.output()), "a's ticker to write", 5000);
-  await waitFor(async () => (await mapOf(g.asok("b")))?.standbys.some((s) => s.name === "b"), "b listed as standby", 5000);
+  await waitFor(
+    async () => (await mapOf(g.asok("b")))?.standbys.some((s) => s.name === "b"),
+    "b listed as standby",
+    5000,
+  );
   a.proc.kill("SIGSTOP");
   const stoppedAt = Date.now();
   try {
-    await waitFor(async () => (await mapOf(g.asok("b")))?.active_name === "b", "b to become active while a is paused", 6000);
+    await waitFor(
+      async () => (await mapOf(g.asok("b")))?.active_name === "b",
+      "b to become active while a is paused",
+      6000,
+    );
     await waitFor(() => /tick ok b:\d+/.test(b.output()), "b's ticker to write", 3000);
     await sleep(Math.max(0, stoppedAt + 2500 - Date.now())); // well past a's 1 s lease
   } finally {
@@ -149,22 +174,37 @@ test("a paused active (SIGSTOP past its lease, SIGCONT): its writes are refused 
   }
   const resumedAt = Date.now();
   await waitFor(() => /bye (ok|rejected) a/.test(a.output()), "a to stop its ticker", 5000);
-  await waitFor(() => records(a.output()).some((r) => r.msg === "this daemon is standby" && Date.parse(r.time) >= resumedAt - 50), "a to go standby", 5000);
+  await waitFor(
+    () => records(a.output()).some((r) => r.msg === "this daemon is standby" && Date.parse(r.time) >= resumedAt - 50),
+    "a to go standby",
+    5000,
+  );
   await sleep(300);
 
   const recA = records(a.output());
   const recB = records(b.output());
   // 1. a noticed on its own that its lease could have expired, and stepped down
-  const down = recA.find((r) => r.msg.includes("stepping down, this daemon is no longer the active one: no keep-alive of its lease was answered in time"));
+  const down = recA.find((r) =>
+    r.msg.includes(
+      "stepping down, this daemon is no longer the active one: no keep-alive of its lease was answered in time",
+    ),
+  );
   assert.ok(down, `a logged the step-down: ${a.output().slice(-3000)}`);
   // 2. by its own clock, a stopped acting before b took office
   const stoppedActing = Date.parse(/it stopped acting at (\S+),/.exec(down!.msg)![1]!);
   const bActive = Date.parse(recB.find((r) => r.msg === "this daemon is now active")!.time);
-  assert.ok(stoppedActing < bActive, `a's leadership ended at ${new Date(stoppedActing).toISOString()}, b became active at ${new Date(bActive).toISOString()}`);
+  assert.ok(
+    stoppedActing < bActive,
+    `a's leadership ended at ${new Date(stoppedActing).toISOString()}, b became active at ${new Date(bActive).toISOString()}`,
+  );
   // 3. a's writes after the pause were refused (its module's shutdown write at least)
   const refused = recA.filter((r) => /^(tick|bye) rejected a/.test(r.msg));
   assert.ok(refused.length >= 1, "a tried to write and was refused");
-  for (const r of refused) assert.match(r.msg, /no longer the active daemon of its group|not the active daemon of its group|no longer the active one of its group/);
+  for (const r of refused)
+    assert.match(
+      r.msg,
+      /no longer the active daemon of its group|not the active daemon of its group|no longer the active one of its group/,
+    );
   assert.not.ok(recA.some((r) => r.msg.startsWith("bye ok a")));
   // 4. etcd's history of the ticker's key: every write of a precedes every write of b
   const history = await keyHistory(etcd.endpoints, `${g.prefix}kv/mgr/ticker/tick`);
@@ -203,7 +243,18 @@ test("unreachable endpoints at start: `tsmgr daemon` exits 2 with a message nami
   const g = group([]);
   const endpoints = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
   const f = join(dir, "bad.json");
-  writeFileSync(f, JSON.stringify({ id: "z", dataDir: "data-z", modulePath: "modules", http: { listen: "" }, store: { backend: "etcd" }, election: { backend: "etcd" }, etcd: { endpoints, prefix: g.prefix } }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      id: "z",
+      dataDir: "data-z",
+      modulePath: "modules",
+      http: { listen: "" },
+      store: { backend: "etcd" },
+      election: { backend: "etcd" },
+      etcd: { endpoints, prefix: g.prefix },
+    }),
+  );
   const r = await runDaemon(f);
   assert.is(r.code, 2, r.output);
   assert.match(r.output, new RegExp(`cannot reach etcd at ${endpoints.join(", ")} within 4 s`));
@@ -217,11 +268,23 @@ test("a second, unrelated group on the same prefix: `tsmgr daemon` exits 2 and e
   const f = join(dir, "other.json");
   writeFileSync(
     f,
-    JSON.stringify({ id: "other", dataDir: "data-o", modulePath: "modules", http: { listen: "" }, cluster: { sim: { hosts: 5, osdsPerHost: 1, seed: 3 } }, store: { backend: "etcd" }, election: { backend: "etcd" }, etcd: { endpoints: etcd.endpoints, prefix: g.prefix } }),
+    JSON.stringify({
+      id: "other",
+      dataDir: "data-o",
+      modulePath: "modules",
+      http: { listen: "" },
+      cluster: { sim: { hosts: 5, osdsPerHost: 1, seed: 3 } },
+      store: { backend: "etcd" },
+      election: { backend: "etcd" },
+      etcd: { endpoints: etcd.endpoints, prefix: g.prefix },
+    }),
   );
   const r = await runDaemon(f);
   assert.is(r.code, 2, r.output);
-  assert.match(r.output, /belongs to another tsmgr group: group "simulated cluster hosts=2 osdsPerHost=2 seed=1", started by daemon a at /);
+  assert.match(
+    r.output,
+    /belongs to another tsmgr group: group "simulated cluster hosts=2 osdsPerHost=2 seed=1", started by daemon a at /,
+  );
   assert.match(r.output, /give each group its own etcd\.prefix in mgr\.json/);
   assert.ok((await mapOf(g.asok("a")))?.available, "the group kept its active daemon");
 });

@@ -34,7 +34,17 @@ test("a module cannot reach require, process, Buffer, fetch or the injected host
   const r = await d.command(["probe", "globals"]);
   assert.is(r.retval, 0, r.stderr);
   // fetch is the isolate's own, checked against modules.NAME.allow.fetch (issue 18)
-  assert.equal(JSON.parse(r.stdout), { require: "undefined", process: "undefined", Buffer: "undefined", fetch: "function", module: "undefined", __tsmgr_module: "undefined", h: [], WebAssembly: "undefined", SharedArrayBuffer: "undefined" });
+  assert.equal(JSON.parse(r.stdout), {
+    require: "undefined",
+    process: "undefined",
+    Buffer: "undefined",
+    fetch: "function",
+    module: "undefined",
+    __tsmgr_module: "undefined",
+    h: [],
+    WebAssembly: "undefined",
+    SharedArrayBuffer: "undefined",
+  });
 });
 
 test("timers, intervals, clearTimeout and sleep() work inside the isolate", async () => {
@@ -60,13 +70,19 @@ test("an exception in handleCommand is EINVAL with a stack mapped to the .ts lin
 });
 
 test("a module that floods the log is rate-limited with a counted suppressed record", async () => {
-  d = await daemons.start({ fixtures: ["sandbox_probe"], modules: { sandbox_probe: { limits: { logLinesPerSec: 50 } } } });
+  d = await daemons.start({
+    fixtures: ["sandbox_probe"],
+    modules: { sandbox_probe: { limits: { logLinesPerSec: 50 } } },
+  });
   await d.command(["probe", "log", "500"]);
   await new Promise((r) => setTimeout(r, 1100));
   await d.command(["probe", "log", "1"]); // the next second reports what was dropped
   const lines = d.logs.filter((l) => l.module === "sandbox_probe" && /^line \d+$/.test(l.msg));
   assert.is(lines.length, 51);
-  const sup = await waitFor(() => d!.logs.find((l) => l.module === "sandbox_probe" && l.suppressed === 450), "the suppressed record");
+  const sup = await waitFor(
+    () => d!.logs.find((l) => l.module === "sandbox_probe" && l.suppressed === 450),
+    "the suppressed record",
+  );
   assert.match(sup.msg, /suppressed 450 log lines/);
 });
 
@@ -87,14 +103,20 @@ test("a constructor that throws fails that module with the message and .ts locat
   d = await daemons.start({ fixtures: ["good", "ctor_throws"] });
   const s = d.modules().find((m) => m.name === "ctor_throws")!;
   assert.is(s.state, "failed");
-  assert.match(s.error!.message, /constructor failed: Error: constructor refuses to start \(at modules\/ctor_throws\.ts:5:\d+\)/);
+  assert.match(
+    s.error!.message,
+    /constructor failed: Error: constructor refuses to start \(at modules\/ctor_throws\.ts:5:\d+\)/,
+  );
   assert.is((await d.command(["good", "ping"])).stdout, "pong");
 });
 
 test("a module without a default export, or not extending MgrModule, says what was expected", async () => {
   d = await daemons.start({ fixtures: ["good", "no_default", "not_a_module"] });
   const nd = d.modules().find((m) => m.name === "no_default")!;
-  assert.match(nd.error!.message, /the default export must be a class extending MgrModule from "@tsmgr\/sdk" \(found no default export\)/);
+  assert.match(
+    nd.error!.message,
+    /the default export must be a class extending MgrModule from "@tsmgr\/sdk" \(found no default export\)/,
+  );
   const nm = d.modules().find((m) => m.name === "not_a_module")!;
   assert.match(nm.error!.message, /\(found a class that does not extend MgrModule\)/);
   assert.is((await d.command(["good", "ping"])).stdout, "pong");
@@ -111,8 +133,17 @@ test("calling a cluster accessor in the constructor fails with the circular-lock
 });
 
 test("a serve() that rejects marks the module failed, reports it, and restarts it with back-off", async () => {
-  d = await daemons.start({ fixtures: ["good", "serve_rejects"], config: { limits: { restartBackoffMs: 50, maxRestarts: 2 } } });
-  const failed = await waitFor(() => d!.modules().find((m) => m.name === "serve_rejects" && m.state === "failed" && m.error?.message.includes("gave up after")), "two restarts, then failed for good");
+  d = await daemons.start({
+    fixtures: ["good", "serve_rejects"],
+    config: { limits: { restartBackoffMs: 50, maxRestarts: 2 } },
+  });
+  const failed = await waitFor(
+    () =>
+      d!
+        .modules()
+        .find((m) => m.name === "serve_rejects" && m.state === "failed" && m.error?.message.includes("gave up after")),
+    "two restarts, then failed for good",
+  );
   assert.match(failed.error!.message, /serve gave up/);
   assert.match(failed.error!.message, /gave up after 2 restarts/);
   assert.match(failed.error!.message, /modules\/serve_rejects\.ts:5:\d+/);
@@ -125,7 +156,10 @@ test("a shutdown() that never returns is cut off at limits.shutdownMs and the da
   await d.stop();
   const took = Date.now() - t0;
   assert.ok(took < 3000, `stop took ${took} ms`);
-  assert.ok(d.logs.some((l) => l.module === "shutdown_hangs" && /did not return within 300 ms/.test(l.msg)), "a warning names the deadline");
+  assert.ok(
+    d.logs.some((l) => l.module === "shutdown_hangs" && /did not return within 300 ms/.test(l.msg)),
+    "a warning names the deadline",
+  );
 });
 
 test("module ls lists each module with state, version, error and grants", async () => {
@@ -158,7 +192,10 @@ test("notify() receives only the types listed in NOTIFY_TYPES", async () => {
     const s = JSON.parse((await d!.command(["good", "notifies"])).stdout) as string[];
     return s.some((x) => x.startsWith("osd_map:")) ? s : undefined;
   }, "an osd_map notify");
-  assert.not.ok(seen.some((x) => x.startsWith("health:") || x.startsWith("pg_summary:")), `unsubscribed types arrived: ${seen.join(", ")}`);
+  assert.not.ok(
+    seen.some((x) => x.startsWith("health:") || x.startsWith("pg_summary:")),
+    `unsubscribed types arrived: ${seen.join(", ")}`,
+  );
 });
 
 test.run();

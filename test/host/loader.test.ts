@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { BundleCache, discoverModules, ModuleBuilder } from "../../runtime/loader/index.ts";
 import { cleanup, tempDir, writeFiles } from "../_util.ts";
 
-const MOD = (body = "") => `import { MgrModule } from "@tsmgr/sdk";\n${body}\nexport default class M extends MgrModule {}\n`;
+const MOD = (body = "") =>
+  `import { MgrModule } from "@tsmgr/sdk";\n${body}\nexport default class M extends MgrModule {}\n`;
 
 let dir = "";
 test.after.each(() => cleanup(dir));
@@ -24,10 +25,16 @@ test("discoverModules() finds NAME.ts and NAME/index.ts and reports bad names an
     "_private.ts": MOD(),
   });
   const { modules, problems } = discoverModules(join(dir, "m"));
-  assert.equal(modules.map((m) => m.name), ["alpha", "beta"]);
+  assert.equal(
+    modules.map((m) => m.name),
+    ["alpha", "beta"],
+  );
   assert.ok(modules[1]!.entry.endsWith(join("beta", "index.ts")));
   assert.equal(problems.map((p) => p.found).sort(), ["Bad-Name.ts", "empty"]);
-  assert.match(problems.find((p) => p.found === "Bad-Name.ts")!.message, /not a valid module name: use lower-case letters/);
+  assert.match(
+    problems.find((p) => p.found === "Bad-Name.ts")!.message,
+    /not a valid module name: use lower-case letters/,
+  );
   assert.match(problems.find((p) => p.found === "empty")!.message, /has no index\.ts/);
 });
 
@@ -35,7 +42,10 @@ test("discoverModules() refuses module names every JavaScript object has (constr
   dir = tempDir();
   writeFiles(join(dir, "m"), { "constructor/index.ts": MOD(), "valueof.ts": MOD(), "ok.ts": MOD() });
   const { modules, problems } = discoverModules(join(dir, "m"));
-  assert.equal(modules.map((m) => m.name), ["ok"]);
+  assert.equal(
+    modules.map((m) => m.name),
+    ["ok"],
+  );
   assert.equal(problems.map((p) => p.found).sort(), ["constructor", "valueof.ts"]);
   assert.match(problems[0]!.message, /the module name "(constructor|valueof)" is reserved/);
 });
@@ -45,7 +55,10 @@ test("discoverModules() refuses a symlink that leads outside the module path", (
   writeFiles(dir, { "outside/evil.ts": MOD(), "m/ok.ts": MOD() });
   symlinkSync(join(dir, "outside", "evil.ts"), join(dir, "m", "evil.ts"));
   const { modules, problems } = discoverModules(join(dir, "m"));
-  assert.equal(modules.map((m) => m.name), ["ok"]);
+  assert.equal(
+    modules.map((m) => m.name),
+    ["ok"],
+  );
   assert.match(problems[0]!.message, /evil\.ts leads outside the module path/);
 });
 
@@ -82,7 +95,10 @@ test("a module importing a file outside the module path fails to build", async (
 
 test("a bundle lists every input file (helper files too) and its version is a content hash", async () => {
   dir = tempDir();
-  writeFiles(join(dir, "m"), { "dash/index.ts": MOD(`import { x } from "./util.ts";\nconsole.log(x);`), "dash/util.ts": "export const x = 41;" });
+  writeFiles(join(dir, "m"), {
+    "dash/index.ts": MOD(`import { x } from "./util.ts";\nconsole.log(x);`),
+    "dash/util.ts": "export const x = 41;",
+  });
   const b = new ModuleBuilder("dash", join(dir, "m", "dash", "index.ts"), join(dir, "m"));
   const one = await b.build();
   assert.ok(one.inputs.some((p) => p.endsWith(join("dash", "util.ts"))));

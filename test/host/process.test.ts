@@ -117,10 +117,14 @@ export default class Pools extends MgrModule {
     c.modules.pools.allow = { commands: ["osd pool ls"] };
     writeFileSync(cfg, JSON.stringify(c));
     d.proc.kill("SIGHUP");
-    const ok = await waitFor(async () => {
-      const r = await cli(["-c", cfg, "pools"]);
-      return r.code === 0 ? r : undefined;
-    }, "the grant to apply after SIGHUP", 15_000);
+    const ok = await waitFor(
+      async () => {
+        const r = await cli(["-c", cfg, "pools"]);
+        return r.code === 0 ? r : undefined;
+      },
+      "the grant to apply after SIGHUP",
+      15_000,
+    );
     assert.is(ok.code, 0);
   } finally {
     d.proc.kill("SIGTERM");

@@ -40,8 +40,15 @@ const timeouts = () => intervals.size;
 test("modules starting together: the alphabetically later module loses a command conflict even when it is ready first", async () => {
   dir = tempDir();
   // dup_a evaluates slowly (its top level spins ~300 ms), so dup_b's isolate is ready first
-  const slow = plain("dup ping", "a").replace("export default", "const t = Date.now(); while (Date.now() - t < 300) {}\nexport default");
-  writeFiles(dir, { "modules/dup_a.ts": slow, "modules/dup_b.ts": plain("dup ping", "b"), "modules/other.ts": plain("other ping", "o") });
+  const slow = plain("dup ping", "a").replace(
+    "export default",
+    "const t = Date.now(); while (Date.now() - t < 300) {}\nexport default",
+  );
+  writeFiles(dir, {
+    "modules/dup_a.ts": slow,
+    "modules/dup_b.ts": plain("dup ping", "b"),
+    "modules/other.ts": plain("other ping", "o"),
+  });
   const modules = Object.fromEntries(["dup_a", "dup_b", "other"].map((n) => [n, { enabled: true }]));
   d = await startTestDaemon(dir, { modules });
   await waitFor(() => d!.modules().every((m) => m.state === "active" || m.state === "failed"), "every module settled");

@@ -40,10 +40,14 @@ async function startLoaded(shutdownMs = SHUTDOWN_MS): Promise<{ child: Child; as
     modules: Object.fromEntries(LOAD.map((m) => [m, { enabled: true }])),
   });
   const child = spawnChild(BIN, ["daemon", "-c", cfg], {});
-  await waitFor(() => {
-    if (child.proc.exitCode !== null) throw new Error(`daemon exited during start: ${child.output().slice(-2000)}`);
-    return child.output().includes("tsmgr daemon started");
-  }, "the daemon to start", 30_000);
+  await waitFor(
+    () => {
+      if (child.proc.exitCode !== null) throw new Error(`daemon exited during start: ${child.output().slice(-2000)}`);
+      return child.output().includes("tsmgr daemon started");
+    },
+    "the daemon to start",
+    30_000,
+  );
   return { child, asok: join(dir, "data", "mgr.t.asok") };
 }
 
@@ -62,7 +66,8 @@ async function exitOf(child: Child, t0: number): Promise<{ code: number | string
   const code = await child.exited;
   clearTimeout(guard);
   const ms = Math.round(performance.now() - t0);
-  if (code === "SIGKILL") assert.unreachable(`the daemon hung: still running ${HUNG_MS} ms after the signal\n${tail(child.output())}`);
+  if (code === "SIGKILL")
+    assert.unreachable(`the daemon hung: still running ${HUNG_MS} ms after the signal\n${tail(child.output())}`);
   return { code, ms };
 }
 
@@ -82,19 +87,30 @@ test(`${ITERATIONS} stops under load (commands in flight, timers, a busy loop, s
   for (let i = 0; i < ITERATIONS; i++) {
     const { child, asok } = await startLoaded();
     // commands in flight: one that waits a minute, two that spin in sync host calls
-    for (const argv of [["slow", "wait"], ["chatty", "spin"], ["chatty", "spin"]]) void requestAsok(asok, { argv }, 60_000).catch(() => {});
+    for (const argv of [
+      ["slow", "wait"],
+      ["chatty", "spin"],
+      ["chatty", "spin"],
+    ])
+      void requestAsok(asok, { argv }, 60_000).catch(() => {});
     await sleep((i * 67) % 400); // signals land in different phases: modules starting, serving, restarting
     const [first, echo] = SIGNALS[i % SIGNALS.length]!;
     const t0 = performance.now();
     child.proc.kill(first);
     if (echo) setTimeout(() => child.proc.kill(echo), 50);
     const { code, ms } = await exitOf(child, t0);
-    assert.is(code, 0, `stop #${i} (${first}${echo ? ` + ${echo} 50 ms later` : ""}) exited ${code} after ${ms} ms:\n${tail(child.output())}`);
+    assert.is(
+      code,
+      0,
+      `stop #${i} (${first}${echo ? ` + ${echo} 50 ms later` : ""}) exited ${code} after ${ms} ms:\n${tail(child.output())}`,
+    );
     times.push(ms);
   }
   if (process.env.TSMGR_STOP_STRESS) {
     const sorted = [...times].sort((a, b) => a - b);
-    console.log(`\nstop-stress: ${times.length} stops, all exit 0; stop ms p50 ${sorted[sorted.length >> 1]}, max ${sorted.at(-1)} (limits.shutdownMs ${SHUTDOWN_MS})`);
+    console.log(
+      `\nstop-stress: ${times.length} stops, all exit 0; stop ms p50 ${sorted[sorted.length >> 1]}, max ${sorted.at(-1)} (limits.shutdownMs ${SHUTDOWN_MS})`,
+    );
   }
 });
 
@@ -109,20 +125,30 @@ test("a second signal more than a second after the first exits 1 at once, saying
   child.proc.kill("SIGINT");
   const { code } = await exitOf(child, t0);
   assert.is(code, 1, tail(child.output()));
-  assert.match(child.output(), /tsmgr daemon: SIGINT again while stopping: exiting now, with the modules' shutdown\(\) cut short/);
+  assert.match(
+    child.output(),
+    /tsmgr daemon: SIGINT again while stopping: exiting now, with the modules' shutdown\(\) cut short/,
+  );
 });
 
 test("Ctrl-C on `npm start` (SIGINT to npm's process group, which npm passes on) exits 0 after shutdown()", async () => {
   const dir = tempDir("tsmgr-npm-");
   dirs.push(dir);
   writeConfig(dir, { modulePath: join(ROOT, "modules"), modules: { hello: { enabled: true } } });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "stop-test", private: true, scripts: { start: `exec ${BIN} daemon -c mgr.json` } }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "stop-test", private: true, scripts: { start: `exec ${BIN} daemon -c mgr.json` } }),
+  );
   // its own process group, as a terminal's foreground job: the group gets the SIGINT, as on Ctrl-C
   const npm = spawnChild("npm", ["start", "--silent"], { cwd: dir, detached: true });
-  await waitFor(() => {
-    if (npm.proc.exitCode !== null) throw new Error(`npm start exited during start: ${npm.output().slice(-2000)}`);
-    return npm.output().includes("tsmgr daemon started");
-  }, "the daemon under npm start to start", 30_000);
+  await waitFor(
+    () => {
+      if (npm.proc.exitCode !== null) throw new Error(`npm start exited during start: ${npm.output().slice(-2000)}`);
+      return npm.output().includes("tsmgr daemon started");
+    },
+    "the daemon under npm start to start",
+    30_000,
+  );
   const t0 = performance.now();
   process.kill(-npm.proc.pid!, "SIGINT");
   const { code } = await exitOf(npm, t0);
@@ -136,10 +162,15 @@ test("Ctrl-C on `node bin/tsmgr.js daemon` (re-run with --no-node-snapshot, whic
   dirs.push(dir);
   const cfg = writeConfig(dir, { modulePath: join(ROOT, "modules"), modules: { hello: { enabled: true } } });
   const wrapper = spawnChild(process.execPath, [BIN, "daemon", "-c", cfg], { detached: true });
-  await waitFor(() => {
-    if (wrapper.proc.exitCode !== null) throw new Error(`the daemon exited during start: ${wrapper.output().slice(-2000)}`);
-    return wrapper.output().includes("tsmgr daemon started");
-  }, "the re-run daemon to start", 30_000);
+  await waitFor(
+    () => {
+      if (wrapper.proc.exitCode !== null)
+        throw new Error(`the daemon exited during start: ${wrapper.output().slice(-2000)}`);
+      return wrapper.output().includes("tsmgr daemon started");
+    },
+    "the re-run daemon to start",
+    30_000,
+  );
   const t0 = performance.now();
   process.kill(-wrapper.proc.pid!, "SIGINT");
   const { code } = await exitOf(wrapper, t0);
@@ -148,7 +179,11 @@ test("Ctrl-C on `node bin/tsmgr.js daemon` (re-run with --no-node-snapshot, whic
 });
 
 test("a stop whose main thread is blocked (no JS timer can fire) is ended by the watchdog thread, with a message", async () => {
-  const child = spawnChild(process.execPath, ["--no-node-snapshot", "--import", "tsx", join(ROOT, "test", "fixtures", "blocked-stop.ts")], { cwd: ROOT });
+  const child = spawnChild(
+    process.execPath,
+    ["--no-node-snapshot", "--import", "tsx", join(ROOT, "test", "fixtures", "blocked-stop.ts")],
+    { cwd: ROOT },
+  );
   await waitFor(() => child.output().includes("ready"), "the blocked-stop script to start", 30_000);
   child.proc.kill("SIGINT");
   let hung = false;
@@ -157,7 +192,10 @@ test("a stop whose main thread is blocked (no JS timer can fire) is ended by the
   clearTimeout(guard);
   assert.not.ok(hung, `still running ${HUNG_MS} ms after the signal: nothing ended the blocked process`);
   assert.is(code, "SIGKILL");
-  assert.match(child.output(), /tsmgr daemon: still running \d+ ms after the signal \(its main thread is blocked\): killing the process/);
+  assert.match(
+    child.output(),
+    /tsmgr daemon: still running \d+ ms after the signal \(its main thread is blocked\): killing the process/,
+  );
 });
 
 test.run();

@@ -19,7 +19,9 @@ export async function freePort(): Promise<number> {
 
 /** Writes `paths` as GET requests in one write (the last with Connection: close); resolves with every byte the server sent until it closed. */
 export function pipelined(port: number, paths: string[]): Promise<string> {
-  const reqs = paths.map((p, i) => `GET ${p} HTTP/1.1\r\nHost: t\r\n${i === paths.length - 1 ? "Connection: close\r\n" : ""}\r\n`).join("");
+  const reqs = paths
+    .map((p, i) => `GET ${p} HTTP/1.1\r\nHost: t\r\n${i === paths.length - 1 ? "Connection: close\r\n" : ""}\r\n`)
+    .join("");
   return new Promise((resolve) => {
     let got = "";
     const s = connect(port, "127.0.0.1", () => s.write(reqs));

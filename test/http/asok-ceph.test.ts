@@ -21,7 +21,12 @@ test.after.each(async () => {
 const BIG = "x".repeat(16 << 20);
 const COMMANDS = [
   { cmd: "status", desc: "show status", module: "tsmgr", perm: "r" },
-  { cmd: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false", desc: "create a pool", module: "tsmgr", perm: "rw" },
+  {
+    cmd: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false",
+    desc: "create a pool",
+    module: "tsmgr",
+    perm: "rw",
+  },
 ];
 
 async function open(opts: Parameters<typeof AdminSocket.listen>[2] = {}): Promise<AdminSocket> {
@@ -31,7 +36,12 @@ async function open(opts: Parameters<typeof AdminSocket.listen>[2] = {}): Promis
     if (prefix === "big") return { retval: 0, stdout: BIG, stderr: "" };
     if (prefix === "slow") await new Promise((r) => setTimeout(r, 300));
     if (prefix === "fail") return { id: req.id, retval: -2, stdout: "partial", stderr: "error obtaining 'k'" };
-    return { id: req.id, retval: 0, stdout: JSON.stringify({ cmd: req.cmd, argv: req.argv, format: req.format }), stderr: "" };
+    return {
+      id: req.id,
+      retval: 0,
+      stdout: JSON.stringify({ cmd: req.cmd, argv: req.argv, format: req.format }),
+      stderr: "",
+    };
   };
   s = await AdminSocket.listen(join(dir, "t.asok"), handler, { commands: () => COMMANDS, ...opts });
   return s;
@@ -62,7 +72,7 @@ test("a NUL-terminated Ceph command gets a length-framed answer and the connecti
   assert.equal(JSON.parse(json.text), { cmd: { prefix: "osd pool create", pool: "rbd" }, format: "json" });
 });
 
-test("a newline-terminated {\"prefix\": ...} first line is Ceph's protocol too, as Ceph accepts it", async () => {
+test('a newline-terminated {"prefix": ...} first line is Ceph\'s protocol too, as Ceph accepts it', async () => {
   const a = await open();
   assert.equal(JSON.parse(framed(await raw(a.path, '{"prefix": "status"}\n')).text).cmd, { prefix: "status" });
 });
@@ -71,52 +81,97 @@ test("the line protocol keeps working: several requests on one connection, answe
   const a = await open();
   const got = await new Promise<string>((resolve) => {
     let text = "";
-    const c = connect(a.path, () => c.write('{"id":1,"argv":["status"]}\n{"id":2,"cmd":{"prefix":"status"}}\nnot json\n'));
+    const c = connect(a.path, () =>
+      c.write('{"id":1,"argv":["status"]}\n{"id":2,"cmd":{"prefix":"status"}}\nnot json\n'),
+    );
     c.on("data", (d) => {
       text += d;
       if (text.split("\n").length > 3) resolve(text);
     });
   });
-  const lines = got.trim().split("\n").map((l) => JSON.parse(l) as { id?: number; retval: number });
-  assert.equal(lines.map((l) => [l.id, l.retval]).sort(), [[undefined, -22], [1, 0], [2, 0]]);
+  const lines = got
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { id?: number; retval: number });
+  assert.equal(lines.map((l) => [l.id, l.retval]).sort(), [
+    [undefined, -22],
+    [1, 0],
+    [2, 0],
+  ]);
   assert.is((await requestAsok(a.path, { argv: ["status"] }, 2000)).retval, 0);
 });
 
 test("a failed command is Ceph's ERROR preamble with errno and strerror, then the message and output", async () => {
   const a = await open();
-  assert.is(framed(await raw(a.path, '{"prefix": "fail"}\0')).text, "ERROR: (2) No such file or directory\nerror obtaining 'k'\npartial");
+  assert.is(
+    framed(await raw(a.path, '{"prefix": "fail"}\0')).text,
+    "ERROR: (2) No such file or directory\nerror obtaining 'k'\npartial",
+  );
 });
 
 test("get_command_descriptions answers every command in the shape of Ceph's (the real mgr's keys)", async () => {
   const a = await open();
-  const real = JSON.parse(readFileSync("/work/shared/fixtures/ceph-16.2.15/commands/mgr-command-descriptions.json", "utf8")) as Record<string, object>;
-  const ours = JSON.parse(framed(await raw(a.path, '{"prefix": "get_command_descriptions"}\0')).text) as Record<string, { sig: unknown[] }>;
+  const real = JSON.parse(
+    readFileSync("/work/shared/fixtures/ceph-16.2.15/commands/mgr-command-descriptions.json", "utf8"),
+  ) as Record<string, object>;
+  const ours = JSON.parse(framed(await raw(a.path, '{"prefix": "get_command_descriptions"}\0')).text) as Record<
+    string,
+    { sig: unknown[] }
+  >;
   assert.equal(Object.keys(ours), ["cmd000", "cmd001", "cmd002", "cmd003"]);
   for (const d of Object.values(ours)) assert.equal(Object.keys(d), Object.keys(real.cmd000!));
   assert.equal(ours.cmd002, { sig: ["status"], help: "show status", module: "tsmgr", perm: "r", flags: 0 });
-  assert.equal(ours.cmd003!.sig, ["osd", "pool", "create", { name: "pool", type: "CephPoolname" }, { name: "pg_num", range: "0", req: "false", type: "CephInt" }]);
+  assert.equal(ours.cmd003!.sig, [
+    "osd",
+    "pool",
+    "create",
+    { name: "pool", type: "CephPoolname" },
+    { name: "pg_num", range: "0", req: "false", type: "CephInt" },
+  ]);
 });
 
 test("Ceph's old binary protocol: four bytes, the first 0; request 0 is the protocol version", async () => {
   const a = await open();
   assert.equal(framed(await raw(a.path, Buffer.from([0, 0, 0, 0]))), { length: 1, text: "2" });
-  assert.equal(JSON.parse(framed(await raw(a.path, Buffer.from([0, 0, 0, 1]))).text).cmd, { prefix: "perfcounters_dump" });
+  assert.equal(JSON.parse(framed(await raw(a.path, Buffer.from([0, 0, 0, 1]))).text).cmd, {
+    prefix: "perfcounters_dump",
+  });
 });
 
 test("bad input: a length-prefixed payload, garbage before NUL, and JSON without a prefix each get a framed answer", async () => {
   const a = await open();
   const payload = '{"prefix": "status"}';
   const prefixed = Buffer.concat([Buffer.from([0, 0, 0, payload.length]), Buffer.from(payload)]);
-  assert.equal(JSON.parse(framed(await raw(a.path, prefixed)).text).cmd, { prefix: "foo" }, "read as the old protocol's unknown request, as Ceph does");
-  assert.is(framed(await raw(a.path, Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b, 0x7b]), Buffer.from([0])]))).text, "ERROR: (22) Invalid argument\ninvalid json\n");
-  assert.is(framed(await raw(a.path, '{"format": "json"}\0')).text, "ERROR: (22) Invalid argument\ninvalid json, missing format and/or prefix\n");
-  assert.is(framed(await raw(a.path, '["status"]\0')).text, "ERROR: (22) Invalid argument\ninvalid json, missing format and/or prefix\n");
+  assert.equal(
+    JSON.parse(framed(await raw(a.path, prefixed)).text).cmd,
+    { prefix: "foo" },
+    "read as the old protocol's unknown request, as Ceph does",
+  );
+  assert.is(
+    framed(await raw(a.path, Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b, 0x7b]), Buffer.from([0])]))).text,
+    "ERROR: (22) Invalid argument\ninvalid json\n",
+  );
+  assert.is(
+    framed(await raw(a.path, '{"format": "json"}\0')).text,
+    "ERROR: (22) Invalid argument\ninvalid json, missing format and/or prefix\n",
+  );
+  assert.is(
+    framed(await raw(a.path, '["status"]\0')).text,
+    "ERROR: (22) Invalid argument\ninvalid json, missing format and/or prefix\n",
+  );
 });
 
 test("a command without its NUL is refused and closed after requestMs", async () => {
   const a = await open({ requestMs: 200 });
-  const got = JSON.parse((await raw(a.path, '{"prefix": "status"}')).toString("utf8")) as { retval: number; stderr: string };
-  assert.equal(got, { retval: -22, stdout: "", stderr: "request not complete within 200 ms (end it with a newline): refused" });
+  const got = JSON.parse((await raw(a.path, '{"prefix": "status"}')).toString("utf8")) as {
+    retval: number;
+    stderr: string;
+  };
+  assert.equal(got, {
+    retval: -22,
+    stdout: "",
+    stderr: "request not complete within 200 ms (end it with a newline): refused",
+  });
 });
 
 test("a 100 MB command is refused at 1 MiB without being buffered, and the socket keeps answering", async () => {
@@ -167,13 +222,23 @@ test("a client that disconnects mid-answer (16 MiB) or before it leaves the sock
 
 test("idle connections are capped (the oldest shed first) and closed after idleMs; status still answers", async () => {
   const a = await open({ limits: { maxConnections: 8, idleMs: 300 } });
-  const socks = await Promise.all(Array.from({ length: 40 }, () => new Promise<ReturnType<typeof connect>>((r) => {
-    const c = connect(a.path, () => r(c));
-    c.on("error", () => {});
-  })));
+  const socks = await Promise.all(
+    Array.from(
+      { length: 40 },
+      () =>
+        new Promise<ReturnType<typeof connect>>((r) => {
+          const c = connect(a.path, () => r(c));
+          c.on("error", () => {});
+        }),
+    ),
+  );
   const closed = socks.map((c) => new Promise((r) => c.on("close", r)));
   await waitFor(() => a.guard.size <= 8, "the cap");
-  assert.is((await requestAsok(a.path, { argv: ["status"] }, 2000)).retval, 0, "status answers while idle connections fill the cap");
+  assert.is(
+    (await requestAsok(a.path, { argv: ["status"] }, 2000)).retval,
+    0,
+    "status answers while idle connections fill the cap",
+  );
   await Promise.all(closed);
   assert.ok(a.guard.shed >= 32, `shed ${a.guard.shed}`);
   await waitFor(() => a.guard.size === 0, "idle connections closed");
@@ -183,7 +248,10 @@ test("a long request is not shed or timed out as idle", async () => {
   const a = await open({ limits: { maxConnections: 2, idleMs: 100 } });
   const slow = raw(a.path, '{"prefix": "slow"}\0');
   await waitFor(() => a.guard.size === 1, "the slow request's connection");
-  const others = await Promise.all([requestAsok(a.path, { argv: ["status"] }, 2000), requestAsok(a.path, { argv: ["status"] }, 2000)]);
+  const others = await Promise.all([
+    requestAsok(a.path, { argv: ["status"] }, 2000),
+    requestAsok(a.path, { argv: ["status"] }, 2000),
+  ]);
   assert.ok(others.some((r) => r.retval === 0));
   assert.equal(JSON.parse(framed(await slow).text).cmd, { prefix: "slow" });
 });

@@ -19,7 +19,9 @@ test.after.each(async () => {
 
 function ceph(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(CEPH, args, { timeout: 20_000 }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(CEPH, args, { timeout: 20_000 }, (e, stdout, stderr) =>
+      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 

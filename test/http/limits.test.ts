@@ -30,19 +30,27 @@ async function idleFlood(port: number, n: number): Promise<{ socks: Socket[]; cl
   const closed: Promise<unknown>[] = [];
   for (let i = 0; i < n; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () => new Promise<void>((resolve) => {
-        const s = connect(port, "127.0.0.1", () => resolve());
-        s.on("error", () => resolve());
-        closed.push(new Promise((r) => s.on("close", r)));
-        socks.push(s);
-      })),
+      Array.from(
+        { length: Math.min(50, n - i) },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = connect(port, "127.0.0.1", () => resolve());
+            s.on("error", () => resolve());
+            closed.push(new Promise((r) => s.on("close", r)));
+            socks.push(s);
+          }),
+      ),
     );
   }
   return { socks, closed };
 }
 
 async function post(port: number, argv: string[]): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/command`, { method: "POST", headers: { authorization: "Bearer k" }, body: JSON.stringify({ argv }) });
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/command`, {
+    method: "POST",
+    headers: { authorization: "Bearer k" },
+    body: JSON.stringify({ argv }),
+  });
   await res.text();
   return res.status;
 }
@@ -52,7 +60,9 @@ test("the HTTP API caps idle connections, sheds the oldest for a real client, an
     if (req.argv?.[0] === "slow") await new Promise((r) => setTimeout(r, 600));
     return { retval: 0, stdout: "ok", stderr: "" };
   };
-  api = await HttpApi.listen("127.0.0.1:0", handler, (k) => (k === "k" ? "*" : undefined), { limits: { maxConnections: 16, maxPerPeer: 16, idleMs: 300 } });
+  api = await HttpApi.listen("127.0.0.1:0", handler, (k) => (k === "k" ? "*" : undefined), {
+    limits: { maxConnections: 16, maxPerPeer: 16, idleMs: 300 },
+  });
   const port = Number(api.address.split(":")[1]);
   const slow = post(port, ["slow"]); // busy longer than idleMs: neither shed nor timed out
   const { closed } = await idleFlood(port, 200);
@@ -70,7 +80,9 @@ test("a daemon with 256 descriptors survives 600 idle HTTP connections: admin so
   mkdirSync(join(dir, "modules"));
   const cfg = writeConfig(dir, { http: { listen: `127.0.0.1:${port}` } });
   // ulimit in the shell sets the hard limit too, so Node cannot raise it
-  const proc = spawn("bash", ["-c", 'ulimit -n 256 && exec "$0" daemon -c "$1"', BIN, cfg], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn("bash", ["-c", 'ulimit -n 256 && exec "$0" daemon -c "$1"', BIN, cfg], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   proc.stdout!.on("data", (c) => (output += c));
   proc.stderr!.on("data", (c) => (output += c));
@@ -78,7 +90,8 @@ test("a daemon with 256 descriptors survives 600 idle HTTP connections: admin so
   proc.on("exit", () => (exited = true));
   kill = () => proc.kill("SIGKILL");
   const asok = join(dir, "data", "mgr.t.asok");
-  const status = async () => (await requestAsok(asok, { argv: ["status"], format: "json" }, 3000).catch(() => ({ retval: -1 }))).retval === 0;
+  const status = async () =>
+    (await requestAsok(asok, { argv: ["status"], format: "json" }, 3000).catch(() => ({ retval: -1 }))).retval === 0;
   await waitFor(status, "the daemon", 30_000);
   const { closed } = await idleFlood(port, 600);
   assert.ok(await status(), `admin socket answers during the flood: ${output.slice(-500)}`);

@@ -35,11 +35,17 @@ test("an unknown NOTIFY_TYPES entry is a load error suggesting the known type", 
 });
 
 test("a NOTIFY_TYPES entry far from every type is refused without a suggestion", () => {
-  assert.is(loadError(meta({ notifyTypes: ["everything"] })), `module hello: NOTIFY_TYPES[0] "everything" is not a notification type: known types are ${NOTIFY_TYPES.join(", ")}`);
+  assert.is(
+    loadError(meta({ notifyTypes: ["everything"] })),
+    `module hello: NOTIFY_TYPES[0] "everything" is not a notification type: known types are ${NOTIFY_TYPES.join(", ")}`,
+  );
 });
 
 test("a NOTIFY_TYPES entry that is not a string is a load error (it was dropped silently)", () => {
-  assert.is(loadError(meta({ notifyTypes: [7] })), 'module hello: NOTIFY_TYPES[0] must be a notification type name such as "osd_map", got 7');
+  assert.is(
+    loadError(meta({ notifyTypes: [7] })),
+    'module hello: NOTIFY_TYPES[0] must be a notification type name such as "osd_map", got 7',
+  );
 });
 
 test("every notify type the SDK declares is accepted, and no other", () => {
@@ -56,15 +62,24 @@ test("an unknown field in a COMMANDS entry is a load error suggesting the field"
     loadError(meta({ commands: [{ cmd: "hello", desc: "greets", prem: "w" }] })),
     'module hello: COMMANDS[0] has an unknown field "prem" (did you mean "perm"?): a command is {cmd, desc, perm}',
   );
-  assert.is(loadError(meta({ commands: [{ cmd: "hello", descr: "greets" }] })), 'module hello: COMMANDS[0] has an unknown field "descr" (did you mean "desc"?): a command is {cmd, desc, perm}');
+  assert.is(
+    loadError(meta({ commands: [{ cmd: "hello", descr: "greets" }] })),
+    'module hello: COMMANDS[0] has an unknown field "descr" (did you mean "desc"?): a command is {cmd, desc, perm}',
+  );
 });
 
 test("a COMMANDS desc that is not a string is a load error", () => {
-  assert.is(loadError(meta({ commands: [{ cmd: "hello", desc: 5 }] })), "module hello: COMMANDS[0].desc must be a string (one line of help), got 5");
+  assert.is(
+    loadError(meta({ commands: [{ cmd: "hello", desc: 5 }] })),
+    "module hello: COMMANDS[0].desc must be a string (one line of help), got 5",
+  );
 });
 
 test("a misspelt MODULE_OPTIONS field is a load error suggesting the field", () => {
-  assert.match(loadError(meta({ options: [{ name: "greeting", defualt: "hi" }] })), /^module hello: MODULE_OPTIONS: module hello option "greeting": unknown field "defualt" \(did you mean "default"\?\): known fields are /);
+  assert.match(
+    loadError(meta({ options: [{ name: "greeting", defualt: "hi" }] })),
+    /^module hello: MODULE_OPTIONS: module hello option "greeting": unknown field "defualt" \(did you mean "default"\?\): known fields are /,
+  );
 });
 
 test("daemon reports a module whose NOTIFY_TYPES has a typo as failed, naming the type and the fix", async () => {
@@ -80,7 +95,10 @@ export default class Typo extends MgrModule {
   try {
     const s = await waitFor(() => d.modules().find((m) => m.name === "typo" && m.error), "the load error");
     assert.is(s.state, "failed");
-    assert.match(s.error!.message, /NOTIFY_TYPES\[0\] "osd_mapp" is not a notification type \(did you mean "osd_map"\?\)/);
+    assert.match(
+      s.error!.message,
+      /NOTIFY_TYPES\[0\] "osd_mapp" is not a notification type \(did you mean "osd_map"\?\)/,
+    );
   } finally {
     await d.stop();
     cleanup(dir);

@@ -17,20 +17,38 @@ export function portedModules(dir: string, names: string[]): string {
  * A daemon with progress, the caller, and (with `autoscaler`) pg_autoscaler, granted as the
  * shipped mgr.json grants them.
  */
-export async function startPorted(dir: string, opts: { autoscaler?: boolean; config?: Record<string, unknown> } = {}): Promise<TestDaemon> {
+export async function startPorted(
+  dir: string,
+  opts: { autoscaler?: boolean; config?: Record<string, unknown> } = {},
+): Promise<TestDaemon> {
   const modules: Record<string, unknown> = {
     progress: { enabled: true },
     progress_caller: { enabled: true, allow: { remote: ["progress"] } },
-    pg_autoscaler: { enabled: opts.autoscaler === true, allow: { commands: ["osd pool set", "config set"], remote: ["progress.update", "progress.complete"] } },
+    pg_autoscaler: {
+      enabled: opts.autoscaler === true,
+      allow: { commands: ["osd pool set", "config set"], remote: ["progress.update", "progress.complete"] },
+    },
   };
-  const d = await startTestDaemon(dir, { modulePath: portedModules(dir, ["progress", "pg_autoscaler"]), ...opts.config, modules });
+  const d = await startTestDaemon(dir, {
+    modulePath: portedModules(dir, ["progress", "pg_autoscaler"]),
+    ...opts.config,
+    modules,
+  });
   const want = opts.autoscaler ? 3 : 2;
-  await waitFor(() => d.modules().filter((m) => m.state === "active").length === want, `the ${want} modules to be active`, 20_000);
+  await waitFor(
+    () => d.modules().filter((m) => m.state === "active").length === want,
+    `the ${want} modules to be active`,
+    20_000,
+  );
   return d;
 }
 
 /** remote("progress", method, ...args) from the caller module: its value or its error. */
-export async function progressCall(d: TestDaemon, method: string, ...args: unknown[]): Promise<{ value?: unknown; error?: { name: string; message: string } }> {
+export async function progressCall(
+  d: TestDaemon,
+  method: string,
+  ...args: unknown[]
+): Promise<{ value?: unknown; error?: { name: string; message: string } }> {
   const r = await d.command(["pcall", method, JSON.stringify(args)]);
   if (r.retval !== 0) throw new Error(`pcall ${method} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { value?: unknown; error?: { name: string; message: string } };

@@ -17,13 +17,17 @@ export function freePort(): Promise<number> {
 
 /** Fetches until the server answers at all (module HTTP listens a moment after start). */
 export async function fetchWhenUp(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Response> {
-  return waitFor(async () => {
-    try {
-      return await fetch(url, init);
-    } catch {
-      return undefined; // not listening yet
-    }
-  }, `${url} to answer`, timeoutMs);
+  return waitFor(
+    async () => {
+      try {
+        return await fetch(url, init);
+      } catch {
+        return undefined; // not listening yet
+      }
+    },
+    `${url} to answer`,
+    timeoutMs,
+  );
 }
 
 export interface Sample {
@@ -85,7 +89,10 @@ export function parseExposition(text: string): Scrape {
       if (current) closed.add(current);
       current = family;
     }
-    const key = `${s.name}{${Object.entries(s.labels).sort().map(([k, v]) => `${k}=${v}`).join(",")}}`;
+    const key = `${s.name}{${Object.entries(s.labels)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}}`;
     if (series.has(key)) throw bad("a duplicate series");
     series.add(key);
     samples.push(s);
@@ -154,8 +161,10 @@ function parseSample(line: string, bad: (why: string) => Error): Sample {
   }
   if (line[i] !== " ") throw bad("no space before the value");
   const [valueText, timestamp, ...more] = line.slice(i + 1).split(" ");
-  if (more.length > 0 || (timestamp !== undefined && !/^-?\d+$/.test(timestamp))) throw bad("trailing text after the value");
-  if (!/^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]Inf)$/.test(valueText ?? "")) throw bad("the value is not a number");
+  if (more.length > 0 || (timestamp !== undefined && !/^-?\d+$/.test(timestamp)))
+    throw bad("trailing text after the value");
+  if (!/^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]Inf)$/.test(valueText ?? ""))
+    throw bad("the value is not a number");
   const value = valueText === "+Inf" ? Infinity : valueText === "-Inf" ? -Infinity : Number(valueText);
   return { name, labels, value };
 }

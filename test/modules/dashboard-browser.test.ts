@@ -32,10 +32,14 @@ function daemonConfig(dir: string, id: string, apiPort: number, dashPort: number
 
 /** Waits until a plain GET (no redirects followed) of url answers `status`. */
 function answers(url: string, status: number, timeoutMs = 15_000): Promise<Response> {
-  return waitFor(async () => {
-    const res = await fetchWhenUp(url, { redirect: "manual" }, timeoutMs);
-    return res.status === status ? res : undefined;
-  }, `${url} to answer ${status}`, timeoutMs);
+  return waitFor(
+    async () => {
+      const res = await fetchWhenUp(url, { redirect: "manual" }, timeoutMs);
+      return res.status === status ? res : undefined;
+    },
+    `${url} to answer ${status}`,
+    timeoutMs,
+  );
 }
 
 async function kill(child: Child | undefined, signal: NodeJS.Signals): Promise<void> {
@@ -64,7 +68,15 @@ test("a browser sent to the standby lands on the active's page, before and after
 
     browser = await chromium.launch({
       executablePath: chromiumPath(),
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     });
     const page = await browser.newPage();
 

@@ -8,7 +8,12 @@ import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } fro
 import { fetchWhenUp, freePort } from "./_support.ts";
 
 function dashConfig(id: string, port: number, enabled = true): Record<string, unknown> {
-  return { id, modulePath: join(ROOT, "modules"), election: { leaseMs: 1000 }, modules: { dashboard: { enabled, allow: { net: [`127.0.0.1:${port}`] } } } };
+  return {
+    id,
+    modulePath: join(ROOT, "modules"),
+    election: { leaseMs: 1000 },
+    modules: { dashboard: { enabled, allow: { net: [`127.0.0.1:${port}`] } } },
+  };
 }
 
 /** GET without following redirects, once the address answers with `status`. */
@@ -43,9 +48,16 @@ test("the active serves the status page with health, OSDs up/in and pools", asyn
   assert.match(html, /OSDs: 4 total, 4 up, 4 in</);
   assert.match(html, /<td>rbdpool<\/td>/);
   assert.match(html, /Served by tsmgr daemon <span id="served-by">a<\/span>/);
-  const api = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json() as { osds: { total: number }; pools: { name: string }[]; health: { status: string } };
+  const api = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+    osds: { total: number };
+    pools: { name: string }[];
+    health: { status: string };
+  };
   assert.is(api.osds.total, 4);
-  assert.equal(api.pools.map((p) => p.name), ["device_health_metrics", "rbdpool"]);
+  assert.equal(
+    api.pools.map((p) => p.name),
+    ["device_health_metrics", "rbdpool"],
+  );
   assert.is((await fetch(`http://127.0.0.1:${port}/nope`)).status, 404);
 
   // the page follows the cluster: an OSD down, and a new OSD (booting: not up or in yet, no metadata)

@@ -12,7 +12,10 @@ let d: TestDaemon;
 
 test.before(async () => {
   dir = tempDir();
-  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { iostat: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.iostat } });
+  d = await startTestDaemon(dir, {
+    modulePath: join(ROOT, "modules"),
+    modules: { iostat: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.iostat },
+  });
   await waitFor(() => d.modules().find((m) => m.name === "iostat")?.state === "active", "iostat to be active", 20_000);
 });
 test.after(async () => {
@@ -28,7 +31,10 @@ test("iostat prints one row of six cells, 80 columns by default: three byte rate
   assert.not.ok(r.stdout.includes("\n"));
   const cells = r.stdout.split("|").slice(1, -1);
   assert.is(cells.length, 6);
-  assert.ok(cells.every((c) => c.length === 12), JSON.stringify(cells)); // 80 / 6 = 13: 11 wide, " |"
+  assert.ok(
+    cells.every((c) => c.length === 12),
+    JSON.stringify(cells),
+  ); // 80 / 6 = 13: 11 wide, " |"
   for (const c of cells.slice(0, 3)) assert.match(c, RATE);
   for (const c of cells.slice(3)) assert.match(c, /^ *\d+ $/);
 });
@@ -39,7 +45,10 @@ test("iostat WIDTH true adds Ceph's dashed header, every line as wide", async ()
   const lines = r.stdout.split("\n");
   assert.is(lines.length, 4);
   assert.is(lines[0], "+" + "---------------+".repeat(6));
-  assert.is(lines[1], "|          Read |         Write |         Total |     Read IOPS |    Write IOPS |    Total IOPS |");
+  assert.is(
+    lines[1],
+    "|          Read |         Write |         Total |     Read IOPS |    Write IOPS |    Total IOPS |",
+  );
   assert.is(lines[2], lines[0]);
   assert.is(lines[3]!.length, lines[0]!.length);
   assert.equal(await d.command(["iostat", "--width", "100", "--print-header"]), r);

@@ -19,7 +19,8 @@ test.after.each(async () => {
   cleanup(dir);
 });
 
-const json = async () => JSON.parse((await d!.command(["progress", "json"])).stdout) as { events: any[]; completed: any[] };
+const json = async () =>
+  JSON.parse((await d!.command(["progress", "json"])).stdout) as { events: any[]; completed: any[] };
 
 test("progress on a cluster with no events says 'Nothing in progress' and progress json lists none", async () => {
   const r = await d!.command(["progress"]);
@@ -31,20 +32,41 @@ test("progress on a cluster with no events says 'Nothing in progress' and progre
 test("remote update() makes an event with Ceph's fields, shown in tsmgr status; complete() keeps its ghost", async () => {
   assert.equal(await progressCall(d!, "update", "ev-1", "Rebuilding things", 0.25, [["pool", 2]]), { value: null });
   const { events } = await json();
-  assert.equal(Object.keys(events[0]).sort(), ["duration", "id", "message", "progress", "refs", "started_at", "time_remaining"]);
-  assert.equal([events[0].id, events[0].message, events[0].progress, events[0].refs], ["ev-1", "Rebuilding things", 0.25, [["pool", 2]]]);
+  assert.equal(Object.keys(events[0]).sort(), [
+    "duration",
+    "id",
+    "message",
+    "progress",
+    "refs",
+    "started_at",
+    "time_remaining",
+  ]);
+  assert.equal(
+    [events[0].id, events[0].message, events[0].progress, events[0].refs],
+    ["ev-1", "Rebuilding things", 0.25, [["pool", 2]]],
+  );
   assert.match(events[0].duration, /^\(\d+s\)$/);
   const text = (await d!.command(["progress", "json"])).stdout;
   assert.match(text, /"started_at": \d+\.\d+/); // a float, as Python's time.time()
   const status = JSON.parse((await d!.command(["status"], { format: "json" })).stdout);
-  assert.ok(JSON.stringify(status.progress_events).includes("Rebuilding things"), JSON.stringify(status.progress_events));
+  assert.ok(
+    JSON.stringify(status.progress_events).includes("Rebuilding things"),
+    JSON.stringify(status.progress_events),
+  );
   const plain = (await d!.command(["progress"])).stdout;
   assert.match(plain, /^Rebuilding things \(\d+s\)\n    \[=======\.{21}\] (\(remaining: \d+s\))?\n$/); // no remaining time while it rounds to 0 s, as Ceph
 
   await progressCall(d!, "complete", "ev-1");
   const after = await json();
   assert.equal(after.events, []);
-  assert.equal(Object.keys(after.completed[0]).sort(), ["add_to_ceph_s:", "finished_at", "id", "message", "refs", "started_at"]);
+  assert.equal(Object.keys(after.completed[0]).sort(), [
+    "add_to_ceph_s:",
+    "finished_at",
+    "id",
+    "message",
+    "refs",
+    "started_at",
+  ]);
   assert.match((await d!.command(["progress", "json"])).stdout, /"progress": 1\.0|"finished_at": \d+\.\d+/);
   assert.match((await d!.command(["progress"])).stdout, /^\n\[Complete\]: Rebuilding things \(\d+s\)\n    \[=+\] \n$/);
 });
@@ -100,7 +122,11 @@ test("an OSD marked out makes a 'Rebalancing after osd.N marked out' event on th
   const sim = d!.cluster as unknown as { osdOut(id: number): boolean; tick(n?: number): void };
   await new Promise((r) => setTimeout(r, 1500)); // one look at the PGs before the change
   sim.osdOut(1);
-  const ev = await waitFor(async () => (await json()).events.find((e) => e.message === "Rebalancing after osd.1 marked out"), "the out event", 15_000);
+  const ev = await waitFor(
+    async () => (await json()).events.find((e) => e.message === "Rebalancing after osd.1 marked out"),
+    "the out event",
+    15_000,
+  );
   assert.equal(ev.refs, [["osd", 1]]);
   assert.type(ev.progress, "number");
 });

@@ -7,7 +7,11 @@ import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } fro
 import { fetchWhenUp, freePort, parseExposition, type Scrape } from "./_support.ts";
 
 function promConfig(port: number, id = "t"): Record<string, unknown> {
-  return { id, modulePath: join(ROOT, "modules"), modules: { prometheus: { enabled: true, allow: { net: [`127.0.0.1:${port}`] } } } };
+  return {
+    id,
+    modulePath: join(ROOT, "modules"),
+    modules: { prometheus: { enabled: true, allow: { net: [`127.0.0.1:${port}`] } } },
+  };
 }
 
 async function scrape(port: number): Promise<Scrape> {
@@ -16,7 +20,9 @@ async function scrape(port: number): Promise<Scrape> {
   return parseExposition(await res.text());
 }
 
-async function status(d: TestDaemon): Promise<{ scrapes: number; rebuilds: Record<string, number>; errors: number; uri: string }> {
+async function status(
+  d: TestDaemon,
+): Promise<{ scrapes: number; rebuilds: Record<string, number>; errors: number; uri: string }> {
   const r = await d.command(["prometheus", "status"]);
   assert.is(r.retval, 0, r.stderr);
   return JSON.parse(r.stdout);
@@ -48,7 +54,10 @@ test("/metrics is valid exposition text with one ceph_osd_up per OSD of the clus
   assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
   const m = parseExposition(await res.text()); // throws on any invalid line
 
-  const osdMap = clusterJson<{ osds: { osd: number; up: number; in: number }[]; pools: { pool: number }[] }>(d, "osd_map");
+  const osdMap = clusterJson<{ osds: { osd: number; up: number; in: number }[]; pools: { pool: number }[] }>(
+    d,
+    "osd_map",
+  );
   assert.is(m.find("ceph_osd_up").length, osdMap.osds.length);
   assert.is(m.find("ceph_osd_in").length, osdMap.osds.length);
   for (const o of osdMap.osds) assert.is(m.value("ceph_osd_up", { ceph_daemon: `osd.${o.osd}` }), o.up);
@@ -59,9 +68,19 @@ test("/metrics is valid exposition text with one ceph_osd_up per OSD of the clus
   assert.is(m.find("ceph_pool_metadata").length, osdMap.pools.length);
   const summary = clusterJson<{ all: Record<string, number> }>(d, "pg_summary");
   const totalPgs = Object.values(summary.all).reduce((a, b) => a + b, 0);
-  assert.is(m.find("ceph_pg_total").reduce((a, s) => a + s.value, 0), totalPgs);
-  assert.is(m.find("ceph_pg_active").reduce((a, s) => a + s.value, 0), totalPgs);
-  for (const p of osdMap.pools) assert.ok(m.find("ceph_pool_stored", { pool_id: String(p.pool) }).length === 1, `ceph_pool_stored of pool ${p.pool}`);
+  assert.is(
+    m.find("ceph_pg_total").reduce((a, s) => a + s.value, 0),
+    totalPgs,
+  );
+  assert.is(
+    m.find("ceph_pg_active").reduce((a, s) => a + s.value, 0),
+    totalPgs,
+  );
+  for (const p of osdMap.pools)
+    assert.ok(
+      m.find("ceph_pool_stored", { pool_id: String(p.pool) }).length === 1,
+      `ceph_pool_stored of pool ${p.pool}`,
+    );
   assert.ok(m.value("ceph_cluster_total_bytes") > 0);
 
   // perf counters, by daemon, typed as Ceph declares them
@@ -93,7 +112,9 @@ test("the cache is rebuilt on notify, never by a scrape", async () => {
   assert.is((await d.command(["sim", "osd", "down", "1"])).retval, 0);
   const m = await waitFor(async () => {
     const s = await scrape(port);
-    return s.value("ceph_osd_up", { ceph_daemon: "osd.1" }) === 0 && s.value("ceph_health_status") === 1 ? s : undefined;
+    return s.value("ceph_osd_up", { ceph_daemon: "osd.1" }) === 0 && s.value("ceph_health_status") === 1
+      ? s
+      : undefined;
   }, "osd.1 down and HEALTH_WARN in the metrics");
   assert.ok(m.find("ceph_health_detail", { name: "OSD_DOWN" }).length === 1);
   const rebuilt = await status(d);
@@ -111,7 +132,10 @@ test("an OSD without metadata yet and a removed OSD leave the exposition valid",
   const daemon = `osd.${added.stdout}`;
   const m = await waitFor(async () => {
     const s = await scrape(port);
-    return s.find("ceph_osd_up", { ceph_daemon: daemon }).length === 1 && s.find("ceph_osd_up", { ceph_daemon: "osd.2" }).length === 0 ? s : undefined;
+    return s.find("ceph_osd_up", { ceph_daemon: daemon }).length === 1 &&
+      s.find("ceph_osd_up", { ceph_daemon: "osd.2" }).length === 0
+      ? s
+      : undefined;
   }, "the new OSD in and osd.2 out of ceph_osd_up");
   // known to the osd_map, not yet described: no metadata and no counters, but up/in are there
   assert.is(m.find("ceph_osd_metadata", { ceph_daemon: daemon }).length, 0);

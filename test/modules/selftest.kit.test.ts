@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { harness, type Harness } from "@tsmgr/sdk/testing";
 
 /** The grants the shipped mgr.json gives selftest. */
-const grants = (JSON.parse(readFileSync("mgr.json", "utf8")) as { modules: { selftest: { allow: { commands: string[] } } } }).modules.selftest.allow;
+const grants = (
+  JSON.parse(readFileSync("mgr.json", "utf8")) as { modules: { selftest: { allow: { commands: string[] } } } }
+).modules.selftest.allow;
 
 let h: Harness | undefined;
 test.after.each(async () => {
@@ -25,7 +27,9 @@ test("selftest run reports no failed check with the shipped grants (on real time
 
 test("selftest health set raises the checks it is given, and health clear drops them", async () => {
   h = await harness("modules/selftest", { grants });
-  const r = await h.command(`selftest health set '{"SELFTEST_KIT": {"severity": "error", "summary": "raised by a test", "detail": ["one"]}}'`);
+  const r = await h.command(
+    `selftest health set '{"SELFTEST_KIT": {"severity": "error", "summary": "raised by a test", "detail": ["one"]}}'`,
+  );
   assert.is(r.retval, 0, r.stderr);
   const checks = await h.health();
   assert.is(checks.SELFTEST_KIT?.severity, "HEALTH_ERR");
@@ -38,7 +42,8 @@ test("selftest's get_spam workload runs one iteration per background_interval of
   h = await harness("modules/selftest", { grants, options: { background_interval: 60 } });
   assert.is((await h.command("selftest background start get_spam")).retval, 0);
   await h.idle();
-  const iterations = async () => (JSON.parse((await h!.command("selftest background status")).stdout) as { iterations: number }).iterations;
+  const iterations = async () =>
+    (JSON.parse((await h!.command("selftest background status")).stdout) as { iterations: number }).iterations;
   const first = await iterations();
   await h.advance(10 * 60_000);
   assert.is(await iterations(), first + 10);

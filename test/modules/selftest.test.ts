@@ -16,7 +16,9 @@ interface RunReport {
 }
 
 /** selftest as the default mgr.json configures it (its grants), from the shipped modules folder. */
-const SHIPPED = JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.selftest as { allow: { commands: string[] } };
+const SHIPPED = JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.selftest as {
+  allow: { commands: string[] };
+};
 
 function selftestConfig(allow: { commands: string[] } = SHIPPED.allow): Record<string, unknown> {
   return { modulePath: join(ROOT, "modules"), modules: { selftest: { enabled: true, allow } } };
@@ -35,7 +37,10 @@ async function run(d: TestDaemon): Promise<{ retval: number; report: RunReport; 
 
 /** Lets the mon delete pools (Ceph's default is false), so the temp-pool check runs. */
 async function allowPoolDelete(d: TestDaemon): Promise<void> {
-  const r = await d.cluster.sendCommand({ prefix: "config set", who: "mon", name: "mon_allow_pool_delete", value: "true" }, "");
+  const r = await d.cluster.sendCommand(
+    { prefix: "config set", who: "mon", name: "mon_allow_pool_delete", value: "true" },
+    "",
+  );
   assert.is(r.retval, 0, r.stderr);
 }
 
@@ -62,13 +67,38 @@ test("selftest run passes every check against the simulated cluster with the def
   for (const name of ["osd_map", "pg_dump", "health", "mon_status", "df", "devices", "mgr_map", "config_options"]) {
     assert.ok(report.passed.includes(`get("${name}") has the Pacific shape`), name);
   }
-  for (const fragment of ["getServer", "listServers", "getMetadata(osd)", "getMetadata() of a missing", "getDaemonStatus", "getPerfSchema", "getCounter", "getLatestCounter", "haveMonConnection", "getMgrId", "osd set/unset", "temporary pool", "-ENOENT", "PermissionDenied", "getStorePrefix", "setModuleOption", "setHealthChecks", "circular locking"]) {
-    assert.ok(report.passed.some((p) => p.includes(fragment)), `no passed check mentions ${fragment}: ${report.passed.join(" | ")}`);
+  for (const fragment of [
+    "getServer",
+    "listServers",
+    "getMetadata(osd)",
+    "getMetadata() of a missing",
+    "getDaemonStatus",
+    "getPerfSchema",
+    "getCounter",
+    "getLatestCounter",
+    "haveMonConnection",
+    "getMgrId",
+    "osd set/unset",
+    "temporary pool",
+    "-ENOENT",
+    "PermissionDenied",
+    "getStorePrefix",
+    "setModuleOption",
+    "setHealthChecks",
+    "circular locking",
+  ]) {
+    assert.ok(
+      report.passed.some((p) => p.includes(fragment)),
+      `no passed check mentions ${fragment}: ${report.passed.join(" | ")}`,
+    );
   }
   assert.ok(report.passed.length >= 55, `${report.passed.length} checks`);
   // it put back what it changed: no temp pool, no flag, no store keys left
   const osdMap = JSON.parse(d.cluster.getJson("osd_map")!) as { pools: { pool_name: string }[]; flags_set: string[] };
-  assert.not.ok(osdMap.pools.some((p) => p.pool_name.startsWith("selftest-")), "a temp pool was left behind");
+  assert.not.ok(
+    osdMap.pools.some((p) => p.pool_name.startsWith("selftest-")),
+    "a temp pool was left behind",
+  );
   assert.not.ok(osdMap.flags_set.includes("noscrub"), "the noscrub flag was left set");
 });
 
@@ -81,7 +111,10 @@ test("selftest copes with an OSD that has no metadata yet and metadata of a remo
   assert.is((await d.command(["sim", "osd", "rm", "1"])).retval, 0); // its metadata lingers
   const { report } = await run(d);
   assert.equal(report.failed, [], JSON.stringify(report.failed, null, 2));
-  assert.ok(report.notes.includes(`osd.${added.stdout} is in the osd_map but has no metadata (yet)`), report.notes.join(" | "));
+  assert.ok(
+    report.notes.includes(`osd.${added.stdout} is in the osd_map but has no metadata (yet)`),
+    report.notes.join(" | "),
+  );
   assert.ok(report.notes.includes("osd.1 has metadata but is not in the osd_map (removed)"), report.notes.join(" | "));
 });
 
@@ -133,7 +166,13 @@ test("selftest background runs a workload in serve() until stopped", async () =>
   d = await startTestDaemon(dir, selftestConfig());
   assert.is((await d.command(["config", "set", "mgr", "mgr/selftest/background_interval", "0"])).retval, 0);
   assert.is((await d.command(["selftest", "background", "start", "get_spam"])).retval, 0);
-  const status = async () => JSON.parse((await d!.command(["selftest", "background", "status"])).stdout) as { running: boolean; iterations: number; errors: number; workload: string };
+  const status = async () =>
+    JSON.parse((await d!.command(["selftest", "background", "status"])).stdout) as {
+      running: boolean;
+      iterations: number;
+      errors: number;
+      workload: string;
+    };
   await waitFor(async () => (await status()).iterations >= 3, "three background iterations");
   assert.is((await d.command(["selftest", "background", "start", "command_spam"])).retval, 0);
   await waitFor(async () => (await status()).iterations >= 3, "three command_spam iterations");
@@ -147,23 +186,44 @@ test("selftest background runs a workload in serve() until stopped", async () =>
 });
 
 test("the shape checker names the path and the expected type of what is wrong", () => {
-  const osdMap = { epoch: 3, osds: [{ osd: 0, up: 1 }, { osd: "1", up: 1 }], pools: "none" };
-  assert.equal(checkShape("osd_map", osdMap, ["epoch:number", "osds[].osd:number", "osds[].in:number?", "pools[].pool:number", "fsid:string"]), [
-    "osd_map.osds[1].osd is a string, expected number",
-    "osd_map.pools is a string, expected an array",
-    "osd_map.fsid is missing (expected string)",
+  const osdMap = {
+    epoch: 3,
+    osds: [
+      { osd: 0, up: 1 },
+      { osd: "1", up: 1 },
+    ],
+    pools: "none",
+  };
+  assert.equal(
+    checkShape("osd_map", osdMap, [
+      "epoch:number",
+      "osds[].osd:number",
+      "osds[].in:number?",
+      "pools[].pool:number",
+      "fsid:string",
+    ]),
+    [
+      "osd_map.osds[1].osd is a string, expected number",
+      "osd_map.pools is a string, expected an array",
+      "osd_map.fsid is missing (expected string)",
+    ],
+  );
+  assert.equal(checkShape("osd_metadata", { "0": { hostname: "a" }, "1": {} }, ["{}.hostname:string"]), [
+    "osd_metadata.1.hostname is missing (expected string)",
   ]);
-  assert.equal(checkShape("osd_metadata", { "0": { hostname: "a" }, "1": {} }, ["{}.hostname:string"]), ["osd_metadata.1.hostname is missing (expected string)"]);
   assert.equal(checkShape("x", { a: [] }, ["a[].b:number"]), [], "an empty list is a valid list");
   assert.ok(Object.keys(SHAPES).length >= 31, "every Pacific data name has a shape");
 });
 
-test("a sendCommand refused as unknown still completes with notify(\"command\"), as every ceph-mgr completion does", async () => {
+test('a sendCommand refused as unknown still completes with notify("command"), as every ceph-mgr completion does', async () => {
   // The host validates commands before the cluster sees them; a refusal is still a completion.
   dir = tempDir();
   d = await startTestDaemon(dir, selftestConfig());
   const { report } = await run(d);
-  assert.ok(report.passed.includes(UNKNOWN_COMMAND_CHECK), JSON.stringify(report.failed.find((f) => f.check === UNKNOWN_COMMAND_CHECK)));
+  assert.ok(
+    report.passed.includes(UNKNOWN_COMMAND_CHECK),
+    JSON.stringify(report.failed.find((f) => f.check === UNKNOWN_COMMAND_CHECK)),
+  );
 });
 
 test.run();

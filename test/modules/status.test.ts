@@ -19,7 +19,10 @@ let d: TestDaemon;
 
 test.before(async () => {
   dir = tempDir();
-  d = await startTestDaemon(dir, { modulePath: join(ROOT, "modules"), modules: { status: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.status } });
+  d = await startTestDaemon(dir, {
+    modulePath: join(ROOT, "modules"),
+    modules: { status: JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.status },
+  });
   await waitFor(() => d.modules().find((m) => m.name === "status")?.state === "active", "status to be active", 20_000);
 });
 test.after(async () => {
@@ -49,7 +52,10 @@ test("osd status lists every OSD with its host, space and state in Ceph's column
 test("osd status BUCKET keeps the OSDs of the matching buckets (fnmatch); a root's children are hosts", async () => {
   const host = (await osdStatus("node01")).rows;
   assert.ok(host.length > 0);
-  assert.ok(host.every((r) => / node01 /.test(r)), host.join("\n"));
+  assert.ok(
+    host.every((r) => / node01 /.test(r)),
+    host.join("\n"),
+  );
   const both = (await osdStatus("node0[12]")).rows;
   assert.ok(both.length > host.length);
   assert.equal((await osdStatus("default")).rows, [], "a root's items are hosts, as in Ceph");
@@ -92,7 +98,10 @@ test("fs status of a filesystem (active, failed and standby-replay ranks, pools,
     getLatest: (_t: string, name: string, path: string) => series(name, path).at(-1)?.[1] ?? 0,
     getMetadata: (_t: string, name: string, dflt: unknown) => fx.metadata[name] ?? dflt,
   } as unknown as StatusReader;
-  const want = readFileSync(join(fixtures, "fs-status-ceph.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { format: string; stdout: string });
+  const want = readFileSync(join(fixtures, "fs-status-ceph.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { format: string; stdout: string });
   const text = fsStatus(reader, undefined, false) as { text: string };
   assert.is(mgrText(text.text), mgrText(want.find((w) => w.format === "plain")!.stdout));
   const json = fsStatus(reader, undefined, true) as { json: Record<string, unknown> };
@@ -102,7 +111,10 @@ test("fs status of a filesystem (active, failed and standby-replay ranks, pools,
 
 test("the shared helpers print as PrettyTable, mgr_util and json.dumps do", () => {
   // centred by default, the odd space as str.center() puts it; colour escapes take no room
-  assert.is(renderTable([{ name: "NEW" }, { name: "X", align: "l" }], [["*", "\x1b[1mab\x1b[0m"]]), "NEW  X   \n *   \x1b[1mab\x1b[0m  ");
+  assert.is(
+    renderTable([{ name: "NEW" }, { name: "X", align: "l" }], [["*", "\x1b[1mab\x1b[0m"]]),
+    "NEW  X   \n *   \x1b[1mab\x1b[0m  ",
+  );
   assert.is(renderTable([{ name: "A" }], []), "");
   assert.is(formatBytes(6144, 5), "6144 ");
   assert.is(formatBytes(18432, 5), "18.0k");

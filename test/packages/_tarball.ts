@@ -20,7 +20,16 @@ export function rawTar(entries: RawEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const body = typeof e.body === "string" ? Buffer.from(e.body) : (e.body ?? Buffer.alloc(0));
-    const h = new Header({ path: e.path, type: e.type ?? "File", size: e.size ?? body.length, mode: 0o644, mtime: new Date(946684800000), linkpath: e.linkpath, uid: 0, gid: 0 });
+    const h = new Header({
+      path: e.path,
+      type: e.type ?? "File",
+      size: e.size ?? body.length,
+      mode: 0o644,
+      mtime: new Date(946684800000),
+      linkpath: e.linkpath,
+      uid: 0,
+      gid: 0,
+    });
     const block = Buffer.alloc(512);
     h.encode(block, 0);
     blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512));
@@ -39,13 +48,24 @@ export default class ${cls} extends MgrModule {
 `;
 
 export function manifest(name: string, version = "1.0.0", extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ name, version, sdk: "^0.1.0", entry: "index.ts", description: `the ${name} module`, permissions: { data: ["osd_map"] }, ...extra });
+  return JSON.stringify({
+    name,
+    version,
+    sdk: "^0.1.0",
+    entry: "index.ts",
+    description: `the ${name} module`,
+    permissions: { data: ["osd_map"] },
+    ...extra,
+  });
 }
 
 /** A good package's entries: tsmgr.json and an index.ts answering `NAME hi` with `reply`. */
 export function goodEntries(name: string, version = "1.0.0", reply = `hi from ${version}`): RawEntry[] {
   const cls = name[0]!.toUpperCase() + name.slice(1);
-  return [{ path: "tsmgr.json", body: manifest(name, version) }, { path: "index.ts", body: MODULE_SRC(cls, reply) }];
+  return [
+    { path: "tsmgr.json", body: manifest(name, version) },
+    { path: "index.ts", body: MODULE_SRC(cls, reply) },
+  ];
 }
 
 /** Writes a module source folder (for `module pack DIR`). */

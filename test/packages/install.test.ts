@@ -44,13 +44,24 @@ const modulePath = () => readdirSync(join(dir, "modules")).sort();
 async function audit(module: string) {
   const r = await d.command(["audit", "ls", "--module", module], { format: "json" });
   assert.is(r.retval, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { records: { kind: string; allowed: boolean; key?: string; detail?: string }[] }).records;
+  return (JSON.parse(r.stdout) as { records: { kind: string; allowed: boolean; key?: string; detail?: string }[] })
+    .records;
 }
 
 test("pack, sign (CLI, no daemon needed) and install a package, then enable it: it runs", async () => {
   const src = writeModuleDir(join(dir, "dash-src"), "dash");
   writeFileSync(join(dir, "key.pem"), trusted.privatePem);
-  const packed = await cli(["-c", join(dir, "mgr.json"), "-f", "json", "module", "pack", src, "--out", join(dir, "pkgs", "dash-1.0.0.tgz")]);
+  const packed = await cli([
+    "-c",
+    join(dir, "mgr.json"),
+    "-f",
+    "json",
+    "module",
+    "pack",
+    src,
+    "--out",
+    join(dir, "pkgs", "dash-1.0.0.tgz"),
+  ]);
   assert.is(packed.code, 0, packed.stderr);
   const { file, integrity } = JSON.parse(packed.stdout) as { file: string; integrity: string };
   const signed = await cli(["module", "sign", file, "--key", join(dir, "key.pem")]);
@@ -97,7 +108,8 @@ test("refuses unsigned, untrusted and badly signed packages (EACCES), each in th
   assert.match(bad.stderr, /bad signature: it was made for sha512-/);
   assert.equal(modulePath(), ["dash"]);
   const refusals = (await d.command(["audit", "ls", "--denied"], { format: "json" })).stdout;
-  for (const f of ["u.tgz", "s.tgz", "b.tgz"]) assert.match(refusals, new RegExp(`install of [^"]*${f.replace(".", "\\.")} refused`));
+  for (const f of ["u.tgz", "s.tgz", "b.tgz"])
+    assert.match(refusals, new RegExp(`install of [^"]*${f.replace(".", "\\.")} refused`));
 });
 
 test("refuses a --sha512 mismatch, an sdk range the daemon does not satisfy, a hostile tarball", async () => {
@@ -106,7 +118,10 @@ test("refuses a --sha512 mismatch, an sdk range the daemon does not satisfy, a h
   const mismatch = await install(good, "--sha512", wrong);
   assert.is(mismatch.retval, -22);
   assert.match(mismatch.stderr, /integrity mismatch/);
-  const future = pkg("f", [{ path: "tsmgr.json", body: manifest("fut", "1.0.0", { sdk: ">=2.0.0" }) }, goodEntries("fut")[1]!]);
+  const future = pkg("f", [
+    { path: "tsmgr.json", body: manifest("fut", "1.0.0", { sdk: ">=2.0.0" }) },
+    goodEntries("fut")[1]!,
+  ]);
   const sdk = await install(future);
   assert.is(sdk.retval, -22);
   assert.match(sdk.stderr, /fut 1\.0\.0 needs sdk ">=2\.0\.0", and this daemon's sdk is 0\.1\.0/);
@@ -119,8 +134,20 @@ test("refuses a --sha512 mismatch, an sdk range the daemon does not satisfy, a h
 });
 
 test("the CLI makes the package path absolute (against its own folder) before sending it", () => {
-  assert.equal(absoluteInstallPath(["module", "install", "--sha512", "sha512-x", "p.tgz", "--upgrade"], "/home/op"), ["module", "install", "--sha512", "sha512-x", "/home/op/p.tgz", "--upgrade"]);
-  assert.equal(absoluteInstallPath(["module", "install", "--path", "../p.tgz"], "/home/op"), ["module", "install", "--path", "/home/p.tgz"]);
+  assert.equal(absoluteInstallPath(["module", "install", "--sha512", "sha512-x", "p.tgz", "--upgrade"], "/home/op"), [
+    "module",
+    "install",
+    "--sha512",
+    "sha512-x",
+    "/home/op/p.tgz",
+    "--upgrade",
+  ]);
+  assert.equal(absoluteInstallPath(["module", "install", "--path", "../p.tgz"], "/home/op"), [
+    "module",
+    "install",
+    "--path",
+    "/home/p.tgz",
+  ]);
 });
 
 test("the daemon refuses a relative path (it would resolve against its own folder)", async () => {

@@ -5,7 +5,15 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { checkIntegrity, checkSignature, integrityOf, packDirectory, PackageError, signPackage, unpackPackage } from "../../runtime/packages/index.ts";
+import {
+  checkIntegrity,
+  checkSignature,
+  integrityOf,
+  packDirectory,
+  PackageError,
+  signPackage,
+  unpackPackage,
+} from "../../runtime/packages/index.ts";
 import { cleanup, tempDir } from "../_util.ts";
 import { goodEntries, keyPair, rawTar, tgz, writeModuleDir, type RawEntry } from "./_tarball.ts";
 
@@ -51,19 +59,28 @@ test("refuses an absolute path", async () => {
 });
 
 test("refuses a symbolic link, a hard link, a device and a FIFO", async () => {
-  await refused(withGood({ path: "passwd", type: "SymbolicLink", linkpath: "/etc/passwd" }), /"passwd" is a symbolic link/);
+  await refused(
+    withGood({ path: "passwd", type: "SymbolicLink", linkpath: "/etc/passwd" }),
+    /"passwd" is a symbolic link/,
+  );
   await refused(withGood({ path: "again", type: "Link", linkpath: "index.ts" }), /"again" is a hard link/);
   await refused(withGood({ path: "tty", type: "CharacterDevice" }), /"tty" is a character device/);
   await refused(withGood({ path: "pipe", type: "FIFO" }), /"pipe" is a FIFO/);
 });
 
 test("refuses a 10 GB entry from its header alone, before reading its data", async () => {
-  await refused(withGood({ path: "sparse.bin", size: 10 * 1024 ** 3 }), /"sparse\.bin" claims 10737418240 bytes: .*limits\.packageMaxBytes \(1048576 bytes\)/);
+  await refused(
+    withGood({ path: "sparse.bin", size: 10 * 1024 ** 3 }),
+    /"sparse\.bin" claims 10737418240 bytes: .*limits\.packageMaxBytes \(1048576 bytes\)/,
+  );
 });
 
 test("refuses files adding up to more than packageMaxBytes (zip bomb)", async () => {
   const zeros = Buffer.alloc(40 * 1024);
-  const bomb = tgz([...goodEntries("dash"), ...Array.from({ length: 10 }, (_, i) => ({ path: `z${i}.bin`, body: zeros }))]);
+  const bomb = tgz([
+    ...goodEntries("dash"),
+    ...Array.from({ length: 10 }, (_, i) => ({ path: `z${i}.bin`, body: zeros })),
+  ]);
   assert.ok(bomb.length < 10 * 1024, "the bomb is small packed");
   await refused(bomb, /more than limits\.packageMaxBytes \(131072 bytes\)/, 128 * 1024);
 });
@@ -108,7 +125,11 @@ sig("a signature by a trusted key verifies; the signer's key id is returned", ()
   const s = signPackage(bytes, k.privatePem);
   const r = checkSignature(bytes, s, { keys: [k.publicRaw], requireSigned: true });
   assert.match(r.signer!, /^ed25519:[0-9a-f]{16}$/);
-  assert.equal(checkSignature(bytes, s, { keys: [k.publicPem], requireSigned: true }).signer, r.signer, "PEM and raw base64 name the same key");
+  assert.equal(
+    checkSignature(bytes, s, { keys: [k.publicPem], requireSigned: true }).signer,
+    r.signer,
+    "PEM and raw base64 name the same key",
+  );
 });
 
 sig("refuses a bad signature: another tarball's, or a forged one", () => {
@@ -116,10 +137,16 @@ sig("refuses a bad signature: another tarball's, or a forged one", () => {
   const bytes = tgz(goodEntries("dash"));
   const other = tgz(goodEntries("dash", "2.0.0"));
   const trust = { keys: [k.publicRaw], requireSigned: false };
-  assert.throws(() => checkSignature(other, signPackage(bytes, k.privatePem), trust), /bad signature: it was made for sha512-/);
+  assert.throws(
+    () => checkSignature(other, signPackage(bytes, k.privatePem), trust),
+    /bad signature: it was made for sha512-/,
+  );
   const forged = JSON.parse(signPackage(bytes, k.privatePem)) as { signature: string };
   forged.signature = Buffer.alloc(64, 7).toString("base64");
-  assert.throws(() => checkSignature(bytes, JSON.stringify(forged), trust), /bad signature: it does not verify with trusted key ed25519:/);
+  assert.throws(
+    () => checkSignature(bytes, JSON.stringify(forged), trust),
+    /bad signature: it does not verify with trusted key ed25519:/,
+  );
   assert.throws(() => checkSignature(bytes, "not json", trust), /not a tsmgr signature/);
 });
 
@@ -128,8 +155,14 @@ sig("with requireSigned, refuses an unsigned package and a key not trusted; with
   const stranger = keyPair();
   const bytes = tgz(goodEntries("dash"));
   const bySt = signPackage(bytes, stranger.privatePem);
-  assert.throws(() => checkSignature(bytes, undefined, { keys: [trusted.publicRaw], requireSigned: true }), /unsigned and mgr\.json sets trust\.requireSigned/);
-  assert.throws(() => checkSignature(bytes, bySt, { keys: [trusted.publicRaw], requireSigned: true }), /signed by key ed25519:[0-9a-f]{16}, which is not in mgr\.json trust\.keys/);
+  assert.throws(
+    () => checkSignature(bytes, undefined, { keys: [trusted.publicRaw], requireSigned: true }),
+    /unsigned and mgr\.json sets trust\.requireSigned/,
+  );
+  assert.throws(
+    () => checkSignature(bytes, bySt, { keys: [trusted.publicRaw], requireSigned: true }),
+    /signed by key ed25519:[0-9a-f]{16}, which is not in mgr\.json trust\.keys/,
+  );
   assert.is(checkSignature(bytes, bySt, { keys: [trusted.publicRaw], requireSigned: false }).signer, undefined);
   assert.is(checkSignature(bytes, undefined, { keys: [], requireSigned: false }).status, "unsigned");
 });
@@ -138,7 +171,10 @@ sig("--sha512 is npm's integrity: sha512- and base64; a mismatch is refused nami
   const bytes = tgz(goodEntries("dash"));
   checkIntegrity(bytes, integrityOf(bytes));
   const other = integrityOf(tgz(goodEntries("dash", "2.0.0")));
-  assert.throws(() => checkIntegrity(bytes, other), new RegExp(`integrity mismatch: the package is sha512-.*, --sha512 expected ${other.replace(/[+/]/g, "\\$&")}`));
+  assert.throws(
+    () => checkIntegrity(bytes, other),
+    new RegExp(`integrity mismatch: the package is sha512-.*, --sha512 expected ${other.replace(/[+/]/g, "\\$&")}`),
+  );
   assert.throws(() => checkIntegrity(bytes, "sha1-abc"), /is not an integrity string/);
 });
 

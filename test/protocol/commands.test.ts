@@ -11,7 +11,8 @@ import type { TestDaemon } from "../_util.ts";
 
 const daemons = useDaemon(test);
 let d: TestDaemon;
-const daemonWith = (names: string[], config: Record<string, unknown> = {}) => daemons.start({ fixtures: names, config });
+const daemonWith = (names: string[], config: Record<string, unknown> = {}) =>
+  daemons.start({ fixtures: names, config });
 
 /** Sends raw text on the admin socket and collects `n` answer lines. */
 function raw(path: string, text: string, n: number): Promise<string[]> {
@@ -53,7 +54,8 @@ test("the admin socket refuses an oversize request and the daemon keeps answerin
 
 test("many requests on one connection are answered, matched by id", async () => {
   d = await daemonWith(["good"]);
-  const reqs = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: i, argv: ["good", "echo", `m${i}`] })).join("\n") + "\n";
+  const reqs =
+    Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: i, argv: ["good", "echo", `m${i}`] })).join("\n") + "\n";
   const lines = (await raw(d.asokPath, reqs, 20)).map((l) => JSON.parse(l) as { id: number; stdout: string });
   for (const l of lines) assert.is(l.stdout, `m${l.id}`);
   assert.is(new Set(lines.map((l) => l.id)).size, 20);
@@ -64,13 +66,19 @@ test("HTTP callers need a key; its caps decide, and a refused command never reac
   const url = `http://${d.httpAddress}/api/v1/command`;
   type Answer = { status: number; json(): Promise<{ retval: number; stdout: string; stderr: string }> };
   const post = (body: unknown, key?: string): Promise<Answer> =>
-    fetch(url, { method: "POST", headers: key ? { authorization: `Bearer ${key}` } : {}, body: typeof body === "string" ? body : JSON.stringify(body) }) as Promise<Answer>;
+    fetch(url, {
+      method: "POST",
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }) as Promise<Answer>;
   const none = await post({ argv: ["status"] });
   assert.is(none.status, 401);
   assert.match((await none.json()).stderr, /missing key: send Authorization: Bearer KEY/);
   assert.is((await post({ argv: ["status"] }, "wrong")).status, 401);
-  const ro = JSON.parse((await d.command(["auth", "add", "reader", "--caps", "r"], { format: "json" })).stdout).key as string;
-  const rw = JSON.parse((await d.command(["auth", "add", "writer", "--caps", "rw"], { format: "json" })).stdout).key as string;
+  const ro = JSON.parse((await d.command(["auth", "add", "reader", "--caps", "r"], { format: "json" })).stdout)
+    .key as string;
+  const rw = JSON.parse((await d.command(["auth", "add", "writer", "--caps", "rw"], { format: "json" })).stdout)
+    .key as string;
   const okRead = await post({ argv: ["status"], format: "json" }, ro);
   assert.is(okRead.status, 200);
   assert.is((await okRead.json()).retval, 0);
@@ -90,7 +98,10 @@ test("a module's bad results are refused with a message: huge, non-string, nothi
   d = await daemonWith(["outputs"], { limits: { maxOutputBytes: 1024 * 1024 } });
   const huge = await d.command(["out", "huge", "2"]);
   assert.is(huge.retval, -27);
-  assert.match(huge.stderr, /module outputs returned 2097152 bytes of output: the limit is 1048576 \(limits\.maxOutputBytes in mgr\.json\)/);
+  assert.match(
+    huge.stderr,
+    /module outputs returned 2097152 bytes of output: the limit is 1048576 \(limits\.maxOutputBytes in mgr\.json\)/,
+  );
   const obj = await d.command(["out", "object"]);
   assert.is(obj.retval, -22);
   assert.match(obj.stderr, /stdout must be a string, got object: use JSON\.stringify\(\) for data/);
@@ -102,7 +113,10 @@ test("a malformed descriptor in COMMANDS is a load error naming the module and t
   d = await daemonWith(["good", "bad_descriptor"]);
   const s = d.modules().find((m) => m.name === "bad_descriptor")!;
   assert.is(s.state, "failed");
-  assert.match(s.error!.message, /module bad_descriptor: COMMANDS\[0\]: bad descriptor "bad thing name=x,type=CephFoo": .*CephFoo/);
+  assert.match(
+    s.error!.message,
+    /module bad_descriptor: COMMANDS\[0\]: bad descriptor "bad thing name=x,type=CephFoo": .*CephFoo/,
+  );
   assert.is((await d.command(["good", "ping"])).stdout, "pong");
 });
 
@@ -110,7 +124,10 @@ test("a command prefix already taken by another module is a load error for the l
   d = await daemonWith(["dup_a", "dup_b"]);
   assert.is(d.modules().find((m) => m.name === "dup_a")!.state, "active");
   const b = d.modules().find((m) => m.name === "dup_b")!;
-  assert.match(b.error!.message, /command "dup ping" is already provided by module dup_a: command prefixes must be unique/);
+  assert.match(
+    b.error!.message,
+    /command "dup ping" is already provided by module dup_a: command prefixes must be unique/,
+  );
   assert.is((await d.command(["dup", "ping"])).stdout, "a");
 });
 
@@ -129,23 +146,37 @@ test("help lists built-in and module commands with their descriptors; -f json gi
   const plain = (await d.command(["help"])).stdout;
   assert.match(plain, /good echo <text>\n {4}echoes \(module good\)/);
   assert.match(plain, /config-key set <key> \[<val>\]/);
-  const json = JSON.parse((await d.command(["help"], { format: "json" })).stdout) as { cmd: string; perm: string; module: string }[];
+  const json = JSON.parse((await d.command(["help"], { format: "json" })).stdout) as {
+    cmd: string;
+    perm: string;
+    module: string;
+  }[];
   assert.ok(json.some((c) => c.cmd === "good echo name=text,type=CephString" && c.perm === "r" && c.module === "good"));
 });
 
 test("wrong-typed and missing arguments are EINVAL naming the argument, value and type", async () => {
   d = await daemonWith(["good"]);
   const unknown = await d.command({ prefix: "good echo", text: "x", extra: 1 });
-  assert.equal([unknown.retval, unknown.stderr.split("\n")[0]], [-22, 'invalid command: unknown argument "extra" for "good echo"; it takes text']);
+  assert.equal(
+    [unknown.retval, unknown.stderr.split("\n")[0]],
+    [-22, 'invalid command: unknown argument "extra" for "good echo"; it takes text'],
+  );
   const missing = await d.command(["good", "echo"]);
   assert.is(missing.retval, -22);
   assert.match(missing.stderr, /text/);
   const notInt = await d.command(["sim", "host", "add", "h9", "many"]);
-  assert.equal([notInt.retval, notInt.stderr.split("\n")[0]], [-22, 'invalid command: unused arguments: "many" (osds "many" is not a CephInt (expected an integer))']);
+  assert.equal(
+    [notInt.retval, notInt.stderr.split("\n")[0]],
+    [-22, 'invalid command: unused arguments: "many" (osds "many" is not a CephInt (expected an integer))'],
+  );
   const range = await d.command({ prefix: "sim host add", name: "h9", osds: 500 });
   assert.is(range.retval, -22);
   assert.match(range.stderr, /osds "?500"? is out of range: must be between 1 and 100/, range.stderr);
-  assert.is((await d.command(["good", "ping"])).stdout, "pong", "nothing ran for the refused commands, the daemon answers");
+  assert.is(
+    (await d.command(["good", "ping"])).stdout,
+    "pong",
+    "nothing ran for the refused commands, the daemon answers",
+  );
 });
 
 test.run();

@@ -29,28 +29,44 @@ async function web(grants: string[]): Promise<TestDaemon> {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
   copyFileSync(join(ROOT, "test/fixtures/modules/web.ts"), join(dir, "modules/web.ts"));
-  return startTestDaemon(dir, { limits: { callTimeoutMs: 300 }, modules: { web: { enabled: true, allow: { net: grants } } } });
+  return startTestDaemon(dir, {
+    limits: { callTimeoutMs: 300 },
+    modules: { web: { enabled: true, allow: { net: grants } } },
+  });
 }
 
 test("a module serves HTTP on its granted address and the URI is published in services", async () => {
   const addr = `127.0.0.1:${await freePort()}`;
   d = await web([addr]);
   assert.is((await d.command(["web", "listen"])).stdout, `http://${addr}/`);
-  const res = await waitFor(() => fetch(`http://${addr}/status?x=1`, { method: "POST", body: "ping" }).catch(() => undefined), "the listener");
+  const res = await waitFor(
+    () => fetch(`http://${addr}/status?x=1`, { method: "POST", body: "ping" }).catch(() => undefined),
+    "the listener",
+  );
   assert.is(res.status, 200);
   assert.is(res.headers.get("x-method"), "POST");
   assert.is(await res.text(), "hello from web: POST /status ping");
   const bytes = new Uint8Array(await (await fetch(`http://${addr}/bytes`)).arrayBuffer());
   assert.equal([...bytes], [0, 1, 2, 255]);
-  await waitFor(async () => JSON.parse((await d!.command(["status"], { format: "json" })).stdout).services.web === `http://${addr}/`, "services.web");
+  await waitFor(
+    async () =>
+      JSON.parse((await d!.command(["status"], { format: "json" })).stdout).services.web === `http://${addr}/`,
+    "services.web",
+  );
 });
 
 test("listening on an address that is not granted is PermissionDenied naming it and the mgr.json key", async () => {
   d = await web([]);
   const none = await d.command(["web", "listen"]);
-  assert.is(none.stderr, 'PermissionDenied: module "web" requires net access to serve HTTP: grant an address in mgr.json at modules.web.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload web');
+  assert.is(
+    none.stderr,
+    'PermissionDenied: module "web" requires net access to serve HTTP: grant an address in mgr.json at modules.web.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload web',
+  );
   const other = await d.command(["web", "listen", "0.0.0.0:8080"]);
-  assert.is(other.stderr, 'PermissionDenied: module "web" requires net access to "0.0.0.0:8080": grant it in mgr.json at modules.web.allow.net, then run tsmgr module reload web');
+  assert.is(
+    other.stderr,
+    'PermissionDenied: module "web" requires net access to "0.0.0.0:8080": grant it in mgr.json at modules.web.allow.net, then run tsmgr module reload web',
+  );
 });
 
 test("oversize bodies, malformed requests, a throwing handler and a hung handler each get an HTTP error", async () => {
@@ -58,7 +74,14 @@ test("oversize bodies, malformed requests, a throwing handler and a hung handler
   d = await web([addr]);
   await d.command(["web", "listen"]);
   await waitFor(() => fetch(`http://${addr}/`).catch(() => undefined), "the listener");
-  assert.is((await fetch(`http://${addr}/`, { method: "POST", body: "x".repeat(1024 * 1024 + 1) }).catch(() => ({ status: 413 }))).status, 413);
+  assert.is(
+    (
+      await fetch(`http://${addr}/`, { method: "POST", body: "x".repeat(1024 * 1024 + 1) }).catch(() => ({
+        status: 413,
+      }))
+    ).status,
+    413,
+  );
   const boom = await fetch(`http://${addr}/boom`);
   assert.is(boom.status, 502);
   assert.match(await boom.text(), /handler failed/);

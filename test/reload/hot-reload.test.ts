@@ -24,7 +24,10 @@ test.after.each(async () => {
 
 async function start(files: Record<string, string>, mods: string[]): Promise<TestDaemon> {
   writeFiles(join(dir, "modules"), files);
-  return startTestDaemon(dir, { hotReload: true, modules: Object.fromEntries(mods.map((m) => [m, { enabled: true }])) });
+  return startTestDaemon(dir, {
+    hotReload: true,
+    modules: Object.fromEntries(mods.map((m) => [m, { enabled: true }])),
+  });
 }
 
 const answers = async (argv: string[], want: string) => (await d!.command(argv)).stdout === want;
@@ -60,7 +63,13 @@ test("a syntax error keeps the old version answering and names the .ts line; a f
 test("a constructor error on reload keeps the old version and reports it", async () => {
   dir = tempDir();
   d = await start({ "hr.ts": ver('"v1"') }, ["hr"]);
-  writeFileSync(join(dir, "modules", "hr.ts"), ver('"v2"').replace("export default class Hr extends MgrModule {", "export default class Hr extends MgrModule {\n  constructor() { super(); throw new Error(\"no v2 today\"); }"));
+  writeFileSync(
+    join(dir, "modules", "hr.ts"),
+    ver('"v2"').replace(
+      "export default class Hr extends MgrModule {",
+      'export default class Hr extends MgrModule {\n  constructor() { super(); throw new Error("no v2 today"); }',
+    ),
+  );
   const s = await waitFor(() => d!.modules().find((m) => m.name === "hr" && m.error), "the constructor error");
   assert.match(s.error!.message, /no v2 today/);
   assert.is((await d.command(["hr", "ver"])).stdout, "v1");
@@ -68,7 +77,13 @@ test("a constructor error on reload keeps the old version and reports it", async
 
 test("editing a helper file reloads the module that imports it", async () => {
   dir = tempDir();
-  d = await start({ "dash/index.ts": ver("String(n)", "dash", 'import { n } from "./util.ts";'), "dash/util.ts": "export const n = 1;" }, ["dash"]);
+  d = await start(
+    {
+      "dash/index.ts": ver("String(n)", "dash", 'import { n } from "./util.ts";'),
+      "dash/util.ts": "export const n = 1;",
+    },
+    ["dash"],
+  );
   assert.is((await d.command(["dash", "ver"])).stdout, "1");
   writeFileSync(join(dir, "modules", "dash", "util.ts"), "export const n = 2;");
   await waitFor(() => answers(["dash", "ver"], "2"), "the helper change");

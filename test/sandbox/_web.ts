@@ -19,13 +19,41 @@ export interface WebBox {
   dispose(): void;
 }
 
-export async function webBox(o: { grants?: string[]; limits?: Partial<FetchLimits>; resolve?: Resolver; role?: "active" | "standby"; memoryMb?: number } = {}): Promise<WebBox> {
+export async function webBox(
+  o: {
+    grants?: string[];
+    limits?: Partial<FetchLimits>;
+    resolve?: Resolver;
+    role?: "active" | "standby";
+    memoryMb?: number;
+  } = {},
+): Promise<WebBox> {
   const limits = { maxFetchBytes: 8 << 20, fetchTimeoutMs: 5000, maxConcurrentFetches: 8, ...o.limits };
   const fetcher = new ModuleFetcher("web", o.grants ?? [], limits, o.resolve);
   const role = o.role ?? "active";
-  const ctx = { name: "web", role, mgrId: "t", mgrIp: "127.0.0.1", phase: () => "running", log: () => {}, fetch: (h: string, b: string) => fetcher.fetch(h, b), fetchAbort: (id: unknown) => fetcher.abort(id) } as unknown as ModuleContext;
+  const ctx = {
+    name: "web",
+    role,
+    mgrId: "t",
+    mgrIp: "127.0.0.1",
+    phase: () => "running",
+    log: () => {},
+    fetch: (h: string, b: string) => fetcher.fetch(h, b),
+    fetchAbort: (id: unknown) => fetcher.abort(id),
+  } as unknown as ModuleContext;
   const host = buildHostTable(ctx);
-  const sandbox = await ModuleSandbox.create({ name: "web", role: "active", bundle: { code: CODE } as never, displayPath: (s) => s, memoryMb: o.memoryMb ?? 64, callTimeoutMs: 5000, maxTimers: 100, host, onFatal: () => {}, onTimerError: () => {} });
+  const sandbox = await ModuleSandbox.create({
+    name: "web",
+    role: "active",
+    bundle: { code: CODE } as never,
+    displayPath: (s) => s,
+    memoryMb: o.memoryMb ?? 64,
+    callTimeoutMs: 5000,
+    maxTimers: 100,
+    host,
+    onFatal: () => {},
+    onTimerError: () => {},
+  });
   await sandbox.construct("active");
   return {
     sandbox,

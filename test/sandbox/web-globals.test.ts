@@ -26,9 +26,64 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 function urlCorpus(n: number): [string, string | undefined][] {
   const r = rng(7);
-  const schemes = ["http://", "https://", "HTTP://", "ws://", "file://", "ftp://", "mailto:", "data:", "foo://", "http:", "https:/", "javascript:", ""];
-  const hosts = ["example.com", "EXAMPLE.com", "127.0.0.1", "0x7f.1", "127.1", "[::1]", "[0:0::1]", "[::ffff:1.2.3.4]", "xn--nxasmq6b.com", "bücher.de", "ß.de", "a..b", "%41.com", "user:pw@host", "@h", "h:65535", "h:65536", "h:0", "h:", "1.2.3.4.5", "256.1.1.1", "", " h ", "h\t.com", "exa mple.com", "10.0.0.5:9093"];
-  const paths = ["", "/", "/a/b/../c", "/./x", "/%2e%2e/y", "\\a\\b", "/ü", "/a b", "/%zz", "//double", "/a/./../..", "/%00", "/~user"];
+  const schemes = [
+    "http://",
+    "https://",
+    "HTTP://",
+    "ws://",
+    "file://",
+    "ftp://",
+    "mailto:",
+    "data:",
+    "foo://",
+    "http:",
+    "https:/",
+    "javascript:",
+    "",
+  ];
+  const hosts = [
+    "example.com",
+    "EXAMPLE.com",
+    "127.0.0.1",
+    "0x7f.1",
+    "127.1",
+    "[::1]",
+    "[0:0::1]",
+    "[::ffff:1.2.3.4]",
+    "xn--nxasmq6b.com",
+    "bücher.de",
+    "ß.de",
+    "a..b",
+    "%41.com",
+    "user:pw@host",
+    "@h",
+    "h:65535",
+    "h:65536",
+    "h:0",
+    "h:",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "",
+    " h ",
+    "h\t.com",
+    "exa mple.com",
+    "10.0.0.5:9093",
+  ];
+  const paths = [
+    "",
+    "/",
+    "/a/b/../c",
+    "/./x",
+    "/%2e%2e/y",
+    "\\a\\b",
+    "/ü",
+    "/a b",
+    "/%zz",
+    "//double",
+    "/a/./../..",
+    "/%00",
+    "/~user",
+  ];
   const queries = ["", "?", "?a=1&b=2", "?q=ü", "?a b", "?%", "?x='\"<>`"];
   const frags = ["", "#", "#f", "#a b", "#ü", "#`"];
   const bases = [undefined, "http://base.test/dir/file?q#f", "https://[::1]:8443/", "file:///C:/x", "about:blank"];
@@ -56,16 +111,23 @@ function parseAll(corpus: [string, string | undefined | null][]): string[] {
  * implementation) is right (relative URLs against an opaque-path base, dot segments in non-special
  * URLs, a space ending an opaque path): those inputs are checked against the standard's answer below.
  */
-const nodeDeparts = ([s, b]: [string, string | undefined]) => b === "about:blank" || (/^foo:/i.test(s) && /\.\.|%2e/i.test(s)) || /^(javascript|mailto|data): .* [?#]/i.test(s);
+const nodeDeparts = ([s, b]: [string, string | undefined]) =>
+  b === "about:blank" || (/^foo:/i.test(s) && /\.\.|%2e/i.test(s)) || /^(javascript|mailto|data): .* [?#]/i.test(s);
 
 test("URL parses 2,000 generated URLs (relative ones against bases) exactly as Node's URL does", async () => {
-  const corpus = urlCorpus(3000).filter((c) => !nodeDeparts(c)).slice(0, 2000);
+  const corpus = urlCorpus(3000)
+    .filter((c) => !nodeDeparts(c))
+    .slice(0, 2000);
   assert.is(corpus.length, 2000);
   const fn = parseAll.toString();
   const inIsolate = await box.run<string[]>(`${fn}; return parseAll(${JSON.stringify(corpus)});`);
   const node = parseAll(corpus);
   const diff = corpus.map((c, i) => [c, inIsolate[i], node[i]]).filter(([, a, b]) => a !== b);
-  assert.equal(diff.slice(0, 5), [], `${diff.length} of ${corpus.length} URLs differ: ${JSON.stringify(diff.slice(0, 5), null, 1)}`);
+  assert.equal(
+    diff.slice(0, 5),
+    [],
+    `${diff.length} of ${corpus.length} URLs differ: ${JSON.stringify(diff.slice(0, 5), null, 1)}`,
+  );
 });
 
 test("URL follows the URL Standard where Node 20 does not: opaque-path bases, dot segments in non-special URLs", async () => {
@@ -87,14 +149,34 @@ test("URLSearchParams builds, sorts and serializes as Node's does", async () => 
 
 function stringCorpus(n: number): string[] {
   const r = rng(11);
-  const pieces = ["a", "é", "€", "😀", "\u0000", "\ud800", "\udfff", "\ud83d", "\ufeff", "\u07ff", "\u0800", "\uffff", "\u{10ffff}", "z"];
+  const pieces = [
+    "a",
+    "é",
+    "€",
+    "😀",
+    "\u0000",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\ufeff",
+    "\u07ff",
+    "\u0800",
+    "\uffff",
+    "\u{10ffff}",
+    "z",
+  ];
   return Array.from({ length: n }, () => Array.from({ length: Math.floor(r() * 12) }, () => pick(r, pieces)).join(""));
 }
 
 function byteCorpus(n: number): number[][] {
   const r = rng(13);
-  const interesting = [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xa0, 0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5, 0xff, 0xef, 0xbb, 0xbf];
-  return Array.from({ length: n }, () => Array.from({ length: Math.floor(r() * 10) }, () => (r() < 0.7 ? pick(r, interesting) : Math.floor(r() * 256))));
+  const interesting = [
+    0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xa0, 0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5, 0xff, 0xef,
+    0xbb, 0xbf,
+  ];
+  return Array.from({ length: n }, () =>
+    Array.from({ length: Math.floor(r() * 10) }, () => (r() < 0.7 ? pick(r, interesting) : Math.floor(r() * 256))),
+  );
 }
 
 test("TextEncoder and TextDecoder (replacement, fatal, BOM, streaming) match Node's on 2,000 strings and 2,000 byte sequences", async () => {
@@ -116,7 +198,9 @@ test("TextEncoder and TextDecoder (replacement, fatal, BOM, streaming) match Nod
     });
     return { enc, dec };
   };
-  const inIsolate = await box.run<{ enc: string[]; dec: string[] }>(`return (${run.toString()})(${JSON.stringify(strings)}, ${JSON.stringify(bytes)});`);
+  const inIsolate = await box.run<{ enc: string[]; dec: string[] }>(
+    `return (${run.toString()})(${JSON.stringify(strings)}, ${JSON.stringify(bytes)});`,
+  );
   const node = run(strings, bytes);
   assert.equal(inIsolate.enc.filter((e, i) => e !== node.enc[i]).length, 0, "encode differs");
   const bad = inIsolate.dec.map((d, i) => [bytes[i], d, node.dec[i]]).filter(([, a, b]) => a !== b);
@@ -126,7 +210,9 @@ test("TextEncoder and TextDecoder (replacement, fatal, BOM, streaming) match Nod
 test("atob and btoa match Node's on generated input, including the errors", async () => {
   const r = rng(17);
   const alphabet = "ABCxyz0189+/= \t\n-_!é";
-  const inputs = Array.from({ length: 1000 }, () => Array.from({ length: Math.floor(r() * 14) }, () => pick(r, [...alphabet])).join(""));
+  const inputs = Array.from({ length: 1000 }, () =>
+    Array.from({ length: Math.floor(r() * 14) }, () => pick(r, [...alphabet])).join(""),
+  );
   const run = (xs: string[]) =>
     xs.map((x) => {
       const out: string[] = [];
@@ -163,7 +249,12 @@ test("crypto.subtle.digest answers what node:crypto does for SHA-1/256/384/512; 
     r.random = String(crypto.getRandomValues(new Uint8Array(64)).some((x) => x !== 0));
     try { crypto.getRandomValues(new Uint8Array(65537)); } catch (e) { r.quota = e.name; }
     return r;`);
-  for (const [a, n] of [["SHA-1", "sha1"], ["SHA-256", "sha256"], ["SHA-384", "sha384"], ["SHA-512", "sha512"]] as const) {
+  for (const [a, n] of [
+    ["SHA-1", "sha1"],
+    ["SHA-256", "sha256"],
+    ["SHA-384", "sha384"],
+    ["SHA-512", "sha512"],
+  ] as const) {
     assert.is(out[a], createHash(n).update("tsmgr ü").digest("hex"), a);
   }
   assert.match(out.uuid!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -201,22 +292,45 @@ test("Headers refuse CR and LF in values and bad names; Response and Request rea
     try { await r.text(); } catch (e) { again = e.name; }
     const q = new Request("http://x.test/a?b", { method: "post", body: new URLSearchParams("a=1") });
     return [errs, first, text, again, r.headers.get("content-type"), q.method, q.headers.get("content-type"), await q.text()];`);
-  assert.equal(out, [["TypeError", "TypeError", "TypeError"], { a: 1 }, '{"a":1}', "TypeError", "application/json", "POST", "application/x-www-form-urlencoded;charset=UTF-8", "a=1"]);
+  assert.equal(out, [
+    ["TypeError", "TypeError", "TypeError"],
+    { a: 1 },
+    '{"a":1}',
+    "TypeError",
+    "application/json",
+    "POST",
+    "application/x-www-form-urlencoded;charset=UTF-8",
+    "a=1",
+  ]);
 });
 
-test("a Node global is a ReferenceError naming the available globals, while typeof process stays \"undefined\"", async () => {
-  assert.equal(await box.run(`return [typeof process, typeof require, typeof Buffer, typeof setImmediate]`), ["undefined", "undefined", "undefined", "undefined"]);
+test('a Node global is a ReferenceError naming the available globals, while typeof process stays "undefined"', async () => {
+  assert.equal(await box.run(`return [typeof process, typeof require, typeof Buffer, typeof setImmediate]`), [
+    "undefined",
+    "undefined",
+    "undefined",
+    "undefined",
+  ]);
   const err = (await box.run(`return process.env.HOME`).catch((e: Error) => e)) as Error;
-  assert.match(err.message, /^process is not defined: tsmgr modules run in a sandbox .*available globals are URL, URLSearchParams, TextEncoder.*fetch/);
+  assert.match(
+    err.message,
+    /^process is not defined: tsmgr modules run in a sandbox .*available globals are URL, URLSearchParams, TextEncoder.*fetch/,
+  );
 });
 
 test("URL is not loaded until a module touches it: an idle isolate does not carry the whatwg-url bundle", async () => {
   const idle = await webBox();
   try {
-    const before = await idle.run<number>(`return Object.getOwnPropertyDescriptor(globalThis, "URL").get === undefined ? 1 : 0`);
+    const before = await idle.run<number>(
+      `return Object.getOwnPropertyDescriptor(globalThis, "URL").get === undefined ? 1 : 0`,
+    );
     assert.is(before, 0, "URL is still the lazy accessor");
     assert.is(await idle.run(`return new URL("http://x.test/").host`), "x.test");
-    assert.is(await idle.run(`return Object.getOwnPropertyDescriptor(globalThis, "URL").get === undefined ? 1 : 0`), 1, "URL became a plain value");
+    assert.is(
+      await idle.run(`return Object.getOwnPropertyDescriptor(globalThis, "URL").get === undefined ? 1 : 0`),
+      1,
+      "URL became a plain value",
+    );
   } finally {
     idle.dispose();
   }

@@ -14,7 +14,10 @@ const shapes = dataShapes();
 
 test("sdk/cluster-types.ts is what the generator makes of today's fixtures and simulator", () => {
   const fresh = generate();
-  assert.ok(fresh === readFileSync(OUTPUT, "utf8"), "sdk/cluster-types.ts is stale: run node --no-node-snapshot --import tsx scripts/gen-cluster-types.ts and commit it");
+  assert.ok(
+    fresh === readFileSync(OUTPUT, "utf8"),
+    "sdk/cluster-types.ts is stale: run node --no-node-snapshot --import tsx scripts/gen-cluster-types.ts and commit it",
+  );
 });
 
 test("the types cover exactly the 31 names the simulator serves, each with a real Pacific answer", () => {
@@ -51,7 +54,8 @@ test("every simulated answer fits the generated types (structural check, field b
 });
 
 test("the real Pacific answers fit the generated types", () => {
-  for (const name of dataNames()) assert.equal(mismatches(fixtureValue(`get.${name}.json`), shapes.get(name)!, name), []);
+  for (const name of dataNames())
+    assert.equal(mismatches(fixtureValue(`get.${name}.json`), shapes.get(name)!, name), []);
   const meta = metadataShapes();
   assert.equal(mismatches(fixtureValue("get_metadata.osd.0.json"), meta.get("osd")!, "osd"), []);
 });
@@ -59,8 +63,13 @@ test("the real Pacific answers fit the generated types", () => {
 test("the structural check catches a renamed field, a changed type and a missing field", () => {
   const s = infer({ osds: [{ osd: 0, up: 1, state: ["exists"] }] }, "x", isMap);
   assert.equal(mismatches({ osds: [{ osd: 0, up: 1, state: ["exists"] }] }, s, "x"), []);
-  assert.equal(mismatches({ osds: [{ osd: 0, upp: 1, state: [] }] }, s, "x"), ["x.osds[0].upp: a field the types do not have", "x.osds[0].up: missing, where the types say it is always there"]);
-  assert.equal(mismatches({ osds: [{ osd: "0", up: 1, state: [] }] }, s, "x"), ['x.osds[0].osd: string "0", where the types say number']);
+  assert.equal(mismatches({ osds: [{ osd: 0, upp: 1, state: [] }] }, s, "x"), [
+    "x.osds[0].upp: a field the types do not have",
+    "x.osds[0].up: missing, where the types say it is always there",
+  ]);
+  assert.equal(mismatches({ osds: [{ osd: "0", up: 1, state: [] }] }, s, "x"), [
+    'x.osds[0].osd: string "0", where the types say number',
+  ]);
 });
 
 test.run();

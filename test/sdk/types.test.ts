@@ -9,7 +9,9 @@ import { formatProblem, typecheck } from "../../runtime/cli/typecheck.ts";
 import { ROOT } from "../_util.ts";
 
 const DIR = join(ROOT, "test", "fixtures", "types");
-const FILES = readdirSync(DIR).filter((f) => f.endsWith(".ts")).map((f) => join(DIR, f));
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => join(DIR, f));
 const test = suite("module type tests");
 
 test("every type fixture compiles, each @ts-expect-error line being an error", () => {

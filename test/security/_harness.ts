@@ -8,7 +8,16 @@ import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { requestAsok } from "../../runtime/http/index.ts";
-import { cleanup, ROOT, spawnDaemon, startTestDaemon, tempDir, waitFor, writeConfig, type TestDaemon } from "../_util.ts";
+import {
+  cleanup,
+  ROOT,
+  spawnDaemon,
+  startTestDaemon,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type TestDaemon,
+} from "../_util.ts";
 
 export const HOSTILE = join(ROOT, "test", "fixtures", "hostile");
 
@@ -16,7 +25,14 @@ export const HOSTILE = join(ROOT, "test", "fixtures", "hostile");
 export const LIMITS = { memoryMb: 32, callTimeoutMs: 300, restartBackoffMs: 60_000 };
 
 // The host realm's intrinsics as they were before any module ran.
-const PROTOS = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype, Promise: Promise.prototype, Error: Error.prototype } as const;
+const PROTOS = {
+  Object: Object.prototype,
+  Array: Array.prototype,
+  Function: Function.prototype,
+  String: String.prototype,
+  Promise: Promise.prototype,
+  Error: Error.prototype,
+} as const;
 const BASELINE = Object.fromEntries(Object.entries(PROTOS).map(([k, p]) => [k, Reflect.ownKeys(p).map(String).sort()]));
 
 /** Own keys added to the host's intrinsic prototypes since the suite started (should be none). */
@@ -137,7 +153,9 @@ export class Arena {
     const r = await this.d.command(["config-key", "dump"], { format: "json" });
     assert.is(r.retval, 0, r.stderr);
     const all = JSON.parse(r.stdout) as Record<string, string>;
-    return Object.fromEntries(Object.entries(all).filter(([k]) => !this.hostile.some((n) => k.startsWith(`mgr/${n}/`))));
+    return Object.fromEntries(
+      Object.entries(all).filter(([k]) => !this.hostile.some((n) => k.startsWith(`mgr/${n}/`))),
+    );
   }
 
   /**
@@ -156,7 +174,11 @@ export class Arena {
     assert.equal(await this.d.command(["canary", "get", "after"]), { retval: 0, stdout: "ok", stderr: "" });
     assert.is((await this.d.command(["status"])).retval, 0, "the daemon answers status");
     assert.is(this.status("canary")?.state, "active");
-    assert.equal(await this.d.command(["canary", "realm"]), { retval: 0, stdout: "[null,null,[]]", stderr: "" }, "the canary's own isolate is not polluted");
+    assert.equal(
+      await this.d.command(["canary", "realm"]),
+      { retval: 0, stdout: "[null,null,[]]", stderr: "" },
+      "the canary's own isolate is not polluted",
+    );
     assert.equal(hostPollution(), [], "no property was added to the host's intrinsic prototypes");
     assert.is(({} as Record<string, unknown>).polluted, undefined);
   }
@@ -170,8 +192,13 @@ export class Arena {
 }
 
 /** The module's entry in `module ls -f json` and the text of `health detail`. */
-export async function failureReports(a: Arena, name: string): Promise<{ ls: { state: string; error: { message: string } | null }; health: string }> {
-  const ls = JSON.parse((await a.cmd(["module", "ls"], { format: "json" })).stdout) as { modules: { name: string; state: string; error: { message: string } | null }[] };
+export async function failureReports(
+  a: Arena,
+  name: string,
+): Promise<{ ls: { state: string; error: { message: string } | null }; health: string }> {
+  const ls = JSON.parse((await a.cmd(["module", "ls"], { format: "json" })).stdout) as {
+    modules: { name: string; state: string; error: { message: string } | null }[];
+  };
   const health = (await a.cmd(["health", "detail"])).stdout;
   return { ls: ls.modules.find((m) => m.name === name)!, health };
 }
@@ -208,11 +235,15 @@ export class ChildArena {
     this.hostile = hostile;
   }
 
-  static async open(hostile: Record<string, Record<string, unknown>>, limits: Record<string, unknown> = {}): Promise<ChildArena> {
+  static async open(
+    hostile: Record<string, Record<string, unknown>>,
+    limits: Record<string, unknown> = {},
+  ): Promise<ChildArena> {
     const dir = tempDir("tsmgr-sec-child-");
     mkdirSync(join(dir, "modules"));
     const names = Object.keys(hostile);
-    for (const f of ["_lib", "canary", ...names]) copyFileSync(join(HOSTILE, `${f}.ts`), join(dir, "modules", `${f}.ts`));
+    for (const f of ["_lib", "canary", ...names])
+      copyFileSync(join(HOSTILE, `${f}.ts`), join(dir, "modules", `${f}.ts`));
     const modules: Record<string, unknown> = { canary: { enabled: true } };
     for (const n of names) modules[n] = { enabled: true, ...hostile[n] };
     const cfg = writeConfig(dir, { hotReload: false, limits: { ...LIMITS, ...limits }, modules });
@@ -225,11 +256,14 @@ export class ChildArena {
       // `status` answers before the modules are up: wait until each one started or failed
       await waitFor(
         async () => {
-          if (c.exitCode !== undefined) throw new Error(`the daemon exited while starting its modules:\n${c.output().slice(-2000)}`);
+          if (c.exitCode !== undefined)
+            throw new Error(`the daemon exited while starting its modules:\n${c.output().slice(-2000)}`);
           const r = await requestAsok(c.asok, { argv: ["module", "ls"], format: "json" }, 5000);
           if (r.retval !== 0) return false;
           const mods = (JSON.parse(r.stdout) as { modules: { name: string; state: string }[] }).modules;
-          return ["canary", ...names].every((n) => ["active", "failed"].includes(mods.find((m) => m.name === n)?.state ?? ""));
+          return ["canary", ...names].every((n) =>
+            ["active", "failed"].includes(mods.find((m) => m.name === n)?.state ?? ""),
+          );
         },
         "every module of the child daemon to start or fail",
         15_000,
@@ -257,7 +291,11 @@ export class ChildArena {
 
   async report<T = unknown>(argv: string[]): Promise<T> {
     const r = await this.ask(argv);
-    assert.is(r.retval, 0, `${argv.join(" ")} answered ${r.retval}: ${r.stderr}\n--- daemon output (tail) ---\n${this.output().slice(-1500)}`);
+    assert.is(
+      r.retval,
+      0,
+      `${argv.join(" ")} answered ${r.retval}: ${r.stderr}\n--- daemon output (tail) ---\n${this.output().slice(-1500)}`,
+    );
     return JSON.parse(r.stdout) as T;
   }
 
@@ -274,14 +312,20 @@ export class ChildArena {
     const r = await requestAsok(this.asok, { argv: ["config-key", "dump"], format: "json" }, 10_000);
     assert.is(r.retval, 0, r.stderr);
     const all = JSON.parse(r.stdout) as Record<string, string>;
-    return Object.fromEntries(Object.entries(all).filter(([k]) => !this.hostile.some((n) => k.startsWith(`mgr/${n}/`))));
+    return Object.fromEntries(
+      Object.entries(all).filter(([k]) => !this.hostile.some((n) => k.startsWith(`mgr/${n}/`))),
+    );
   }
 
   /** The child daemon is still running and its host state is as it was (see Arena.checkHost). */
   async checkHost(): Promise<void> {
     this.#pinging = false;
     await this.#pinger;
-    assert.is(this.exitCode, undefined, `the daemon process exited (code ${String(this.exitCode)}):\n${this.output().slice(-2000)}`);
+    assert.is(
+      this.exitCode,
+      undefined,
+      `the daemon process exited (code ${String(this.exitCode)}):\n${this.output().slice(-2000)}`,
+    );
     assert.ok(this.pings > 0);
     assert.equal(this.badPings, [], "every canary ping during the attack answered pong");
     assert.equal(await this.ask(["canary", "get", "secret"]), { retval: 0, stdout: this.secret, stderr: "" });
@@ -300,7 +344,10 @@ export class ChildArena {
 }
 
 /** SEC_TRACE=1 prints each test's start and end on stderr (to find a test that hangs). */
-export function traceTests(t: { before: { each(fn: (ctx: { __test__: string }) => void): void }; after: { each(fn: (ctx: { __test__: string }) => void): void } }): void {
+export function traceTests(t: {
+  before: { each(fn: (ctx: { __test__: string }) => void): void };
+  after: { each(fn: (ctx: { __test__: string }) => void): void };
+}): void {
   if (!process.env.SEC_TRACE) return;
   t.before.each((ctx) => void process.stderr.write(`${new Date().toISOString()} START ${ctx.__test__}\n`));
   t.after.each((ctx) => void process.stderr.write(`${new Date().toISOString()} END   ${ctx.__test__}\n`));

@@ -57,8 +57,14 @@ test("a module cannot speak for the daemon or another module by raising the daem
   assert.ok(r.threw, "raising MGR_MODULE_ERROR from a module is refused");
   assert.match(r.threw!.message, /MGR_MODULE_ERROR/);
   const health = (await a.cmd(["health", "detail"])).stdout;
-  assert.ok(health.includes("Module 'res_loop_ctor' has failed"), `the daemon's own report of the failed module is intact:\n${health}`);
-  assert.not.ok(health.includes("Module 'canary' has failed"), `a module made the daemon report the canary failed:\n${health}`);
+  assert.ok(
+    health.includes("Module 'res_loop_ctor' has failed"),
+    `the daemon's own report of the failed module is intact:\n${health}`,
+  );
+  assert.not.ok(
+    health.includes("Module 'canary' has failed"),
+    `a module made the daemon report the canary failed:\n${health}`,
+  );
   await a.checkHost();
 });
 
@@ -76,7 +82,11 @@ async function bench(): Promise<Bench> {
   const kv = await KvStore.open(openSqliteStore(join(dir, "store.db")));
   const cluster = createSimCluster({ hosts: 1, osdsPerHost: 2, seed: 1, tickMs: 0 });
   await cluster.start();
-  closers.push(() => cleanup(dir), () => kv.close(), () => cluster.stop());
+  closers.push(
+    () => cleanup(dir),
+    () => kv.close(),
+    () => cluster.stop(),
+  );
   const calls: string[] = [];
   const table = (name: string) => {
     const store = new ModuleStore(kv, name);
@@ -119,9 +129,13 @@ async function bench(): Promise<Bench> {
         calls.push(`${name}:getLocalizedOption:${opt}`);
         return null;
       },
-      setLocalizedOption: async (opt, value) => void calls.push(`${name}:setLocalizedOption:${opt}=${JSON.stringify(value)}`),
+      setLocalizedOption: async (opt, value) =>
+        void calls.push(`${name}:setLocalizedOption:${opt}=${JSON.stringify(value)}`),
       // ---- web-standard globals and fetch (issue 18) ----
-      fetch: async (head) => (calls.push(`${name}:fetch:${head}`), "e" + JSON.stringify({ name: "PermissionDenied", message: "test" })),
+      fetch: async (head) => (
+        calls.push(`${name}:fetch:${head}`),
+        "e" + JSON.stringify({ name: "PermissionDenied", message: "test" })
+      ),
       fetchAbort: (id) => void calls.push(`${name}:fetchAbort:${String(id)}`),
     } as ModuleContext;
     return buildHostTable(ctx);
@@ -134,7 +148,8 @@ test("buildHostTable() binds each function to its module: arguments naming modul
   await kv.set("mgr/b/secret", "b-secret");
   const A = table("a");
   const fn = (n: string) => A[n]!.fn as (...args: unknown[]) => unknown;
-  for (const key of ["../b/secret", "mgr/b/secret", "/mgr/b/secret", "b/secret"]) assert.is(fn("getStore")(key), undefined, key);
+  for (const key of ["../b/secret", "mgr/b/secret", "/mgr/b/secret", "b/secret"])
+    assert.is(fn("getStore")(key), undefined, key);
   for (const prefix of ["", "../", "../b/", "mgr/b/"]) assert.is(fn("getStorePrefix")(prefix), "{}", prefix);
   await fn("setStore")("../b/secret", "pwned");
   assert.is(kv.get("mgr/b/secret"), "b-secret");
@@ -144,7 +159,11 @@ test("buildHostTable() binds each function to its module: arguments naming modul
   fn("setHealthChecks")(JSON.stringify({ FROM_B: { severity: "warning", summary: "b" } }));
   fn("log")("info", '{"module":"b"}');
   assert.ok(calls.length >= 4);
-  assert.equal(calls.filter((c) => !c.startsWith("a:")), [], "every host action was taken on behalf of module a");
+  assert.equal(
+    calls.filter((c) => !c.startsWith("a:")),
+    [],
+    "every host action was taken on behalf of module a",
+  );
 });
 
 test("buildHostTable() functions refuse non-string arguments with TypeError instead of coercing them", async () => {
@@ -224,7 +243,20 @@ test("buildHostTable() functions return only primitives (JSON text for structure
     ["webRandom", [16]],
     ["webDigest", ["sha256", "abc"]],
     ["webUrlSource", []],
-    ["fetch", [JSON.stringify({ id: 1, method: "GET", url: "http://127.0.0.1:1/", headers: [], redirect: "follow", hasBody: false }), ""]],
+    [
+      "fetch",
+      [
+        JSON.stringify({
+          id: 1,
+          method: "GET",
+          url: "http://127.0.0.1:1/",
+          headers: [],
+          redirect: "follow",
+          hasBody: false,
+        }),
+        "",
+      ],
+    ],
     ["fetchAbort", [1]],
   ];
   const kinds: Record<string, string> = {};
@@ -235,7 +267,11 @@ test("buildHostTable() functions return only primitives (JSON text for structure
   const bad = Object.entries(kinds).filter(([, k]) => !["string", "number", "boolean", "undefined"].includes(k));
   assert.equal(bad, [], "every result is a primitive");
   const table2 = Object.keys(A).filter((n) => !calls.some(([c]) => c === n) && n !== "log" && n !== "serveHttp");
-  assert.equal(table2, [], "every injected function was checked (log is an event and serveHttp returns its URI string)");
+  assert.equal(
+    table2,
+    [],
+    "every injected function was checked (log is an event and serveHttp returns its URI string)",
+  );
 });
 
 test.run();

@@ -31,7 +31,16 @@ test("Function('return this')() and indirect eval give the isolate's own global,
   assert.equal(await a.report(["esc_function_this"]), {
     isIsolateGlobal: true,
     // fetch is the isolate's own, checked against modules.NAME.allow.fetch (test/security/fetch.test.ts)
-    typeofs: ["process:undefined", "require:undefined", "module:undefined", "exports:undefined", "Buffer:undefined", "global:undefined", "fetch:function", "setImmediate:undefined"],
+    typeofs: [
+      "process:undefined",
+      "require:undefined",
+      "module:undefined",
+      "exports:undefined",
+      "Buffer:undefined",
+      "global:undefined",
+      "fetch:function",
+      "setImmediate:undefined",
+    ],
     hostHandles: [],
   });
   await a.checkHost();
@@ -50,9 +59,16 @@ test("a dynamic import() hidden from the bundler is refused at run time", async 
 
 test("a module cannot reach process through the Function constructor of an injected API function", async () => {
   a = await Arena.open({ hostile: { esc_api_fn_ctor: {} } });
-  const r = await a.report<{ checked: number; escaped: string[]; foreign: string[]; refusals: string[] }>(["esc_api_fn_ctor"]);
+  const r = await a.report<{ checked: number; escaped: string[]; foreign: string[]; refusals: string[] }>([
+    "esc_api_fn_ctor",
+  ]);
   assert.ok(r.checked >= 20, `every injected function was tried (${r.checked})`);
-  assert.equal(r, { checked: r.checked, escaped: [], foreign: [], refusals: ["ReferenceError: process is not defined"] });
+  assert.equal(r, {
+    checked: r.checked,
+    escaped: [],
+    foreign: [],
+    refusals: ["ReferenceError: process is not defined"],
+  });
   await a.checkHost();
 });
 
@@ -70,7 +86,13 @@ test("a module cannot reach process through the constructors of console.log and 
 
 test("a get() snapshot is frozen plain data of the isolate's realm: no way back to the host from it", async () => {
   a = await Arena.open({ hostile: { esc_get_result: {} } });
-  assert.equal(await a.report(["esc_get_result"]), { process: NO_PROCESS, fromArray: NO_PROCESS, ownRealm: true, frozen: true, notPlain: [] });
+  assert.equal(await a.report(["esc_get_result"]), {
+    process: NO_PROCESS,
+    fromArray: NO_PROCESS,
+    ownRealm: true,
+    frozen: true,
+    notPlain: [],
+  });
   await a.checkHost();
 });
 
@@ -78,7 +100,12 @@ test("a sendCommand() result and its promise are the isolate's own: no way back 
   a = await Arena.open({ hostile: { esc_send_result: { allow: { commands: ["osd pool ls"] } } } });
   const r = await a.report<Record<string, unknown>>(["esc_send_result"]);
   assert.equal(r, {
-    result: { retval: 0, stdout: JSON.stringify(["device_health_metrics", "rbdpool"]), stderr: "", tag: "esc_send_result.1" },
+    result: {
+      retval: 0,
+      stdout: JSON.stringify(["device_health_metrics", "rbdpool"]),
+      stderr: "",
+      tag: "esc_send_result.1",
+    },
     fromResult: NO_PROCESS,
     fromPromise: NO_PROCESS,
     ownRealm: true,
@@ -91,8 +118,20 @@ test("an error thrown or rejected by the host is an isolate TypeError with no wa
   a = await Arena.open({ hostile: { esc_host_error: {} } });
   const keys = ["message", "stack"];
   assert.equal(await a.report(["esc_host_error"]), {
-    sync: { name: "TypeError", message: "getStore(): key must be a non-empty string, got number", isolateTypeError: true, process: NO_PROCESS, ownKeys: keys },
-    rejected: { name: "TypeError", message: "setStore(): key must be a non-empty string, got number", isolateTypeError: true, process: NO_PROCESS, ownKeys: keys },
+    sync: {
+      name: "TypeError",
+      message: "getStore(): key must be a non-empty string, got number",
+      isolateTypeError: true,
+      process: NO_PROCESS,
+      ownKeys: keys,
+    },
+    rejected: {
+      name: "TypeError",
+      message: "setStore(): key must be a non-empty string, got number",
+      isolateTypeError: true,
+      process: NO_PROCESS,
+      ownKeys: keys,
+    },
   });
   await a.checkHost();
 });
@@ -119,7 +158,11 @@ test("a prepareStackTrace whose result never stringifies is never stringified: t
 
 test("a thrown object made by captureStackTrace, with a throwing prepareStackTrace, is answered as the module's own EINVAL", async () => {
   a = await Arena.open({ hostile: { esc_capture_stack: {} } });
-  assert.equal(await a.cmd(["esc_capture_stack"]), { retval: -22, stdout: "", stderr: "PermissionDenied: forged by the module" });
+  assert.equal(await a.cmd(["esc_capture_stack"]), {
+    retval: -22,
+    stdout: "",
+    stderr: "PermissionDenied: forged by the module",
+  });
   assert.is(a.status("esc_capture_stack")?.state, "active");
   await a.checkHost();
 });
@@ -134,11 +177,19 @@ test("a thrown object whose message getter never returns is read without running
 
 test("throwing a number, null or undefined answers EINVAL naming the value, without the daemon's own stack frames", async () => {
   a = await Arena.open({ hostile: { esc_throw_nonerror: {} } });
-  for (const [kind, shown] of [["number", "42"], ["null", "null"], ["undefined", "undefined"]]) {
+  for (const [kind, shown] of [
+    ["number", "42"],
+    ["null", "null"],
+    ["undefined", "undefined"],
+  ]) {
     const r = await a.cmd(["esc_throw_nonerror", kind!]);
     assert.is(r.retval, -22, kind);
     assert.ok(r.stderr.startsWith(`Error: ${shown}`), `${kind}: ${r.stderr}`);
-    assert.not.match(r.stderr, /runtime\/|isolate\.ts|module-runner\.ts|daemon\.ts/, `${kind}: the answer shows the daemon's own frames: ${r.stderr}`);
+    assert.not.match(
+      r.stderr,
+      /runtime\/|isolate\.ts|module-runner\.ts|daemon\.ts/,
+      `${kind}: the answer shows the daemon's own frames: ${r.stderr}`,
+    );
   }
   assert.is(a.status("esc_throw_nonerror")?.state, "active");
   await a.checkHost();
@@ -159,9 +210,22 @@ test("toJSON, toString and valueOf traps on a handleCommand result run in the is
   a = await Arena.open({ hostile: { esc_tojson_trap: {} } });
   const tojson = await a.cmd(["esc_tojson_trap", "tojson"]);
   assert.is(tojson.retval, -22);
-  assert.match(tojson.stderr, /^TypeError: toJSON trap\n {4}at Object\.toJSON \(modules\/esc_tojson_trap\.ts:\d+:\d+\)/);
-  assert.equal(await a.cmd(["esc_tojson_trap", "tostring"]), { retval: -22, stdout: "", stderr: "module esc_tojson_trap returned a bad command result: stdout must be a string, got object: use JSON.stringify() for data" });
-  assert.equal(await a.cmd(["esc_tojson_trap", "valueof"]), { retval: -22, stdout: "", stderr: "module esc_tojson_trap returned a bad command result: retval must be an integer (0 or a negative errno), got {}" });
+  assert.match(
+    tojson.stderr,
+    /^TypeError: toJSON trap\n {4}at Object\.toJSON \(modules\/esc_tojson_trap\.ts:\d+:\d+\)/,
+  );
+  assert.equal(await a.cmd(["esc_tojson_trap", "tostring"]), {
+    retval: -22,
+    stdout: "",
+    stderr:
+      "module esc_tojson_trap returned a bad command result: stdout must be a string, got object: use JSON.stringify() for data",
+  });
+  assert.equal(await a.cmd(["esc_tojson_trap", "valueof"]), {
+    retval: -22,
+    stdout: "",
+    stderr:
+      "module esc_tojson_trap returned a bad command result: retval must be an integer (0 or a negative errno), got {}",
+  });
   assert.is(a.status("esc_tojson_trap")?.state, "active");
   await a.checkHost();
 });
@@ -193,9 +257,17 @@ test("eval and new Function work inside the isolate and see nothing of the host"
 test("polluting Object.prototype in the isolate leaves the host's prototypes and the result check untouched", async () => {
   a = await Arena.open({ hostile: { pol_object_prototype: {} } });
   // retval is only inherited from the polluted prototype: the host sees a result without one
-  assert.equal(await a.cmd(["pol_object_prototype"]), { retval: -22, stdout: "", stderr: "module pol_object_prototype returned a bad command result: retval must be an integer (0 or a negative errno), got undefined" });
+  assert.equal(await a.cmd(["pol_object_prototype"]), {
+    retval: -22,
+    stdout: "",
+    stderr:
+      "module pol_object_prototype returned a bad command result: retval must be an integer (0 or a negative errno), got undefined",
+  });
   const o = {} as Record<string, unknown>;
-  assert.equal([o.polluted, o.retval, o.isAdmin, ([] as unknown as Record<string, unknown>).polluted], [undefined, undefined, undefined, undefined]);
+  assert.equal(
+    [o.polluted, o.retval, o.isAdmin, ([] as unknown as Record<string, unknown>).polluted],
+    [undefined, undefined, undefined, undefined],
+  );
   await a.checkHost();
 });
 
@@ -210,8 +282,18 @@ test("health checks named __proto__ or constructor are refused and pollute nothi
   a = await Arena.open({ hostile: { pol_health_proto: {} } });
   const r = await a.report<Record<string, { threw: { name: string; message: string } }>>(["pol_health_proto"]);
   assert.equal(r.proto!.threw.name, "TypeError");
-  assert.ok(r.proto!.threw.message.startsWith('setHealthChecks(): check code "__proto__" must be UPPER_CASE letters, digits and _'), r.proto!.threw.message);
-  assert.ok(r.ctor!.threw.message.startsWith('setHealthChecks(): check code "constructor" must be UPPER_CASE letters, digits and _'), r.ctor!.threw.message);
+  assert.ok(
+    r.proto!.threw.message.startsWith(
+      'setHealthChecks(): check code "__proto__" must be UPPER_CASE letters, digits and _',
+    ),
+    r.proto!.threw.message,
+  );
+  assert.ok(
+    r.ctor!.threw.message.startsWith(
+      'setHealthChecks(): check code "constructor" must be UPPER_CASE letters, digits and _',
+    ),
+    r.ctor!.threw.message,
+  );
   assert.is((await a.cmd(["health"])).stdout, "HEALTH_OK");
   await a.checkHost();
 });
@@ -232,11 +314,11 @@ test("a mon command with an own __proto__ key is validated as sent: the hidden a
   assert.equal(await a.report(["pol_send_proto"]), {
     retval: -22,
     stdout: "",
-    stderr: 'invalid command: unknown argument "__proto__" for "osd pool ls"; it takes detail\nusage: osd pool ls [<detail:detail>]',
+    stderr:
+      'invalid command: unknown argument "__proto__" for "osd pool ls"; it takes detail\nusage: osd pool ls [<detail:detail>]',
     tag: "pol_send_proto.refused",
   });
   await a.checkHost();
 });
 
 test.run();
-

@@ -26,7 +26,14 @@ const FORGED = "HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nforged";
 test("a module's short Content-Length cannot split its response: three pipelined requests get three responses", async () => {
   const port = await splitter();
   const res = parseResponses(await pipelined(port, ["/short-length", "/", "/"]));
-  assert.equal(res.map((r) => [r.status, r.body]), [[200, `HELLO${FORGED}`], [200, "fine"], [200, "fine"]]);
+  assert.equal(
+    res.map((r) => [r.status, r.body]),
+    [
+      [200, `HELLO${FORGED}`],
+      [200, "fine"],
+      [200, "fine"],
+    ],
+  );
   assert.is(res[0]!.headers["content-length"], String(`HELLO${FORGED}`.length), "the host framed the body itself");
   await a!.checkHost();
 });
@@ -34,7 +41,13 @@ test("a module's short Content-Length cannot split its response: three pipelined
 test("a module's Transfer-Encoding, Connection, Keep-Alive, Upgrade and Trailer headers are dropped", async () => {
   const port = await splitter();
   const res = parseResponses(await pipelined(port, ["/chunked", "/"]));
-  assert.equal(res.map((r) => [r.status, r.body]), [[200, `0\r\n\r\n${FORGED}`], [200, "fine"]]);
+  assert.equal(
+    res.map((r) => [r.status, r.body]),
+    [
+      [200, `0\r\n\r\n${FORGED}`],
+      [200, "fine"],
+    ],
+  );
   const h = res[0]!.headers;
   assert.equal([h["transfer-encoding"], h.upgrade, h.trailer], [undefined, undefined, undefined]);
   assert.is(h["content-length"], String(`0\r\n\r\n${FORGED}`.length), "the host framed the body itself");
@@ -52,11 +65,17 @@ test("CR/LF or NUL in a header value, a bad header name and a 1xx status are a 5
   ];
   for (const [path, why] of cases) {
     const res = parseResponses(await pipelined(port, [path, "/"]));
-    assert.equal(res.map((r) => r.status), [500, 200], path);
+    assert.equal(
+      res.map((r) => r.status),
+      [500, 200],
+      path,
+    );
     assert.match(res[0]!.body, why, path);
     assert.is(res[1]!.body, "fine");
   }
-  const warned = a!.d.logs.filter((l) => l.module === "http_split_response" && /HTTP response to GET .* refused/.test(l.msg));
+  const warned = a!.d.logs.filter(
+    (l) => l.module === "http_split_response" && /HTTP response to GET .* refused/.test(l.msg),
+  );
   assert.is(warned.length, 4, "each refusal is logged with the module's name");
   await a!.checkHost();
 });

@@ -36,7 +36,8 @@ async function daemonWith(modules: Record<string, string>, extra: Record<string,
   return d;
 }
 
-const key = async (d: TestDaemon, entity: string, caps: string) => JSON.parse((await d.command(["auth", "add", entity, caps], { format: "json" })).stdout).key as string;
+const key = async (d: TestDaemon, entity: string, caps: string) =>
+  JSON.parse((await d.command(["auth", "add", entity, caps], { format: "json" })).stdout).key as string;
 
 // ---- 1. nothing under tsmgr/ through config-key ----------------------------------------------
 
@@ -57,13 +58,20 @@ test("config-key get of the peer key is ENOENT for a read-only HTTP key, and for
 test("config-key set, rm, ls and dump neither write nor show keys under tsmgr/", async () => {
   const d = await daemonWith({}, { http: { listen: "127.0.0.1:0" } });
   await key(d, "reader", "r");
-  for (const argv of [["config-key", "set", "tsmgr/auth/evil", '{"key":"k","caps":"*"}'], ["config-key", "rm", "tsmgr/auth/reader"], ["config-key", "set", "tsmgr/modules/x/enabled", "true"]]) {
+  for (const argv of [
+    ["config-key", "set", "tsmgr/auth/evil", '{"key":"k","caps":"*"}'],
+    ["config-key", "rm", "tsmgr/auth/reader"],
+    ["config-key", "set", "tsmgr/modules/x/enabled", "true"],
+  ]) {
     const r = await d.command(argv);
     assert.is(r.retval, -13, `${argv.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /keys under tsmgr\/ belong to the tsmgr daemon/);
   }
   const ls = JSON.parse((await d.command(["config-key", "ls"], { format: "json" })).stdout) as string[];
-  assert.equal(ls.filter((k) => k.startsWith("tsmgr/")), []);
+  assert.equal(
+    ls.filter((k) => k.startsWith("tsmgr/")),
+    [],
+  );
   const dump = JSON.parse((await d.command(["config-key", "dump", "tsmgr/"], { format: "json" })).stdout);
   assert.equal(dump, {});
   assert.equal((await d.command(["auth", "ls"], { format: "json" })).stdout.includes("evil"), false);
@@ -81,7 +89,12 @@ test("auth keys are stored as salted hashes: the store never holds a caller's ke
   assert.not.ok(text.includes(k), "the key itself is not in the store");
   const r = await requestHttp(d.httpAddress, { argv: ["config-key", "set", "a", "b"] }, 5000, k);
   assert.is(r.retval, 0, "the key still authenticates");
-  const bad = await requestHttp(d.httpAddress, { argv: ["status"] }, 5000, k.slice(0, -1) + (k.endsWith("A") ? "B" : "A")).catch((e: Error) => e);
+  const bad = await requestHttp(
+    d.httpAddress,
+    { argv: ["status"] },
+    5000,
+    k.slice(0, -1) + (k.endsWith("A") ? "B" : "A"),
+  ).catch((e: Error) => e);
   assert.ok(bad instanceof Error || bad.retval !== 0, "a key one character off is refused");
 });
 
@@ -90,8 +103,15 @@ test("auth keys are stored as salted hashes: the store never holds a caller's ke
 test("a standby forwards an r key's command with r caps: the active refuses w and x module commands", async () => {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
-  writeFiles(join(dir, "modules"), { "writes.ts": moduleWith(["writes do"], "w"), "execs.ts": moduleWith(["execs do"], "x"), "reads.ts": moduleWith(["reads do"], "r") });
-  const common = { election: { backend: "sqlite", leaseMs: 600 }, modules: { writes: { enabled: true }, execs: { enabled: true }, reads: { enabled: true } } };
+  writeFiles(join(dir, "modules"), {
+    "writes.ts": moduleWith(["writes do"], "w"),
+    "execs.ts": moduleWith(["execs do"], "x"),
+    "reads.ts": moduleWith(["reads do"], "r"),
+  });
+  const common = {
+    election: { backend: "sqlite", leaseMs: 600 },
+    modules: { writes: { enabled: true }, execs: { enabled: true }, reads: { enabled: true } },
+  };
   const a = await startTestDaemon(dir, { ...common, id: "a" });
   daemons.push(a);
   const ro = await key(a, "reader", "r"); // before the standby starts: a SQLite standby reads keys at start
@@ -100,7 +120,11 @@ test("a standby forwards an r key's command with r caps: the active refuses w an
   assert.ok(a.isActive() && !b.isActive());
   const read = await requestHttp(b.httpAddress, { argv: ["reads", "do"] }, 5000, ro);
   assert.is(read.retval, 0, read.stderr);
-  for (const argv of [["writes", "do"], ["execs", "do"], ["config-key", "set", "k", "v"]]) {
+  for (const argv of [
+    ["writes", "do"],
+    ["execs", "do"],
+    ["config-key", "set", "k", "v"],
+  ]) {
     const r = await requestHttp(b.httpAddress, { argv }, 5000, ro);
     assert.is(r.retval, -13, `${argv.join(" ")} through the standby: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /caps/);
@@ -138,8 +162,14 @@ for (const [cmd, argv] of [
 }
 
 test("victim <a> <b> cannot take victim login SECRET from another module, in either load order", async () => {
-  for (const [first, second] of [["aaa_victim", "zzz_attacker"], ["zzz_victim", "aaa_attacker"]] as const) {
-    const d = await daemonWith({ [first]: moduleWith(["victim login name=secret,type=CephString"]), [second]: moduleWith(["victim name=a,type=CephString name=b,type=CephString"]) });
+  for (const [first, second] of [
+    ["aaa_victim", "zzz_attacker"],
+    ["zzz_victim", "aaa_attacker"],
+  ] as const) {
+    const d = await daemonWith({
+      [first]: moduleWith(["victim login name=secret,type=CephString"]),
+      [second]: moduleWith(["victim name=a,type=CephString name=b,type=CephString"]),
+    });
     const victim = first.endsWith("victim") ? first : second;
     const answer = await d.command(["victim", "login", "SECRET"]);
     assert.is(answer.retval, 0, answer.stderr);
@@ -153,7 +183,10 @@ test("victim <a> <b> cannot take victim login SECRET from another module, in eit
 });
 
 test("a module whose prefix is the start of a running module's prefix is a load error naming both", async () => {
-  const d = await daemonWith({ aaa_victim: moduleWith(["victim login name=secret,type=CephString"]), zzz_attacker: moduleWith(["victim name=a,type=CephString name=b,type=CephString"]) });
+  const d = await daemonWith({
+    aaa_victim: moduleWith(["victim login name=secret,type=CephString"]),
+    zzz_attacker: moduleWith(["victim name=a,type=CephString name=b,type=CephString"]),
+  });
   const st = d.modules().find((m) => m.name === "zzz_attacker")!;
   assert.is(st.state, "failed");
   assert.match(st.error!.message, /command "victim" would take words meant for "victim login" of module aaa_victim/);

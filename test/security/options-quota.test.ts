@@ -28,7 +28,9 @@ test.after(async () => {
 
 const optionKeys = async () => {
   const r = await d!.command(["config-key", "dump"], { format: "json" });
-  return Object.keys(JSON.parse(r.stdout) as Record<string, string>).filter((k) => k.startsWith("config/mgr/mgr/quota_options/"));
+  return Object.keys(JSON.parse(r.stdout) as Record<string, string>).filter((k) =>
+    k.startsWith("config/mgr/mgr/quota_options/"),
+  );
 };
 
 test("setModuleOption beyond the module's maxKeys is refused with LimitExceeded naming modules.NAME.store.maxKeys, and nothing more is stored", async () => {
@@ -37,7 +39,10 @@ test("setModuleOption beyond the module's maxKeys is refused with LimitExceeded 
   const out = JSON.parse(r.stdout) as { stored: number; threw?: { name: string; message: string } };
   assert.is(out.stored, 5, "five options fit the five-key quota");
   assert.is(out.threw?.name, "LimitExceeded");
-  assert.match(out.threw!.message, 'module "quota_options": setModuleOption("o5") would add a key beyond the limit of 5 keys');
+  assert.match(
+    out.threw!.message,
+    'module "quota_options": setModuleOption("o5") would add a key beyond the limit of 5 keys',
+  );
   assert.match(out.threw!.message, "modules.quota_options.store.maxKeys in mgr.json");
   assert.is((await optionKeys()).length, 5);
   assert.is((await d!.command(["canary", "ping"])).stdout, "pong");

@@ -43,16 +43,28 @@ function connects(port: number): Promise<boolean> {
 /** Every key the hostile module holds, from the daemon's view of the store. */
 async function keysOf(a: Arena, module: string): Promise<string[]> {
   const dump = JSON.parse((await a.cmd(["config-key", "dump"], { format: "json" })).stdout) as Record<string, string>;
-  return Object.keys(dump).filter((k) => k.startsWith(`mgr/${module}/`)).sort();
+  return Object.keys(dump)
+    .filter((k) => k.startsWith(`mgr/${module}/`))
+    .sort();
 }
 
 // ---- the store -----------------------------------------------------------------------------
 
 test("a module cannot read or overwrite another module's store keys with ../, raw or encoded key names", async () => {
   a = await Arena.open({ hostile: { perm_store_traversal: {} } });
-  const r = await a.report<{ read: Record<string, unknown>; write: Record<string, unknown>; mine: number }>(["perm_store_traversal"]);
-  assert.equal(Object.values(r.read), [null, null, null, null, null, null, null], "no key name reads the canary's secret");
-  assert.equal(Object.values(r.write), [{}, {}, {}, {}, {}, {}, {}], "every write lands (in the module's own namespace)");
+  const r = await a.report<{ read: Record<string, unknown>; write: Record<string, unknown>; mine: number }>([
+    "perm_store_traversal",
+  ]);
+  assert.equal(
+    Object.values(r.read),
+    [null, null, null, null, null, null, null],
+    "no key name reads the canary's secret",
+  );
+  assert.equal(
+    Object.values(r.write),
+    [{}, {}, {}, {}, {}, {}, {}],
+    "every write lands (in the module's own namespace)",
+  );
   assert.is(r.mine, 7);
   const mine = await keysOf(a, "perm_store_traversal");
   assert.is(mine.length, 7);
@@ -77,7 +89,9 @@ test("getStorePrefix() lists only the module's own keys, whatever the prefix", a
 
 test("the store functions refuse non-strings, objects with toString and huge prefixes by type", async () => {
   a = await Arena.open({ hostile: { perm_store_forged_args: {} } });
-  const r = await a.report<Record<string, { threw?: { name: string; message: string }; value?: unknown }>>(["perm_store_forged_args"]);
+  const r = await a.report<Record<string, { threw?: { name: string; message: string }; value?: unknown }>>([
+    "perm_store_forged_args",
+  ]);
   assert.equal(r.getNumber, refused("TypeError", "getStore(): key must be a non-empty string, got number"));
   assert.equal(r.getEmpty, refused("TypeError", 'getStore(""): key must be a non-empty string'));
   assert.equal(r.getToString, refused("TypeError", '() => "../canary/secret" could not be cloned.'));
@@ -86,8 +100,15 @@ test("the store functions refuse non-strings, objects with toString and huge pre
   assert.equal(r.setValueNumber, refused("TypeError", 'setStore("k"): value must be a string or null, got number'));
   assert.equal(r.setValueToString, refused("TypeError", '() => "../canary/secret" could not be cloned.'));
   assert.equal(r.setKeyArray, refused("TypeError", "setStore(): key must be a non-empty string, got array"));
-  assert.equal(r.prefixHuge, refused("RangeError", "getStorePrefix(): the prefix is 5000 characters long: the limit is 4096"));
-  assert.equal(r.prefixToString, { value: {} }, "the prelude turns the object into its own string: still the module's namespace");
+  assert.equal(
+    r.prefixHuge,
+    refused("RangeError", "getStorePrefix(): the prefix is 5000 characters long: the limit is 4096"),
+  );
+  assert.equal(
+    r.prefixToString,
+    { value: {} },
+    "the prelude turns the object into its own string: still the module's namespace",
+  );
   assert.equal(await keysOf(a, "perm_store_forged_args"), []);
   await a.checkHost();
 });
@@ -97,10 +118,22 @@ test("the cluster accessors refuse non-strings and oversized arguments with Type
   const r = await a.report<Record<string, unknown>>(["perm_accessor_forged_args"]);
   assert.equal(r.getNumber, refused("TypeError", "get(): the data name must be a string, got number"));
   assert.equal(r.getHugeName, refused("RangeError", "get(): the data name is 300 characters long: the limit is 256"));
-  assert.equal(r.metadataHuge, refused("RangeError", "getMetadata() argument 2 is 5000 characters long: the limit is 4096"));
-  assert.equal(r.optionHuge, refused("RangeError", "getModuleOption(): the option name is 300 characters long: the limit is 256"));
-  assert.equal(r.healthNotObject, refused("TypeError", "setHealthChecks(): pass an object of { CODE: { severity, summary, count?, detail? } }"));
-  assert.ok("value" in (r.counterObject as object), "an object argument is turned into a string inside the isolate, not passed to the host");
+  assert.equal(
+    r.metadataHuge,
+    refused("RangeError", "getMetadata() argument 2 is 5000 characters long: the limit is 4096"),
+  );
+  assert.equal(
+    r.optionHuge,
+    refused("RangeError", "getModuleOption(): the option name is 300 characters long: the limit is 256"),
+  );
+  assert.equal(
+    r.healthNotObject,
+    refused("TypeError", "setHealthChecks(): pass an object of { CODE: { severity, summary, count?, detail? } }"),
+  );
+  assert.ok(
+    "value" in (r.counterObject as object),
+    "an object argument is turned into a string inside the isolate, not passed to the host",
+  );
   await a.checkHost();
 });
 
@@ -110,7 +143,10 @@ test("a module cannot send a mon command mgr.json does not grant", async () => {
   a = await Arena.open({ hostile: { perm_send_ungranted: {} } });
   assert.equal(
     await a.report(["perm_send_ungranted"]),
-    refused("PermissionDenied", 'module "perm_send_ungranted" requires permission to send the mon command "osd pool ls" (perm r): grant it in mgr.json at modules.perm_send_ungranted.allow.commands (e.g. ["osd pool ls"])'),
+    refused(
+      "PermissionDenied",
+      'module "perm_send_ungranted" requires permission to send the mon command "osd pool ls" (perm r): grant it in mgr.json at modules.perm_send_ungranted.allow.commands (e.g. ["osd pool ls"])',
+    ),
   );
   await a.checkHost();
 });
@@ -118,7 +154,10 @@ test("a module cannot send a mon command mgr.json does not grant", async () => {
 test("a module granted read commands cannot send commands that need write or exec caps", async () => {
   a = await Arena.open({ hostile: { perm_send_more_caps: { allow: { commands: ["r"] } } } });
   const denied = (prefix: string, perm: string) =>
-    refused("PermissionDenied", `module "perm_send_more_caps" requires permission to send the mon command "${prefix}" (perm ${perm}): grant it in mgr.json at modules.perm_send_more_caps.allow.commands (e.g. ["${prefix}"])`);
+    refused(
+      "PermissionDenied",
+      `module "perm_send_more_caps" requires permission to send the mon command "${prefix}" (perm ${perm}): grant it in mgr.json at modules.perm_send_more_caps.allow.commands (e.g. ["${prefix}"])`,
+    );
   assert.equal(await a.report(["perm_send_more_caps"]), {
     read: 0,
     create: denied("osd pool create", "rw"),
@@ -132,19 +171,30 @@ test("a module granted read commands cannot send commands that need write or exe
 
 test("the grant is checked on the command as serialized: a toJSON swap or a flipping getter gains nothing", async () => {
   a = await Arena.open({ hostile: { perm_send_tojson_swap: { allow: { commands: ["osd pool ls"] } } } });
-  const r = await a.report<{ swapped: unknown; flipping: { value: { retval: number; stderr: string } } }>(["perm_send_tojson_swap"]);
+  const r = await a.report<{ swapped: unknown; flipping: { value: { retval: number; stderr: string } } }>([
+    "perm_send_tojson_swap",
+  ]);
   assert.equal(
     r.swapped,
-    refused("PermissionDenied", 'module "perm_send_tojson_swap" requires permission to send the mon command "osd pool rm" (perm rw): grant it in mgr.json at modules.perm_send_tojson_swap.allow.commands (e.g. ["osd pool rm"])'),
+    refused(
+      "PermissionDenied",
+      'module "perm_send_tojson_swap" requires permission to send the mon command "osd pool rm" (perm rw): grant it in mgr.json at modules.perm_send_tojson_swap.allow.commands (e.g. ["osd pool rm"])',
+    ),
   );
-  assert.is(r.flipping.value.retval, -22, "the getter was read once, as the granted prefix, and the extra argument refused");
+  assert.is(
+    r.flipping.value.retval,
+    -22,
+    "the getter was read once, as the granted prefix, and the extra argument refused",
+  );
   assert.match(r.flipping.value.stderr, /^invalid command: unknown argument "pool" for "osd pool ls"/);
   await a.checkHost();
 });
 
 test("extra fields naming caps or another module are refused as unknown arguments, not obeyed", async () => {
   a = await Arena.open({ hostile: { perm_send_forged_fields: { allow: { commands: ["osd pool ls"] } } } });
-  const r = await a.report<Record<string, { value?: { retval: number; stderr: string }; threw?: unknown }>>(["perm_send_forged_fields"]);
+  const r = await a.report<Record<string, { value?: { retval: number; stderr: string }; threw?: unknown }>>([
+    "perm_send_forged_fields",
+  ]);
   assert.is(r.caps!.value!.retval, -22);
   assert.match(r.caps!.value!.stderr, /^invalid command: unknown argument "caps" for "osd pool create"/);
   assert.is(r.module!.value!.retval, -22);
@@ -164,9 +214,16 @@ test("a module cannot listen for HTTP without an allow.net grant", async () => {
   a = await Arena.open({ hostile: { perm_serve_http_ungranted: {} } });
   assert.equal(
     await a.report(["perm_serve_http_ungranted"]),
-    refused("PermissionDenied", 'module "perm_serve_http_ungranted" requires net access to serve HTTP: grant an address in mgr.json at modules.perm_serve_http_ungranted.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload perm_serve_http_ungranted'),
+    refused(
+      "PermissionDenied",
+      'module "perm_serve_http_ungranted" requires net access to serve HTTP: grant an address in mgr.json at modules.perm_serve_http_ungranted.allow.net (e.g. ["127.0.0.1:PORT"]), then run tsmgr module reload perm_serve_http_ungranted',
+    ),
   );
-  assert.equal((JSON.parse((await a.cmd(["mgr", "services"], { format: "json" })).stdout) as Record<string, string>).perm_serve_http_ungranted, undefined);
+  assert.equal(
+    (JSON.parse((await a.cmd(["mgr", "services"], { format: "json" })).stdout) as Record<string, string>)
+      .perm_serve_http_ungranted,
+    undefined,
+  );
   await a.checkHost();
 });
 
@@ -174,7 +231,10 @@ test("a module granted one address cannot listen on another port or on every int
   const [granted, other] = [await freePort(), await freePort()];
   a = await Arena.open({ hostile: { perm_serve_http_other_port: { allow: { net: [`127.0.0.1:${granted}`] } } } });
   const denied = (addr: string) =>
-    refused("PermissionDenied", `module "perm_serve_http_other_port" requires net access to "${addr}": grant it in mgr.json at modules.perm_serve_http_other_port.allow.net, then run tsmgr module reload perm_serve_http_other_port`);
+    refused(
+      "PermissionDenied",
+      `module "perm_serve_http_other_port" requires net access to "${addr}": grant it in mgr.json at modules.perm_serve_http_other_port.allow.net, then run tsmgr module reload perm_serve_http_other_port`,
+    );
   for (const addr of [`127.0.0.1:${other}`, `0.0.0.0:${granted}`, `[::]:${granted}`, `localhost:${granted}`]) {
     assert.equal(await a.report(["perm_serve_http_other_port", addr]), denied(addr), addr);
   }
@@ -186,8 +246,14 @@ test("a module cannot read cluster data beyond allow.data", async () => {
   a = await Arena.open({ hostile: { perm_data_ungranted: { allow: { data: ["health"] } } } });
   assert.equal(await a.report(["perm_data_ungranted"]), {
     granted: "object",
-    osdMap: refused("PermissionDenied", 'module "perm_data_ungranted" requires data access to "osd_map": grant it in mgr.json at modules.perm_data_ungranted.allow.data'),
-    viaApi: refused("PermissionDenied", 'module "perm_data_ungranted" requires data access to "pg_summary": grant it in mgr.json at modules.perm_data_ungranted.allow.data'),
+    osdMap: refused(
+      "PermissionDenied",
+      'module "perm_data_ungranted" requires data access to "osd_map": grant it in mgr.json at modules.perm_data_ungranted.allow.data',
+    ),
+    viaApi: refused(
+      "PermissionDenied",
+      'module "perm_data_ungranted" requires data access to "pg_summary": grant it in mgr.json at modules.perm_data_ungranted.allow.data',
+    ),
   });
   await a.checkHost();
 });
@@ -195,14 +261,22 @@ test("a module cannot read cluster data beyond allow.data", async () => {
 test("a module cannot read or set another module's options through its own option functions", async () => {
   a = await Arena.open({ hostile: { perm_other_option: {} } });
   // it declares none itself: only the four every module has (log_level, ...)
-  const none = (n: string) => refused("Error", `module perm_other_option has no option "${n}": declared options are log_level, log_to_file, log_to_cluster, log_to_cluster_level`);
+  const none = (n: string) =>
+    refused(
+      "Error",
+      `module perm_other_option has no option "${n}": declared options are log_level, log_to_file, log_to_cluster, log_to_cluster_level`,
+    );
   assert.equal(await a.report(["perm_other_option"]), {
     get: none("secret_option"),
     getPath: none("mgr/canary/secret_option"),
     set: none("secret_option"),
     setPath: none("../canary/secret_option"),
   });
-  assert.equal(await a.cmd(["config", "get", "mgr", "mgr/canary/secret_option"]), { retval: 0, stdout: "canary-default", stderr: "" });
+  assert.equal(await a.cmd(["config", "get", "mgr", "mgr/canary/secret_option"]), {
+    retval: 0,
+    stdout: "canary-default",
+    stderr: "",
+  });
   await a.checkHost();
 });
 
@@ -211,7 +285,10 @@ test("a module cannot forge log records of another module: each line stays one r
   assert.equal(await a.report(["perm_log_spoof"]), "logged");
   const spoofed = a.d.logs.filter((l) => l.msg.includes("SPOOFED"));
   assert.is(spoofed.length, 2);
-  assert.equal(spoofed.map((l) => l.module), ["perm_log_spoof", "perm_log_spoof"]);
+  assert.equal(
+    spoofed.map((l) => l.module),
+    ["perm_log_spoof", "perm_log_spoof"],
+  );
   assert.ok(spoofed[0]!.msg.startsWith("innocent\n{"), "the forged record is text inside the attacker's own record");
   assert.is(spoofed[1]!.msg, "SPOOFED level");
   assert.not.ok(a.d.logs.some((l) => l.module === "canary" && /SPOOFED/.test(l.msg)));
@@ -238,10 +315,15 @@ test("the injected API is frozen: a module cannot replace, extend, delete or red
 // ---- standby ---------------------------------------------------------------------------------
 
 // a standby reads the store and localized settings, as Ceph's standbys do (issue 15 item 8)
-const STANDBY_ONLY = "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
-const notOnStandby = (fn: string) => refused("PermissionDenied", `${fn}() is not available on a standby daemon: ${STANDBY_ONLY}`);
+const STANDBY_ONLY =
+  "MgrStandbyModule offers only log, getMgrId, getMgrIp, getActiveUri, getModuleOption, serveHttp, getStore, getLocalizedModuleOption, getLocalizedStore, getCephOption, get, serve and shutdown";
+const notOnStandby = (fn: string) =>
+  refused("PermissionDenied", `${fn}() is not available on a standby daemon: ${STANDBY_ONLY}`);
 const STANDBY_REPORT = {
-  get: refused("PermissionDenied", `get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${STANDBY_ONLY}`),
+  get: refused(
+    "PermissionDenied",
+    `get("osd_map") is not available on a standby daemon: a standby reads only get("mgr_ips"); ${STANDBY_ONLY}`,
+  ),
   getServer: notOnStandby("getServer"),
   listServers: notOnStandby("listServers"),
   getMetadata: notOnStandby("getMetadata"),
@@ -259,10 +341,17 @@ test("a standby daemon's module cannot call the active-only API: each call names
   // a second daemon in the same group (same data dir) becomes a standby and runs the Standby class
   standby = await startTestDaemon(a.dir, { ...a.overrides, id: "s" });
   assert.is(standby.isActive(), false);
-  const line = await waitFor(() => standby!.logs.find((l) => l.module === "perm_standby_api" && l.msg.startsWith("REPORT ")), "the standby module's report");
+  const line = await waitFor(
+    () => standby!.logs.find((l) => l.module === "perm_standby_api" && l.msg.startsWith("REPORT ")),
+    "the standby module's report",
+  );
   assert.equal(JSON.parse(line.msg.slice("REPORT ".length)), STANDBY_REPORT);
   // the attempt changed nothing the active daemon holds
-  assert.equal(await a.cmd(["config-key", "exists", "mgr/perm_standby_api/k"]), { retval: -2, stdout: "", stderr: "key 'mgr/perm_standby_api/k' doesn't exist" });
+  assert.equal(await a.cmd(["config-key", "exists", "mgr/perm_standby_api/k"]), {
+    retval: -2,
+    stdout: "",
+    stderr: "key 'mgr/perm_standby_api/k' doesn't exist",
+  });
   await a.checkHost();
 });
 
@@ -282,7 +371,19 @@ test("buildHostTable() gives a standby exactly the standby surface, and a real s
     },
   } as unknown as ModuleContext;
   const table = buildHostTable(ctx);
-  assert.equal(Object.keys(table).sort(), ["get", "getActiveUri", "getCephOption", "getLocalizedModuleOption", "getLocalizedStore", "getMgrId", "getMgrIp", "getModuleOption", "getStore", "log", "serveHttp"]);
+  assert.equal(Object.keys(table).sort(), [
+    "get",
+    "getActiveUri",
+    "getCephOption",
+    "getLocalizedModuleOption",
+    "getLocalizedStore",
+    "getMgrId",
+    "getMgrIp",
+    "getModuleOption",
+    "getStore",
+    "log",
+    "serveHttp",
+  ]);
   const builder = new ModuleBuilder("perm_standby_api", join(HOSTILE, "perm_standby_api.ts"), HOSTILE);
   const bundle = await builder.build();
   await builder.dispose();
@@ -303,9 +404,19 @@ test("buildHostTable() gives a standby exactly the standby surface, and a real s
     await sb.serve();
     const line = logs.find((l) => l.startsWith("REPORT "));
     assert.ok(line, logs.join("\n"));
-    assert.equal(JSON.parse(line!.slice("REPORT ".length)), { ...STANDBY_REPORT, allowed: { mgrId: "string", uri: "string" } });
-    const err = await sb.call("handleCommand", ["", { prefix: "x" }]).then(() => undefined, (e: Error) => e);
-    assert.is(err?.message, "no such entry point: handleCommand", "a standby isolate does not dispatch active entry points");
+    assert.equal(JSON.parse(line!.slice("REPORT ".length)), {
+      ...STANDBY_REPORT,
+      allowed: { mgrId: "string", uri: "string" },
+    });
+    const err = await sb.call("handleCommand", ["", { prefix: "x" }]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.is(
+      err?.message,
+      "no such entry point: handleCommand",
+      "a standby isolate does not dispatch active entry points",
+    );
   } finally {
     sb.dispose();
   }

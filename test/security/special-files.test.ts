@@ -61,7 +61,11 @@ class PipeDaemon {
       p.proc = d.proc;
       p.output = d.output;
       p.exited = d.exited.then((code) => (p.exitCode = code));
-      await waitFor(async () => (await p.ask(["canary", "ping"], 2000)).stdout === "pong", "the canary to answer", 15_000);
+      await waitFor(
+        async () => (await p.ask(["canary", "ping"], 2000)).stdout === "pong",
+        "the canary to answer",
+        15_000,
+      );
     } catch (e) {
       p.proc?.kill("SIGKILL");
       cleanup(p.dir);
@@ -88,10 +92,14 @@ class PipeDaemon {
 
   /** Waits for `name` to report a load error and returns its message. */
   async loadError(name: string): Promise<string> {
-    const m = await waitFor(async () => {
-      const m = await this.module(name);
-      return m?.error ? m : undefined;
-    }, `module ${name} to report a load error`, 20_000).catch((e: Error) => {
+    const m = await waitFor(
+      async () => {
+        const m = await this.module(name);
+        return m?.error ? m : undefined;
+      },
+      `module ${name} to report a load error`,
+      20_000,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n--- daemon output (tail) ---\n${this.output().slice(-2000)}`);
     });
     return m.error!.message;
@@ -161,10 +169,14 @@ test("named pipes as a module folder's tsconfig.json and package.json never bloc
     mkfifo(join(mods, "pipe_cfg", "tsconfig.json"));
     mkfifo(join(mods, "pipe_cfg", "package.json"));
   });
-  const r = await waitFor(async () => {
-    const r = await p!.ask(["pipe_cfg", "ver"]);
-    return r.retval === 0 ? r : undefined;
-  }, "pipe_cfg to answer", 20_000);
+  const r = await waitFor(
+    async () => {
+      const r = await p!.ask(["pipe_cfg", "ver"]);
+      return r.retval === 0 ? r : undefined;
+    },
+    "pipe_cfg to answer",
+    20_000,
+  );
   assert.is(r.stdout, "helped");
   await p.checkAndStop();
 });
@@ -200,7 +212,11 @@ test("a named pipe swapped in for an imported file while hot reload watches is a
   // the entry swapped for a pipe too
   rmSync(join(p.modules, "pipe_swap", "index.ts"));
   mkfifo(join(p.modules, "pipe_swap", "index.ts"));
-  await waitFor(async () => (await p!.module("pipe_swap"))?.error?.message.includes("pipe_swap/index.ts"), "the entry's load error", 20_000);
+  await waitFor(
+    async () => (await p!.module("pipe_swap"))?.error?.message.includes("pipe_swap/index.ts"),
+    "the entry's load error",
+    20_000,
+  );
   assert.is((await p.ask(["module", "disable", "pipe_swap"], 10_000)).retval, 0, "module disable answers");
   await p.checkAndStop();
 });

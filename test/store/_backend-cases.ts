@@ -45,12 +45,23 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
       const place = backend.place();
       const a = await open(place);
       await a.loadAll();
-      await a.commit([["k1", "v1"], ["k2", "v2"], ["k3", "héllo ☃"]]);
-      await a.commit([["k2", null], ["k1", "v1b"]]);
+      await a.commit([
+        ["k1", "v1"],
+        ["k2", "v2"],
+        ["k3", "héllo ☃"],
+      ]);
+      await a.commit([
+        ["k2", null],
+        ["k1", "v1b"],
+      ]);
       await a.close();
       const b = await open(place);
-      assert.equal([...(await b.loadAll())].sort(), [["k1", "v1b"], ["k3", "héllo ☃"]]);
-    }));
+      assert.equal([...(await b.loadAll())].sort(), [
+        ["k1", "v1b"],
+        ["k3", "héllo ☃"],
+      ]);
+    }),
+  );
 
   test(named("a batch of 1000 changes (more than one etcd transaction) is stored whole"), () =>
     withStores(async (open) => {
@@ -62,7 +73,8 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
       const all = await b.loadAll();
       assert.is([...all.keys()].filter((k) => k.startsWith("many/")).length, 1000);
       assert.is(all.get("many/999"), "999");
-    }));
+    }),
+  );
 
   test(named("a closed store rejects loadAll() and commit() with a StoreError; closing twice is harmless"), () =>
     withStores(async (open) => {
@@ -71,11 +83,17 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
       await store.close();
       await store.close();
       for (const call of [async () => void (await store.loadAll()), () => store.commit([["k", "v"]])]) {
-        const err = await Promise.resolve().then(call).then(() => undefined, (e: Error) => e);
+        const err = await Promise.resolve()
+          .then(call)
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          );
         assert.is(err?.name, "StoreError");
         assert.match(err!.message, "is closed");
       }
-    }));
+    }),
+  );
 
   test(named("watch() reports another connection's commits, deletes included, never its own"), () =>
     withStores(async (open) => {
@@ -89,15 +107,22 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
       const seenByB: Change[] = [];
       const stopA = a.watch!((changes) => seenByA.push(...changes));
       b.watch!((changes) => seenByB.push(...changes));
-      await a.commit([["x", "1"], ["gone", null]]);
+      await a.commit([
+        ["x", "1"],
+        ["gone", null],
+      ]);
       await waitFor(() => seenByB.length >= 2, "b to hear a's commit");
-      assert.equal([...seenByB].sort(), [["gone", null], ["x", "1"]]);
+      assert.equal([...seenByB].sort(), [
+        ["gone", null],
+        ["x", "1"],
+      ]);
       await b.commit([["y", "2"]]);
       await waitFor(() => seenByA.length >= 1, "a to hear b's commit");
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(seenByA, [["y", "2"]], "a connection never hears its own commits");
       stopA();
-    }));
+    }),
+  );
 
   test(named("two KvStores on one place: each sees the other's writes and deletes as remote, never its own"), () =>
     withStores(async (open) => {
@@ -117,9 +142,16 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
         assert.is(b.get("y"), "2");
         assert.is(b.get("x"), undefined);
         if (backend.watchesEveryChange) {
-          assert.equal(seenB.slice(0, 3), [["x", "1", "remote"], ["y", "2", "remote"], ["x", null, "remote"]]);
+          assert.equal(seenB.slice(0, 3), [
+            ["x", "1", "remote"],
+            ["y", "2", "remote"],
+            ["x", null, "remote"],
+          ]);
         }
-        assert.ok(seenB.every(([, , origin]) => origin === "remote"), "b only hears a's writes, as remote");
+        assert.ok(
+          seenB.every(([, , origin]) => origin === "remote"),
+          "b only hears a's writes, as remote",
+        );
         await Promise.all([b.set("fromB", "b"), a.set("fromA", "a")]);
         await waitFor(() => a.get("fromB") === "b" && b.get("fromA") === "a", "each to see the other's write", 3000);
         await new Promise((r) => setTimeout(r, 100));
@@ -128,5 +160,6 @@ export function storeBackendCases(test: Test, backend: BackendUnderTest): void {
         await a.close();
         await b.close();
       }
-    }));
+    }),
+  );
 }

@@ -45,8 +45,14 @@ test("non-string values and quota breaches are refused with a clear error and no
   d = await daemonWith(["store_user"]);
   assert.match((await d.command(["su", "bad", "number"])).stderr, /TypeError: .*must be a string or null, got number/);
   assert.match((await d.command(["su", "bad", "object"])).stderr, /TypeError: .*got object/);
-  assert.match((await d.command(["su", "bad", "bigkey"])).stderr, /LimitExceeded: .*modules\.store_user\.store\.maxKeyBytes/);
-  assert.match((await d.command(["su", "bad", "bigvalue"])).stderr, /LimitExceeded: .*modules\.store_user\.store\.maxValueBytes/);
+  assert.match(
+    (await d.command(["su", "bad", "bigkey"])).stderr,
+    /LimitExceeded: .*modules\.store_user\.store\.maxKeyBytes/,
+  );
+  assert.match(
+    (await d.command(["su", "bad", "bigvalue"])).stderr,
+    /LimitExceeded: .*modules\.store_user\.store\.maxValueBytes/,
+  );
   assert.equal(JSON.parse((await d.command(["config-key", "dump", "mgr/store_user/"], { format: "json" })).stdout), {});
 });
 
@@ -79,7 +85,11 @@ test("options: typed defaults, config set from the CLI with validation, configNo
   assert.match(unknown.stderr, /has no option "nope": its options are greeting, count, mode, enabled/);
   assert.is((await d.command(["config", "get", "mgr", "mgr/store_user/count"])).stdout, "7");
   assert.is((await d.command(["config", "get", "mgr", "mgr/store_user/greeting"])).stdout, "hi");
-  const dump = JSON.parse((await d.command(["config", "dump"], { format: "json" })).stdout) as { section: string; name: string; value: string }[];
+  const dump = JSON.parse((await d.command(["config", "dump"], { format: "json" })).stdout) as {
+    section: string;
+    name: string;
+    value: string;
+  }[];
   assert.ok(dump.some((o) => o.section === "mgr" && o.name === "mgr/store_user/count" && o.value === "7"));
   assert.is((await d.command(["su", "setopt", "mode", '"b"'])).stdout, "ok");
   assert.match((await d.command(["su", "setopt", "mode", '"q"'])).stderr, /RangeError: .*mode/);
@@ -105,7 +115,9 @@ test("config-key set, get, exists, rm, ls and dump from the CLI, with Ceph's JSO
     assert.is((await cli(["-c", cfg, "config-key", "get", "a/b"])).stdout, "hello world\n");
     assert.is((await cli(["-c", cfg, "config-key", "exists", "a/b"])).code, 0);
     assert.equal(JSON.parse((await cli(["-c", cfg, "config-key", "ls", "-f", "json"])).stdout), ["a/b"]);
-    assert.equal(JSON.parse((await cli(["-c", cfg, "config-key", "dump", "-f", "json"])).stdout), { "a/b": "hello world" });
+    assert.equal(JSON.parse((await cli(["-c", cfg, "config-key", "dump", "-f", "json"])).stdout), {
+      "a/b": "hello world",
+    });
     assert.is((await cli(["-c", cfg, "config-key", "rm", "a/b"])).code, 0);
     assert.is((await cli(["-c", cfg, "config-key", "exists", "a/b"])).code, 2);
   } finally {

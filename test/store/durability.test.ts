@@ -34,9 +34,13 @@ function runAndKill(file: string, prefix: string, killAfterMs: number): Promise<
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(guard);
-      if (signal !== "SIGKILL") return reject(new Error(`writer exited with ${code ?? signal} before the kill: ${err}`));
+      if (signal !== "SIGKILL")
+        return reject(new Error(`writer exited with ${code ?? signal} before the kill: ${err}`));
       // Only complete lines count: a line cut by the kill was not fully acknowledged.
-      const lines = out.split("\n").slice(0, -1).filter((l) => l.startsWith(`${prefix}/`));
+      const lines = out
+        .split("\n")
+        .slice(0, -1)
+        .filter((l) => l.startsWith(`${prefix}/`));
       resolve(lines);
     });
   });

@@ -116,7 +116,10 @@ test("while a commit is in flight the next writes accumulate into one batch", as
     await sleep(1); // separate ticks, still one batch
   }
   await Promise.all([first, ...rest]);
-  assert.equal(backend.commits.map((c) => c.length), [1, 10]);
+  assert.equal(
+    backend.commits.map((c) => c.length),
+    [1, 10],
+  );
   await kv.close();
 });
 
@@ -152,11 +155,21 @@ test("a failed commit rejects with a StoreError carrying the cause and restores 
   assert.match(e2!.message, `write of "new" to sqlite ${file} failed and was not stored (disk on fire)`);
   assert.is(kv.get("old"), "durable", "memory is back to the last durable value");
   assert.is(kv.get("new"), undefined, "a key that never became durable is gone again");
-  assert.equal(seen.slice(-2).sort(), [["new", null], ["old", "durable"]], "listeners hear the rollback");
+  assert.equal(
+    seen.slice(-2).sort(),
+    [
+      ["new", null],
+      ["old", "durable"],
+    ],
+    "listeners hear the rollback",
+  );
   await kv.set("after", "ok"); // the store keeps working
   await kv.close();
   const disk = await reopen(file);
-  assert.equal([...disk].sort(), [["after", "ok"], ["old", "durable"]]);
+  assert.equal([...disk].sort(), [
+    ["after", "ok"],
+    ["old", "durable"],
+  ]);
 });
 
 test("a failed batch keeps a newer write of the same key that is still pending", async () => {
@@ -222,7 +235,10 @@ test("8 concurrent writers × 500 writes are all present after reopen", async ()
 test("prefix() returns matching entries sorted by key, keys() every key sorted", async () => {
   const kv = await KvStore.open(openSqliteStore(fresh()));
   await Promise.all([kv.set("b/2", "x"), kv.set("a/1", "y"), kv.set("b/1", "z"), kv.set("c", "w")]);
-  assert.equal(kv.prefix("b/"), [["b/1", "z"], ["b/2", "x"]]);
+  assert.equal(kv.prefix("b/"), [
+    ["b/1", "z"],
+    ["b/2", "x"],
+  ]);
   assert.equal(kv.prefix("nothing"), []);
   assert.equal(kv.keys(), ["a/1", "b/1", "b/2", "c"]);
   await kv.close();
@@ -247,7 +263,10 @@ test("subscribe() reports local writes; unsubscribe stops it", async () => {
   await kv.set("a", null);
   stop();
   await kv.set("b", "2");
-  assert.equal(seen, [["a", "1", "local"], ["a", null, "local"]]);
+  assert.equal(seen, [
+    ["a", "1", "local"],
+    ["a", null, "local"],
+  ]);
   await kv.close();
 });
 
@@ -261,7 +280,10 @@ test("two daemons on one file see each other's writes as remote changes", async 
   await until(() => b.get("x") === "1");
   await a.set("x", null);
   await until(() => !b.has("x"));
-  assert.equal(seenByB, [["x", "1", "remote"], ["x", null, "remote"]]);
+  assert.equal(seenByB, [
+    ["x", "1", "remote"],
+    ["x", null, "remote"],
+  ]);
   await b.set("y", "from b");
   await until(() => a.get("y") === "from b");
   await a.close();

@@ -17,7 +17,10 @@ test.after.each(async () => {
 async function start(extra: Record<string, unknown> = {}): Promise<TestDaemon> {
   mkdirSync(join(dir, "modules"), { recursive: true });
   copyFileSync(join(ROOT, "test", "fixtures", "mirror", "mirror_user.ts"), join(dir, "modules", "mirror_user.ts"));
-  const d = await startTestDaemon(dir, { modules: { mirror_user: { enabled: true, store: { maxKeys: 3 } } }, ...extra });
+  const d = await startTestDaemon(dir, {
+    modules: { mirror_user: { enabled: true, store: { maxKeys: 3 } } },
+    ...extra,
+  });
   daemons.push(d);
   return d;
 }
@@ -58,12 +61,20 @@ test("options follow config set and rm, typed, and a localized value wins for it
   assert.equal(JSON.parse(await out(d, ["mu", "opt", "port"])), { v: 8080 });
   await out(d, ["config", "set", "mgr", "mgr/mirror_user/port", "9000"]);
   assert.equal(JSON.parse(await out(d, ["mu", "opt", "port"])), { v: 9000 });
-  assert.equal(JSON.parse(await out(d, ["mu", "lopt", "port"])), { v: 9000 }, "no localized value: the module-wide one");
+  assert.equal(
+    JSON.parse(await out(d, ["mu", "lopt", "port"])),
+    { v: 9000 },
+    "no localized value: the module-wide one",
+  );
   await out(d, ["config", "set", "mgr", `mgr/mirror_user/${d.config.id}/port`, "9100"]);
   assert.equal(JSON.parse(await out(d, ["mu", "lopt", "port"])), { v: 9100 });
   assert.equal(JSON.parse(await out(d, ["mu", "opt", "port"])), { v: 9000 }, "the module-wide value is unchanged");
   await out(d, ["config", "set", "mgr", "mgr/mirror_user/other/port", "9200"]);
-  assert.equal(JSON.parse(await out(d, ["mu", "lopt", "port"])), { v: 9100 }, "another daemon's value does not apply here");
+  assert.equal(
+    JSON.parse(await out(d, ["mu", "lopt", "port"])),
+    { v: 9100 },
+    "another daemon's value does not apply here",
+  );
   const bad = await d.command(["config", "set", "mgr", `mgr/mirror_user/${d.config.id}/port`, "70000"]);
   assert.is(bad.retval, -22);
   assert.match(bad.stderr, /above the maximum 65535/);
@@ -89,13 +100,25 @@ test("a standby reads the store and localized options read-only, kept current by
   const active = await start({ http: { listen: "" } });
   const standby = await start({ id: "s", http: { listen: "" } });
   assert.is(standby.isActive(), false);
-  const refused = await waitFor(() => standby.logs.find((l) => l.module === "mirror_user" && l.msg.startsWith("REFUSED ")), "the standby's refusals");
-  assert.equal(JSON.parse(refused.msg.slice("REFUSED ".length)), { setStore: "PermissionDenied", setLocalizedStore: "PermissionDenied", setLocalizedModuleOption: "PermissionDenied", getStorePrefix: "PermissionDenied" });
+  const refused = await waitFor(
+    () => standby.logs.find((l) => l.module === "mirror_user" && l.msg.startsWith("REFUSED ")),
+    "the standby's refusals",
+  );
+  assert.equal(JSON.parse(refused.msg.slice("REFUSED ".length)), {
+    setStore: "PermissionDenied",
+    setLocalizedStore: "PermissionDenied",
+    setLocalizedModuleOption: "PermissionDenied",
+    getStorePrefix: "PermissionDenied",
+  });
   await out(active, ["config-key", "set", "mgr/mirror_user/watch", "w1"]);
   await out(active, ["config-key", "set", "mgr/mirror_user/s/where", "standby-only"]);
   await out(active, ["config", "set", "mgr", "mgr/mirror_user/s/port", "9300"]);
   const want = JSON.stringify({ watch: "w1", local: "standby-only", port: 9300 });
-  await waitFor(() => standby.logs.find((l) => l.module === "mirror_user" && l.msg === `SEEN ${want}`), "the standby seeing the active's writes", 8000);
+  await waitFor(
+    () => standby.logs.find((l) => l.module === "mirror_user" && l.msg === `SEEN ${want}`),
+    "the standby seeing the active's writes",
+    8000,
+  );
 });
 
 test.run();

@@ -84,14 +84,23 @@ test("getPrefix() returns this module's matching keys without the mgr/<module>/ 
   const all = hello.getPrefix("");
   assert.is(Object.keys(all).length, 4);
   assert.is(Object.getOwnPropertyDescriptor(all, "__proto__")?.value, "p", "__proto__ is an ordinary key");
-  assert.throws(() => hello.getPrefix(5), (err: Error) => err instanceof TypeError && /got number/.test(err.message));
+  assert.throws(
+    () => hello.getPrefix(5),
+    (err: Error) => err instanceof TypeError && /got number/.test(err.message),
+  );
   await kv.close();
 });
 
 test("non-string values are refused with a TypeError naming the key and the type", async () => {
   const kv = await open();
   const hello = new ModuleStore(kv, "hello");
-  const cases: [unknown, string][] = [[42, "number"], [{ a: 1 }, "object"], [["x"], "array"], [true, "boolean"], [undefined, "undefined"]];
+  const cases: [unknown, string][] = [
+    [42, "number"],
+    [{ a: 1 }, "object"],
+    [["x"], "array"],
+    [true, "boolean"],
+    [undefined, "undefined"],
+  ];
   for (const [value, type] of cases) {
     const err = await rejection(hello.set("k", value));
     assert.instance(err, TypeError);
@@ -105,11 +114,19 @@ test("non-string values are refused with a TypeError naming the key and the type
 test("keys that are not non-empty strings are refused with a TypeError quoting the type", async () => {
   const kv = await open();
   const hello = new ModuleStore(kv, "hello");
-  for (const [key, type] of [[1, "number"], [null, "null"], [{}, "object"], [Symbol("s"), "symbol"]] as const) {
+  for (const [key, type] of [
+    [1, "number"],
+    [null, "null"],
+    [{}, "object"],
+    [Symbol("s"), "symbol"],
+  ] as const) {
     const err = await rejection(hello.set(key, "v"));
     assert.instance(err, TypeError);
     assert.is(err.message, `setStore(): key must be a non-empty string, got ${type}`);
-    assert.throws(() => hello.get(key), (e: Error) => e instanceof TypeError && e.message.includes(`got ${type}`));
+    assert.throws(
+      () => hello.get(key),
+      (e: Error) => e instanceof TypeError && e.message.includes(`got ${type}`),
+    );
   }
   const empty = await rejection(hello.set("", "v"));
   assert.is(empty.message, 'setStore(""): key must be a non-empty string');

@@ -29,7 +29,11 @@ function decl(spec: Partial<OptionSpec> & { name?: string }): OptionDecl {
   return validateOptionDecls("hello", [{ name: "opt", ...spec }])[0]!;
 }
 
-function throwsWith(fn: () => unknown, type: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, message: string): void {
+function throwsWith(
+  fn: () => unknown,
+  type: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor,
+  message: string,
+): void {
   try {
     fn();
   } catch (err) {
@@ -63,26 +67,56 @@ test("validateOptionDecls() parses defaults to their typed value", () => {
     { name: "enabled", type: "bool", default: "yes" },
     { name: "mode", type: "str", default: "fast", enum_allowed: ["fast", "slow"] },
   ]);
-  assert.equal(decls.map((d) => d.default), [3, 300, 65536, true, "fast"]);
+  assert.equal(
+    decls.map((d) => d.default),
+    [3, 300, 65536, true, "fast"],
+  );
 });
 
 test("validateOptionDecls() rejects malformed entries with a TypeError naming module and option", () => {
   const cases: [unknown, string][] = [
-    [{ name: "x" }, 'module hello: MODULE_OPTIONS must be an array of options, got object'],
+    [{ name: "x" }, "module hello: MODULE_OPTIONS must be an array of options, got object"],
     [[42], 'module hello: MODULE_OPTIONS[0] must be an object like {name: "count", type: "int"}, got number'],
-    [[{ type: "int" }], 'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got undefined'],
-    [[{ name: "a/b" }], 'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got "a/b"'],
-    [[{ name: "n", type: "addrvec" }], 'module hello option "n": type "addrvec" is not supported: use one of str, int, float, bool, secs, size, uint, addr, uuid'],
-    [[{ name: "n", type: "int", defualt: 3 }], 'module hello option "n": unknown field "defualt" (did you mean "default"?): known fields are name, type, default, min, max, enum_allowed, desc, long_desc, runtime, level, tags, see_also'],
+    [
+      [{ type: "int" }],
+      'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got undefined',
+    ],
+    [
+      [{ name: "a/b" }],
+      'module hello: MODULE_OPTIONS[0].name must be letters, digits, "_", "-" or "." (not starting with "-" or "."), got "a/b"',
+    ],
+    [
+      [{ name: "n", type: "addrvec" }],
+      'module hello option "n": type "addrvec" is not supported: use one of str, int, float, bool, secs, size, uint, addr, uuid',
+    ],
+    [
+      [{ name: "n", type: "int", defualt: 3 }],
+      'module hello option "n": unknown field "defualt" (did you mean "default"?): known fields are name, type, default, min, max, enum_allowed, desc, long_desc, runtime, level, tags, see_also',
+    ],
     [[{ name: "n", type: "int", min: "1" }], 'module hello option "n": min must be a finite number, got "1"'],
-    [[{ name: "n", type: "str", max: 3 }], 'module hello option "n": max applies only to numeric types (int, uint, float, secs, size), not str'],
+    [
+      [{ name: "n", type: "str", max: 3 }],
+      'module hello option "n": max applies only to numeric types (int, uint, float, secs, size), not str',
+    ],
     [[{ name: "n", type: "int", min: 5, max: 1 }], 'module hello option "n": min 5 is above max 1'],
-    [[{ name: "n", enum_allowed: [] }], 'module hello option "n": enum_allowed must be a non-empty array of strings, got a value of type array'],
+    [
+      [{ name: "n", enum_allowed: [] }],
+      'module hello option "n": enum_allowed must be a non-empty array of strings, got a value of type array',
+    ],
     [[{ name: "n", desc: 5 }], 'module hello option "n": desc must be a string, got number'],
     [[{ name: "n", runtime: "yes" }], 'module hello option "n": runtime must be true or false, got "yes"'],
-    [[{ name: "n", level: "expert" }], 'module hello option "n": level must be "basic", "advanced" or "dev", got "expert"'],
-    [[{ name: "n", type: "int", default: "abc" }], 'module hello option "n": invalid default (option mgr/hello/n: "abc" is not an int)'],
-    [[{ name: "n", type: "int", default: 50, max: 10 }], 'module hello option "n": invalid default (option mgr/hello/n: 50 is above the maximum 10)'],
+    [
+      [{ name: "n", level: "expert" }],
+      'module hello option "n": level must be "basic", "advanced" or "dev", got "expert"',
+    ],
+    [
+      [{ name: "n", type: "int", default: "abc" }],
+      'module hello option "n": invalid default (option mgr/hello/n: "abc" is not an int)',
+    ],
+    [
+      [{ name: "n", type: "int", default: 50, max: 10 }],
+      'module hello option "n": invalid default (option mgr/hello/n: 50 is above the maximum 10)',
+    ],
     [[{ name: "n" }, { name: "n" }], 'module hello: option "n" is declared twice in MODULE_OPTIONS: remove one'],
   ];
   for (const [decls, message] of cases) throwsWith(() => validateOptionDecls("hello", decls), TypeError, message);
@@ -93,7 +127,11 @@ test("str accepts any string (and plain numbers/booleans as text), rejects objec
   assert.is(parseOptionValue(d, ""), "");
   assert.is(parseOptionValue(d, "hi there"), "hi there");
   assert.is(parseOptionValue(d, 5), "5");
-  throwsWith(() => parseOptionValue(d, { a: 1 }), TypeError, "option mgr/hello/opt: a value of type object is not a string");
+  throwsWith(
+    () => parseOptionValue(d, { a: 1 }),
+    TypeError,
+    "option mgr/hello/opt: a value of type object is not a string",
+  );
 });
 
 test("int accepts integers as numbers or strings and rejects the rest", () => {
@@ -106,7 +144,11 @@ test("int accepts integers as numbers or strings and rejects the rest", () => {
   throwsWith(() => parseOptionValue(d, 1.5), TypeError, "option mgr/hello/opt: 1.5 is not an int");
   throwsWith(() => parseOptionValue(d, ""), TypeError, 'option mgr/hello/opt: "" is not an int');
   throwsWith(() => parseOptionValue(d, true), TypeError, "option mgr/hello/opt: true is not an int");
-  throwsWith(() => parseOptionValue(d, "99999999999999999999"), RangeError, 'option mgr/hello/opt: "99999999999999999999" is out of range (beyond ±2^53-1)');
+  throwsWith(
+    () => parseOptionValue(d, "99999999999999999999"),
+    RangeError,
+    'option mgr/hello/opt: "99999999999999999999" is out of range (beyond ±2^53-1)',
+  );
 });
 
 test("int honours min and max with RangeErrors", () => {
@@ -121,7 +163,11 @@ test("uint accepts integers ≥ 0 only", () => {
   const d = decl({ type: "uint" });
   assert.is(parseOptionValue(d, "0"), 0);
   assert.is(parseOptionValue(d, 12), 12);
-  throwsWith(() => parseOptionValue(d, "-1"), RangeError, 'option mgr/hello/opt: "-1" is below 0, the minimum of a uint');
+  throwsWith(
+    () => parseOptionValue(d, "-1"),
+    RangeError,
+    'option mgr/hello/opt: "-1" is below 0, the minimum of a uint',
+  );
   throwsWith(() => parseOptionValue(d, "x"), TypeError, 'option mgr/hello/opt: "x" is not a uint');
 });
 
@@ -138,10 +184,19 @@ test("float accepts decimals and exponents, rejects NaN, Infinity and words", ()
 
 test("bool accepts true/false/1/0/yes/no/on/off in any case", () => {
   const d = decl({ type: "bool" });
-  for (const yes of [true, 1, "true", "TRUE", "1", "yes", "on", "On"]) assert.is(parseOptionValue(d, yes), true, String(yes));
+  for (const yes of [true, 1, "true", "TRUE", "1", "yes", "on", "On"])
+    assert.is(parseOptionValue(d, yes), true, String(yes));
   for (const no of [false, 0, "false", "0", "no", "off", "OFF"]) assert.is(parseOptionValue(d, no), false, String(no));
-  throwsWith(() => parseOptionValue(d, "maybe"), TypeError, 'option mgr/hello/opt: "maybe" is not a bool (true/false, yes/no, on/off, 1/0)');
-  throwsWith(() => parseOptionValue(d, 2), TypeError, "option mgr/hello/opt: 2 is not a bool (true/false, yes/no, on/off, 1/0)");
+  throwsWith(
+    () => parseOptionValue(d, "maybe"),
+    TypeError,
+    'option mgr/hello/opt: "maybe" is not a bool (true/false, yes/no, on/off, 1/0)',
+  );
+  throwsWith(
+    () => parseOptionValue(d, 2),
+    TypeError,
+    "option mgr/hello/opt: 2 is not a bool (true/false, yes/no, on/off, 1/0)",
+  );
 });
 
 test("secs accepts whole seconds or a number with s/m/h/d", () => {
@@ -156,7 +211,11 @@ test("secs accepts whole seconds or a number with s/m/h/d", () => {
   throwsWith(() => parseOptionValue(d, "5 minutes"), TypeError, `option mgr/hello/opt: "5 minutes" is not ${expected}`);
   throwsWith(() => parseOptionValue(d, "1.5h"), TypeError, `option mgr/hello/opt: "1.5h" is not ${expected}`);
   throwsWith(() => parseOptionValue(d, "5M"), TypeError, `option mgr/hello/opt: "5M" is not ${expected}`);
-  throwsWith(() => parseOptionValue(d, -5), RangeError, "option mgr/hello/opt: -5 is below 0: a secs value cannot be negative");
+  throwsWith(
+    () => parseOptionValue(d, -5),
+    RangeError,
+    "option mgr/hello/opt: -5 is below 0: a secs value cannot be negative",
+  );
 });
 
 test("secs checks min and max after converting units", () => {
@@ -180,7 +239,11 @@ test("size accepts bytes or K/M/G/T suffixes, 1024-based", () => {
   throwsWith(() => parseOptionValue(d, "1.5G"), TypeError, `option mgr/hello/opt: "1.5G" is not ${expected}`);
   throwsWith(() => parseOptionValue(d, "12X"), TypeError, `option mgr/hello/opt: "12X" is not ${expected}`);
   throwsWith(() => parseOptionValue(d, "-1K"), TypeError, `option mgr/hello/opt: "-1K" is not ${expected}`);
-  throwsWith(() => parseOptionValue(d, "9999999T"), RangeError, 'option mgr/hello/opt: "9999999T" is out of range (beyond 2^53-1)');
+  throwsWith(
+    () => parseOptionValue(d, "9999999T"),
+    RangeError,
+    'option mgr/hello/opt: "9999999T" is out of range (beyond 2^53-1)',
+  );
 });
 
 test("addr accepts an IPv4 or IPv6 address with an optional port", () => {
@@ -190,7 +253,11 @@ test("addr accepts an IPv4 or IPv6 address with an optional port", () => {
   }
   const expected = "an address (IP or IP:port, IPv6 as [addr]:port)";
   for (const bad of ["400.1.1.1", "host.example", "1.2.3.4:65536", "[1.2.3.4]:80", "1.2.3.4:", "::1:80:"]) {
-    throwsWith(() => parseOptionValue(d, bad), TypeError, `option mgr/hello/opt: ${JSON.stringify(bad)} is not ${expected}`);
+    throwsWith(
+      () => parseOptionValue(d, bad),
+      TypeError,
+      `option mgr/hello/opt: ${JSON.stringify(bad)} is not ${expected}`,
+    );
   }
 });
 
@@ -205,7 +272,11 @@ test("uuid accepts the dashed or bare 32-hex form and normalises to lower-case d
 test("enum_allowed restricts values with a RangeError listing the choices", () => {
   const d = decl({ type: "str", enum_allowed: ["fast", "slow"] });
   assert.is(parseOptionValue(d, "slow"), "slow");
-  throwsWith(() => parseOptionValue(d, "medium"), RangeError, 'option mgr/hello/opt: "medium" is not one of "fast", "slow"');
+  throwsWith(
+    () => parseOptionValue(d, "medium"),
+    RangeError,
+    'option mgr/hello/opt: "medium" is not one of "fast", "slow"',
+  );
 });
 
 test("formatOptionValue() gives the string to store, which parses back to the same value", () => {
@@ -222,7 +293,11 @@ test("formatOptionValue() gives the string to store, which parses back to the sa
     assert.is(formatOptionValue(d, value), stored);
     assert.equal(parseOptionValue(d, stored), parseOptionValue(d, value));
   }
-  throwsWith(() => formatOptionValue(decl({ type: "int" }), "abc"), TypeError, 'option mgr/hello/opt: "abc" is not an int');
+  throwsWith(
+    () => formatOptionValue(decl({ type: "int" }), "abc"),
+    TypeError,
+    'option mgr/hello/opt: "abc" is not an int',
+  );
 });
 
 test("getOption() returns the stored typed value, else the default, else null", async () => {
@@ -236,7 +311,11 @@ test("getOption() returns the stored typed value, else the default, else null", 
   await kv.set(optionKey("hello", "count"), "7");
   assert.is(getOption(kv, "hello", decls, "count"), 7);
   await kv.set(optionKey("hello", "count"), "700"); // e.g. stored before max was lowered
-  assert.is(getOption(kv, "hello", decls, "count"), null, "a stored value the declaration refuses reads as the default");
+  assert.is(
+    getOption(kv, "hello", decls, "count"),
+    null,
+    "a stored value the declaration refuses reads as the default",
+  );
   await kv.close();
 });
 
@@ -246,7 +325,10 @@ test("setOption() validates, stores the formatted value, and null goes back to t
   await setOption(new ModuleStore(kv, "hello"), decls, "interval", "2m");
   assert.is(kv.get("config/mgr/mgr/hello/interval"), "120");
   assert.is(getOption(kv, "hello", decls, "interval"), 120);
-  const err = await setOption(new ModuleStore(kv, "hello"), decls, "interval", "soon").then(() => undefined, (e: Error) => e);
+  const err = await setOption(new ModuleStore(kv, "hello"), decls, "interval", "soon").then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.instance(err, TypeError);
   assert.is(getOption(kv, "hello", decls, "interval"), 120, "a refused value changes nothing");
   await setOption(new ModuleStore(kv, "hello"), decls, "interval", null);
@@ -257,9 +339,16 @@ test("setOption() validates, stores the formatted value, and null goes back to t
 test("an unknown option name throws, listing the declared options", async () => {
   const kv = await KvStore.open(openSqliteStore(fresh()));
   const decls = validateOptionDecls("hello", [{ name: "greeting" }, { name: "count", type: "int" }]);
-  throwsWith(() => getOption(kv, "hello", decls, "x"), Error, 'module hello has no option "x": declared options are greeting, count');
+  throwsWith(
+    () => getOption(kv, "hello", decls, "x"),
+    Error,
+    'module hello has no option "x": declared options are greeting, count',
+  );
   throwsWith(() => getOption(kv, "hello", [], "x"), Error, 'module hello has no option "x": it declares no options');
-  const err = await setOption(new ModuleStore(kv, "hello"), decls, "x", "1").then(() => undefined, (e: Error) => e);
+  const err = await setOption(new ModuleStore(kv, "hello"), decls, "x", "1").then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.is(err?.message, 'module hello has no option "x": declared options are greeting, count');
   await kv.close();
 });

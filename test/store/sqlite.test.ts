@@ -17,7 +17,12 @@ const fresh = (): string => join(root, `case${++n}`, "store.db");
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-storeBackendCases(test, { watchesEveryChange: false, name: "sqlite", place: fresh, open: async (file) => openSqliteStore(file, { pollMs: 10 }) });
+storeBackendCases(test, {
+  watchesEveryChange: false,
+  name: "sqlite",
+  place: fresh,
+  open: async (file) => openSqliteStore(file, { pollMs: 10 }),
+});
 
 function expectStoreError(fn: () => unknown): Error {
   try {
@@ -47,7 +52,11 @@ test("commit() applies a batch all or nothing", async () => {
   const file = fresh();
   const store = openSqliteStore(file);
   await store.commit([["keep", "1"]]);
-  const poisoned = [["a", "1"], ["keep", "2"], ["b", {} as unknown as string]] as Change[];
+  const poisoned = [
+    ["a", "1"],
+    ["keep", "2"],
+    ["b", {} as unknown as string],
+  ] as Change[];
   let failed = false;
   await store.commit(poisoned).catch(() => (failed = true));
   assert.ok(failed, "a batch with an unbindable value must reject");
@@ -61,7 +70,10 @@ test("a file of random bytes is refused with a StoreError naming the file and wh
   writeFileSync(file, randomBytes(8192));
   const before = readFileSync(file);
   const err = expectStoreError(() => openSqliteStore(file));
-  assert.is(err.message, `${file} is not a tsmgr store (file is not a database): move it aside or point dataDir elsewhere`);
+  assert.is(
+    err.message,
+    `${file} is not a tsmgr store (file is not a database): move it aside or point dataDir elsewhere`,
+  );
   assert.equal(readFileSync(file), before, "the foreign file must be left untouched");
 });
 

@@ -51,7 +51,14 @@ test("harness: remote() to a stub still needs the grant", async () => {
   h = await harness(WATCHER);
   h.stubRemote("progress", { update: () => ({ ok: true }) });
   await h.advance(60_000);
-  assert.ok(h.logs.some((l) => /PermissionDenied: module "watcher" may not call progress\.update\(\).*modules\.watcher\.allow\.remote/.test(l.msg)), JSON.stringify(h.logs));
+  assert.ok(
+    h.logs.some((l) =>
+      /PermissionDenied: module "watcher" may not call progress\.update\(\).*modules\.watcher\.allow\.remote/.test(
+        l.msg,
+      ),
+    ),
+    JSON.stringify(h.logs),
+  );
   assert.equal(await h.store(), {});
 });
 
@@ -63,15 +70,23 @@ test("harness: a stub's throw reaches the module as its error", async () => {
     },
   });
   await h.advance(60_000);
-  assert.ok(h.logs.some((l) => /RangeError: no such event/.test(JSON.stringify(l))), JSON.stringify(h.logs));
+  assert.ok(
+    h.logs.some((l) => /RangeError: no such event/.test(JSON.stringify(l))),
+    JSON.stringify(h.logs),
+  );
 });
 
 test("harness: a module that fails to start rejects with its error", async () => {
   const dir = tempDir();
   try {
-    writeFiles(dir, { "broken.ts": `import { MgrModule } from "@tsmgr/sdk";\nexport default class B extends MgrModule { constructor() { super(); throw new Error("boom at start"); } }\n` });
+    writeFiles(dir, {
+      "broken.ts": `import { MgrModule } from "@tsmgr/sdk";\nexport default class B extends MgrModule { constructor() { super(); throw new Error("boom at start"); } }\n`,
+    });
     const err = await harness(join(dir, "broken.ts")).catch((e: Error) => e);
-    assert.match(String(err), /module broken is enabled but failed to start: .*Error: boom at start \(at .*broken\.ts:2:\d+\)/);
+    assert.match(
+      String(err),
+      /module broken is enabled but failed to start: .*Error: boom at start \(at .*broken\.ts:2:\d+\)/,
+    );
   } finally {
     cleanup(dir);
   }

@@ -22,9 +22,15 @@ const MODULE_OPTIONS: ts.CompilerOptions = {
 };
 
 function diagnostics(files: string[]): string[] {
-  const program = ts.createProgram(files.map((f) => join(ROOT, f)), MODULE_OPTIONS);
+  const program = ts.createProgram(
+    files.map((f) => join(ROOT, f)),
+    MODULE_OPTIONS,
+  );
   return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${d.file.fileName.slice(ROOT.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : "";
+    const where =
+      d.file && d.start !== undefined
+        ? `${d.file.fileName.slice(ROOT.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}`
+        : "";
     return `${where} TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
   });
 }

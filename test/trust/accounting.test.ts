@@ -7,7 +7,9 @@ import { createServer } from "node:net";
 import { runTop } from "../../runtime/cli/top.ts";
 import { cleanup, startTestDaemon, tempDir, waitFor, writeFiles, type TestDaemon } from "../_util.ts";
 
-const parsePrometheus = createRequire(import.meta.url)("parse-prometheus-text-format") as (text: string) => { name: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
+const parsePrometheus = createRequire(import.meta.url)("parse-prometheus-text-format") as (
+  text: string,
+) => { name: string; type: string; metrics: { value: string; labels?: Record<string, string> }[] }[];
 
 let d: TestDaemon | undefined;
 let dir = "";
@@ -45,15 +47,32 @@ test("module ls -f json, top and /metrics show a module's CPU, calls, errors and
   dir = tempDir("tsmgr-acct-");
   writeFiles(dir, { "modules/busy.ts": BUSY, "modules/idle.ts": IDLE });
   const port = await freePort();
-  d = await startTestDaemon(dir, { http: { listen: "", metrics: `127.0.0.1:${port}` }, modules: { busy: { enabled: true }, idle: { enabled: true } } });
+  d = await startTestDaemon(dir, {
+    http: { listen: "", metrics: `127.0.0.1:${port}` },
+    modules: { busy: { enabled: true }, idle: { enabled: true } },
+  });
   await waitFor(() => d!.modules().filter((m) => m.state === "active").length === 2, "both modules to start");
-  for (let i = 0; i < 3; i++) assert.equal(await d.command(["busy", "spin"]), { retval: 0, stdout: "spun", stderr: "" });
+  for (let i = 0; i < 3; i++)
+    assert.equal(await d.command(["busy", "spin"]), { retval: 0, stdout: "spun", stderr: "" });
   assert.is((await d.command(["busy", "boom"])).retval, -22);
 
-  const ls = JSON.parse((await d.command(["module", "ls"], { format: "json" })).stdout) as { modules: { name: string; accounting: Record<string, any> }[] };
+  const ls = JSON.parse((await d.command(["module", "ls"], { format: "json" })).stdout) as {
+    modules: { name: string; accounting: Record<string, any> }[];
+  };
   const busy = ls.modules.find((m) => m.name === "busy")!.accounting;
   assert.ok(busy.cpu_seconds_total >= 0.03, `3 loops of 2e7 steps is counted (got ${busy.cpu_seconds_total} s)`);
-  assert.equal([busy.calls.command.count, busy.calls.command.errors, busy.errors, busy.store_keys, busy.store_bytes, busy.restarts, busy.fetch_bytes], [4, 1, 1, 1, 6, 0, 0]);
+  assert.equal(
+    [
+      busy.calls.command.count,
+      busy.calls.command.errors,
+      busy.errors,
+      busy.store_keys,
+      busy.store_bytes,
+      busy.restarts,
+      busy.fetch_bytes,
+    ],
+    [4, 1, 1, 1, 6, 0, 0],
+  );
   assert.is(busy.heap_limit_bytes, d.config.limits.memoryMb * 1024 * 1024);
   // the heap is read when an isolate goes quiet (the watchdog sleeps with it): wait for that read
   const heap = await waitFor(async () => {
@@ -63,8 +82,14 @@ test("module ls -f json, top and /metrics show a module's CPU, calls, errors and
   }, "busy's heap to be read");
   assert.ok(heap < busy.heap_limit_bytes);
 
-  const top = JSON.parse((await d.command(["top"], { format: "json" })).stdout) as { modules: { name: string; state: string; cpu_seconds_total: number }[] };
-  assert.equal(top.modules.map((m) => m.name), ["busy", "idle"], "top lists the module that used the CPU first");
+  const top = JSON.parse((await d.command(["top"], { format: "json" })).stdout) as {
+    modules: { name: string; state: string; cpu_seconds_total: number }[];
+  };
+  assert.equal(
+    top.modules.map((m) => m.name),
+    ["busy", "idle"],
+    "top lists the module that used the CPU first",
+  );
   assert.is(top.modules[0]!.state, "active");
 
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -75,7 +100,9 @@ test("module ls -f json, top and /metrics show a module's CPU, calls, errors and
   assert.is(fam("tsmgr_module_cpu_seconds_total").type, "COUNTER");
   const cpu = fam("tsmgr_module_cpu_seconds_total").metrics.find((m) => m.labels?.module === "busy")!;
   assert.ok(Number(cpu.value) >= 0.03);
-  const calls = fam("tsmgr_module_calls_total").metrics.find((m) => m.labels?.module === "busy" && m.labels.kind === "command")!;
+  const calls = fam("tsmgr_module_calls_total").metrics.find(
+    (m) => m.labels?.module === "busy" && m.labels.kind === "command",
+  )!;
   assert.is(Number(calls.value), 4);
   assert.is(Number(fam("tsmgr_module_store_keys").metrics.find((m) => m.labels?.module === "busy")!.value), 1);
   assert.ok(fam("tsmgr_process_cpu_seconds_total"), "the daemon's own process metrics are there too");
@@ -85,7 +112,12 @@ test("module ls -f json, top and /metrics show a module's CPU, calls, errors and
 test("tsmgr top -n 1 prints the table once; -n 2 asks twice; a bad -n is a usage error", async () => {
   const asked: string[] = [];
   let out = "";
-  const io = { ask: async (f: string) => (asked.push(f), { retval: 0, stdout: "MODULE  CPU5S\nbusy    1.0%", stderr: "" }), write: (t: string) => void (out += t), error: (t: string) => void (out += "ERR " + t), isTTY: false };
+  const io = {
+    ask: async (f: string) => (asked.push(f), { retval: 0, stdout: "MODULE  CPU5S\nbusy    1.0%", stderr: "" }),
+    write: (t: string) => void (out += t),
+    error: (t: string) => void (out += "ERR " + t),
+    isTTY: false,
+  };
   assert.is(await runTop(["-n", "1"], "plain", io), 0);
   assert.equal(asked, ["plain"]);
   assert.match(out, /^tsmgr top - \d\d:\d\d:\d\d\nMODULE  CPU5S\nbusy    1\.0%\n$/);
@@ -93,14 +125,20 @@ test("tsmgr top -n 1 prints the table once; -n 2 asks twice; a bad -n is a usage
   assert.equal(asked, ["plain", "json", "json"]);
   out = "";
   assert.is(await runTop(["-n", "x"], "plain", io), 22);
-  assert.is(out, 'ERR tsmgr top: unexpected "-n" (give -n a count > 0, -d seconds >= 0.1)\nusage: tsmgr top [-n ITERATIONS] [-d SECONDS]\n');
+  assert.is(
+    out,
+    'ERR tsmgr top: unexpected "-n" (give -n a count > 0, -d seconds >= 0.1)\nusage: tsmgr top [-n ITERATIONS] [-d SECONDS]\n',
+  );
 });
 
 test("http.metrics must be an address", async () => {
   const { loadConfig } = await import("../../runtime/config/index.ts");
   dir = tempDir("tsmgr-acct-");
   writeFiles(dir, { "mgr.json": JSON.stringify({ http: { metrics: "localhost" } }) });
-  assert.throws(() => loadConfig(`${dir}/mgr.json`), /http\.metrics: "localhost" is not an address such as "127\.0\.0\.1:9284"/);
+  assert.throws(
+    () => loadConfig(`${dir}/mgr.json`),
+    /http\.metrics: "localhost" is not an address such as "127\.0\.0\.1:9284"/,
+  );
 });
 
 test.run();

@@ -39,14 +39,18 @@ export default class Plain extends MgrModule {
 }
 `;
 
-async function start(modules: Record<string, unknown>, files: Record<string, string> = { "modules/asker.ts": ASKER, "modules/plain.ts": PLAIN }): Promise<TestDaemon> {
+async function start(
+  modules: Record<string, unknown>,
+  files: Record<string, string> = { "modules/asker.ts": ASKER, "modules/plain.ts": PLAIN },
+): Promise<TestDaemon> {
   dir = tempDir("tsmgr-trust-");
   writeFiles(dir, files);
   d = await startTestDaemon(dir, { modules });
   return d;
 }
 
-const GAP = 'module asker asks for permissions it was not granted: commands="osd pool ls" data=osd_map: review them with tsmgr module info asker, then grant them with tsmgr module grant asker commands="osd pool ls" data=osd_map (or --all), or in mgr.json at modules.asker.allow';
+const GAP =
+  'module asker asks for permissions it was not granted: commands="osd pool ls" data=osd_map: review them with tsmgr module info asker, then grant them with tsmgr module grant asker commands="osd pool ls" data=osd_map (or --all), or in mgr.json at modules.asker.allow';
 
 test("enabling a module that asks for more than it was granted fails with the difference and the grant command; grant --all then enable runs it", async () => {
   const d = await start({ asker: { allow: { data: [] } } });
@@ -72,7 +76,8 @@ test("a module may not use a capability it did not declare, even when mgr.json g
   assert.equal(await d.command(["asker", "try", "osd_map"]), { retval: 0, stdout: "ok", stderr: "" });
   assert.equal(await d.command(["asker", "try", "health"]), {
     retval: 0,
-    stdout: 'PermissionDenied: module "asker" requires data access to "health": grant it in mgr.json at modules.asker.allow.data',
+    stdout:
+      'PermissionDenied: module "asker" requires data access to "health": grant it in mgr.json at modules.asker.allow.data',
     stderr: "",
   });
   const st = d.modules().find((m) => m.name === "asker")!;
@@ -86,7 +91,11 @@ test("a module that declares no PERMISSIONS may use everything granted to it, as
   assert.equal(await d.command(["plain", "try", "health"]), { retval: 0, stdout: "ok", stderr: "" });
   assert.equal(await d.command(["plain", "try", "osd_map"]), { retval: 0, stdout: "PermissionDenied", stderr: "" });
   assert.is((await d.command(["module", "grant", "plain", "data=osd_map"])).retval, 0);
-  assert.equal(await d.command(["plain", "try", "osd_map"]), { retval: 0, stdout: "ok", stderr: "" }, "a store grant applies to the next call");
+  assert.equal(
+    await d.command(["plain", "try", "osd_map"]),
+    { retval: 0, stdout: "ok", stderr: "" },
+    "a store grant applies to the next call",
+  );
 });
 
 test("module revoke stops the next call that needs the grant (data grants are read per call)", async () => {
@@ -98,13 +107,21 @@ test("module revoke stops the next call that needs the grant (data grants are re
   assert.is(r.retval, 0, r.stderr);
   assert.equal(await d.command(["asker", "try", "osd_map"]), {
     retval: 0,
-    stdout: 'PermissionDenied: module "asker" requires data access to "osd_map": grant it in mgr.json at modules.asker.allow.data',
+    stdout:
+      'PermissionDenied: module "asker" requires data access to "osd_map": grant it in mgr.json at modules.asker.allow.data',
     stderr: "",
   });
-  assert.equal(await d.command(["asker", "try", "send"]), { retval: 0, stdout: "ok", stderr: "" }, "the other grant stays");
+  assert.equal(
+    await d.command(["asker", "try", "send"]),
+    { retval: 0, stdout: "ok", stderr: "" },
+    "the other grant stays",
+  );
   assert.is((await d.command(["module", "revoke", "asker"])).retval, 0);
   const denied = await d.command(["asker", "try", "send"]);
-  assert.is(denied.stdout, 'PermissionDenied: module "asker" requires permission to send the mon command "osd pool ls" (perm r): grant it in mgr.json at modules.asker.allow.commands (e.g. ["osd pool ls"])');
+  assert.is(
+    denied.stdout,
+    'PermissionDenied: module "asker" requires permission to send the mon command "osd pool ls" (perm r): grant it in mgr.json at modules.asker.allow.commands (e.g. ["osd pool ls"])',
+  );
 });
 
 test("module grant refuses a key the module did not declare, an unknown key, and nothing at all", async () => {
@@ -113,11 +130,25 @@ test("module grant refuses a key the module did not declare, an unknown key, and
   assert.equal(await d.command(["module", "grant", "asker", "data=health"]), {
     retval: -22,
     stdout: "",
-    stderr: 'module asker does not ask for data "health": its static PERMISSIONS.data is ["osd_map"], and a grant it did not declare would never be used',
+    stderr:
+      'module asker does not ask for data "health": its static PERMISSIONS.data is ["osd_map"], and a grant it did not declare would never be used',
   });
-  assert.equal(await d.command(["module", "grant", "asker", "dta=osd_map"]), { retval: -22, stdout: "", stderr: '"dta=osd_map" is not KEY=VALUE with KEY one of commands, data, net, fetch, remote (did you mean "data"?) (or give --all)' });
-  assert.equal(await d.command(["module", "grant", "asker"]), { retval: -22, stdout: "", stderr: "say what to grant: tsmgr module grant asker --all, or KEY=VALUE words such as data=osd_map" });
-  assert.equal(await d.command(["module", "grant", "nosuch", "--all"]), { retval: -2, stdout: "", stderr: "module 'nosuch' not found in the module path: known modules are asker, plain" });
+  assert.equal(await d.command(["module", "grant", "asker", "dta=osd_map"]), {
+    retval: -22,
+    stdout: "",
+    stderr:
+      '"dta=osd_map" is not KEY=VALUE with KEY one of commands, data, net, fetch, remote (did you mean "data"?) (or give --all)',
+  });
+  assert.equal(await d.command(["module", "grant", "asker"]), {
+    retval: -22,
+    stdout: "",
+    stderr: "say what to grant: tsmgr module grant asker --all, or KEY=VALUE words such as data=osd_map",
+  });
+  assert.equal(await d.command(["module", "grant", "nosuch", "--all"]), {
+    retval: -2,
+    stdout: "",
+    stderr: "module 'nosuch' not found in the module path: known modules are asker, plain",
+  });
 });
 
 test("grants given with module grant survive a restart of the daemon", async () => {
@@ -127,7 +158,10 @@ test("grants given with module grant survive a restart of the daemon", async () 
   assert.is((await d.command(["module", "enable", "asker"])).retval, 0);
   await d.stop();
   d = await startTestDaemon(dir, { modules: { asker: { allow: { data: [] } } } });
-  await waitFor(() => d.modules().find((m) => m.name === "asker")?.state === "active", "asker to start again after the restart");
+  await waitFor(
+    () => d.modules().find((m) => m.name === "asker")?.state === "active",
+    "asker to start again after the restart",
+  );
   assert.equal(await d.command(["asker", "try", "osd_map"]), { retval: 0, stdout: "ok", stderr: "" });
   await d.stop();
 });

@@ -95,7 +95,13 @@ test.run();
 
 /** `my_mod` → `MyMod`. */
 export function className(name: string): string {
-  return name.split("_").filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("") || "Module";
+  return (
+    name
+      .split("_")
+      .filter(Boolean)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join("") || "Module"
+  );
 }
 
 /** The template with the names and the test's import paths filled in. */

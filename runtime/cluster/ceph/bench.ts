@@ -35,19 +35,45 @@ function figure(name: string, ms: number[], unit: "ms" | "µs"): CephBenchFigure
 export async function benchCephBackend(cluster: CephCluster, n = 300): Promise<CephBenchFigures> {
   const figures: CephBenchFigures = [];
   await sample(20, () => cluster.ping());
-  figures.push(figure("librados helper round trip, no cluster (transport floor)", await sample(n, () => cluster.ping()), "ms"));
+  figures.push(
+    figure("librados helper round trip, no cluster (transport floor)", await sample(n, () => cluster.ping()), "ms"),
+  );
   const ls = { prefix: "osd pool ls", format: "json" };
   await sample(20, () => cluster.sendCommand(ls, ""));
-  figures.push(figure("sendCommand('osd pool ls') to the mon, backend round trip", await sample(n, () => cluster.sendCommand(ls, "")), "ms"));
+  figures.push(
+    figure(
+      "sendCommand('osd pool ls') to the mon, backend round trip",
+      await sample(n, () => cluster.sendCommand(ls, "")),
+      "ms",
+    ),
+  );
   const dump = { prefix: "osd dump", format: "json" };
-  figures.push(figure("mon 'osd dump' round trip", await sample(Math.min(n, 100), () => cluster.sendCommand(dump, "")), "ms"));
+  figures.push(
+    figure("mon 'osd dump' round trip", await sample(Math.min(n, 100), () => cluster.sendCommand(dump, "")), "ms"),
+  );
   const pg = { prefix: "pg dump", format: "json" };
-  figures.push(figure("mgr 'pg dump' round trip", await sample(Math.min(n, 100), () => cluster.sendCommand(pg, "")), "ms"));
+  figures.push(
+    figure("mgr 'pg dump' round trip", await sample(Math.min(n, 100), () => cluster.sendCommand(pg, "")), "ms"),
+  );
 
   const osdDump = (await cluster.sendCommand(dump, "")).stdout;
   const pgDump = (await cluster.sendCommand(pg, "")).stdout;
-  figures.push(figure("osd_map text from 'osd dump' (on each new epoch)", await sample(Math.min(n, 100), () => osdMapText(osdDump)), "ms"));
-  figures.push(figure("all 11 pgmap names from 'pg dump' (on each new pgmap)", await sample(Math.min(n, 100), () => pgViews(pgDump, undefined)), "ms"));
-  figures.push(figure("getJson('osd_map') within one epoch", await sample(n * 10, () => cluster.getJson("osd_map")), "µs"));
+  figures.push(
+    figure(
+      "osd_map text from 'osd dump' (on each new epoch)",
+      await sample(Math.min(n, 100), () => osdMapText(osdDump)),
+      "ms",
+    ),
+  );
+  figures.push(
+    figure(
+      "all 11 pgmap names from 'pg dump' (on each new pgmap)",
+      await sample(Math.min(n, 100), () => pgViews(pgDump, undefined)),
+      "ms",
+    ),
+  );
+  figures.push(
+    figure("getJson('osd_map') within one epoch", await sample(n * 10, () => cluster.getJson("osd_map")), "µs"),
+  );
   return figures;
 }

@@ -8,10 +8,25 @@ import { deepFreeze, fixture, fixtureCompact } from "../_fixtures.ts";
 import { inNotifyOrder } from "../_notify-order.ts";
 import { CephBackendError } from "./errors.ts";
 import { PerfCounters } from "./perf.ts";
-import { RadosTransport, type RadosConnectOptions, type RawLogEntry, type RawResult, type ReadyInfo } from "./transport.ts";
 import {
-  dfText, keyedMetadata, logEntry, metadataText, monMapText, osdMapText, osdTreeText, pgViews, serviceMapText,
-  type Metadata, type PgDigest,
+  RadosTransport,
+  type RadosConnectOptions,
+  type RawLogEntry,
+  type RawResult,
+  type ReadyInfo,
+} from "./transport.ts";
+import {
+  dfText,
+  keyedMetadata,
+  logEntry,
+  metadataText,
+  monMapText,
+  osdMapText,
+  osdTreeText,
+  pgViews,
+  serviceMapText,
+  type Metadata,
+  type PgDigest,
 } from "./views.ts";
 import { readConfNames } from "./conf.ts";
 
@@ -43,10 +58,37 @@ export interface CephClusterOptions {
 
 /** The data names get() serves: the same as the simulator's. */
 export const CEPH_DATA_NAMES = [
-  "osd_map", "osd_map_tree", "osd_map_crush", "osdmap_crush_map_text", "osd_metadata", "mds_metadata", "pg_summary",
-  "pg_status", "pg_dump", "pg_stats", "pool_stats", "osd_pool_stats", "osd_stats", "osd_ping_times", "df", "io_rate",
-  "pg_ready", "pg_progress", "active_clean_pgs", "health", "mon_status", "mon_map", "fs_map", "mgr_map", "service_map",
-  "config", "config_options", "modified_config_options", "devices", "mgr_ips", "have_local_config_map",
+  "osd_map",
+  "osd_map_tree",
+  "osd_map_crush",
+  "osdmap_crush_map_text",
+  "osd_metadata",
+  "mds_metadata",
+  "pg_summary",
+  "pg_status",
+  "pg_dump",
+  "pg_stats",
+  "pool_stats",
+  "osd_pool_stats",
+  "osd_stats",
+  "osd_ping_times",
+  "df",
+  "io_rate",
+  "pg_ready",
+  "pg_progress",
+  "active_clean_pgs",
+  "health",
+  "mon_status",
+  "mon_map",
+  "fs_map",
+  "mgr_map",
+  "service_map",
+  "config",
+  "config_options",
+  "modified_config_options",
+  "devices",
+  "mgr_ips",
+  "have_local_config_map",
 ] as const;
 
 const FLAG_MGR = 8;
@@ -92,7 +134,12 @@ export class CephCluster implements ClusterSource {
   readonly #texts = new Map<string, { version: number; text: string }>();
   readonly #listeners = new Set<(type: NotifyType, id: string | object) => void>();
   readonly #epochs: Epochs = {};
-  readonly #metadata: Record<DaemonType, Map<string, Metadata>> = { osd: new Map(), mon: new Map(), mgr: new Map(), mds: new Map() };
+  readonly #metadata: Record<DaemonType, Map<string, Metadata>> = {
+    osd: new Map(),
+    mon: new Map(),
+    mgr: new Map(),
+    mds: new Map(),
+  };
   readonly #perf = new PerfCounters();
   #counter = 0;
   #transport: RadosTransport | undefined;
@@ -129,7 +176,8 @@ export class CephCluster implements ClusterSource {
       log: opts.log,
     };
     for (const [name, v] of Object.entries(this.#opts)) {
-      if (typeof v === "number" && !(v > 0 && v <= 2 ** 31 - 1)) throw new RangeError(`ceph backend option ${name} must be a positive number of ms, got ${v}`);
+      if (typeof v === "number" && !(v > 0 && v <= 2 ** 31 - 1))
+        throw new RangeError(`ceph backend option ${name} must be a positive number of ms, got ${v}`);
     }
     for (const name of CEPH_DATA_NAMES) this.#texts.set(name, { version: ++this.#counter, text: placeholder(name) });
   }
@@ -146,13 +194,19 @@ export class CephCluster implements ClusterSource {
     try {
       const status = await this.#mon("status");
       if (status.r !== 0) {
-        throw new CephBackendError("ECONNECT", `the Ceph cluster does not answer \`status\` (${status.r}: ${status.outs || "no message"}) through ${this.#cfg.conf}`, -status.r);
+        throw new CephBackendError(
+          "ECONNECT",
+          `the Ceph cluster does not answer \`status\` (${status.r}: ${status.outs || "no message"}) through ${this.#cfg.conf}`,
+          -status.r,
+        );
       }
       await this.#loadStatic();
       // the mon's maps before start() returns; the mgr's PGMap, perf counters and devices too unless
       // the mgr is slow to answer (they follow by themselves)
       await this.#poll(true);
-      const settle = new Promise<void>((resolve) => setTimeout(resolve, Math.min(this.#opts.commandTimeoutMs, 3000)).unref());
+      const settle = new Promise<void>((resolve) =>
+        setTimeout(resolve, Math.min(this.#opts.commandTimeoutMs, 3000)).unref(),
+      );
       await Promise.race([Promise.all([this.#pgPolling, this.#stats()]), settle]);
     } catch (e) {
       await this.stop();
@@ -190,7 +244,10 @@ export class CephCluster implements ClusterSource {
       if (!this.#running || this.#transport !== t) return;
       this.#transport = undefined;
       this.#setConnected(false);
-      this.#opts.log?.("warn", `the librados helper exited (code ${code ?? signal}): restarting it in ${this.#restartDelayMs} ms`);
+      this.#opts.log?.(
+        "warn",
+        `the librados helper exited (code ${code ?? signal}): restarting it in ${this.#restartDelayMs} ms`,
+      );
       const retry = async () => {
         if (!this.#running) return;
         try {
@@ -251,7 +308,12 @@ export class CephCluster implements ClusterSource {
 
   // ---- talking to the cluster ----
 
-  #call(op: "mon" | "mgr" | "osd", prefix: string, args: Record<string, unknown> = {}, target: string | number | null = null): Promise<RawResult> {
+  #call(
+    op: "mon" | "mgr" | "osd",
+    prefix: string,
+    args: Record<string, unknown> = {},
+    target: string | number | null = null,
+  ): Promise<RawResult> {
     const t = this.#transport;
     if (!t) return Promise.resolve({ r: -ENOTCONN, out: Buffer.alloc(0), outs: "not connected to the Ceph cluster" });
     return t.call(op, JSON.stringify({ prefix, ...args, format: "json" }), "", target);
@@ -275,7 +337,12 @@ export class CephCluster implements ClusterSource {
   #setConnected(up: boolean): void {
     if (up === this.#connected) return;
     this.#connected = up;
-    this.#opts.log?.(up ? "info" : "warn", up ? "connected to the Ceph mons" : "lost the connection to the Ceph mons: serving the last maps until it is back");
+    this.#opts.log?.(
+      up ? "info" : "warn",
+      up
+        ? "connected to the Ceph mons"
+        : "lost the connection to the Ceph mons: serving the last maps until it is back",
+    );
   }
 
   // ---- the poll ----
@@ -328,10 +395,20 @@ export class CephCluster implements ClusterSource {
     };
     stage("osdmap", osdmap?.epoch ?? -1, () => this.#loadOsdMap(changes), "osd_map");
     stage("monmap", s.monmap?.epoch ?? -1, () => this.#loadMonMap(changes), "mon_map");
-    stage("quorum", `${s.election_epoch}:${(s.quorum ?? []).join(",")}`, () => this.#loadMonStatus(changes), "mon_status");
+    stage(
+      "quorum",
+      `${s.election_epoch}:${(s.quorum ?? []).join(",")}`,
+      () => this.#loadMonStatus(changes),
+      "mon_status",
+    );
     stage("fsmap", s.fsmap?.epoch ?? -1, () => this.#loadFsMap(changes), "fs_map");
     // `status` carries the whole service map (`service dump` would ask the mgr for the same)
-    stage("servicemap", s.servicemap?.epoch ?? -1, async () => this.#loadServiceMap(changes, s.servicemap), "service_map");
+    stage(
+      "servicemap",
+      s.servicemap?.epoch ?? -1,
+      async () => this.#loadServiceMap(changes, s.servicemap),
+      "service_map",
+    );
     if (mgrStat.r === 0) {
       const stat = JSON.parse(mgrStat.out.toString("utf8")) as { epoch?: number; available?: boolean };
       this.#mgrAvailable = stat.available === true;
@@ -350,7 +427,8 @@ export class CephCluster implements ClusterSource {
     if (!this.#mgrAvailable) return;
     const summary = await this.#mgr("pg dump", { dumpcontents: ["summary"] });
     if (summary.r !== 0) return;
-    const version = (JSON.parse(summary.out.toString("utf8")) as { pg_map?: { version?: number } }).pg_map?.version ?? -1;
+    const version =
+      (JSON.parse(summary.out.toString("utf8")) as { pg_map?: { version?: number } }).pg_map?.version ?? -1;
     if (version === this.#epochs.pgmap) return;
     const changes = new Changes();
     if (!(await this.#loadPgMap(changes))) return;
@@ -360,7 +438,12 @@ export class CephCluster implements ClusterSource {
   }
 
   async #loadOsdMap(changes: Changes): Promise<boolean> {
-    const out = await this.#all([this.#mon("osd dump"), this.#mon("osd tree"), this.#mon("osd crush dump"), this.#mon("osd metadata")]);
+    const out = await this.#all([
+      this.#mon("osd dump"),
+      this.#mon("osd tree"),
+      this.#mon("osd crush dump"),
+      this.#mon("osd metadata"),
+    ]);
     if (!out) return false;
     const [dump, tree, crush, meta] = out as [string, string, string, string];
     changes.set("osd_map", osdMapText(dump));
@@ -412,7 +495,11 @@ export class CephCluster implements ClusterSource {
   }
 
   async #loadMgrMap(changes: Changes): Promise<boolean> {
-    const out = await this.#all([this.#mon("mgr dump"), this.#mon("mgr metadata"), this.#mon("get_command_descriptions")]);
+    const out = await this.#all([
+      this.#mon("mgr dump"),
+      this.#mon("mgr metadata"),
+      this.#mon("get_command_descriptions"),
+    ]);
     if (!out) return false;
     changes.set("mgr_map", out[0]!);
     this.#metadata.mgr = keyedMetadata(out[1]!, "name");
@@ -422,7 +509,11 @@ export class CephCluster implements ClusterSource {
   }
 
   async #loadPgMap(changes: Changes): Promise<boolean> {
-    const out = await this.#all([this.#mgr("pg dump"), this.#mon("df", { detail: "detail" }), this.#mgr("osd pool stats")]);
+    const out = await this.#all([
+      this.#mgr("pg dump"),
+      this.#mon("df", { detail: "detail" }),
+      this.#mgr("osd pool stats"),
+    ]);
     if (!out) return false;
     const [dump, df, poolStats] = out as [string, string, string];
     for (const [name, text] of pgViews(dump, this.#digest).texts) changes.set(name, text);
@@ -466,7 +557,9 @@ export class CephCluster implements ClusterSource {
     this.#epochs.configDump = text;
     changes.set("config", JSON.stringify(values));
     const who = new Set(["global", "client", this.#cfg.name]);
-    const fromDb = (JSON.parse(text) as { section?: string; name?: string }[]).filter((o) => who.has(o.section ?? "")).map((o) => o.name ?? "");
+    const fromDb = (JSON.parse(text) as { section?: string; name?: string }[])
+      .filter((o) => who.has(o.section ?? ""))
+      .map((o) => o.name ?? "");
     const modified = new Set([...readConfNames(this.#cfg.conf, this.#cfg.name), ...fromDb, ...OWN_OVERRIDES]);
     if (this.#cfg.keyring) modified.add("keyring");
     changes.set("modified_config_options", JSON.stringify({ options: [...modified].filter(Boolean).sort() }));
@@ -554,7 +647,13 @@ export class CephCluster implements ClusterSource {
 
   getServer(hostname: string): unknown {
     // Pacific answers an unknown host with an empty entry, not None
-    return this.listServers().find((s) => (s as Server).hostname === hostname) ?? { hostname, services: [], ceph_version: "" };
+    return (
+      this.listServers().find((s) => (s as Server).hostname === hostname) ?? {
+        hostname,
+        services: [],
+        ceph_version: "",
+      }
+    );
   }
 
   listServers(): unknown[] {
@@ -579,7 +678,9 @@ export class CephCluster implements ClusterSource {
     const servers: Server[] = [];
     for (const [hostname, services] of byHost) {
       // DaemonKey order: by type, then by id as a string, as the mgr's map sorts
-      services.sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1));
+      services.sort((a, b) =>
+        a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1,
+      );
       servers.push({ hostname, services, ceph_version: services[0]?.ceph_version ?? "" });
     }
     this.#serversMemo = deepFreeze(servers);
@@ -607,14 +708,23 @@ export class CephCluster implements ClusterSource {
     return this.#perf.counter(svcType, String(svcId), path);
   }
 
-  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, [number, number] | [number, number, number]> {
+  getLatestCounter(
+    svcType: string,
+    svcId: string,
+    path: string,
+  ): Record<string, [number, number] | [number, number, number]> {
     return this.#perf.latest(svcType, String(svcId), path);
   }
 
   /** To the mon, or to the active mgr for a mgr command (flag 8 in the mon's descriptions), as `ceph` does. */
   async sendCommand(cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
     const t = this.#transport;
-    if (!t) return { retval: -ENOTCONN, stdout: "", stderr: "not connected to the Ceph cluster (the librados helper is restarting)" };
+    if (!t)
+      return {
+        retval: -ENOTCONN,
+        stdout: "",
+        stderr: "not connected to the Ceph cluster (the librados helper is restarting)",
+      };
     const info = this.#commands.get(cmd.prefix);
     const r = await t.call(info && info.flags & FLAG_MGR ? "mgr" : "mon", JSON.stringify(cmd), inbuf);
     // a change made through us shows up in the maps now, not at the next tick
@@ -623,18 +733,33 @@ export class CephCluster implements ClusterSource {
   }
 
   /** `tell`: to one OSD (librados osd_command), one mon (mon_command with a target), the mgr or any mon. */
-  async sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
+  async sendDaemonCommand(
+    target: DaemonTarget,
+    cmd: { prefix: string; [k: string]: unknown },
+    inbuf: string,
+  ): Promise<CommandResult> {
     const t = this.#transport;
-    if (!t) return { retval: -ENOTCONN, stdout: "", stderr: "not connected to the Ceph cluster (the librados helper is restarting)" };
+    if (!t)
+      return {
+        retval: -ENOTCONN,
+        stdout: "",
+        stderr: "not connected to the Ceph cluster (the librados helper is restarting)",
+      };
     const text = JSON.stringify(cmd);
     let r: RawResult;
     if (target.type === "osd") {
       // `ceph tell`'s answer for an osd the map does not have (librados would wait for it instead)
-      if (!/^\d+$/.test(target.id) || !this.#osdExists(Number(target.id))) return { retval: -2, stdout: "", stderr: `problem getting command descriptions from osd.${target.id}` };
+      if (!/^\d+$/.test(target.id) || !this.#osdExists(Number(target.id)))
+        return { retval: -2, stdout: "", stderr: `problem getting command descriptions from osd.${target.id}` };
       r = await t.call("osd", text, inbuf, Number(target.id));
     } else if (target.type === "mon") r = await t.call("mon", text, inbuf, target.id === "" ? null : target.id);
     else if (target.type === "mgr") r = await t.call("mgr", text, inbuf);
-    else return { retval: -95, stdout: "", stderr: `commands to ${target.type} daemons are not supported by the ceph backend yet (librados has no mds_command): use the mon or mgr commands` };
+    else
+      return {
+        retval: -95,
+        stdout: "",
+        stderr: `commands to ${target.type} daemons are not supported by the ceph backend yet (librados has no mds_command): use the mon or mgr commands`,
+      };
     return { retval: r.r, stdout: r.out.toString("utf8"), stderr: r.outs };
   }
 
@@ -643,7 +768,14 @@ export class CephCluster implements ClusterSource {
     if (text === undefined) return [];
     if (this.#configDbMemo?.text !== text) {
       const rows = JSON.parse(text) as { section?: string; name?: string; value?: unknown }[];
-      this.#configDbMemo = { text, rows: rows.map((e) => ({ section: String(e.section ?? ""), name: String(e.name ?? ""), value: String(e.value ?? "") })) };
+      this.#configDbMemo = {
+        text,
+        rows: rows.map((e) => ({
+          section: String(e.section ?? ""),
+          name: String(e.name ?? ""),
+          value: String(e.value ?? ""),
+        })),
+      };
     }
     return this.#configDbMemo.rows;
   }
@@ -734,18 +866,29 @@ function commandTable(descriptions: string): Map<string, CommandInfo> {
 }
 
 /** The options our own librados client was given beyond the conf file (see rados_helper.py). */
-const OWN_OVERRIDES = ["rados_mon_op_timeout", "rados_osd_op_timeout", "client_mount_timeout", "log_to_stderr", "err_to_stderr"];
+const OWN_OVERRIDES = [
+  "rados_mon_op_timeout",
+  "rados_osd_op_timeout",
+  "client_mount_timeout",
+  "log_to_stderr",
+  "err_to_stderr",
+];
 
 let optionNameList: string[] | undefined;
 /** Every option this Ceph release knows (the real mgr's config_options, 16.2.15). */
 function optionNames(): string[] {
-  optionNameList ??= fixture<{ options: { name: string }[] }>("mgr-get/get.config_options.json").options.map((o) => o.name);
+  optionNameList ??= fixture<{ options: { name: string }[] }>("mgr-get/get.config_options.json").options.map(
+    (o) => o.name,
+  );
   return optionNameList;
 }
 
 /** "127.0.0.1:0/3790479097" or "v2:[::1]:0/12" → the IP alone. */
 function ipOf(addr: string): string {
-  const a = addr.replace(/^\[|\]$/g, "").split(",")[0]!.replace(/^(v1|v2|any):/, "");
+  const a = addr
+    .replace(/^\[|\]$/g, "")
+    .split(",")[0]!
+    .replace(/^(v1|v2|any):/, "");
   const m = /^\[([^\]]+)\]:\d+/.exec(a) ?? /^([^:/]+):\d+/.exec(a);
   return m ? m[1]! : "";
 }

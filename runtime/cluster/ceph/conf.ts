@@ -22,7 +22,12 @@ export function readConfNames(confPath: string, entityName: string): string[] {
     }
     const eq = line.indexOf("=");
     if (eq <= 0 || !wanted.has(section)) continue;
-    names.add(line.slice(0, eq).trim().replace(/[\s-]+/g, "_"));
+    names.add(
+      line
+        .slice(0, eq)
+        .trim()
+        .replace(/[\s-]+/g, "_"),
+    );
   }
   return [...names];
 }

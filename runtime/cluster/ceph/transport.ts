@@ -116,14 +116,25 @@ export class RadosTransport {
         this.#alive = false;
         readyReject(
           e.code === "ENOENT"
-            ? new CephBackendError("ENOPKG", `the ceph cluster backend runs librados through ${python} with Debian's python3-rados, and ${python} does not exist: ${INSTALL_HINT}`)
-            : new CephBackendError("EHELPER", `cannot start the librados helper (${python} ${HELPER_PATH}): ${e.message}`),
+            ? new CephBackendError(
+                "ENOPKG",
+                `the ceph cluster backend runs librados through ${python} with Debian's python3-rados, and ${python} does not exist: ${INSTALL_HINT}`,
+              )
+            : new CephBackendError(
+                "EHELPER",
+                `cannot start the librados helper (${python} ${HELPER_PATH}): ${e.message}`,
+              ),
         );
         resolve({ code: null, signal: null });
       });
       this.#child.on("exit", (code, signal) => {
         this.#alive = false;
-        readyReject(new CephBackendError("EHELPER", `the librados helper exited during start (code ${code ?? signal}): ${this.#stderr.trim().slice(-500) || "no output"}`));
+        readyReject(
+          new CephBackendError(
+            "EHELPER",
+            `the librados helper exited during start (code ${code ?? signal}): ${this.#stderr.trim().slice(-500) || "no output"}`,
+          ),
+        );
         this.#failAll(`the librados helper exited (code ${code ?? signal})`);
         resolve({ code, signal });
       });
@@ -140,12 +151,17 @@ export class RadosTransport {
   static async connect(opts: RadosConnectOptions, onLog: (e: RawLogEntry) => void = () => {}): Promise<RadosTransport> {
     const python = pythonPath(opts.python);
     if (python.startsWith("/") && !existsSync(python)) {
-      throw new CephBackendError("ENOPKG", `the ceph cluster backend runs librados through ${python} with Debian's python3-rados, and ${python} does not exist: ${INSTALL_HINT}`);
+      throw new CephBackendError(
+        "ENOPKG",
+        `the ceph cluster backend runs librados through ${python} with Debian's python3-rados, and ${python} does not exist: ${INSTALL_HINT}`,
+      );
     }
     const t = new RadosTransport(opts, onLog);
     // librados gives up after client_mount_timeout by itself; this covers a helper that hangs anyway
     const guard = setTimeout(() => {
-      t.#readyHooks.reject(new CephBackendError("ECONNECT", connectMessage(opts, 110, "the librados helper did not report back")));
+      t.#readyHooks.reject(
+        new CephBackendError("ECONNECT", connectMessage(opts, 110, "the librados helper did not report back")),
+      );
     }, opts.connectTimeoutMs + 5000);
     guard.unref();
     try {
@@ -188,10 +204,13 @@ export class RadosTransport {
     return new Promise<RawResult>((resolve) => {
       // librados times mon and osd commands out by itself (this only covers a wedged helper);
       // mgr commands run without a librados timeout (see rados_helper.py) and end here
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        resolve(failed(-ETIMEDOUT, "timed out"));
-      }, this.#timeoutMs + (body.op === "mgr" ? 0 : this.#slackMs));
+      const timer = setTimeout(
+        () => {
+          this.#pending.delete(id);
+          resolve(failed(-ETIMEDOUT, "timed out"));
+        },
+        this.#timeoutMs + (body.op === "mgr" ? 0 : this.#slackMs),
+      );
       timer.unref();
       this.#pending.set(id, { resolve, timer });
       this.#child.stdin.write(JSON.stringify({ id, ...body }) + "\n");
@@ -271,7 +290,11 @@ export class RadosTransport {
     }
     switch (h.ev) {
       case "ready":
-        this.#readyHooks.resolve({ fsid: String(h.fsid ?? ""), addr: String(h.addr ?? ""), version: (h.version as number[]) ?? [] });
+        this.#readyHooks.resolve({
+          fsid: String(h.fsid ?? ""),
+          addr: String(h.addr ?? ""),
+          version: (h.version as number[]) ?? [],
+        });
         return;
       case "log":
         this.#onLog(h.entry as RawLogEntry);

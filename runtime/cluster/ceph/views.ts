@@ -8,7 +8,16 @@ import type { LogEntry } from "../types.ts";
 
 /** Keys whose numbers the real mgr hands over as floats, per data name (found in the real answers). */
 export const FLOAT_KEYS = {
-  osd_map: ["full_ratio", "backfillfull_ratio", "nearfull_ratio", "weight", "primary_affinity", "laggy_probability", "target_size_ratio", "compression_required_ratio"],
+  osd_map: [
+    "full_ratio",
+    "backfillfull_ratio",
+    "nearfull_ratio",
+    "weight",
+    "primary_affinity",
+    "laggy_probability",
+    "target_size_ratio",
+    "compression_required_ratio",
+  ],
   osd_map_tree: ["crush_weight", "reweight", "primary_affinity"],
   df: ["percent_used", "total_used_raw_ratio"],
   pg_dump: ["commit_latency_ms", "apply_latency_ms"],
@@ -85,8 +94,19 @@ export const dfText = (dfDetail: string): string => floatify(dfDetail.trim(), FL
 // ---- the MonMap: the mgr's field order, no quorum (that lives in mon_status) ----
 
 const MON_MAP_ORDER = [
-  "epoch", "min_mon_release", "min_mon_release_name", "election_strategy", "stretch_mode", "tiebreaker_mon",
-  "features", "mons", "fsid", "modified", "created", "disallowed_leaders: ", "removed_ranks: ",
+  "epoch",
+  "min_mon_release",
+  "min_mon_release_name",
+  "election_strategy",
+  "stretch_mode",
+  "tiebreaker_mon",
+  "features",
+  "mons",
+  "fsid",
+  "modified",
+  "created",
+  "disallowed_leaders: ",
+  "removed_ranks: ",
 ];
 const MON_ORDER = ["rank", "name", "public_addrs", "priority", "weight", "addr", "public_addr", "crush_location"];
 const ADDR_ORDER = ["type", "nonce", "addr"];
@@ -167,18 +187,65 @@ interface PgMapDump {
 
 /** The mgr's order of a pg_stats entry (its formatter writes the streamed fields last). */
 const PG_STAT_ORDER = [
-  "reported_seq", "reported_epoch", "state", "mapping_epoch", "created", "last_epoch_clean", "parent_split_bits",
-  "log_size", "ondisk_log_size", "stats_invalid", "dirty_stats_invalid", "omap_stats_invalid", "hitset_stats_invalid",
-  "hitset_bytes_stats_invalid", "pin_stats_invalid", "manifest_stats_invalid", "snaptrimq_len", "stat_sum", "up",
-  "acting", "avail_no_missing", "object_location_counts", "blocked_by", "up_primary", "acting_primary",
-  "purged_snaps", "pgid", "version", "last_fresh", "last_change", "last_active", "last_peered", "last_clean",
-  "last_became_active", "last_became_peered", "last_unstale", "last_undegraded", "last_fullsized", "log_start",
-  "ondisk_log_start", "parent", "last_scrub", "last_scrub_stamp", "last_deep_scrub", "last_deep_scrub_stamp",
+  "reported_seq",
+  "reported_epoch",
+  "state",
+  "mapping_epoch",
+  "created",
+  "last_epoch_clean",
+  "parent_split_bits",
+  "log_size",
+  "ondisk_log_size",
+  "stats_invalid",
+  "dirty_stats_invalid",
+  "omap_stats_invalid",
+  "hitset_stats_invalid",
+  "hitset_bytes_stats_invalid",
+  "pin_stats_invalid",
+  "manifest_stats_invalid",
+  "snaptrimq_len",
+  "stat_sum",
+  "up",
+  "acting",
+  "avail_no_missing",
+  "object_location_counts",
+  "blocked_by",
+  "up_primary",
+  "acting_primary",
+  "purged_snaps",
+  "pgid",
+  "version",
+  "last_fresh",
+  "last_change",
+  "last_active",
+  "last_peered",
+  "last_clean",
+  "last_became_active",
+  "last_became_peered",
+  "last_unstale",
+  "last_undegraded",
+  "last_fullsized",
+  "log_start",
+  "ondisk_log_start",
+  "parent",
+  "last_scrub",
+  "last_scrub_stamp",
+  "last_deep_scrub",
+  "last_deep_scrub_stamp",
   "last_clean_scrub_stamp",
 ];
 const PG_DUMP_ORDER = [
-  "version", "last_osdmap_epoch", "last_pg_scan", "pg_stats_sum", "osd_stats_sum", "pg_stats_delta", "pg_stats",
-  "pool_stats", "osd_stats", "pool_statfs", "stamp",
+  "version",
+  "last_osdmap_epoch",
+  "last_pg_scan",
+  "pg_stats_sum",
+  "osd_stats_sum",
+  "pg_stats_delta",
+  "pg_stats",
+  "pool_stats",
+  "osd_stats",
+  "pool_statfs",
+  "stamp",
 ];
 
 export interface PgViews {
@@ -206,11 +273,19 @@ export function pgViews(pgDump: string, digest: PgDigest | undefined): PgViews {
   // Each part is written once and spliced: pg_stats (nearly all the bytes) serves pg_dump and
   // pg_stats alike, and only the small OSD parts carry floats to fix.
   const parts = new Map<string, string>();
-  for (const [key, value] of Object.entries({ ...map, pg_stats: pgStats, osd_stats: osdStats, pool_statfs: poolStatfs })) {
+  for (const [key, value] of Object.entries({
+    ...map,
+    pg_stats: pgStats,
+    osd_stats: osdStats,
+    pool_statfs: poolStatfs,
+  })) {
     const floats = key === "osd_stats" || key === "osd_stats_sum" ? FLOAT_KEYS.pg_dump : [];
     parts.set(key, ser(value, floats));
   }
-  const keys = [...PG_DUMP_ORDER.filter((k) => parts.has(k)), ...[...parts.keys()].filter((k) => !PG_DUMP_ORDER.includes(k))];
+  const keys = [
+    ...PG_DUMP_ORDER.filter((k) => parts.has(k)),
+    ...[...parts.keys()].filter((k) => !PG_DUMP_ORDER.includes(k)),
+  ];
   const texts = new Map<string, string>();
   texts.set("pg_dump", `{${keys.map((k) => `${JSON.stringify(k)}:${parts.get(k)}`).join(",")}}`);
   texts.set("pg_stats", `{"pg_stats":${parts.get("pg_stats")}}`);
@@ -289,7 +364,6 @@ function pgStatus(pgStats: readonly PgStat[], digest: PgDigest | undefined) {
 
 // ---- the cluster log ----
 
-
 /** "v2:127.0.0.1:3300/0" → {type, nonce, addr}; a bare address is type "any" (Ceph's print of it). */
 function parseAddr(s: string): { type: string; nonce: number; addr: string } {
   const m = /^(?:(v1|v2|any):)?(.*?)(?:\/(\d+))?$/.exec(s.trim())!;
@@ -303,7 +377,16 @@ export function stampOf(sec: number, nsec: number): string {
 }
 
 /** librados' monitor_log2 fields → the LogEntry dict a module's notify("clog", entry) receives. */
-export function logEntry(raw: { channel: string; name: string; who: string; sec: number; nsec: number; seq: number; priority: string; message: string }): LogEntry {
+export function logEntry(raw: {
+  channel: string;
+  name: string;
+  who: string;
+  sec: number;
+  nsec: number;
+  seq: number;
+  priority: string;
+  message: string;
+}): LogEntry {
   // who: "mon.0 [v2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0]" or "client.? 127.0.0.1:0/1110"
   const space = raw.who.indexOf(" ");
   const rank = space < 0 ? raw.who : raw.who.slice(0, space);

@@ -48,7 +48,8 @@ function buildOsds(state: SimState): void {
 
 function buildMons(state: SimState): void {
   const count = Math.min(3, state.hosts.length);
-  for (let i = 0; i < count; i++) state.mons.push({ name: String.fromCharCode(97 + i), rank: i, host: i, inQuorum: true });
+  for (let i = 0; i < count; i++)
+    state.mons.push({ name: String.fromCharCode(97 + i), rank: i, host: i, inQuorum: true });
   state.quorumSinceMs = state.nowMs - 14 * 60_000;
 }
 
@@ -79,10 +80,13 @@ function buildConfig(state: SimState): void {
   state.modifiedOptions = new Set(mgrGet<{ options: string[] }>("modified_config_options").options);
   const dump = fixture<{ section: string; name: string; value: string }[]>("cli/config-dump.json");
   // The lab's probe module setting is not part of a fresh cluster.
-  state.configDb = dump.filter((e) => !e.name.startsWith("mgr/")).map((e) => ({ section: e.section, name: e.name, value: e.value }));
+  state.configDb = dump
+    .filter((e) => !e.name.startsWith("mgr/"))
+    .map((e) => ({ section: e.section, name: e.name, value: e.value }));
   // The lab cluster the fixtures came from allowed pool deletion (its `config` shows it), as dev
   // clusters do; without it a module could create pools in the sim but never delete them.
-  if (!state.configDb.some((e) => e.name === "mon_allow_pool_delete")) state.configDb.push({ section: "mon", name: "mon_allow_pool_delete", value: "true" });
+  if (!state.configDb.some((e) => e.name === "mon_allow_pool_delete"))
+    state.configDb.push({ section: "mon", name: "mon_allow_pool_delete", value: "true" });
 }
 
 function buildBlocklist(state: SimState): void {

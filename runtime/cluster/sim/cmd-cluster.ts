@@ -1,7 +1,18 @@
 // Cluster-wide mon commands on the simulated cluster: health, status, df, mon/fs/mgr dumps,
 // versions, pg dump/stat/ls, config set/get/rm/dump and `log last`.
 import { clog } from "./clog.ts";
-import { EINVAL, ENOENT, done, fail, list, reply, str, type Cmd, type CommandContext, type CommandSpec } from "./cmd-util.ts";
+import {
+  EINVAL,
+  ENOENT,
+  done,
+  fail,
+  list,
+  reply,
+  str,
+  type Cmd,
+  type CommandContext,
+  type CommandSpec,
+} from "./cmd-util.ts";
 import { configDump, configGet, configRm, configSet } from "./config.ts";
 import { CEPH_VERSION } from "./constants.ts";
 import { daemonMetadata } from "./daemons.ts";
@@ -23,7 +34,15 @@ function pgDump(ctx: CommandContext, cmd: Cmd) {
       break;
     case "pgs_brief": {
       const brief = [...state.pools.values()].flatMap((p) =>
-        p.pgs.map((pg) => ({ pgid: pg.pgid, state: pg.state, up: pg.up, acting: pg.acting, up_primary: pg.up[0] ?? -1, acting_primary: pg.acting[0] ?? -1 })));
+        p.pgs.map((pg) => ({
+          pgid: pg.pgid,
+          state: pg.state,
+          up: pg.up,
+          acting: pg.acting,
+          up_primary: pg.up[0] ?? -1,
+          acting_primary: pg.acting[0] ?? -1,
+        })),
+      );
       json = JSON.stringify({ pg_ready: true, pg_stats: brief });
       break;
     }
@@ -42,7 +61,11 @@ function pgDump(ctx: CommandContext, cmd: Cmd) {
   }
   const plain = () => {
     const rows = [...state.pools.values()].flatMap((p) =>
-      p.pgs.map((pg) => `${pg.pgid}\t${pg.numObjects}\t${pg.numBytes}\t${pg.state}\t[${pg.up.join(",")}]\t${pg.up[0] ?? -1}\t[${pg.acting.join(",")}]\t${pg.acting[0] ?? -1}\n`));
+      p.pgs.map(
+        (pg) =>
+          `${pg.pgid}\t${pg.numObjects}\t${pg.numBytes}\t${pg.state}\t[${pg.up.join(",")}]\t${pg.up[0] ?? -1}\t[${pg.acting.join(",")}]\t${pg.acting[0] ?? -1}\n`,
+      ),
+    );
     return `version ${state.pgmapVersion}\nstamp ${state.pgmapStamp}\nlast_osdmap_epoch 0\nlast_pg_scan 0\nPG_STAT\tOBJECTS\tBYTES\tSTATE\tUP\tUP_PRIMARY\tACTING\tACTING_PRIMARY\n${rows.join("")}`;
   };
   return reply(cmd, json, plain, `dumped ${what}`);
@@ -68,7 +91,10 @@ function versions(ctx: CommandContext, cmd: Cmd) {
   const osds = [...ctx.state.existingOsds()].filter((o) => o.metadata).length;
   const mons = ctx.state.mons.length;
   const data = {
-    mon: { [CEPH_VERSION]: mons }, mgr: { [CEPH_VERSION]: 1 }, osd: osds ? { [CEPH_VERSION]: osds } : {}, mds: {},
+    mon: { [CEPH_VERSION]: mons },
+    mgr: { [CEPH_VERSION]: 1 },
+    osd: osds ? { [CEPH_VERSION]: osds } : {},
+    mds: {},
     overall: { [CEPH_VERSION]: mons + 1 + osds },
   };
   return reply(cmd, data, () => `${JSON.stringify(data, null, 4)}\n`);
@@ -78,7 +104,11 @@ function logLast(ctx: CommandContext, cmd: Cmd) {
   const num = typeof cmd.num === "number" ? cmd.num : 20;
   const channel = str(cmd.channel) ?? "cluster";
   const entries = ctx.state.recentLog.filter((e) => channel === "*" || e.channel === channel).slice(-num);
-  return reply(cmd, entries, () => entries.map((e) => `${e.stamp} ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${e.message}\n`).join(""));
+  return reply(cmd, entries, () =>
+    entries
+      .map((e) => `${e.stamp} ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${e.message}\n`)
+      .join(""),
+  );
 }
 
 function monMetadataCmd(ctx: CommandContext, cmd: Cmd) {
@@ -115,7 +145,11 @@ export const CLUSTER_COMMANDS: Record<string, CommandSpec> = {
       const plain = () =>
         `epoch ${state.monmapEpoch}\nfsid ${state.fsid}\nlast_changed ${data.modified}\ncreated ${data.created}\n` +
         `min_mon_release 16 (pacific)\nelection_strategy: 1\n` +
-        data.mons.map((m) => `${m.rank}: [v2:${m.public_addr.replace(":6789/0", ":3300/0")},v1:${m.public_addr}] mon.${m.name}\n`).join("");
+        data.mons
+          .map(
+            (m) => `${m.rank}: [v2:${m.public_addr.replace(":6789/0", ":3300/0")},v1:${m.public_addr}] mon.${m.name}\n`,
+          )
+          .join("");
       return reply(cmd, data, plain, `dumped monmap epoch ${state.monmapEpoch}`);
     },
   },
@@ -123,10 +157,22 @@ export const CLUSTER_COMMANDS: Record<string, CommandSpec> = {
     handler: (ctx, cmd) => {
       const { state } = ctx;
       const q = state.mons.filter((m) => m.inQuorum);
-      const data = { epoch: state.monmapEpoch, min_mon_release_name: "pacific", num_mons: state.mons.length, leader: q[0]?.name ?? "", quorum: q.map((m) => ({ rank: m.rank, name: m.name })) };
-      const addrs = state.mons.map((m) => `${m.name}=[v2:${state.hosts[m.host]!.ip}:3300/0,v1:${state.hosts[m.host]!.ip}:6789/0]`).join(",");
-      return reply(cmd, data, () =>
-        `e${state.monmapEpoch}: ${state.mons.length} mons at {${addrs}}, election epoch ${state.electionEpoch}, leader ${q[0]?.rank ?? -1} ${q[0]?.name ?? ""}, quorum ${q.map((m) => m.rank).join(",")} ${q.map((m) => m.name).join(",")}\n`);
+      const data = {
+        epoch: state.monmapEpoch,
+        min_mon_release_name: "pacific",
+        num_mons: state.mons.length,
+        leader: q[0]?.name ?? "",
+        quorum: q.map((m) => ({ rank: m.rank, name: m.name })),
+      };
+      const addrs = state.mons
+        .map((m) => `${m.name}=[v2:${state.hosts[m.host]!.ip}:3300/0,v1:${state.hosts[m.host]!.ip}:6789/0]`)
+        .join(",");
+      return reply(
+        cmd,
+        data,
+        () =>
+          `e${state.monmapEpoch}: ${state.mons.length} mons at {${addrs}}, election epoch ${state.electionEpoch}, leader ${q[0]?.rank ?? -1} ${q[0]?.name ?? ""}, quorum ${q.map((m) => m.rank).join(",")} ${q.map((m) => m.name).join(",")}\n`,
+      );
     },
   },
   quorum_status: {
@@ -134,8 +180,11 @@ export const CLUSTER_COMMANDS: Record<string, CommandSpec> = {
       const { state } = ctx;
       const q = state.mons.filter((m) => m.inQuorum);
       const data = {
-        election_epoch: state.electionEpoch, quorum: q.map((m) => m.rank), quorum_names: q.map((m) => m.name),
-        quorum_leader_name: q[0]?.name ?? "", quorum_age: Math.floor((state.nowMs - state.quorumSinceMs) / 1000),
+        election_epoch: state.electionEpoch,
+        quorum: q.map((m) => m.rank),
+        quorum_names: q.map((m) => m.name),
+        quorum_leader_name: q[0]?.name ?? "",
+        quorum_age: Math.floor((state.nowMs - state.quorumSinceMs) / 1000),
         features: { quorum_con: "4540138314316775423", quorum_mon: monDumpObject(state).features.persistent },
         monmap: monDumpObject(state),
       };
@@ -146,7 +195,12 @@ export const CLUSTER_COMMANDS: Record<string, CommandSpec> = {
   versions: { handler: versions },
   "fs dump": {
     handler: (ctx, cmd) =>
-      reply(cmd, stringifyCeph(fsMapObject(ctx.state), new Set()), () => fsDumpText(ctx.state), `dumped fsmap epoch ${ctx.state.fsmapEpoch}`),
+      reply(
+        cmd,
+        stringifyCeph(fsMapObject(ctx.state), new Set()),
+        () => fsDumpText(ctx.state),
+        `dumped fsmap epoch ${ctx.state.fsmapEpoch}`,
+      ),
   },
   "mgr dump": {
     handler: (ctx, cmd) => {
@@ -157,7 +211,11 @@ export const CLUSTER_COMMANDS: Record<string, CommandSpec> = {
   "pg dump": { handler: pgDump },
   "pg stat": { handler: (ctx, cmd) => reply(cmd, pgStatObject(ctx.state), () => pgStatText(ctx.state)) },
   "pg ls": { handler: pgLs },
-  "config set": { write: true, handler: (ctx, cmd) => configSet(ctx.state, String(cmd.who), String(cmd.name), String(cmd.value ?? ""), cmd.force === true) },
+  "config set": {
+    write: true,
+    handler: (ctx, cmd) =>
+      configSet(ctx.state, String(cmd.who), String(cmd.name), String(cmd.value ?? ""), cmd.force === true),
+  },
   "config rm": { write: true, handler: (ctx, cmd) => configRm(ctx.state, String(cmd.who), String(cmd.name)) },
   "config get": { handler: (ctx, cmd) => configGet(ctx.state, cmd) },
   "config dump": { handler: (ctx, cmd) => configDump(ctx.state, cmd) },

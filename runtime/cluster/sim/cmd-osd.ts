@@ -2,16 +2,43 @@
 // pool create/delete/set) and the views (dump, tree, df, stat, ls, find, metadata, perf).
 import { addrvecObject, osdIp, osdPort } from "./addrs.ts";
 import { clog } from "./clog.ts";
-import { EINVAL, ENOENT, done, fail, list, osdId, reply, str, type Cmd, type CommandContext, type CommandSpec } from "./cmd-util.ts";
+import {
+  EINVAL,
+  ENOENT,
+  done,
+  fail,
+  list,
+  osdId,
+  reply,
+  str,
+  type Cmd,
+  type CommandContext,
+  type CommandSpec,
+} from "./cmd-util.ts";
 import { FLAG, flagString } from "./constants.ts";
 import type { OsdState } from "./model.ts";
 import { failOsd, markIn, markOut, reweightOsd, setOsdmapFlags } from "./osd-ops.ts";
-import { osdDfObject, osdDfText, osdDumpText, osdTreeText, poolLsDetail, poolLsDetailText, stampSeconds } from "./osd-views.ts";
+import {
+  osdDfObject,
+  osdDfText,
+  osdDumpText,
+  osdTreeText,
+  poolLsDetail,
+  poolLsDetailText,
+  stampSeconds,
+} from "./osd-views.ts";
 import { renderOsdTree } from "./osdmap.ts";
 import { osdPoolStatsObject } from "./pgmap-status.ts";
 import type { SimState } from "./state.ts";
 import {
-  POOL_GET_ALL, createPool, deletePool, enableApplication, getPoolVar, renamePool, setPoolVar, setQuota,
+  POOL_GET_ALL,
+  createPool,
+  deletePool,
+  enableApplication,
+  getPoolVar,
+  renamePool,
+  setPoolVar,
+  setQuota,
 } from "./pool-ops.ts";
 
 type Verb = "down" | "out" | "in";
@@ -31,7 +58,9 @@ function markOsds(ctx: CommandContext, cmd: Cmd, verb: Verb) {
       text += `marked down osd.${o.id}. `;
     } else if (verb === "out") {
       if (!o.in) return void (verbose && (text += `osd.${o.id} is already out. `));
-      const how = o.up ? ", while it was still marked up" : `, after it was down for ${Math.round((state.nowMs - o.downSinceMs) / 1000)} seconds`;
+      const how = o.up
+        ? ", while it was still marked up"
+        : `, after it was down for ${Math.round((state.nowMs - o.downSinceMs) / 1000)} seconds`;
       markOut(state, o, `Client mgr.x marked osd.${o.id} out${how}`);
       text += `marked out osd.${o.id}. `;
     } else {
@@ -69,7 +98,11 @@ function setFlag(ctx: CommandContext, cmd: Cmd, on: boolean) {
   return done(`${name} is ${on ? "set" : "unset"}`);
 }
 
-function withPool(ctx: CommandContext, name: unknown, fn: (pool: NonNullable<ReturnType<SimState["poolByName"]>>) => ReturnType<CommandSpec["handler"]>) {
+function withPool(
+  ctx: CommandContext,
+  name: unknown,
+  fn: (pool: NonNullable<ReturnType<SimState["poolByName"]>>) => ReturnType<CommandSpec["handler"]>,
+) {
   const pool = ctx.state.poolByName(String(name));
   return pool ? fn(pool) : fail(ENOENT, `unrecognized pool '${String(name)}'`);
 }
@@ -90,7 +123,8 @@ function poolGet(ctx: CommandContext, cmd: Cmd) {
       values.push([k, v]);
     }
     return reply(cmd, { pool: pool.name, pool_id: pool.id, ...Object.fromEntries(values) }, () =>
-      values.map(([k, v]) => `${k}: ${v}\n`).join(""));
+      values.map(([k, v]) => `${k}: ${v}\n`).join(""),
+    );
   });
 }
 
@@ -132,8 +166,13 @@ function osdStat(ctx: CommandContext, cmd: Cmd) {
   let remapped = 0;
   for (const pool of state.pools.values()) for (const pg of pool.pgs) if (pg.temp) remapped += 1;
   const data = {
-    epoch: state.osdmapEpoch, num_osds: osds.length, num_up_osds: up, osd_up_since: stampSeconds(state.lastUpChange),
-    num_in_osds: inn, osd_in_since: stampSeconds(state.lastInChange), num_remapped_pgs: remapped,
+    epoch: state.osdmapEpoch,
+    num_osds: osds.length,
+    num_up_osds: up,
+    osd_up_since: stampSeconds(state.lastUpChange),
+    num_in_osds: inn,
+    osd_in_since: stampSeconds(state.lastInChange),
+    num_remapped_pgs: remapped,
   };
   return reply(cmd, data, () => `${osds.length} osds: ${up} up, ${inn} in; epoch: e${state.osdmapEpoch}\n`);
 }
@@ -160,7 +199,9 @@ export const OSD_COMMANDS: Record<string, CommandSpec> = {
     handler: (ctx, cmd) => {
       const states = list(cmd.states);
       const keep = (o: OsdState) =>
-        states.every((s) => (s === "up" ? o.up : s === "down" ? !o.up : s === "in" ? o.in : s === "out" ? !o.in : false));
+        states.every((s) =>
+          s === "up" ? o.up : s === "down" ? !o.up : s === "in" ? o.in : s === "out" ? !o.in : false,
+        );
       const json = states.length ? renderOsdTree(ctx.state, keep) : ctx.json("osd_map_tree");
       return reply(cmd, json, () => osdTreeText(ctx.state, keep));
     },
@@ -177,35 +218,68 @@ export const OSD_COMMANDS: Record<string, CommandSpec> = {
   "osd metadata": { handler: osdMetadataCmd },
   "osd perf": {
     handler: (ctx, cmd) => {
-      const infos = [...ctx.state.existingOsds()].filter((o) => !o.isNew).map((o) => {
-        const l = o.up ? (o.id * 7 + ctx.state.tick * 13) % 11 : 0;
-        return { id: o.id, perf_stats: { commit_latency_ms: l, apply_latency_ms: l, commit_latency_ns: l * 1e6, apply_latency_ns: l * 1e6 } };
-      });
-      return reply(cmd, { pg_ready: true, osdstats: { osd_perf_infos: infos } }, () =>
-        `osd  commit_latency(ms)  apply_latency(ms)\n${infos.map((i) => `${String(i.id).padStart(3)}  ${String(i.perf_stats.commit_latency_ms).padStart(18)}  ${String(i.perf_stats.apply_latency_ms).padStart(17)}\n`).join("")}`);
+      const infos = [...ctx.state.existingOsds()]
+        .filter((o) => !o.isNew)
+        .map((o) => {
+          const l = o.up ? (o.id * 7 + ctx.state.tick * 13) % 11 : 0;
+          return {
+            id: o.id,
+            perf_stats: {
+              commit_latency_ms: l,
+              apply_latency_ms: l,
+              commit_latency_ns: l * 1e6,
+              apply_latency_ns: l * 1e6,
+            },
+          };
+        });
+      return reply(
+        cmd,
+        { pg_ready: true, osdstats: { osd_perf_infos: infos } },
+        () =>
+          `osd  commit_latency(ms)  apply_latency(ms)\n${infos.map((i) => `${String(i.id).padStart(3)}  ${String(i.perf_stats.commit_latency_ms).padStart(18)}  ${String(i.perf_stats.apply_latency_ms).padStart(17)}\n`).join("")}`,
+      );
     },
   },
-  "osd crush dump": { handler: (ctx, cmd) => reply(cmd, ctx.json("osd_map_crush"), () => `${JSON.stringify(JSON.parse(ctx.json("osd_map_crush")), null, 4)}\n`) },
+  "osd crush dump": {
+    handler: (ctx, cmd) =>
+      reply(
+        cmd,
+        ctx.json("osd_map_crush"),
+        () => `${JSON.stringify(JSON.parse(ctx.json("osd_map_crush")), null, 4)}\n`,
+      ),
+  },
   "osd crush rule ls": { handler: (_ctx, cmd) => reply(cmd, ["replicated_rule"], () => "replicated_rule\n") },
   "osd erasure-code-profile ls": { handler: (_ctx, cmd) => reply(cmd, ["default"], () => "default\n") },
   "osd blocklist ls": {
     handler: (ctx, cmd) => {
       const entries = [...ctx.state.blocklist].map(([addr, until]) => ({ addr, until }));
-      return reply(cmd, entries, () => entries.map((e) => `${e.addr} ${e.until}\n`).join(""), `listed ${entries.length} entries`);
+      return reply(
+        cmd,
+        entries,
+        () => entries.map((e) => `${e.addr} ${e.until}\n`).join(""),
+        `listed ${entries.length} entries`,
+      );
     },
   },
   "osd pool ls": {
     handler: (ctx, cmd) => {
       const pools = [...ctx.state.pools.values()];
       if (cmd.detail === "detail") return reply(cmd, poolLsDetail(pools), () => poolLsDetailText(pools));
-      return reply(cmd, pools.map((p) => p.name), () => pools.map((p) => `${p.name}\n`).join(""));
+      return reply(
+        cmd,
+        pools.map((p) => p.name),
+        () => pools.map((p) => `${p.name}\n`).join(""),
+      );
     },
   },
   "osd pool create": {
     write: true,
     handler: (ctx, cmd) => {
       const pgNum = typeof cmd.pg_num === "number" && cmd.pg_num > 0 ? cmd.pg_num : 32;
-      const size = typeof cmd.size === "number" && cmd.size > 0 ? cmd.size : Math.min(3, ctx.state.hosts.length > 1 ? ctx.state.hosts.length : 3);
+      const size =
+        typeof cmd.size === "number" && cmd.size > 0
+          ? cmd.size
+          : Math.min(3, ctx.state.hosts.length > 1 ? ctx.state.hosts.length : 3);
       const r = createPool(ctx.state, String(cmd.pool), pgNum, size);
       const pool = ctx.state.poolByName(String(cmd.pool));
       if (r.retval === 0 && pool && typeof cmd.autoscale_mode === "string") pool.autoscaleMode = cmd.autoscale_mode;
@@ -214,27 +288,42 @@ export const OSD_COMMANDS: Record<string, CommandSpec> = {
   },
   "osd pool delete": { write: true, handler: poolDelete },
   "osd pool rm": { write: true, handler: poolDelete },
-  "osd pool rename": { write: true, handler: (ctx, cmd) => asResult(renamePool(ctx.state, String(cmd.srcpool), String(cmd.destpool))) },
+  "osd pool rename": {
+    write: true,
+    handler: (ctx, cmd) => asResult(renamePool(ctx.state, String(cmd.srcpool), String(cmd.destpool))),
+  },
   "osd pool set": {
     write: true,
-    handler: (ctx, cmd) => withPool(ctx, cmd.pool, (pool) => asResult(setPoolVar(ctx.state, pool, String(cmd.var), String(cmd.val ?? "")))),
+    handler: (ctx, cmd) =>
+      withPool(ctx, cmd.pool, (pool) => asResult(setPoolVar(ctx.state, pool, String(cmd.var), String(cmd.val ?? "")))),
   },
   "osd pool get": { handler: poolGet },
   "osd pool set-quota": {
     write: true,
-    handler: (ctx, cmd) => withPool(ctx, cmd.pool, (pool) => asResult(setQuota(ctx.state, pool, String(cmd.field), String(cmd.val)))),
+    handler: (ctx, cmd) =>
+      withPool(ctx, cmd.pool, (pool) => asResult(setQuota(ctx.state, pool, String(cmd.field), String(cmd.val)))),
   },
   "osd pool get-quota": {
     handler: (ctx, cmd) =>
       withPool(ctx, cmd.pool, (pool) => {
         const na = (n: number) => (n ? String(n) : "N/A");
-        return reply(cmd, { pool_name: pool.name, pool_id: pool.id, quota_max_objects: pool.quotaMaxObjects, quota_max_bytes: pool.quotaMaxBytes },
-          () => `quotas for pool '${pool.name}':\n  max objects: ${na(pool.quotaMaxObjects)}\n  max bytes  : ${na(pool.quotaMaxBytes)}\n`);
+        return reply(
+          cmd,
+          {
+            pool_name: pool.name,
+            pool_id: pool.id,
+            quota_max_objects: pool.quotaMaxObjects,
+            quota_max_bytes: pool.quotaMaxBytes,
+          },
+          () =>
+            `quotas for pool '${pool.name}':\n  max objects: ${na(pool.quotaMaxObjects)}\n  max bytes  : ${na(pool.quotaMaxBytes)}\n`,
+        );
       }),
   },
   "osd pool application enable": {
     write: true,
-    handler: (ctx, cmd) => withPool(ctx, cmd.pool, (pool) => asResult(enableApplication(ctx.state, pool, String(cmd.app)))),
+    handler: (ctx, cmd) =>
+      withPool(ctx, cmd.pool, (pool) => asResult(enableApplication(ctx.state, pool, String(cmd.app)))),
   },
   "osd pool stats": {
     handler: (ctx, cmd) => {
@@ -242,11 +331,16 @@ export const OSD_COMMANDS: Record<string, CommandSpec> = {
       if (name !== undefined && !ctx.state.poolByName(name)) return fail(ENOENT, `unrecognized pool '${name}'`);
       const stats = osdPoolStatsObject(ctx.state).filter((p) => name === undefined || p.pool_name === name);
       return reply(cmd, stats, () =>
-        stats.map((p) => {
-          const io = Object.entries(p.client_io_rate);
-          const body = io.length ? `  client io ${io.map(([k, v]) => `${v} ${k}`).join(", ")}\n` : "  nothing is going on\n";
-          return `pool ${p.pool_name} id ${p.pool_id}\n${body}\n`;
-        }).join(""));
+        stats
+          .map((p) => {
+            const io = Object.entries(p.client_io_rate);
+            const body = io.length
+              ? `  client io ${io.map(([k, v]) => `${v} ${k}`).join(", ")}\n`
+              : "  nothing is going on\n";
+            return `pool ${p.pool_name} id ${p.pool_id}\n${body}\n`;
+          })
+          .join(""),
+      );
     },
   },
 };

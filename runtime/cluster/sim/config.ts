@@ -42,7 +42,8 @@ function parseError(opt: ConfigOption, value: string): string | undefined {
   if (INTEGER_TYPES.has(opt.type) && !/^-?\d+[KMGTkmgt]?i?[Bb]?$/.test(value)) {
     return `error parsing value: strict_strtoll: expected integer, got: '${value}'`;
   }
-  if (opt.type === "float" && Number.isNaN(Number(value))) return `error parsing value: strict_strtod: expected double, got: '${value}'`;
+  if (opt.type === "float" && Number.isNaN(Number(value)))
+    return `error parsing value: strict_strtod: expected double, got: '${value}'`;
   if (opt.type === "bool" && !["true", "false", "1", "0", "yes", "no", "on", "off"].includes(value.toLowerCase())) {
     return `error parsing value: Expected option value to be integer, got '${value}'`;
   }
@@ -57,7 +58,9 @@ function syncMgrConfig(state: SimState, name: string): void {
   const entries = state.configDb.filter((e) => e.name === name && appliesToMgr(e.section));
   const rank = (s: string) => (s === "mgr.x" ? 3 : s === "mgr" ? 2 : 1);
   entries.sort((a, b) => rank(b.section) - rank(a.section));
-  const value = entries[0] ? formatValue(configOption(name), entries[0].value) : mgrGet<Record<string, string>>("config")[name]!;
+  const value = entries[0]
+    ? formatValue(configOption(name), entries[0].value)
+    : mgrGet<Record<string, string>>("config")[name]!;
   if (state.mgrConfig[name] === value) return;
   state.mgrConfig[name] = value;
   state.touch("config");
@@ -109,10 +112,37 @@ export function configGet(state: SimState, cmd: Cmd): CommandResult {
   }
   const type = who.split(".")[0]!;
   const applying = state.configDb.filter((e) => e.section === who || e.section === type || e.section === "global");
-  const data = Object.fromEntries(applying.map((e) => [e.name, { value: e.value, section: e.section, mask: "", can_update_at_runtime: configOption(e.name)?.can_update_at_runtime ?? true }]));
+  const data = Object.fromEntries(
+    applying.map((e) => [
+      e.name,
+      {
+        value: e.value,
+        section: e.section,
+        mask: "",
+        can_update_at_runtime: configOption(e.name)?.can_update_at_runtime ?? true,
+      },
+    ]),
+  );
   return reply(cmd, data, () =>
-    table([["WHO", "left"], ["MASK", "left"], ["LEVEL", "left"], ["OPTION", "left"], ["VALUE", "left"], ["RO", "left"]],
-      applying.map((e) => [e.section, "", configOption(e.name)?.level ?? "advanced", e.name, e.value, configOption(e.name)?.can_update_at_runtime === false ? "*" : ""])));
+    table(
+      [
+        ["WHO", "left"],
+        ["MASK", "left"],
+        ["LEVEL", "left"],
+        ["OPTION", "left"],
+        ["VALUE", "left"],
+        ["RO", "left"],
+      ],
+      applying.map((e) => [
+        e.section,
+        "",
+        configOption(e.name)?.level ?? "advanced",
+        e.name,
+        e.value,
+        configOption(e.name)?.can_update_at_runtime === false ? "*" : "",
+      ]),
+    ),
+  );
 
   function name(k: string) {
     return configOption(k) !== undefined || k.startsWith("mgr/") || state.configDb.some((e) => e.name === k);
@@ -122,9 +152,26 @@ export function configGet(state: SimState, cmd: Cmd): CommandResult {
 export function configDump(state: SimState, cmd: Cmd): CommandResult {
   const entries = state.configDb.map((e) => {
     const opt = configOption(e.name);
-    return { section: e.section, name: e.name, value: e.value, level: opt?.level ?? "advanced", can_update_at_runtime: opt?.can_update_at_runtime ?? true, mask: "" };
+    return {
+      section: e.section,
+      name: e.name,
+      value: e.value,
+      level: opt?.level ?? "advanced",
+      can_update_at_runtime: opt?.can_update_at_runtime ?? true,
+      mask: "",
+    };
   });
   return reply(cmd, entries, () =>
-    table([["WHO", "left"], ["MASK", "left"], ["LEVEL", "left"], ["OPTION", "left"], ["VALUE", "left"], ["RO", "left"]],
-      entries.map((e) => [e.section, e.mask, e.level, e.name, e.value, e.can_update_at_runtime ? "" : "*"])));
+    table(
+      [
+        ["WHO", "left"],
+        ["MASK", "left"],
+        ["LEVEL", "left"],
+        ["OPTION", "left"],
+        ["VALUE", "left"],
+        ["RO", "left"],
+      ],
+      entries.map((e) => [e.section, e.mask, e.level, e.name, e.value, e.can_update_at_runtime ? "" : "*"]),
+    ),
+  );
 }

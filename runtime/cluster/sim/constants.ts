@@ -41,16 +41,31 @@ export const DEFAULT_FLAGS = FLAG.sortbitwise! | FLAG.recovery_deletes! | FLAG.p
 
 /** Flags that raise OSDMAP_FLAGS (OSDMap::check_health). */
 export const WARN_FLAGS =
-  FLAG.pauserd! | FLAG.pausewr! | FLAG.pauserec! | FLAG.noup! | FLAG.nodown! | FLAG.noin! | FLAG.noout! |
-  FLAG.nobackfill! | FLAG.norecover! | FLAG.noscrub! | FLAG["nodeep-scrub"]! | FLAG.notieragent! |
-  FLAG.nosnaptrim! | FLAG.norebalance!;
+  FLAG.pauserd! |
+  FLAG.pausewr! |
+  FLAG.pauserec! |
+  FLAG.noup! |
+  FLAG.nodown! |
+  FLAG.noin! |
+  FLAG.noout! |
+  FLAG.nobackfill! |
+  FLAG.norecover! |
+  FLAG.noscrub! |
+  FLAG["nodeep-scrub"]! |
+  FLAG.notieragent! |
+  FLAG.nosnaptrim! |
+  FLAG.norebalance!;
 
 export function flagString(flags: number): string {
-  return OSDMAP_FLAGS.filter(([, bit]) => flags & bit).map(([name]) => name).join(",");
+  return OSDMAP_FLAGS.filter(([, bit]) => flags & bit)
+    .map(([name]) => name)
+    .join(",");
 }
 
 export function flagSet(flags: number): string[] {
-  return OSDMAP_FLAGS.filter(([, bit]) => flags & bit).map(([name]) => name).sort();
+  return OSDMAP_FLAGS.filter(([, bit]) => flags & bit)
+    .map(([name]) => name)
+    .sort();
 }
 
 /** Pool flag bits (pg_pool_t::FLAG_*). */
@@ -74,7 +89,10 @@ export const POOL_FLAG: Record<string, number> = {
 };
 
 export function poolFlagNames(flags: number): string {
-  return Object.entries(POOL_FLAG).filter(([, bit]) => flags & bit).map(([n]) => n).join(",");
+  return Object.entries(POOL_FLAG)
+    .filter(([, bit]) => flags & bit)
+    .map(([n]) => n)
+    .join(",");
 }
 
 export const FULL_RATIO = 0.949999988079071;

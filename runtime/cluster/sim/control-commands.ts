@@ -29,32 +29,76 @@ export interface SimControls {
 }
 
 export const SIM_COMMANDS: readonly { cmd: string; desc: string; perm: string }[] = Object.freeze([
-  { cmd: "sim osd down name=id,type=CephOsdName", desc: "Kill an OSD daemon (stays down until 'sim osd up')", perm: "w" },
+  {
+    cmd: "sim osd down name=id,type=CephOsdName",
+    desc: "Kill an OSD daemon (stays down until 'sim osd up')",
+    perm: "w",
+  },
   { cmd: "sim osd up name=id,type=CephOsdName", desc: "Start an OSD daemon again", perm: "w" },
   { cmd: "sim osd out name=id,type=CephOsdName", desc: "Mark an OSD out", perm: "w" },
   { cmd: "sim osd in name=id,type=CephOsdName", desc: "Mark an OSD in", perm: "w" },
-  { cmd: "sim osd add name=host,type=CephString,req=false", desc: "Create an OSD (in the osdmap now, its metadata a few ticks later)", perm: "w" },
-  { cmd: "sim osd rm name=id,type=CephOsdName", desc: "Purge an OSD (the mgr keeps its metadata a few ticks)", perm: "w" },
-  { cmd: "sim osd replace name=id,type=CephOsdName", desc: "Swap an OSD's disk: fail, out, purge, recreate", perm: "w" },
-  { cmd: "sim host add name=name,type=CephString,req=false name=osds,type=CephInt,range=1|100,req=false", desc: "Add a host with new OSDs", perm: "w" },
+  {
+    cmd: "sim osd add name=host,type=CephString,req=false",
+    desc: "Create an OSD (in the osdmap now, its metadata a few ticks later)",
+    perm: "w",
+  },
+  {
+    cmd: "sim osd rm name=id,type=CephOsdName",
+    desc: "Purge an OSD (the mgr keeps its metadata a few ticks)",
+    perm: "w",
+  },
+  {
+    cmd: "sim osd replace name=id,type=CephOsdName",
+    desc: "Swap an OSD's disk: fail, out, purge, recreate",
+    perm: "w",
+  },
+  {
+    cmd: "sim host add name=name,type=CephString,req=false name=osds,type=CephInt,range=1|100,req=false",
+    desc: "Add a host with new OSDs",
+    perm: "w",
+  },
   { cmd: "sim host down name=name,type=CephString", desc: "Power off a host: all its OSDs go down", perm: "w" },
   { cmd: "sim host up name=name,type=CephString", desc: "Power a host back on", perm: "w" },
   { cmd: "sim mon down name=id,type=CephString", desc: "Take a mon out of quorum", perm: "w" },
   { cmd: "sim mon up name=id,type=CephString", desc: "Bring a mon back into quorum", perm: "w" },
-  { cmd: "sim mon add name=id,type=CephString name=host,type=CephString,req=false", desc: "Add a mon to the monmap", perm: "w" },
+  {
+    cmd: "sim mon add name=id,type=CephString name=host,type=CephString,req=false",
+    desc: "Add a mon to the monmap",
+    perm: "w",
+  },
   { cmd: "sim mon rm name=id,type=CephString", desc: "Remove a mon from the monmap", perm: "w" },
-  { cmd: "sim mds add name=id,type=CephString name=host,type=CephString,req=false", desc: "Start an MDS (a standby in the FSMap)", perm: "w" },
+  {
+    cmd: "sim mds add name=id,type=CephString name=host,type=CephString,req=false",
+    desc: "Start an MDS (a standby in the FSMap)",
+    perm: "w",
+  },
   { cmd: "sim mds rm name=id,type=CephString", desc: "Stop an MDS", perm: "w" },
-  { cmd: "sim pool fill name=pool,type=CephPoolname name=percent,type=CephFloat,range=0|100", desc: "Fill a pool to a %USED", perm: "w" },
+  {
+    cmd: "sim pool fill name=pool,type=CephPoolname name=percent,type=CephFloat,range=0|100",
+    desc: "Fill a pool to a %USED",
+    perm: "w",
+  },
   { cmd: "sim tick name=count,type=CephInt,range=1|10000,req=false", desc: "Advance the evolution now", perm: "w" },
   {
     cmd: "sim health set name=code,type=CephString name=severity,type=CephChoices,strings=warning|error name=summary,type=CephString,n=N",
     desc: "Raise a health check",
     perm: "w",
   },
-  { cmd: "sim health clear name=code,type=CephString,req=false", desc: "Clear one injected health check, or all", perm: "w" },
-  { cmd: "sim service add name=type,type=CephString name=id,type=CephString name=host,type=CephString,req=false", desc: "Register a daemon in the service map", perm: "w" },
-  { cmd: "sim service rm name=type,type=CephString name=id,type=CephString", desc: "Remove a daemon from the service map", perm: "w" },
+  {
+    cmd: "sim health clear name=code,type=CephString,req=false",
+    desc: "Clear one injected health check, or all",
+    perm: "w",
+  },
+  {
+    cmd: "sim service add name=type,type=CephString name=id,type=CephString name=host,type=CephString,req=false",
+    desc: "Register a daemon in the service map",
+    perm: "w",
+  },
+  {
+    cmd: "sim service rm name=type,type=CephString name=id,type=CephString",
+    desc: "Remove a daemon from the service map",
+    perm: "w",
+  },
   { cmd: "sim status", desc: "Show the simulation's epochs and counts", perm: "r" },
 ]);
 
@@ -104,7 +148,10 @@ function run(sim: SimControls, cmd: SimCmd): CommandResult {
       return ok(`replacing osd.${id}`);
     }
     case "sim host add": {
-      const name = sim.addHost(cmd.name === undefined ? undefined : String(cmd.name), typeof cmd.osds === "number" ? cmd.osds : undefined);
+      const name = sim.addHost(
+        cmd.name === undefined ? undefined : String(cmd.name),
+        typeof cmd.osds === "number" ? cmd.osds : undefined,
+      );
       return ok(`added host ${name}`, name);
     }
     case "sim host down":
@@ -156,7 +203,10 @@ function run(sim: SimControls, cmd: SimCmd): CommandResult {
       return ok(`removed ${String(cmd.type)}.${String(cmd.id)}`);
     case "sim status": {
       const data = { epochs: sim.epochs(), ...sim.summary() };
-      const text = cmd.format === "json" || cmd.format === "json-pretty" ? JSON.stringify(data) : `${JSON.stringify(data, null, 2)}\n`;
+      const text =
+        cmd.format === "json" || cmd.format === "json-pretty"
+          ? JSON.stringify(data)
+          : `${JSON.stringify(data, null, 2)}\n`;
       return ok("", text);
     }
     default:

@@ -29,7 +29,9 @@ const COMMON: Record<string, Handler> = {
     if (logger === undefined) return ok(dump);
     const section = dump[logger] ?? {};
     const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
-    return ok({ [logger]: counter === undefined ? section : counter in section ? { [counter]: section[counter] } : {} });
+    return ok({
+      [logger]: counter === undefined ? section : counter in section ? { [counter]: section[counter] } : {},
+    });
   },
   "perf schema": (state, who) => ok(perfSchemaDump(state, who.type, who.id) ?? {}),
   ops: () => ok({ ops: [], num_ops: 0 }),
@@ -42,7 +44,8 @@ const COMMON: Record<string, Handler> = {
   },
   "config show": (state, who) => {
     const out: Record<string, string> = {};
-    for (const o of mgrGet<{ options: { name: string }[] }>("config_options").options) out[o.name] = effectiveValue(state, key(who), o.name) ?? "";
+    for (const o of mgrGet<{ options: { name: string }[] }>("config_options").options)
+      out[o.name] = effectiveValue(state, key(who), o.name) ?? "";
     return ok(out);
   },
 };
@@ -51,7 +54,15 @@ const OSD: Record<string, Handler> = {
   ...COMMON,
   status: (state, who) => {
     const o = state.osd(Number(who.id))!;
-    return ok({ cluster_fsid: state.fsid, osd_fsid: o.uuid, whoami: o.id, state: "active", oldest_map: 1, newest_map: state.osdmapEpoch, num_pgs: o.numPgs });
+    return ok({
+      cluster_fsid: state.fsid,
+      osd_fsid: o.uuid,
+      whoami: o.id,
+      state: "active",
+      oldest_map: 1,
+      newest_map: state.osdmapEpoch,
+      num_pgs: o.numPgs,
+    });
   },
   dump_ops_in_flight: () => ok({ ops: [], num_ops: 0 }),
 };
@@ -66,7 +77,12 @@ const MON: Record<string, Handler> = {
  * Runs one command on a simulated OSD, named mon or MDS; the caller validated it against that
  * daemon type's descriptors. `monStatus` is the published mon_status text.
  */
-export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd, monStatus: () => string): CommandResult {
+export function runDaemonCommand(
+  state: SimState,
+  target: DaemonTarget,
+  cmd: Cmd,
+  monStatus: () => string,
+): CommandResult {
   if (target.type === "osd") {
     const o = /^\d+$/.test(target.id) ? state.osd(Number(target.id)) : undefined;
     // the objecter's answer for an osd the map does not have
@@ -75,14 +91,25 @@ export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd
     return dispatch(OSD, state, target, cmd);
   }
   if (target.type === "mon") {
-    if (!state.mons.some((m) => m.name === target.id)) return fail(ENOENT, `problem getting command descriptions from mon.${target.id}`);
-    if (cmd.prefix === "mon_status") return { retval: 0, stdout: (JSON.parse(monStatus()) as { json: string }).json, stderr: "" };
+    if (!state.mons.some((m) => m.name === target.id))
+      return fail(ENOENT, `problem getting command descriptions from mon.${target.id}`);
+    if (cmd.prefix === "mon_status")
+      return { retval: 0, stdout: (JSON.parse(monStatus()) as { json: string }).json, stderr: "" };
     return dispatch(MON, state, target, cmd);
   }
   if (target.type === "mds") {
-    if (!state.mdsDaemons.has(target.id)) return fail(ENOENT, `problem getting command descriptions from mds.${target.id}`);
+    if (!state.mdsDaemons.has(target.id))
+      return fail(ENOENT, `problem getting command descriptions from mds.${target.id}`);
     if (cmd.prefix === "version") return version();
-    if (cmd.prefix === "status") return ok({ cluster_fsid: state.fsid, whoami: -1, id: 0, want_state: "up:standby", state: "up:standby", mdsmap_epoch: state.fsmapEpoch });
+    if (cmd.prefix === "status")
+      return ok({
+        cluster_fsid: state.fsid,
+        whoami: -1,
+        id: 0,
+        want_state: "up:standby",
+        state: "up:standby",
+        mdsmap_epoch: state.fsmapEpoch,
+      });
     return fail(EINVAL, "unrecognized command! [" + cmd.prefix + "]");
   }
   return fail(EINVAL, `no simulated daemon commands for ${target.type}`);
@@ -90,6 +117,10 @@ export function runDaemonCommand(state: SimState, target: DaemonTarget, cmd: Cmd
 
 function dispatch(table: Record<string, Handler>, state: SimState, who: DaemonTarget, cmd: Cmd): CommandResult {
   const handler = Object.hasOwn(table, cmd.prefix) ? table[cmd.prefix] : undefined;
-  if (!handler) return fail(EINVAL, `the simulated ${key(who)} does not implement "${cmd.prefix}" (a real one does): it answers ${Object.keys(table).join(", ")}`);
+  if (!handler)
+    return fail(
+      EINVAL,
+      `the simulated ${key(who)} does not implement "${cmd.prefix}" (a real one does): it answers ${Object.keys(table).join(", ")}`,
+    );
   return handler(state, who, cmd);
 }

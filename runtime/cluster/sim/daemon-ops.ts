@@ -12,7 +12,12 @@ function election(state: SimState): void {
   state.quorumSinceMs = state.nowMs;
   const q = state.mons.filter((m) => m.inQuorum);
   clog(state, "cluster", "[INF]", `mon.${q[0]?.name ?? "a"} calling monitor election`);
-  clog(state, "cluster", "[INF]", `mon.${q[0]?.name ?? "a"} is new leader, mons ${q.map((m) => m.name).join(",")} in quorum (ranks ${q.map((m) => m.rank).join(",")})`);
+  clog(
+    state,
+    "cluster",
+    "[INF]",
+    `mon.${q[0]?.name ?? "a"} is new leader, mons ${q.map((m) => m.name).join(",")} in quorum (ranks ${q.map((m) => m.rank).join(",")})`,
+  );
 }
 
 function monmapChanged(state: SimState): void {
@@ -44,7 +49,13 @@ function fsmapChanged(state: SimState): void {
 }
 
 export function addMds(state: SimState, name: string, host: number): void {
-  state.mdsDaemons.set(name, { name, gid: 24100 + state.mdsDaemons.size * 13, host, nonce: 1000 + state.rand.int(4_000_000_000), epoch: state.fsmapEpoch + 1 });
+  state.mdsDaemons.set(name, {
+    name,
+    gid: 24100 + state.mdsDaemons.size * 13,
+    host,
+    nonce: 1000 + state.rand.int(4_000_000_000),
+    epoch: state.fsmapEpoch + 1,
+  });
   fsmapChanged(state);
   clog(state, "cluster", "[INF]", `Standby daemon mds.${name} assigned to filesystem (none) as rank -1`);
 }
@@ -57,12 +68,27 @@ export function removeMds(state: SimState, name: string): void {
 /** A standby entry of `fs dump` (MDSMap::mds_info_t). */
 export function mdsStandby(state: SimState, d: MdsDaemon) {
   const ip = state.hosts[d.host]!.ip;
-  const compat = (mgrGet<{ compat: unknown }>("fs_map")).compat;
+  const compat = mgrGet<{ compat: unknown }>("fs_map").compat;
   return {
-    gid: d.gid, name: d.name, rank: -1, incarnation: 0, state: "up:standby", state_seq: 1,
+    gid: d.gid,
+    name: d.name,
+    rank: -1,
+    incarnation: 0,
+    state: "up:standby",
+    state_seq: 1,
     addr: `${ip}:6801/${d.nonce}`,
-    addrs: { addrvec: [{ type: "v2", addr: `${ip}:6800`, nonce: d.nonce }, { type: "v1", addr: `${ip}:6801`, nonce: d.nonce }] },
-    join_fscid: -1, export_targets: [], features: rawNumber(FEATURES_ALL), flags: 0, compat, epoch: d.epoch,
+    addrs: {
+      addrvec: [
+        { type: "v2", addr: `${ip}:6800`, nonce: d.nonce },
+        { type: "v1", addr: `${ip}:6801`, nonce: d.nonce },
+      ],
+    },
+    join_fscid: -1,
+    export_targets: [],
+    features: rawNumber(FEATURES_ALL),
+    flags: 0,
+    compat,
+    epoch: d.epoch,
   };
 }
 
@@ -71,5 +97,10 @@ export function mdsMetadata(state: SimState, name: string): Record<string, strin
   if (!d) return null;
   const host = state.hosts[d.host]!;
   const { addr: _addr, addrs: _addrs, ...base } = fixture<Record<string, string>>("mgr-get/get_metadata.mgr.x.json");
-  return { addr: `[v2:${host.ip}:6800/${d.nonce},v1:${host.ip}:6801/${d.nonce}]`, ...base, hostname: host.name, container_name: "" };
+  return {
+    addr: `[v2:${host.ip}:6800/${d.nonce},v1:${host.ip}:6801/${d.nonce}]`,
+    ...base,
+    hostname: host.name,
+    container_name: "",
+  };
 }

@@ -22,7 +22,13 @@ export function monMetadata(state: SimState, name: string): Metadata | null {
 export function mgrMetadata(state: SimState, name: string): Metadata | null {
   if (name !== "x") return null;
   const host = state.hosts[0]!;
-  return { ...fixture<Metadata>("mgr-get/get_metadata.mgr.x.json"), hostname: host.name, addr: host.ip, addrs: `${host.ip}:0/21932`, container_name: "" };
+  return {
+    ...fixture<Metadata>("mgr-get/get_metadata.mgr.x.json"),
+    hostname: host.name,
+    addr: host.ip,
+    addrs: `${host.ip}:0/21932`,
+    container_name: "",
+  };
 }
 
 /** Metadata the mgr holds for a daemon; null if it never reported (or was culled). */

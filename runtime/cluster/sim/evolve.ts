@@ -99,7 +99,8 @@ function randomEvents(state: SimState): void {
   if (r.chance(0.004 * chaos)) startReplacement(state);
   if (state.mons.length > 1 && r.chance(0.002 * chaos)) {
     const mon = r.pick(state.mons.filter((m) => m.inQuorum));
-    if (mon && state.mons.filter((m) => m.inQuorum).length > 1) setMonInQuorum(state, mon.name, false, state.tick + r.between(3, 10));
+    if (mon && state.mons.filter((m) => m.inQuorum).length > 1)
+      setMonInQuorum(state, mon.name, false, state.tick + r.between(3, 10));
   }
 }
 
@@ -112,8 +113,19 @@ export function setMonInQuorum(state: SimState, name: string, inQuorum: boolean,
   const pending = state.monReturnAt;
   if (!inQuorum && returnAtTick >= 0) pending.set(name, returnAtTick);
   else pending.delete(name);
-  const quorum = state.mons.filter((m) => m.inQuorum).map((m) => m.name).join(",");
-  clog(state, "cluster", "[INF]", `mon.${state.mons.find((m) => m.inQuorum)?.name ?? "a"} is new leader, mons ${quorum} in quorum (ranks ${state.mons.filter((m) => m.inQuorum).map((m) => m.rank).join(",")})`);
+  const quorum = state.mons
+    .filter((m) => m.inQuorum)
+    .map((m) => m.name)
+    .join(",");
+  clog(
+    state,
+    "cluster",
+    "[INF]",
+    `mon.${state.mons.find((m) => m.inQuorum)?.name ?? "a"} is new leader, mons ${quorum} in quorum (ranks ${state.mons
+      .filter((m) => m.inQuorum)
+      .map((m) => m.rank)
+      .join(",")})`,
+  );
   state.touch("mon_status");
   state.notify("mon_status", "");
   return true;
@@ -139,7 +151,12 @@ function advanceReplacements(state: SimState): void {
     if (job.atTick > state.tick) continue;
     const o = state.osd(job.id);
     if (job.stage === "failed") {
-      if (o) markOut(state, o, `Marking osd.${o.id} out (has been down for ${Math.round((state.nowMs - o.downSinceMs) / 1000)} seconds)`);
+      if (o)
+        markOut(
+          state,
+          o,
+          `Marking osd.${o.id} out (has been down for ${Math.round((state.nowMs - o.downSinceMs) / 1000)} seconds)`,
+        );
       job.stage = "out";
       job.atTick = state.tick + 3;
     } else if (job.stage === "out") {

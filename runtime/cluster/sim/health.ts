@@ -26,16 +26,28 @@ function osdChecks(state: SimState, checks: Map<string, HealthCheck>): void {
   }
   const downIn = [...state.existingOsds()].filter((o) => !o.up && o.in && !o.isNew);
   if (downIn.length) {
-    checks.set("OSD_DOWN", warn(`${downIn.length} osds down`, downIn.length,
-      downIn.map((o) => `osd.${o.id} (root=default,host=${state.hosts[o.host]!.name}) is down`)));
+    checks.set(
+      "OSD_DOWN",
+      warn(
+        `${downIn.length} osds down`,
+        downIn.length,
+        downIn.map((o) => `osd.${o.id} (root=default,host=${state.hosts[o.host]!.name}) is down`),
+      ),
+    );
   }
   const downHosts = state.hosts
     .map((h) => ({ h, osds: h.osds.map((id) => state.osds[id]).filter((o) => o && !o.isNew && o.in) }))
     .filter((x) => x.osds.length > 0 && x.osds.every((o) => !o!.up));
   if (downHosts.length && downHosts.length < state.hosts.length) {
     const n = downHosts.reduce((s, x) => s + x.osds.length, 0);
-    checks.set("OSD_HOST_DOWN", warn(`${plural(downHosts.length, "host")} (${n} osds) down`, downHosts.length,
-      downHosts.map((x) => `host ${x.h.name} (root=default) (${x.osds.length} osds) is down`)));
+    checks.set(
+      "OSD_HOST_DOWN",
+      warn(
+        `${plural(downHosts.length, "host")} (${n} osds) down`,
+        downHosts.length,
+        downHosts.map((x) => `host ${x.h.name} (root=default) (${x.osds.length} osds) is down`),
+      ),
+    );
   } else if (downHosts.length && downHosts.length === state.hosts.length) {
     const n = downHosts.reduce((s, x) => s + x.osds.length, 0);
     checks.set("OSD_ROOT_DOWN", warn(`1 root (${n} osds) down`, 1, [`root default (${n} osds) is down`]));
@@ -49,20 +61,43 @@ function osdChecks(state: SimState, checks: Map<string, HealthCheck>): void {
     else if (ratio >= NEARFULL_RATIO) full.near.push(o.id);
   }
   if (full.full.length) {
-    checks.set("OSD_FULL", { ...warn(`${full.full.length} full osd(s)`, full.full.length, full.full.map((id) => `osd.${id} is full`)), severity: "HEALTH_ERR" });
+    checks.set("OSD_FULL", {
+      ...warn(
+        `${full.full.length} full osd(s)`,
+        full.full.length,
+        full.full.map((id) => `osd.${id} is full`),
+      ),
+      severity: "HEALTH_ERR",
+    });
   }
   if (full.backfill.length) {
-    checks.set("OSD_BACKFILLFULL", warn(`${full.backfill.length} backfillfull osd(s)`, full.backfill.length,
-      full.backfill.map((id) => `osd.${id} is backfill full`)));
+    checks.set(
+      "OSD_BACKFILLFULL",
+      warn(
+        `${full.backfill.length} backfillfull osd(s)`,
+        full.backfill.length,
+        full.backfill.map((id) => `osd.${id} is backfill full`),
+      ),
+    );
   }
   if (full.near.length) {
-    checks.set("OSD_NEARFULL", warn(`${full.near.length} nearfull osd(s)`, full.near.length,
-      full.near.map((id) => `osd.${id} is near full`)));
+    checks.set(
+      "OSD_NEARFULL",
+      warn(
+        `${full.near.length} nearfull osd(s)`,
+        full.near.length,
+        full.near.map((id) => `osd.${id} is near full`),
+      ),
+    );
   }
   poolFullChecks(state, checks, full);
 }
 
-function poolFullChecks(state: SimState, checks: Map<string, HealthCheck>, osds: { full: number[]; backfill: number[]; near: number[] }): void {
+function poolFullChecks(
+  state: SimState,
+  checks: Map<string, HealthCheck>,
+  osds: { full: number[]; backfill: number[]; near: number[] },
+): void {
   const level = new Map<number, number>();
   for (const id of osds.near) level.set(id, 1);
   for (const id of osds.backfill) level.set(id, 2);
@@ -76,7 +111,15 @@ function poolFullChecks(state: SimState, checks: Map<string, HealthCheck>, osds:
     byLevel[worst]!.push(pool.name);
   }
   const add = (code: string, names: string[], word: string, what: string) => {
-    if (names.length) checks.set(code, warn(`${names.length} pool(s) ${word}`, names.length, names.map((n) => `pool '${n}' is ${what}`)));
+    if (names.length)
+      checks.set(
+        code,
+        warn(
+          `${names.length} pool(s) ${word}`,
+          names.length,
+          names.map((n) => `pool '${n}' is ${what}`),
+        ),
+      );
   };
   add("POOL_NEARFULL", byLevel[1]!, "nearfull", "nearfull");
   add("POOL_BACKFILLFULL", byLevel[2]!, "backfillfull", "backfillfull");
@@ -127,29 +170,47 @@ function pgChecks(state: SimState, checks: Map<string, HealthCheck>): void {
     if (counts.inactive) parts.push(`${plural(counts.inactive, "pg")} inactive`);
     if (counts.peering) parts.push(`${plural(counts.peering, "pg")} peering`);
     if (counts.stale) parts.push(`${plural(counts.stale, "pg")} stale`);
-    checks.set("PG_AVAILABILITY", warn(`Reduced data availability: ${parts.join(", ")}`, inactive.count, inactive.lines));
+    checks.set(
+      "PG_AVAILABILITY",
+      warn(`Reduced data availability: ${parts.join(", ")}`, inactive.count, inactive.lines),
+    );
   }
   if (degradedPgs.count) {
     const parts = [];
     if (degradedObjects) parts.push(`${degradedObjects}/${copies} objects degraded (${pct(degradedObjects, copies)})`);
     if (degradedCount) parts.push(`${plural(degradedCount, "pg")} degraded`);
     if (undersized) parts.push(`${plural(undersized, "pg")} undersized`);
-    checks.set("PG_DEGRADED", warn(`Degraded data redundancy: ${parts.join(", ")}`, degradedPgs.count, degradedPgs.lines));
+    checks.set(
+      "PG_DEGRADED",
+      warn(`Degraded data redundancy: ${parts.join(", ")}`, degradedPgs.count, degradedPgs.lines),
+    );
   }
   if (misplacedObjects) {
-    checks.set("OBJECT_MISPLACED", warn(`${misplacedObjects}/${copies} objects misplaced (${pct(misplacedObjects, copies)})`, misplacedObjects));
+    checks.set(
+      "OBJECT_MISPLACED",
+      warn(`${misplacedObjects}/${copies} objects misplaced (${pct(misplacedObjects, copies)})`, misplacedObjects),
+    );
   }
 }
 
 function monChecks(state: SimState, checks: Map<string, HealthCheck>): void {
   const down = state.mons.filter((m) => !m.inQuorum);
   if (!down.length) return;
-  const quorum = state.mons.filter((m) => m.inQuorum).map((m) => m.name).join(",");
-  checks.set("MON_DOWN", warn(`${down.length}/${state.mons.length} mons down, quorum ${quorum}`, down.length,
-    down.map((m) => {
-      const ip = state.hosts[m.host]!.ip;
-      return `mon.${m.name} (rank ${m.rank}) addr [v2:${ip}:3300/0,v1:${ip}:6789/0] is down (out of quorum)`;
-    })));
+  const quorum = state.mons
+    .filter((m) => m.inQuorum)
+    .map((m) => m.name)
+    .join(",");
+  checks.set(
+    "MON_DOWN",
+    warn(
+      `${down.length}/${state.mons.length} mons down, quorum ${quorum}`,
+      down.length,
+      down.map((m) => {
+        const ip = state.hosts[m.host]!.ip;
+        return `mon.${m.name} (rank ${m.rank}) addr [v2:${ip}:3300/0,v1:${ip}:6789/0] is down (out of quorum)`;
+      }),
+    ),
+  );
 }
 
 /** Every current health check, sorted by code as the mon's map is. */
@@ -176,7 +237,12 @@ export function healthObject(checks: Map<string, HealthCheck>, detail: boolean) 
   const out: Record<string, unknown> = {};
   for (const [code, c] of checks) {
     out[code] = detail
-      ? { severity: c.severity, summary: { message: c.summary, count: c.count }, detail: c.detail.map((message) => ({ message })), muted: false }
+      ? {
+          severity: c.severity,
+          summary: { message: c.summary, count: c.count },
+          detail: c.detail.map((message) => ({ message })),
+          muted: false,
+        }
       : { severity: c.severity, summary: { message: c.summary, count: c.count }, muted: false };
   }
   return { status: overallStatus(checks), checks: out, mutes: [] as unknown[] };
@@ -195,7 +261,10 @@ export function refreshHealth(state: SimState): boolean {
       if (!before.has(code)) {
         clog(state, "cluster", prio, `Health check failed: ${summary} (${code})`);
         state.healthLoggedAt.set(code, state.nowMs);
-      } else if (before.get(code) !== summary && state.nowMs - (state.healthLoggedAt.get(code) ?? 0) >= HEALTH_LOG_UPDATE_MS) {
+      } else if (
+        before.get(code) !== summary &&
+        state.nowMs - (state.healthLoggedAt.get(code) ?? 0) >= HEALTH_LOG_UPDATE_MS
+      ) {
         // mon_health_log_update_period: an ongoing check is re-logged at most every 5 s.
         clog(state, "cluster", prio, `Health check update: ${summary} (${code})`);
         state.healthLoggedAt.set(code, state.nowMs);

@@ -37,7 +37,10 @@ export const DEFAULT_SIM_OPTIONS: Readonly<Omit<SimOptions, "clock" | "pools">> 
 /** An injection or lookup that names something the simulated cluster does not have. */
 export class SimError extends Error {
   override name = "SimError";
-  constructor(readonly errno: number, message: string) {
+  constructor(
+    readonly errno: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -52,17 +55,22 @@ function validate(o: SimOptions): void {
   checkInt("hosts", o.hosts, 1, 10_000);
   checkInt("osdsPerHost", o.osdsPerHost, 1, 1000);
   checkInt("hosts × osdsPerHost", o.hosts * o.osdsPerHost, 1, 100_000);
-  if (typeof o.seed !== "number" || !Number.isFinite(o.seed)) throw new RangeError(`cluster.sim.seed must be a number, got ${String(o.seed)}`);
+  if (typeof o.seed !== "number" || !Number.isFinite(o.seed))
+    throw new RangeError(`cluster.sim.seed must be a number, got ${String(o.seed)}`);
   if (typeof o.tickMs !== "number" || !(o.tickMs >= 0 && o.tickMs <= 2 ** 31 - 1)) {
-    throw new RangeError(`cluster.sim.tickMs must be a number of ms between 0 and ${2 ** 31 - 1}, got ${String(o.tickMs)}`);
+    throw new RangeError(
+      `cluster.sim.tickMs must be a number of ms between 0 and ${2 ** 31 - 1}, got ${String(o.tickMs)}`,
+    );
   }
   checkInt("pgsPerOsd", o.pgsPerOsd, 1, 1000);
   checkInt("maxPgs", o.maxPgs, 1, 1 << 20);
-  if (typeof o.chaos !== "number" || !(o.chaos >= 0)) throw new RangeError(`cluster.sim.chaos must be a number ≥ 0, got ${String(o.chaos)}`);
+  if (typeof o.chaos !== "number" || !(o.chaos >= 0))
+    throw new RangeError(`cluster.sim.chaos must be a number ≥ 0, got ${String(o.chaos)}`);
   if (typeof o.clock !== "function") throw new TypeError("cluster.sim.clock must be a function returning ms");
   const names = new Set<string>(["device_health_metrics"]);
   (o.pools ?? []).forEach((p, i) => {
-    if (typeof p?.name !== "string" || !p.name || names.has(p.name)) throw new RangeError(`cluster.sim.pools[${i}].name must be a new, non-empty pool name`);
+    if (typeof p?.name !== "string" || !p.name || names.has(p.name))
+      throw new RangeError(`cluster.sim.pools[${i}].name must be a new, non-empty pool name`);
     names.add(p.name);
     if (p.pgNum !== undefined) checkInt(`pools[${i}].pgNum`, p.pgNum, 1, 65536);
     if (p.size !== undefined) checkInt(`pools[${i}].size`, p.size, 1, 10);
@@ -157,7 +165,11 @@ export class SimCluster implements ClusterSource, SimControls {
     return counterSeries(this.#state, svcType, String(svcId), path);
   }
 
-  getLatestCounter(svcType: string, svcId: string, path: string): Record<string, [number, number] | [number, number, number]> {
+  getLatestCounter(
+    svcType: string,
+    svcId: string,
+    path: string,
+  ): Record<string, [number, number] | [number, number, number]> {
     return latestCounter(this.#state, svcType, String(svcId), path);
   }
 
@@ -168,7 +180,11 @@ export class SimCluster implements ClusterSource, SimControls {
     return this.#mutate((state) => runMonCommand({ state, json: (n) => this.#published.json(n)! }, cmd));
   }
 
-  async sendDaemonCommand(target: DaemonTarget, cmd: { prefix: string; [k: string]: unknown }, inbuf: string): Promise<CommandResult> {
+  async sendDaemonCommand(
+    target: DaemonTarget,
+    cmd: { prefix: string; [k: string]: unknown },
+    inbuf: string,
+  ): Promise<CommandResult> {
     if (target.type === "mgr" || (target.type === "mon" && target.id === "")) return this.sendCommand(cmd, inbuf);
     // a daemon round trip: never in the caller's own turn
     await Promise.resolve();
@@ -205,8 +221,15 @@ export class SimCluster implements ClusterSource, SimControls {
   epochs() {
     const s = this.#state;
     return {
-      osdmap: s.osdmapEpoch, crush: s.crushVersion, pgmap: s.pgmapVersion, monmap: s.monmapEpoch,
-      fsmap: s.fsmapEpoch, mgrmap: s.mgrmapEpoch, servicemap: s.servicemapEpoch, election: s.electionEpoch, tick: s.tick,
+      osdmap: s.osdmapEpoch,
+      crush: s.crushVersion,
+      pgmap: s.pgmapVersion,
+      monmap: s.monmapEpoch,
+      fsmap: s.fsmapEpoch,
+      mgrmap: s.mgrmapEpoch,
+      servicemap: s.servicemapEpoch,
+      election: s.electionEpoch,
+      tick: s.tick,
     };
   }
 
@@ -217,8 +240,14 @@ export class SimCluster implements ClusterSource, SimControls {
     let pgs = 0;
     for (const p of s.pools.values()) pgs += p.pgs.length;
     return {
-      hosts: s.hosts.length, osds: osds.length, up: osds.filter((o) => o.up).length, in: osds.filter((o) => o.in).length,
-      pools: s.pools.size, pgs, health: s.healthStatus, checks: [...s.healthChecks.keys()],
+      hosts: s.hosts.length,
+      osds: osds.length,
+      up: osds.filter((o) => o.up).length,
+      in: osds.filter((o) => o.in).length,
+      pools: s.pools.size,
+      pgs,
+      health: s.healthStatus,
+      checks: [...s.healthChecks.keys()],
     };
   }
 
@@ -255,7 +284,8 @@ export class SimCluster implements ClusterSource, SimControls {
 
   /** Adds a host with `osds` new OSDs; returns the host name. */
   addHost(name?: string, osds = this.options.osdsPerHost): string {
-    if (name !== undefined && this.#state.hosts.some((h) => h.name === name)) throw new SimError(-17, `host '${name}' already exists`);
+    if (name !== undefined && this.#state.hosts.some((h) => h.name === name))
+      throw new SimError(-17, `host '${name}' already exists`);
     return this.#mutate((s) => addHost(s, osds, name).name);
   }
 
@@ -284,7 +314,10 @@ export class SimCluster implements ClusterSource, SimControls {
     return this.#mutate((s) => setOsdmapFlags(s, on ? bit : 0, on ? 0 : bit));
   }
 
-  setHealthCheck(code: string, check: { severity: "warning" | "error"; summary: string; count?: number; detail?: string[] }): void {
+  setHealthCheck(
+    code: string,
+    check: { severity: "warning" | "error"; summary: string; count?: number; detail?: string[] },
+  ): void {
     const entry: HealthCheck = {
       severity: check.severity === "error" ? "HEALTH_ERR" : "HEALTH_WARN",
       summary: check.summary,
@@ -345,7 +378,13 @@ export class SimCluster implements ClusterSource, SimControls {
       s.servicemapEpoch += 1;
       s.servicemapModified = s.nowStamp;
       s.services.set(`${type}.${id}`, {
-        type, id, gid: 14000 + s.services.size * 7, host, startEpoch: s.servicemapEpoch, startStamp: s.nowStamp, status: {},
+        type,
+        id,
+        gid: 14000 + s.services.size * 7,
+        host,
+        startEpoch: s.servicemapEpoch,
+        startStamp: s.nowStamp,
+        status: {},
       });
       s.metadataVersion += 1;
       s.touch("service_map");

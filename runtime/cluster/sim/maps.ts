@@ -7,14 +7,32 @@ import { fixtureCompact, mgrGet } from "../_fixtures.ts";
 import { rawNumber, stampZ, stringifyCeph } from "../_json.ts";
 import type { SimState } from "./state.ts";
 
-const MON_FEATURES = ["kraken", "luminous", "mimic", "osdmap-prune", "nautilus", "octopus", "pacific", "elector-pinging"];
+const MON_FEATURES = [
+  "kraken",
+  "luminous",
+  "mimic",
+  "osdmap-prune",
+  "nautilus",
+  "octopus",
+  "pacific",
+  "elector-pinging",
+];
 
 function monEntries(state: SimState, addrFirst: boolean) {
   return state.mons.map((m) => {
     const ip = state.hosts[m.host]!.ip;
     const av = monAddrvec(ip);
     const addrvec = addrFirst ? av.addrvec.map((a) => ({ type: a.type, addr: a.addr, nonce: a.nonce })) : av.addrvec;
-    return { rank: m.rank, name: m.name, public_addrs: { addrvec }, addr: `${ip}:6789/0`, public_addr: `${ip}:6789/0`, priority: 0, weight: 0, crush_location: "{}" };
+    return {
+      rank: m.rank,
+      name: m.name,
+      public_addrs: { addrvec },
+      addr: `${ip}:6789/0`,
+      public_addr: `${ip}:6789/0`,
+      priority: 0,
+      weight: 0,
+      crush_location: "{}",
+    };
   });
 }
 
@@ -29,9 +47,18 @@ export function monMapObject(state: SimState) {
     stretch_mode: false,
     tiebreaker_mon: "",
     features: { persistent: MON_FEATURES, optional: [] },
-    mons: monEntries(state, false).map(({ rank, name, public_addrs, priority, weight, addr, public_addr, crush_location }) => ({
-      rank, name, public_addrs, priority, weight, addr, public_addr, crush_location,
-    })),
+    mons: monEntries(state, false).map(
+      ({ rank, name, public_addrs, priority, weight, addr, public_addr, crush_location }) => ({
+        rank,
+        name,
+        public_addrs,
+        priority,
+        weight,
+        addr,
+        public_addr,
+        crush_location,
+      }),
+    ),
     fsid: state.fsid,
     modified: state.monmapModified || created,
     created,
@@ -76,7 +103,12 @@ export function monStatusObject(state: SimState) {
     election_epoch: state.electionEpoch,
     quorum: quorum(state),
     quorum_age: Math.max(0, Math.floor((state.nowMs - state.quorumSinceMs) / 1000)),
-    features: { required_con: "2449958747317026820", required_mon: MON_FEATURES, quorum_con: FEATURES_ALL, quorum_mon: MON_FEATURES },
+    features: {
+      required_con: "2449958747317026820",
+      required_mon: MON_FEATURES,
+      quorum_con: FEATURES_ALL,
+      quorum_mon: MON_FEATURES,
+    },
     outside_quorum: [],
     extra_probe_peers: [],
     sync_provider: [],
@@ -94,7 +126,11 @@ export function fsMapObject(state: SimState) {
 }
 
 export function mgrMapObject(state: SimState) {
-  return { ...mgrGet<Record<string, unknown>>("mgr_map"), epoch: state.mgrmapEpoch, active_mgr_features: rawNumber(FEATURES_ALL) };
+  return {
+    ...mgrGet<Record<string, unknown>>("mgr_map"),
+    epoch: state.mgrmapEpoch,
+    active_mgr_features: rawNumber(FEATURES_ALL),
+  };
 }
 
 export const renderMgrMap = (state: SimState) => stringifyCeph(mgrMapObject(state), new Set());
@@ -119,7 +155,8 @@ export function serviceMapObject(state: SimState) {
 /** config_options never changes: the real list, compact. */
 export const renderConfigOptions = () => fixtureCompact("mgr-get/get.config_options.json");
 
-export const renderModifiedOptions = (state: SimState) => JSON.stringify({ options: [...state.modifiedOptions].sort() });
+export const renderModifiedOptions = (state: SimState) =>
+  JSON.stringify({ options: [...state.modifiedOptions].sort() });
 
 export function deviceObject(state: SimState, devid: string) {
   for (const o of state.existingOsds()) {

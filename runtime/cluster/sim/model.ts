@@ -211,7 +211,6 @@ export interface Replacement {
   atTick: number;
 }
 
-
 export interface ConfigEntry {
   section: string;
   name: string;

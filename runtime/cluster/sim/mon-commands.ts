@@ -8,7 +8,10 @@ import { EINVAL, fail, type Cmd, type CommandContext, type CommandSpec } from ".
 
 export type { Cmd, CommandContext } from "./cmd-util.ts";
 
-const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([...Object.entries(OSD_COMMANDS), ...Object.entries(CLUSTER_COMMANDS)]);
+const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
+  ...Object.entries(OSD_COMMANDS),
+  ...Object.entries(CLUSTER_COMMANDS),
+]);
 
 export function knownMonPrefixes(): string[] {
   return [...COMMANDS.keys()];

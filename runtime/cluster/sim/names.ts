@@ -2,18 +2,48 @@
 // change invalidates (every pgmap change touches the same dozen views).
 import { mdsMetadata } from "./daemon-ops.ts";
 import { stringifyCeph } from "../_json.ts";
-import { deviceObject, devicesObject, fsMapObject, monMapObject, renderConfigOptions, renderMgrMap, renderModifiedOptions, renderMonStatus, serviceMapObject } from "./maps.ts";
+import {
+  deviceObject,
+  devicesObject,
+  fsMapObject,
+  monMapObject,
+  renderConfigOptions,
+  renderMgrMap,
+  renderModifiedOptions,
+  renderMonStatus,
+  serviceMapObject,
+} from "./maps.ts";
 import type { PgState } from "./model.ts";
 import { renderCrush, renderOsdMap, renderOsdTree } from "./osdmap.ts";
 import { dfObject, osdPoolStatsObject, pgStatusObject } from "./pgmap-status.ts";
-import { renderActiveCleanPgs, renderIoRate, renderOsdPingTimes, renderOsdStats, renderPgDump, renderPgProgress, renderPgStats, renderPgSummary, renderPoolStats } from "./pgmap.ts";
+import {
+  renderActiveCleanPgs,
+  renderIoRate,
+  renderOsdPingTimes,
+  renderOsdStats,
+  renderPgDump,
+  renderPgProgress,
+  renderPgStats,
+  renderPgSummary,
+  renderPoolStats,
+} from "./pgmap.ts";
 import type { Renderer } from "./published.ts";
 import type { SimState } from "./state.ts";
 
 /** Names whose content derives from the PGMap. */
 export const PGMAP_NAMES = [
-  "pg_summary", "pg_status", "pg_dump", "pg_stats", "pool_stats", "osd_stats", "df", "io_rate", "pg_progress",
-  "active_clean_pgs", "osd_pool_stats", "osd_ping_times",
+  "pg_summary",
+  "pg_status",
+  "pg_dump",
+  "pg_stats",
+  "pool_stats",
+  "osd_stats",
+  "df",
+  "io_rate",
+  "pg_progress",
+  "active_clean_pgs",
+  "osd_pool_stats",
+  "osd_ping_times",
 ] as const;
 
 function osdMetadataJson(state: SimState): string {
@@ -41,7 +71,10 @@ export function renderers(state: SimState): Map<string, Renderer> {
     // The real mgr hands over the binary crush map as a C string: it ends at the first NUL byte.
     ["osdmap_crush_map_text", () => `""`],
     ["osd_metadata", () => osdMetadataJson(state)],
-    ["mds_metadata", () => JSON.stringify(Object.fromEntries([...state.mdsDaemons.keys()].map((n) => [n, mdsMetadata(state, n)])))],
+    [
+      "mds_metadata",
+      () => JSON.stringify(Object.fromEntries([...state.mdsDaemons.keys()].map((n) => [n, mdsMetadata(state, n)]))),
+    ],
     ["pg_summary", () => renderPgSummary(state)],
     ["pg_status", () => stringifyCeph(pgStatusObject(state))],
     ["pg_dump", () => renderPgDump(state)],
@@ -76,8 +109,14 @@ export function renderers(state: SimState): Map<string, Renderer> {
  * they do not show): the name is only bumped when its fingerprint changes.
  */
 export const CONTENT_KEYS: ReadonlyMap<string, (state: SimState) => string> = new Map([
-  ["active_clean_pgs", (state: SimState) => pgFingerprint(state, (pg) => (pg.state === "active+clean" ? [1, pg.reportedEpoch] : [0]))],
-  ["pg_progress", (state: SimState) => pgFingerprint(state, (pg) => [pg.flags, pg.reportedEpoch, pg.numBytes, pg.numBytesRecovered])],
+  [
+    "active_clean_pgs",
+    (state: SimState) => pgFingerprint(state, (pg) => (pg.state === "active+clean" ? [1, pg.reportedEpoch] : [0])),
+  ],
+  [
+    "pg_progress",
+    (state: SimState) => pgFingerprint(state, (pg) => [pg.flags, pg.reportedEpoch, pg.numBytes, pg.numBytesRecovered]),
+  ],
 ]);
 
 function pgFingerprint(state: SimState, fields: (pg: PgState) => number[]): string {

@@ -81,7 +81,12 @@ export function failOsd(state: SimState, o: OsdState, returnAtTick: number, reas
   state.lastUpChange = state.nowStamp;
   if (reason === "failed") {
     const where = `root=default,host=${state.hosts[o.host]!.name}`;
-    clog(state, "cluster", "[INF]", `osd.${o.id} failed (${where}) (2 reporters from different host after 20.000232 >= grace 20.000000)`);
+    clog(
+      state,
+      "cluster",
+      "[INF]",
+      `osd.${o.id} failed (${where}) (2 reporters from different host after 20.000232 >= grace 20.000000)`,
+    );
   }
   return true;
 }
@@ -158,7 +163,11 @@ export function createOsd(state: SimState, hostIndex: number): OsdState {
 export function purgeOsd(state: SimState, o: OsdState): void {
   if (o.metadata) {
     const hostname = state.hosts[o.host]!.name;
-    state.lingeringMetadata.set(`osd.${o.id}`, { metadata: o.metadata, untilTick: state.tick + state.rand.between(2, 4), host: hostname });
+    state.lingeringMetadata.set(`osd.${o.id}`, {
+      metadata: o.metadata,
+      untilTick: state.tick + state.rand.between(2, 4),
+      host: hostname,
+    });
   }
   state.osds[o.id] = undefined;
   // Its copies are gone with it: a new disk reusing the id starts empty.

@@ -23,9 +23,24 @@ export function osdDfObject(state: SimState) {
   const nodes = osds.map((o) => {
     const overhead = Math.min(o.kbUsed, 1048576);
     return {
-      id: o.id, device_class: "hdd", name: `osd.${o.id}`, type: "osd", type_id: 0, crush_weight: o.crushWeight, depth: 2,
-      pool_weights: {}, reweight: o.weight, kb: o.kb, kb_used: o.kbUsed, kb_used_data: o.kbUsed - overhead, kb_used_omap: 0,
-      kb_used_meta: overhead, kb_avail: o.kb - o.kbUsed, utilization: util(o), var: avg ? util(o) / avg : 0, pgs: o.numPgs,
+      id: o.id,
+      device_class: "hdd",
+      name: `osd.${o.id}`,
+      type: "osd",
+      type_id: 0,
+      crush_weight: o.crushWeight,
+      depth: 2,
+      pool_weights: {},
+      reweight: o.weight,
+      kb: o.kb,
+      kb_used: o.kbUsed,
+      kb_used_data: o.kbUsed - overhead,
+      kb_used_omap: 0,
+      kb_used_meta: overhead,
+      kb_avail: o.kb - o.kbUsed,
+      utilization: util(o),
+      var: avg ? util(o) / avg : 0,
+      pgs: o.numPgs,
       status: o.up ? "up" : "down",
     };
   });
@@ -35,9 +50,16 @@ export function osdDfObject(state: SimState) {
     nodes,
     stray: [],
     summary: {
-      total_kb: totalKb, total_kb_used: totalUsed, total_kb_used_data: nodes.reduce((s, n) => s + n.kb_used_data, 0),
-      total_kb_used_omap: 0, total_kb_used_meta: nodes.reduce((s, n) => s + n.kb_used_meta, 0), total_kb_avail: totalKb - totalUsed,
-      average_utilization: avg, min_var: vars.length ? Math.min(...vars) : 0, max_var: vars.length ? Math.max(...vars) : 0, dev,
+      total_kb: totalKb,
+      total_kb_used: totalUsed,
+      total_kb_used_data: nodes.reduce((s, n) => s + n.kb_used_data, 0),
+      total_kb_used_omap: 0,
+      total_kb_used_meta: nodes.reduce((s, n) => s + n.kb_used_meta, 0),
+      total_kb_avail: totalKb - totalUsed,
+      average_utilization: avg,
+      min_var: vars.length ? Math.min(...vars) : 0,
+      max_var: vars.length ? Math.max(...vars) : 0,
+      dev,
     },
   };
 }
@@ -46,17 +68,59 @@ export function osdDfText(state: SimState): string {
   const df = osdDfObject(state);
   const kib = (kb: number) => bytes(kb * 1024);
   const rows = df.nodes.map((n) => [
-    n.id, n.device_class, weight5(n.crush_weight), weight5(n.reweight), kib(n.kb), kib(n.kb_used), kib(n.kb_used_data),
-    kib(0), kib(n.kb_used_meta), kib(n.kb_avail), n.utilization.toFixed(2), n.var.toFixed(2), n.pgs, n.status,
+    n.id,
+    n.device_class,
+    weight5(n.crush_weight),
+    weight5(n.reweight),
+    kib(n.kb),
+    kib(n.kb_used),
+    kib(n.kb_used_data),
+    kib(0),
+    kib(n.kb_used_meta),
+    kib(n.kb_avail),
+    n.utilization.toFixed(2),
+    n.var.toFixed(2),
+    n.pgs,
+    n.status,
   ]);
   const s = df.summary;
-  rows.push(["", "", "", "TOTAL", kib(s.total_kb), kib(s.total_kb_used), kib(s.total_kb_used_data), kib(0), kib(s.total_kb_used_meta),
-    kib(s.total_kb_avail), s.average_utilization.toFixed(2), "", "", ""]);
+  rows.push([
+    "",
+    "",
+    "",
+    "TOTAL",
+    kib(s.total_kb),
+    kib(s.total_kb_used),
+    kib(s.total_kb_used_data),
+    kib(0),
+    kib(s.total_kb_used_meta),
+    kib(s.total_kb_avail),
+    s.average_utilization.toFixed(2),
+    "",
+    "",
+    "",
+  ]);
   const r = "right" as const;
   return (
-    table([["ID", r], ["CLASS", r], ["WEIGHT", r], ["REWEIGHT", r], ["SIZE", r], ["RAW USE", r], ["DATA", r], ["OMAP", r],
-      ["META", r], ["AVAIL", r], ["%USE", r], ["VAR", r], ["PGS", r], ["STATUS", r]], rows) +
-    `MIN/MAX VAR: ${s.min_var.toFixed(2)}/${s.max_var.toFixed(2)}  STDDEV: ${s.dev.toFixed(2)}\n`
+    table(
+      [
+        ["ID", r],
+        ["CLASS", r],
+        ["WEIGHT", r],
+        ["REWEIGHT", r],
+        ["SIZE", r],
+        ["RAW USE", r],
+        ["DATA", r],
+        ["OMAP", r],
+        ["META", r],
+        ["AVAIL", r],
+        ["%USE", r],
+        ["VAR", r],
+        ["PGS", r],
+        ["STATUS", r],
+      ],
+      rows,
+    ) + `MIN/MAX VAR: ${s.min_var.toFixed(2)}/${s.max_var.toFixed(2)}  STDDEV: ${s.dev.toFixed(2)}\n`
   );
 }
 
@@ -69,7 +133,9 @@ export function poolLsDetail(pools: PoolState[]) {
 }
 
 function poolLine(pool: PoolState): string {
-  const opts = Object.entries(pool.options).map(([k, v]) => ` ${k} ${v}`).join("");
+  const opts = Object.entries(pool.options)
+    .map(([k, v]) => ` ${k} ${v}`)
+    .join("");
   const apps = Object.keys(pool.application);
   return (
     `pool ${pool.id} '${pool.name}' replicated size ${pool.size} min_size ${pool.minSize} crush_rule ${pool.crushRule} ` +
@@ -91,16 +157,36 @@ export function osdTreeText(state: SimState, keep: (o: OsdState) => boolean = ()
     for (const id of host.osds) {
       const o = state.osds[id];
       if (!o || !keep(o)) continue;
-      rows.push([o.id, "hdd", weight5(o.crushWeight), `        osd.${o.id}`, o.up ? "up" : "down", weight5(o.weight), weight5(o.primaryAffinity)]);
+      rows.push([
+        o.id,
+        "hdd",
+        weight5(o.crushWeight),
+        `        osd.${o.id}`,
+        o.up ? "up" : "down",
+        weight5(o.weight),
+        weight5(o.primaryAffinity),
+      ]);
     }
   }
   const r = "right" as const;
-  return table([["ID", r], ["CLASS", r], ["WEIGHT", r], ["TYPE NAME", "left"], ["STATUS", r], ["REWEIGHT", r], ["PRI-AFF", r]], rows);
+  return table(
+    [
+      ["ID", r],
+      ["CLASS", r],
+      ["WEIGHT", r],
+      ["TYPE NAME", "left"],
+      ["STATUS", r],
+      ["REWEIGHT", r],
+      ["PRI-AFF", r],
+    ],
+    rows,
+  );
 }
 
 function osdLine(state: SimState, o: OsdState): string {
   const ip = osdIp(state, o);
-  const addr = (kind: "public" | "cluster" | "hbBack" | "hbFront") => (o.isNew ? "[]" : bracketAddr(ip, osdPort(o, kind), o.nonce));
+  const addr = (kind: "public" | "cluster" | "hbBack" | "hbFront") =>
+    o.isNew ? "[]" : bracketAddr(ip, osdPort(o, kind), o.nonce);
   const states = ["exists", ...(o.up ? ["up"] : []), ...(o.isNew ? ["new"] : [])].join(",");
   return (
     `osd.${o.id} ${o.up ? "up  " : "down"} ${o.in ? "in " : "out"} weight ${o.weight} up_from ${o.upFrom} up_thru ${o.upThru} ` +
@@ -128,7 +214,9 @@ export function osdDumpText(state: SimState): string {
     ...[...state.pools.values()].flatMap((p) => [poolLine(p), ""]),
     `max_osd ${state.maxOsd}`,
     ...[...state.existingOsds()].map((o) => osdLine(state, o)),
-    ...[...state.pools.values()].flatMap((p) => p.pgs.filter((pg) => pg.temp).map((pg) => `pg_temp ${pg.pgid} [${pg.temp!.join(",")}]`)),
+    ...[...state.pools.values()].flatMap((p) =>
+      p.pgs.filter((pg) => pg.temp).map((pg) => `pg_temp ${pg.pgid} [${pg.temp!.join(",")}]`),
+    ),
     ...[...state.blocklist].map(([addr, until]) => `blocklist ${addr} expires ${until}`),
   ];
   return `${lines.join("\n")}\n`;

@@ -2,7 +2,13 @@
 // on the records and only rebuilt when that record changes, so a new epoch costs a join, not a dump.
 import { addrvecJson, legacyAddr, osdIp, osdPort } from "./addrs.ts";
 import {
-  BACKFILLFULL_RATIO, FEATURES_ALL, FULL_RATIO, NEARFULL_RATIO, flagSet, flagString, poolFlagNames,
+  BACKFILLFULL_RATIO,
+  FEATURES_ALL,
+  FULL_RATIO,
+  NEARFULL_RATIO,
+  flagSet,
+  flagString,
+  poolFlagNames,
 } from "./constants.ts";
 import { mgrGet } from "../_fixtures.ts";
 import { fl, flat, q, stringifyCeph } from "../_json.ts";
@@ -33,12 +39,12 @@ export function osdMapFragment(state: SimState, o: OsdState): string {
   const hbf = osdPort(o, "hbFront");
   o.mapFrag = flat(
     `{"osd":${o.id},"up":${o.up ? 1 : 0},"in":${o.in ? 1 : 0},"weight":${fl(o.weight)},` +
-    `"primary_affinity":${fl(o.primaryAffinity)},"last_clean_begin":${o.lastCleanBegin},` +
-    `"last_clean_end":${o.lastCleanEnd},"up_from":${o.upFrom},"up_thru":${o.upThru},"down_at":${o.downAt},` +
-    `"lost_at":0,"public_addrs":${av(pub)},"cluster_addrs":${av(clu)},"heartbeat_back_addrs":${av(hbb)},` +
-    `"heartbeat_front_addrs":${av(hbf)},"state":${osdStateList(o)},"uuid":"${o.uuid}",` +
-    `"public_addr":${legacy(pub)},"cluster_addr":${legacy(clu)},"heartbeat_back_addr":${legacy(hbb)},` +
-    `"heartbeat_front_addr":${legacy(hbf)}}`,
+      `"primary_affinity":${fl(o.primaryAffinity)},"last_clean_begin":${o.lastCleanBegin},` +
+      `"last_clean_end":${o.lastCleanEnd},"up_from":${o.upFrom},"up_thru":${o.upThru},"down_at":${o.downAt},` +
+      `"lost_at":0,"public_addrs":${av(pub)},"cluster_addrs":${av(clu)},"heartbeat_back_addrs":${av(hbb)},` +
+      `"heartbeat_front_addrs":${av(hbf)},"state":${osdStateList(o)},"uuid":"${o.uuid}",` +
+      `"public_addr":${legacy(pub)},"cluster_addr":${legacy(clu)},"heartbeat_back_addr":${legacy(hbb)},` +
+      `"heartbeat_front_addr":${legacy(hbf)}}`,
   );
   return o.mapFrag;
 }
@@ -47,8 +53,8 @@ function xinfoFragment(o: OsdState): string {
   if (o.xinfoFrag) return o.xinfoFrag;
   o.xinfoFrag = flat(
     `{"osd":${o.id},"laggy_probability":${fl(o.laggyProbability)},"laggy_interval":${o.laggyInterval},` +
-    `"features":${o.isNew ? 0 : FEATURES_ALL},"old_weight":${o.oldWeight},"dead_epoch":${o.deadEpoch},` +
-    `"down_stamp":"${o.downStamp}","last_purged_snaps_scrub":"${o.lastPurgedSnapsScrub}"}`,
+      `"features":${o.isNew ? 0 : FEATURES_ALL},"old_weight":${o.oldWeight},"dead_epoch":${o.deadEpoch},` +
+      `"down_stamp":"${o.downStamp}","last_purged_snaps_scrub":"${o.lastPurgedSnapsScrub}"}`,
   );
   return o.xinfoFrag;
 }
@@ -128,8 +134,8 @@ export function renderOsdMap(state: SimState): string {
 function treeOsdFragment(o: OsdState): string {
   o.treeFrag ??= flat(
     `{"id":${o.id},"device_class":"hdd","type":"osd","type_id":0,"crush_weight":${fl(o.crushWeight)},` +
-    `"depth":2,"pool_weights":{},"exists":1,"status":"${o.up ? "up" : "down"}","reweight":${fl(o.weight)},` +
-    `"primary_affinity":${fl(o.primaryAffinity)},"name":"osd.${o.id}"}`,
+      `"depth":2,"pool_weights":{},"exists":1,"status":"${o.up ? "up" : "down"}","reweight":${fl(o.weight)},` +
+      `"primary_affinity":${fl(o.primaryAffinity)},"name":"osd.${o.id}"}`,
   );
   return o.treeFrag;
 }
@@ -165,11 +171,21 @@ export function renderCrush(state: SimState): string {
   });
   const total = hostBuckets.reduce((s, b) => s + b.weight, 0);
   const bucket = (id: number, name: string, typeId: number, weight: number, items: unknown[]) => ({
-    id, name, type_id: typeId, type_name: typeId === 11 ? "root" : "host", weight, alg: "straw2", hash: "rjenkins1", items,
+    id,
+    name,
+    type_id: typeId,
+    type_name: typeId === 11 ? "root" : "host",
+    weight,
+    alg: "straw2",
+    hash: "rjenkins1",
+    items,
   });
   const rootItems = (shadow: boolean) =>
     hostBuckets.map((b, pos) => ({ id: shadow ? b.host.shadowId : b.host.crushId, weight: b.weight, pos }));
-  const buckets = [bucket(-1, "default", 11, total, rootItems(false)), bucket(-2, "default~hdd", 11, total, rootItems(true))];
+  const buckets = [
+    bucket(-1, "default", 11, total, rootItems(false)),
+    bucket(-2, "default~hdd", 11, total, rootItems(true)),
+  ];
   for (const b of hostBuckets) {
     buckets.push(bucket(b.host.crushId, b.host.name, 1, b.weight, b.items));
     buckets.push(bucket(b.host.shadowId, `${b.host.name}~hdd`, 1, b.weight, b.items));
@@ -184,4 +200,3 @@ export function renderCrush(state: SimState): string {
   }
   return JSON.stringify({ devices, types: fx.types, buckets, rules: [rule], tunables: fx.tunables, choose_args: {} });
 }
-

@@ -24,7 +24,8 @@ export const SERIES_LENGTH = 20;
 
 function schemaOf(type: string): Schema | undefined {
   if (type === "osd") return fixture<Record<string, Schema>>("mgr-get/get_perf_schema.osd.0.json")["osd.0"];
-  if (type === "mon") return stripValues("mon", fixture<Record<string, Schema>>("mgr-get/get_all_perf_counters.json")["mon.a"]!);
+  if (type === "mon")
+    return stripValues("mon", fixture<Record<string, Schema>>("mgr-get/get_all_perf_counters.json")["mon.a"]!);
   return undefined;
 }
 
@@ -114,11 +115,18 @@ function samples(state: SimState, r: Reporter): [number, number][] {
   return out.slice(-SERIES_LENGTH);
 }
 
-export function counterSeries(state: SimState, type: string, id: string, path: string): Record<string, [number, number][]> {
+export function counterSeries(
+  state: SimState,
+  type: string,
+  id: string,
+  path: string,
+): Record<string, [number, number][]> {
   const info = schemaOf(type)?.[path];
   const r = reporter(state, type, id);
   if (!info || !r) return { [path]: [] };
-  const series = samples(state, r).map(([tick, t]) => [t, ...valueAt(state, type, r, path, info, tick)] as [number, number]);
+  const series = samples(state, r).map(
+    ([tick, t]) => [t, ...valueAt(state, type, r, path, info, tick)] as [number, number],
+  );
   return { [path]: series };
 }
 
@@ -137,23 +145,44 @@ export function latestCounter(
 const PERFCOUNTER_TIME = 1;
 
 /** What `tell osd.N perf schema` prints: section → name → info (the admin socket's shape). */
-export function perfSchemaDump(state: SimState, type: string, id: string): Record<string, Record<string, unknown>> | undefined {
+export function perfSchemaDump(
+  state: SimState,
+  type: string,
+  id: string,
+): Record<string, Record<string, unknown>> | undefined {
   const schema = schemaOf(type);
   if (!schema || !reporter(state, type, id)) return undefined;
   const out: Record<string, Record<string, unknown>> = {};
   for (const [path, info] of Object.entries(schema)) {
     const dot = path.indexOf(".");
     const metric = info.type & TYPE_COUNTER ? "counter" : info.type & TYPE_HISTOGRAM ? "histogram" : "gauge";
-    const value = info.type & TYPE_LONGRUNAVG ? (info.type & PERFCOUNTER_TIME ? "real-integer-pair" : "integer-integer-pair") : info.type & PERFCOUNTER_TIME ? "real" : "integer";
+    const value =
+      info.type & TYPE_LONGRUNAVG
+        ? info.type & PERFCOUNTER_TIME
+          ? "real-integer-pair"
+          : "integer-integer-pair"
+        : info.type & PERFCOUNTER_TIME
+          ? "real"
+          : "integer";
     (out[path.slice(0, dot)] ??= {})[path.slice(dot + 1)] = {
-      type: info.type, metric_type: metric, value_type: value, description: info.description, nick: info.nick ?? "", priority: info.priority, units: info.units === 0 ? "bytes" : "none",
+      type: info.type,
+      metric_type: metric,
+      value_type: value,
+      description: info.description,
+      nick: info.nick ?? "",
+      priority: info.priority,
+      units: info.units === 0 ? "bytes" : "none",
     };
   }
   return out;
 }
 
 /** What `tell osd.N perf dump` prints now: section → name → value ({avgcount, sum, avgtime} for averages, seconds for times). */
-export function perfDump(state: SimState, type: string, id: string): Record<string, Record<string, unknown>> | undefined {
+export function perfDump(
+  state: SimState,
+  type: string,
+  id: string,
+): Record<string, Record<string, unknown>> | undefined {
   const schema = schemaOf(type);
   const r = reporter(state, type, id);
   if (!schema || !r) return undefined;

@@ -37,18 +37,36 @@ export function dfObject(state: SimState, detail = true) {
   const pools = agg.pools.map((p) => {
     const u = poolUsage(state, p);
     const brief = {
-      stored: u.stored, objects: u.objects, kb_used: Math.ceil(u.storedRaw / 1024), bytes_used: u.storedRaw,
-      percent_used: u.percentUsed, max_avail: u.maxAvail,
+      stored: u.stored,
+      objects: u.objects,
+      kb_used: Math.ceil(u.storedRaw / 1024),
+      bytes_used: u.storedRaw,
+      percent_used: u.percentUsed,
+      max_avail: u.maxAvail,
     };
     const stats = detail
       ? {
-          stored: u.stored, stored_data: u.stored, stored_omap: 0, objects: u.objects,
-          kb_used: Math.ceil(u.storedRaw / 1024), bytes_used: u.storedRaw, data_bytes_used: u.storedRaw,
-          omap_bytes_used: 0, percent_used: u.percentUsed, max_avail: u.maxAvail,
-          quota_objects: p.pool.quotaMaxObjects, quota_bytes: p.pool.quotaMaxBytes, dirty: 0,
-          rd: p.sum[STAT.read]!, rd_bytes: p.sum[STAT.readKb]! * 1024, wr: p.sum[STAT.write]!,
-          wr_bytes: p.sum[STAT.writeKb]! * 1024, compress_bytes_used: 0, compress_under_bytes: 0,
-          stored_raw: u.storedRaw, avail_raw: u.availRaw,
+          stored: u.stored,
+          stored_data: u.stored,
+          stored_omap: 0,
+          objects: u.objects,
+          kb_used: Math.ceil(u.storedRaw / 1024),
+          bytes_used: u.storedRaw,
+          data_bytes_used: u.storedRaw,
+          omap_bytes_used: 0,
+          percent_used: u.percentUsed,
+          max_avail: u.maxAvail,
+          quota_objects: p.pool.quotaMaxObjects,
+          quota_bytes: p.pool.quotaMaxBytes,
+          dirty: 0,
+          rd: p.sum[STAT.read]!,
+          rd_bytes: p.sum[STAT.readKb]! * 1024,
+          wr: p.sum[STAT.write]!,
+          wr_bytes: p.sum[STAT.writeKb]! * 1024,
+          compress_bytes_used: 0,
+          compress_under_bytes: 0,
+          stored_raw: u.storedRaw,
+          avail_raw: u.availRaw,
         }
       : brief;
     return { name: p.pool.name, id: p.pool.id, stats };
@@ -84,8 +102,10 @@ export function recoveryFigures(pool: PoolState, size: number) {
   }
   const total = objects * size;
   const out: Record<string, number> = {};
-  if (degraded) Object.assign(out, { degraded_objects: degraded, degraded_total: total, degraded_ratio: degraded / total });
-  if (misplaced) Object.assign(out, { misplaced_objects: misplaced, misplaced_total: total, misplaced_ratio: misplaced / total });
+  if (degraded)
+    Object.assign(out, { degraded_objects: degraded, degraded_total: total, degraded_ratio: degraded / total });
+  if (misplaced)
+    Object.assign(out, { misplaced_objects: misplaced, misplaced_total: total, misplaced_ratio: misplaced / total });
   return out;
 }
 

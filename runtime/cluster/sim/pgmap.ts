@@ -5,30 +5,28 @@ import { ctimeStamp, fl, flat, q, secondsFixed } from "../_json.ts";
 import type { OsdState, PgState, PoolState } from "./model.ts";
 import { heartbeatPeers } from "./pgstate.ts";
 import type { SimState } from "./state.ts";
-import {
-  STAT, STORE_STATS_ZERO, aggregate, emptyStats, pgStatVec, statSumJson, type PgmapAggregate,
-} from "./stats.ts";
+import { STAT, STORE_STATS_ZERO, aggregate, emptyStats, pgStatVec, statSumJson, type PgmapAggregate } from "./stats.ts";
 
 function pgFragment(pg: PgState, pool: PoolState): string {
   if (pg.frag) return pg.frag;
   const version = `${pg.versionEpoch}'${pg.versionV}`;
   pg.frag = flat(
     `{"reported_seq":${pg.reportedSeq},"reported_epoch":${pg.reportedEpoch},"state":"${pg.state}",` +
-    `"mapping_epoch":${pg.mappingEpoch},"created":${pg.created},"last_epoch_clean":${pg.lastEpochClean},` +
-    `"parent_split_bits":${pg.parentSplitBits},"log_size":${pg.logSize},"ondisk_log_size":${pg.logSize},` +
-    `"stats_invalid":false,"dirty_stats_invalid":false,"omap_stats_invalid":false,"hitset_stats_invalid":false,` +
-    `"hitset_bytes_stats_invalid":false,"pin_stats_invalid":false,"manifest_stats_invalid":false,` +
-    `"snaptrimq_len":0,"stat_sum":${statSumJson(pgStatVec(pg, pool.size))},"up":[${pg.up.join(",")}],` +
-    `"acting":[${pg.acting.join(",")}],"avail_no_missing":[],"object_location_counts":[],"blocked_by":[],` +
-    `"up_primary":${pg.up[0] ?? -1},"acting_primary":${pg.acting[0] ?? -1},"purged_snaps":[],` +
-    `"pgid":"${pg.pgid}","version":"${version}","last_fresh":"${pg.lastFresh}","last_change":"${pg.lastChange}",` +
-    `"last_active":"${pg.lastActive}","last_peered":"${pg.lastPeered}","last_clean":"${pg.lastClean}",` +
-    `"last_became_active":"${pg.lastBecameActive}","last_became_peered":"${pg.lastBecamePeered}",` +
-    `"last_unstale":"${pg.lastUnstale}","last_undegraded":"${pg.lastUndegraded}",` +
-    `"last_fullsized":"${pg.lastFullsized}","log_start":"0'0","ondisk_log_start":"0'0","parent":"0.0",` +
-    `"last_scrub":"${pg.lastScrub}","last_scrub_stamp":"${pg.lastScrubStamp}",` +
-    `"last_deep_scrub":"${pg.lastDeepScrub}","last_deep_scrub_stamp":"${pg.lastDeepScrubStamp}",` +
-    `"last_clean_scrub_stamp":"${pg.lastCleanScrubStamp}"}`,
+      `"mapping_epoch":${pg.mappingEpoch},"created":${pg.created},"last_epoch_clean":${pg.lastEpochClean},` +
+      `"parent_split_bits":${pg.parentSplitBits},"log_size":${pg.logSize},"ondisk_log_size":${pg.logSize},` +
+      `"stats_invalid":false,"dirty_stats_invalid":false,"omap_stats_invalid":false,"hitset_stats_invalid":false,` +
+      `"hitset_bytes_stats_invalid":false,"pin_stats_invalid":false,"manifest_stats_invalid":false,` +
+      `"snaptrimq_len":0,"stat_sum":${statSumJson(pgStatVec(pg, pool.size))},"up":[${pg.up.join(",")}],` +
+      `"acting":[${pg.acting.join(",")}],"avail_no_missing":[],"object_location_counts":[],"blocked_by":[],` +
+      `"up_primary":${pg.up[0] ?? -1},"acting_primary":${pg.acting[0] ?? -1},"purged_snaps":[],` +
+      `"pgid":"${pg.pgid}","version":"${version}","last_fresh":"${pg.lastFresh}","last_change":"${pg.lastChange}",` +
+      `"last_active":"${pg.lastActive}","last_peered":"${pg.lastPeered}","last_clean":"${pg.lastClean}",` +
+      `"last_became_active":"${pg.lastBecameActive}","last_became_peered":"${pg.lastBecamePeered}",` +
+      `"last_unstale":"${pg.lastUnstale}","last_undegraded":"${pg.lastUndegraded}",` +
+      `"last_fullsized":"${pg.lastFullsized}","log_start":"0'0","ondisk_log_start":"0'0","parent":"0.0",` +
+      `"last_scrub":"${pg.lastScrub}","last_scrub_stamp":"${pg.lastScrubStamp}",` +
+      `"last_deep_scrub":"${pg.lastDeepScrub}","last_deep_scrub_stamp":"${pg.lastDeepScrubStamp}",` +
+      `"last_clean_scrub_stamp":"${pg.lastCleanScrubStamp}"}`,
   );
   return pg.frag;
 }
@@ -100,8 +98,10 @@ function osdStatsSum(agg: PgmapAggregate): string {
   const data = Math.min(agg.kbUsed, agg.kbUsedData);
   return (
     `{"up_from":0,"seq":0,"num_pgs":${agg.acting},"num_osds":${agg.numOsds},` +
-    osdStatBody(agg.kb, agg.kbUsed, data, [], 0).replace(`"num_per_pool_osds":1,"num_per_pool_omap_osds":1`,
-      `"num_per_pool_osds":${agg.numOsds},"num_per_pool_omap_osds":${agg.numOsds}`) +
+    osdStatBody(agg.kb, agg.kbUsed, data, [], 0).replace(
+      `"num_per_pool_osds":1,"num_per_pool_omap_osds":1`,
+      `"num_per_pool_osds":${agg.numOsds},"num_per_pool_omap_osds":${agg.numOsds}`,
+    ) +
     `,"network_ping_times":[]}`
   );
 }
@@ -177,7 +177,8 @@ export function renderActiveCleanPgs(state: SimState): string {
 
 /** One OSD's network_ping_times: the heartbeat round trips it sees to each peer (ms). */
 function pingTimes(state: SimState, o: OsdState, hbPeers: readonly number[], ctime: string): string {
-  const ms = (a: number, b: number, k: number) => Math.round(((((a * 31 + b * 17 + k * 7 + state.tick) % 97) + 20) / 100) * 1000) / 1000;
+  const ms = (a: number, b: number, k: number) =>
+    Math.round(((((a * 31 + b * 17 + k * 7 + state.tick) % 97) + 20) / 100) * 1000) / 1000;
   const iface = (name: string, a: number, b: number) =>
     `{"interface":"${name}","average":{"1min":${fl(ms(a, b, 1))},"5min":${fl(ms(a, b, 2))},"15min":${fl(ms(a, b, 3))}},` +
     `"min":{"1min":${fl(ms(a, b, 4) / 2)},"5min":${fl(ms(a, b, 5) / 2)},"15min":${fl(ms(a, b, 6) / 2)}},` +

@@ -7,10 +7,36 @@ import type { SimState } from "./state.ts";
 
 /** PG_STATE_* bits, listed in the order pg_state_string prints them. */
 const STATE_ORDER = [
-  "stale", "creating", "active", "activating", "clean", "recovery_wait", "recovery_toofull", "recovering",
-  "forced_recovery", "down", "recovery_unfound", "backfill_unfound", "undersized", "degraded", "remapped",
-  "premerge", "scrubbing", "deep", "inconsistent", "peering", "repair", "backfill_wait", "backfilling",
-  "forced_backfill", "backfill_toofull", "incomplete", "peered", "snaptrim", "snaptrim_wait", "snaptrim_error",
+  "stale",
+  "creating",
+  "active",
+  "activating",
+  "clean",
+  "recovery_wait",
+  "recovery_toofull",
+  "recovering",
+  "forced_recovery",
+  "down",
+  "recovery_unfound",
+  "backfill_unfound",
+  "undersized",
+  "degraded",
+  "remapped",
+  "premerge",
+  "scrubbing",
+  "deep",
+  "inconsistent",
+  "peering",
+  "repair",
+  "backfill_wait",
+  "backfilling",
+  "forced_backfill",
+  "backfill_toofull",
+  "incomplete",
+  "peered",
+  "snaptrim",
+  "snaptrim_wait",
+  "snaptrim_error",
 ] as const;
 export type PgStateName = (typeof STATE_ORDER)[number];
 export const PG = Object.fromEntries(STATE_ORDER.map((n, i) => [n, 2 ** i])) as Record<PgStateName, number>;
@@ -22,7 +48,8 @@ export function pgStateString(flags: number): string {
   return s;
 }
 
-const sameArray = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameArray = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * Recomputes CRUSH placement (`raw`): of every PG after in/crush/size changes, or only of the PGs
@@ -61,9 +88,24 @@ function settledFlags(pg: PgState): number {
 
 /** The steady state, checked without allocating: nothing to do for most PGs on most ticks. */
 function isSettled(state: SimState, pool: PoolState, pg: PgState): boolean {
-  if (pg.temp || pg.behind.length || pg.creating || pg.peeringTicks || pg.waitTicks || pg.recoveryTicks || pg.backfillTicks) return false;
+  if (
+    pg.temp ||
+    pg.behind.length ||
+    pg.creating ||
+    pg.peeringTicks ||
+    pg.waitTicks ||
+    pg.recoveryTicks ||
+    pg.backfillTicks
+  )
+    return false;
   const raw = pg.raw;
-  if (raw.length !== pool.size || raw.length !== pg.up.length || raw.length !== pg.homes.length || raw.length !== pg.acting.length) return false;
+  if (
+    raw.length !== pool.size ||
+    raw.length !== pg.up.length ||
+    raw.length !== pg.homes.length ||
+    raw.length !== pg.acting.length
+  )
+    return false;
   for (let i = 0; i < raw.length; i++) {
     const id = raw[i]!;
     if (pg.up[i] !== id || pg.acting[i] !== id || pg.homes[i] !== id || state.osds[id]?.up !== true) return false;
@@ -152,7 +194,14 @@ function setCounts(pg: PgState, degraded: number, misplaced: number): boolean {
   return true;
 }
 
-function applyState(state: SimState, pg: PgState, up: number[], acting: number[], temp: number[] | null, flags: number): boolean {
+function applyState(
+  state: SimState,
+  pg: PgState,
+  up: number[],
+  acting: number[],
+  temp: number[] | null,
+  flags: number,
+): boolean {
   const sameTemp = temp === pg.temp || (temp !== null && pg.temp !== null && sameArray(temp, pg.temp));
   const same = flags === pg.flags && sameArray(up, pg.up) && sameArray(acting, pg.acting) && sameTemp;
   if (same) return false;
@@ -227,7 +276,12 @@ export function heartbeatPeers(state: SimState): Map<number, number[]> {
     }
   }
   const peers = new Map<number, number[]>();
-  for (const [osd, set] of sets) if (state.osds[osd]?.up) peers.set(osd, [...set].sort((a, b) => a - b));
+  for (const [osd, set] of sets)
+    if (state.osds[osd]?.up)
+      peers.set(
+        osd,
+        [...set].sort((a, b) => a - b),
+      );
   state.memo.set("hbPeers", { version: state.pgmapVersion, value: peers });
   return peers;
 }

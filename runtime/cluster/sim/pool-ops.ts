@@ -31,12 +31,14 @@ export function populatePgs(state: SimState, pool: PoolState, pgNum: number, byt
   const kept = pool.pgs.slice(0, pgNum);
   for (let ps = kept.length; ps < pgNum; ps++) {
     const share = Math.round((bytes * weights[ps]!) / sum);
-    kept.push(newPg(state, pool, ps, {
-      bytes: share,
-      objects: Math.ceil(share / OBJECT_SIZE),
-      creating,
-      scrubAgeMs: hashUnit(state.opts.seed, pool.id, ps, 0x5c) * 86_400_000,
-    }));
+    kept.push(
+      newPg(state, pool, ps, {
+        bytes: share,
+        objects: Math.ceil(share / OBJECT_SIZE),
+        creating,
+        scrubAgeMs: hashUnit(state.opts.seed, pool.id, ps, 0x5c) * 86_400_000,
+      }),
+    );
   }
   pool.pgs = kept;
   pool.pgNum = pgNum;
@@ -54,14 +56,21 @@ function checkPgLimit(state: SimState, pgNum: number, size: number, except?: Poo
   const inOsds = [...state.existingOsds()].filter((o) => o.in).length;
   const max = 250 * inOsds;
   if (total > max) {
-    return fail(-34, `pg_num ${pgNum} size ${size} would mean ${total} total pgs, which exceeds max ${max} (mon_max_pg_per_osd 250 * num_in_osds ${inOsds})`);
+    return fail(
+      -34,
+      `pg_num ${pgNum} size ${size} would mean ${total} total pgs, which exceeds max ${max} (mon_max_pg_per_osd 250 * num_in_osds ${inOsds})`,
+    );
   }
   return undefined;
 }
 
 export function createPool(state: SimState, name: string, pgNum: number, size: number, application?: string): OpResult {
   if (state.poolByName(name)) return ok(`pool '${name}' already exists`);
-  if (pgNum <= 0 || pgNum > 65536) return fail(-22, `'pg_num' must be greater than 0 and less than or equal to 65536 (you may adjust 'mon max pool pg num' for higher values)`);
+  if (pgNum <= 0 || pgNum > 65536)
+    return fail(
+      -22,
+      `'pg_num' must be greater than 0 and less than or equal to 65536 (you may adjust 'mon max pool pg num' for higher values)`,
+    );
   const limit = checkPgLimit(state, pgNum, size);
   if (limit) return limit;
   const id = ++state.poolMax;
@@ -77,12 +86,19 @@ export function deletePool(state: SimState, name: string, name2: string | undefi
   const pool = state.poolByName(name);
   if (!pool) return ok(`pool '${name}' does not exist`);
   if (name2 !== name || !sure) {
-    return fail(-1, `WARNING: this will *PERMANENTLY DESTROY* all data stored in pool ${name}.  If you are *ABSOLUTELY CERTAIN* that is what you want, pass the pool name *twice*, followed by --yes-i-really-really-mean-it.`);
+    return fail(
+      -1,
+      `WARNING: this will *PERMANENTLY DESTROY* all data stored in pool ${name}.  If you are *ABSOLUTELY CERTAIN* that is what you want, pass the pool name *twice*, followed by --yes-i-really-really-mean-it.`,
+    );
   }
   if (!configFlag(state, "mon_allow_pool_delete")) {
-    return fail(-1, "pool deletion is disabled; you must first set the mon_allow_pool_delete config option to true before you can destroy a pool");
+    return fail(
+      -1,
+      "pool deletion is disabled; you must first set the mon_allow_pool_delete config option to true before you can destroy a pool",
+    );
   }
-  if (pool.flags & POOL_FLAG.nodelete!) return fail(-1, "pool deletion is disabled; you must unset nodelete flag for the pool first");
+  if (pool.flags & POOL_FLAG.nodelete!)
+    return fail(-1, "pool deletion is disabled; you must unset nodelete flag for the pool first");
   state.pools.delete(pool.id);
   state.bumpOsdmap();
   state.osdmapModified = state.nowStamp;
@@ -93,30 +109,48 @@ export function deletePool(state: SimState, name: string, name2: string | undefi
 
 /** A boolean mon option as the config db holds it (mon section or global). */
 export function configFlag(state: SimState, name: string): boolean {
-  const entry = [...state.configDb].reverse().find((e) => e.name === name && (e.section === "mon" || e.section === "global" || e.section.startsWith("mon.")));
+  const entry = [...state.configDb]
+    .reverse()
+    .find((e) => e.name === name && (e.section === "mon" || e.section === "global" || e.section.startsWith("mon.")));
   return entry ? ["true", "1", "yes"].includes(entry.value.toLowerCase()) : false;
 }
 
 export function renamePool(state: SimState, from: string, to: string): OpResult {
   const pool = state.poolByName(from);
-  if (!pool) return state.poolByName(to) ? ok(`pool '${from}' does not exist; pool '${to}' does exist; assuming the rename was already performed`) : fail(-2, `unrecognized pool '${from}'`);
+  if (!pool)
+    return state.poolByName(to)
+      ? ok(`pool '${from}' does not exist; pool '${to}' does exist; assuming the rename was already performed`)
+      : fail(-2, `unrecognized pool '${from}'`);
   if (state.poolByName(to)) return fail(-17, `pool '${to}' already exists`);
   pool.name = to;
   poolChanged(state, pool);
   return ok(`pool '${from}' renamed to '${to}'`);
 }
 
-const BOOL_FLAGS = ["hashpspool", "nodelete", "nopgchange", "nosizechange", "write_fadvise_dontneed", "noscrub", "nodeep-scrub"];
+const BOOL_FLAGS = [
+  "hashpspool",
+  "nodelete",
+  "nopgchange",
+  "nosizechange",
+  "write_fadvise_dontneed",
+  "noscrub",
+  "nodeep-scrub",
+];
 const INT = /^-?\d+$/;
 
+// long: one short case per pool variable, as Ceph's OSDMonitor checks them; a table read top to bottom
 export function setPoolVar(state: SimState, pool: PoolState, key: string, val: string): OpResult {
   const n = Number(val);
-  const needInt = () => (INT.test(val) ? undefined : fail(-22, `error parsing integer value '${val}': strict_strtoll: expected integer, got: '${val}'`));
+  const needInt = () =>
+    INT.test(val)
+      ? undefined
+      : fail(-22, `error parsing integer value '${val}': strict_strtoll: expected integer, got: '${val}'`);
   switch (key) {
     case "size": {
       const bad = needInt();
       if (bad) return bad;
-      if (pool.flags & POOL_FLAG.nosizechange!) return fail(-1, "pool size change is disabled; you must unset nosizechange flag for the pool first");
+      if (pool.flags & POOL_FLAG.nosizechange!)
+        return fail(-1, "pool size change is disabled; you must unset nosizechange flag for the pool first");
       if (n <= 0 || n > 10) return fail(-22, "pool size must be between 1 and 10");
       pool.size = n;
       if (pool.minSize > n) pool.minSize = n;
@@ -126,7 +160,8 @@ export function setPoolVar(state: SimState, pool: PoolState, key: string, val: s
     case "min_size": {
       const bad = needInt();
       if (bad) return bad;
-      if (n < 1 || n > pool.size) return fail(-22, `pool min_size must be between 1 and size, which is set to ${pool.size}`);
+      if (n < 1 || n > pool.size)
+        return fail(-22, `pool min_size must be between 1 and size, which is set to ${pool.size}`);
       pool.minSize = n;
       break;
     }
@@ -136,7 +171,8 @@ export function setPoolVar(state: SimState, pool: PoolState, key: string, val: s
     case "pg_num_actual": {
       const bad = needInt();
       if (bad) return bad;
-      if (pool.flags & POOL_FLAG.nopgchange!) return fail(-1, "pool pg_num change is disabled; you must unset nopgchange flag for the pool first");
+      if (pool.flags & POOL_FLAG.nopgchange!)
+        return fail(-1, "pool pg_num change is disabled; you must unset nopgchange flag for the pool first");
       if (n <= 0) return fail(-22, "specified pg_num must be > 0");
       if (key.startsWith("pgp") && n > pool.pgNum) return fail(-22, `specified pgp_num ${n} > pg_num ${pool.pgNum}`);
       if (key.startsWith("pg_num") && n !== pool.pgNum) {
@@ -160,9 +196,20 @@ export function setPoolVar(state: SimState, pool: PoolState, key: string, val: s
         const on = val === "true" || val === "1";
         if (!on && val !== "false" && val !== "0") return fail(-22, "expecting value 'true', 'false', '0', or '1'");
         pool.flags = on ? pool.flags | POOL_FLAG[key]! : pool.flags & ~POOL_FLAG[key]!;
-      } else if (["hit_set_period", "hit_set_count", "target_max_bytes", "target_max_objects", "cache_min_flush_age",
-        "cache_min_evict_age", "min_read_recency_for_promote", "min_write_recency_for_promote",
-        "hit_set_grade_decay_rate", "hit_set_search_last_n"].includes(key)) {
+      } else if (
+        [
+          "hit_set_period",
+          "hit_set_count",
+          "target_max_bytes",
+          "target_max_objects",
+          "cache_min_flush_age",
+          "cache_min_evict_age",
+          "min_read_recency_for_promote",
+          "min_write_recency_for_promote",
+          "hit_set_grade_decay_rate",
+          "hit_set_search_last_n",
+        ].includes(key)
+      ) {
         const bad = needInt();
         if (bad) return bad;
         pool.extra[key] = n;
@@ -180,26 +227,60 @@ export function setPoolVar(state: SimState, pool: PoolState, key: string, val: s
 /** `osd pool get`: the value of one variable, or undefined when it is not set. */
 export function getPoolVar(pool: PoolState, key: string): number | string | boolean | undefined {
   switch (key) {
-    case "size": return pool.size;
-    case "min_size": return pool.minSize;
-    case "pg_num": case "pgp_num": return pool.pgNum;
-    case "crush_rule": return "replicated_rule";
-    case "pg_autoscale_mode": return pool.autoscaleMode;
-    case "erasure_code_profile": return undefined;
+    case "size":
+      return pool.size;
+    case "min_size":
+      return pool.minSize;
+    case "pg_num":
+    case "pgp_num":
+      return pool.pgNum;
+    case "crush_rule":
+      return "replicated_rule";
+    case "pg_autoscale_mode":
+      return pool.autoscaleMode;
+    case "erasure_code_profile":
+      return undefined;
     default:
       if (BOOL_FLAGS.includes(key)) return (pool.flags & POOL_FLAG[key]!) !== 0;
       if (key in pool.extra) return pool.extra[key];
       if (key in pool.options) return pool.options[key];
-      if (["hit_set_period", "hit_set_count", "target_max_objects", "target_max_bytes", "cache_min_flush_age",
-        "cache_min_evict_age", "min_read_recency_for_promote", "min_write_recency_for_promote",
-        "hit_set_grade_decay_rate", "hit_set_search_last_n"].includes(key)) return 0;
+      if (
+        [
+          "hit_set_period",
+          "hit_set_count",
+          "target_max_objects",
+          "target_max_bytes",
+          "cache_min_flush_age",
+          "cache_min_evict_age",
+          "min_read_recency_for_promote",
+          "min_write_recency_for_promote",
+          "hit_set_grade_decay_rate",
+          "hit_set_search_last_n",
+        ].includes(key)
+      )
+        return 0;
       if (key === "fast_read" || key === "use_gmt_hitset") return key === "use_gmt_hitset";
       return undefined;
   }
 }
 
-export const POOL_GET_ALL = ["size", "min_size", "pg_num", "pgp_num", "crush_rule", "hashpspool", "nodelete", "nopgchange",
-  "nosizechange", "write_fadvise_dontneed", "noscrub", "nodeep-scrub", "use_gmt_hitset", "fast_read", "pg_autoscale_mode"];
+export const POOL_GET_ALL = [
+  "size",
+  "min_size",
+  "pg_num",
+  "pgp_num",
+  "crush_rule",
+  "hashpspool",
+  "nodelete",
+  "nopgchange",
+  "nosizechange",
+  "write_fadvise_dontneed",
+  "noscrub",
+  "nodeep-scrub",
+  "use_gmt_hitset",
+  "fast_read",
+  "pg_autoscale_mode",
+];
 
 export function setQuota(state: SimState, pool: PoolState, field: string, val: string): OpResult {
   if (!INT.test(val) || Number(val) < 0) return fail(-22, `error parsing value '${val}'`);

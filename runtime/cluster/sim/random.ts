@@ -40,7 +40,11 @@ export class Random {
 
   /** A v4-looking UUID drawn from this sequence. */
   uuid(): string {
-    const hex = (n: number) => this.int(2 ** 16).toString(16).padStart(4, "0").slice(0, n);
+    const hex = (n: number) =>
+      this.int(2 ** 16)
+        .toString(16)
+        .padStart(4, "0")
+        .slice(0, n);
     const variant = (8 + this.int(4)).toString(16);
     return `${hex(4)}${hex(4)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(4)}${hex(4)}${hex(4)}`;
   }

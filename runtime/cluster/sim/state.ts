@@ -3,7 +3,16 @@
 import type { LogEntry, NotifyType } from "../types.ts";
 import { stamp } from "../_json.ts";
 import type {
-  ConfigEntry, HealthCheck, HostState, MdsDaemon, MonState, OsdState, PoolState, Replacement, ServiceDaemon, SimOptions,
+  ConfigEntry,
+  HealthCheck,
+  HostState,
+  MdsDaemon,
+  MonState,
+  OsdState,
+  PoolState,
+  Replacement,
+  ServiceDaemon,
+  SimOptions,
 } from "./model.ts";
 import { Random } from "./random.ts";
 
@@ -111,7 +120,15 @@ export class SimState {
 
   /** Whether the mutation in progress changed anything at all. */
   hasChanges(): boolean {
-    return this.touched.size > 0 || this.notifies.length > 0 || this.pgmapDirty || this.pgmapChanged || this.placementDirty || this.remapOsds.size > 0 || this.healthDirty;
+    return (
+      this.touched.size > 0 ||
+      this.notifies.length > 0 ||
+      this.pgmapDirty ||
+      this.pgmapChanged ||
+      this.placementDirty ||
+      this.remapOsds.size > 0 ||
+      this.healthDirty
+    );
   }
 
   touch(...names: string[]): void {

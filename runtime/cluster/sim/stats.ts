@@ -96,8 +96,18 @@ export function aggregate(state: SimState): PgmapAggregate {
   if (cached && cached.version === state.pgmapVersion) return cached.value as PgmapAggregate;
   const total = emptyStats();
   const agg: PgmapAggregate = {
-    pools: [], total, logSize: 0, up: 0, acting: 0, numPgs: 0,
-    byState: new Map(), byOsd: new Map(), kb: 0, kbUsed: 0, kbUsedData: 0, numOsds: 0,
+    pools: [],
+    total,
+    logSize: 0,
+    up: 0,
+    acting: 0,
+    numPgs: 0,
+    byState: new Map(),
+    byOsd: new Map(),
+    kb: 0,
+    kbUsed: 0,
+    kbUsedData: 0,
+    numOsds: 0,
   };
   for (const pool of state.pools.values()) {
     const pa: PoolAggregate = { pool, sum: emptyStats(), logSize: 0, up: 0, acting: 0, byState: new Map() };

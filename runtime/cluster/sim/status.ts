@@ -63,7 +63,9 @@ export function statusText(state: SimState): string {
   const cap = capacity(state);
   const io: string[] = [];
   if (pg.read_bytes_sec !== undefined) {
-    io.push(`    client:   ${rate(pg.read_bytes_sec)} rd, ${rate(pg.write_bytes_sec ?? 0)} wr, ${pg.read_op_per_sec ?? 0} op/s rd, ${pg.write_op_per_sec ?? 0} op/s wr`);
+    io.push(
+      `    client:   ${rate(pg.read_bytes_sec)} rd, ${rate(pg.write_bytes_sec ?? 0)} wr, ${pg.read_op_per_sec ?? 0} op/s rd, ${pg.write_op_per_sec ?? 0} op/s wr`,
+    );
   }
   if (pg.recovering_bytes_per_sec !== undefined) {
     io.push(`    recovery: ${rate(pg.recovering_bytes_per_sec)}, ${pg.recovering_objects_per_sec ?? 0} objects/s`);
@@ -92,23 +94,70 @@ export function statusText(state: SimState): string {
 export function dfText(state: SimState, detail: boolean): string {
   const df = dfObject(state, true);
   const r = "right" as const;
-  const raw = table([["CLASS", "left"], ["SIZE", r], ["AVAIL", r], ["USED", r], ["RAW USED", r], ["%RAW USED", r]],
-    [["hdd", "TOTAL"].map((label) => [label, bytes(df.stats.total_bytes), bytes(df.stats.total_avail_bytes), bytes(df.stats.total_used_bytes),
-      bytes(df.stats.total_used_raw_bytes), (df.stats.total_used_raw_ratio * 100).toFixed(2)])].flat());
-  const poolHeaders: [string, "left" | "right"][] = [["POOL", "left"], ["ID", r], ["PGS", r], ["STORED", r], ["OBJECTS", r], ["USED", r], ["%USED", r], ["MAX AVAIL", r]];
-  if (detail) poolHeaders.push(["QUOTA OBJECTS", r], ["QUOTA BYTES", r], ["DIRTY", r], ["USED COMPR", r], ["UNDER COMPR", r]);
-  const pools = table(poolHeaders, df.pools.map((p) => {
-    const st = p.stats as Record<string, number>;
-    const row: (string | number)[] = [p.name, p.id, state.pools.get(p.id)?.pgNum ?? 0, bytes(st.stored!), count(st.objects!), bytes(st.bytes_used!),
-      (st.percent_used! * 100).toFixed(2), bytes(st.max_avail!)];
-    if (detail) row.push(st.quota_objects ? count(st.quota_objects) : "N/A", st.quota_bytes ? bytes(st.quota_bytes) : "N/A", count(st.dirty ?? 0), "0 B", "0 B");
-    return row;
-  }));
+  const raw = table(
+    [
+      ["CLASS", "left"],
+      ["SIZE", r],
+      ["AVAIL", r],
+      ["USED", r],
+      ["RAW USED", r],
+      ["%RAW USED", r],
+    ],
+    [
+      ["hdd", "TOTAL"].map((label) => [
+        label,
+        bytes(df.stats.total_bytes),
+        bytes(df.stats.total_avail_bytes),
+        bytes(df.stats.total_used_bytes),
+        bytes(df.stats.total_used_raw_bytes),
+        (df.stats.total_used_raw_ratio * 100).toFixed(2),
+      ]),
+    ].flat(),
+  );
+  const poolHeaders: [string, "left" | "right"][] = [
+    ["POOL", "left"],
+    ["ID", r],
+    ["PGS", r],
+    ["STORED", r],
+    ["OBJECTS", r],
+    ["USED", r],
+    ["%USED", r],
+    ["MAX AVAIL", r],
+  ];
+  if (detail)
+    poolHeaders.push(["QUOTA OBJECTS", r], ["QUOTA BYTES", r], ["DIRTY", r], ["USED COMPR", r], ["UNDER COMPR", r]);
+  const pools = table(
+    poolHeaders,
+    df.pools.map((p) => {
+      const st = p.stats as Record<string, number>;
+      const row: (string | number)[] = [
+        p.name,
+        p.id,
+        state.pools.get(p.id)?.pgNum ?? 0,
+        bytes(st.stored!),
+        count(st.objects!),
+        bytes(st.bytes_used!),
+        (st.percent_used! * 100).toFixed(2),
+        bytes(st.max_avail!),
+      ];
+      if (detail)
+        row.push(
+          st.quota_objects ? count(st.quota_objects) : "N/A",
+          st.quota_bytes ? bytes(st.quota_bytes) : "N/A",
+          count(st.dirty ?? 0),
+          "0 B",
+          "0 B",
+        );
+      return row;
+    }),
+  );
   return `--- RAW STORAGE ---\n${raw} \n--- POOLS ---\n${pools}`;
 }
 
 export function pgStatObject(state: SimState) {
-  const pg = pgStatusObject(state) as Record<string, unknown> & { pgs_by_state: { state_name: string; count: number }[] };
+  const pg = pgStatusObject(state) as Record<string, unknown> & {
+    pgs_by_state: { state_name: string; count: number }[];
+  };
   const cap = capacity(state);
   return {
     pg_ready: true,
@@ -125,14 +174,20 @@ export function pgStatObject(state: SimState) {
 }
 
 export function pgStatText(state: SimState): string {
-  const pg = pgStatusObject(state) as Record<string, number> & { pgs_by_state: { state_name: string; count: number }[] };
+  const pg = pgStatusObject(state) as Record<string, number> & {
+    pgs_by_state: { state_name: string; count: number }[];
+  };
   const cap = capacity(state);
   const states = pg.pgs_by_state.map((x) => `${x.count} ${x.state_name}`).join(", ");
-  const io = pg.read_bytes_sec !== undefined ? `; ${rate(pg.read_bytes_sec)} rd, ${rate(pg.write_bytes_sec ?? 0)} wr, ${(pg.read_op_per_sec ?? 0) + (pg.write_op_per_sec ?? 0)} op/s` : "";
+  const io =
+    pg.read_bytes_sec !== undefined
+      ? `; ${rate(pg.read_bytes_sec)} rd, ${rate(pg.write_bytes_sec ?? 0)} wr, ${(pg.read_op_per_sec ?? 0) + (pg.write_op_per_sec ?? 0)} op/s`
+      : "";
   return `${pg.num_pgs} pgs: ${states}; ${bytes(pg.data_bytes ?? 0)} data, ${bytes(cap.used)} used, ${bytes(cap.avail)} / ${bytes(cap.total)} avail${io}\n`;
 }
 
-const FS_COMPAT = "compat={},rocompat={},incompat={1=base v0.20,2=client writeable ranges,3=default file layouts on dirs," +
+const FS_COMPAT =
+  "compat={},rocompat={},incompat={1=base v0.20,2=client writeable ranges,3=default file layouts on dirs," +
   "4=dir inode in separate object,5=mds uses versioned encoding,6=dirfrag is stored in omap,8=no anchor table," +
   "9=file layout v2,10=snaprealm v2}";
 
@@ -149,7 +204,9 @@ export function fsDumpText(state: SimState): string {
     lines.push(" ", " ", "Standby daemons:", " ");
     for (const d of state.mdsDaemons.values()) {
       const ip = state.hosts[d.host]!.ip;
-      lines.push(`[mds.${d.name}{-1:${d.gid}} state up:standby seq 1 addr [v2:${ip}:6800/${d.nonce},v1:${ip}:6801/${d.nonce}] compat {c=[1],r=[1],i=[7ff]}]`);
+      lines.push(
+        `[mds.${d.name}{-1:${d.gid}} state up:standby seq 1 addr [v2:${ip}:6800/${d.nonce},v1:${ip}:6801/${d.nonce}] compat {c=[1],r=[1],i=[7ff]}]`,
+      );
     }
   }
   return `${lines.join("\n")}\n`;

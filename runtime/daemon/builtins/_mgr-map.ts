@@ -52,7 +52,8 @@ export function moduleInfos(modules: ModuleManager): CephModuleInfo[] {
     module_options: Object.fromEntries(modules.optionDecls(s.name).map((d) => [d.name, optionJson(d)])),
   }));
   for (const p of modules.problems()) {
-    if (p.found !== "mgr.json") out.push({ name: p.found, can_run: false, error_string: p.message, module_options: {} });
+    if (p.found !== "mgr.json")
+      out.push({ name: p.found, can_run: false, error_string: p.message, module_options: {} });
   }
   return out;
 }
@@ -60,7 +61,12 @@ export function moduleInfos(modules: ModuleManager): CephModuleInfo[] {
 /** `mgr module ls`: Ceph's three lists (tsmgr has no always-on modules). */
 export function moduleList(modules: ModuleManager): Record<string, unknown> {
   const infos = moduleInfos(modules);
-  const enabled = new Set(modules.status().filter((s) => s.enabled).map((s) => s.name));
+  const enabled = new Set(
+    modules
+      .status()
+      .filter((s) => s.enabled)
+      .map((s) => s.name),
+  );
   return {
     always_on_modules: [],
     enabled_modules: infos.filter((m) => enabled.has(m.name)).map((m) => m.name),
@@ -86,7 +92,10 @@ export function cephMgrMap(m: MgrMap, modules: ModuleManager): Record<string, un
     active_mgr_features: 0,
     available: m.available,
     standbys: m.standbys.map((s) => ({ gid: s.gid, name: s.name, mgr_features: 0, available_modules: available })),
-    modules: modules.status().filter((s) => s.enabled).map((s) => s.name),
+    modules: modules
+      .status()
+      .filter((s) => s.enabled)
+      .map((s) => s.name),
     available_modules: available,
     services: { ...m.services },
     // Ceph lists each release it knows; tsmgr runs no module whatever the operator says
@@ -99,10 +108,12 @@ export function cephMgrMap(m: MgrMap, modules: ModuleManager): Record<string, un
 function osRelease(): Record<string, string> {
   try {
     const text = readFileSync("/etc/os-release", "utf8");
-    return Object.fromEntries(text.split("\n").flatMap((l) => {
-      const m = /^([A-Z_]+)=("?)(.*)\2$/.exec(l);
-      return m ? [[m[1]!, m[3]!]] : [];
-    }));
+    return Object.fromEntries(
+      text.split("\n").flatMap((l) => {
+        const m = /^([A-Z_]+)=("?)(.*)\2$/.exec(l);
+        return m ? [[m[1]!, m[3]!]] : [];
+      }),
+    );
   } catch {
     return {};
   }
@@ -148,7 +159,10 @@ export function hostMetadata(): Record<string, string> {
  */
 export function daemonMetadata(m: MgrMap): Record<string, string>[] {
   const host = hostMetadata();
-  const members = [...(m.available ? [{ name: m.active_name, addr: m.active_addr, asok: m.active_asok }] : []), ...m.standbys];
+  const members = [
+    ...(m.available ? [{ name: m.active_name, addr: m.active_addr, asok: m.active_asok }] : []),
+    ...m.standbys,
+  ];
   // its admin socket is on this machine: the same host
   const here = (asok: string) => asok !== "" && existsSync(asok);
   return members.map((d) => {

@@ -18,8 +18,15 @@ let cached: VersionInfo | undefined;
 
 export function versionInfo(): VersionInfo {
   if (cached) return cached;
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   const type = /^0\./.test(pkg.version) ? "dev" : "stable";
-  cached = { version: pkg.version, release: CEPH_RELEASE, release_type: type, long: `tsmgr version ${pkg.version} (tsmgr) ${CEPH_RELEASE} (${type})` };
+  cached = {
+    version: pkg.version,
+    release: CEPH_RELEASE,
+    release_type: type,
+    long: `tsmgr version ${pkg.version} (tsmgr) ${CEPH_RELEASE} (${type})`,
+  };
   return cached;
 }

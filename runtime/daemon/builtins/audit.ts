@@ -8,7 +8,11 @@ const DEFAULT_LIMIT = 1000;
 
 function what(r: AuditRecord): string {
   if (r.kind === "grant") return `${r.fn} ${r.asked ?? ""}`;
-  if (r.kind === "operator") return [r.command, ...Object.entries(r.args ?? {}).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)].join(" ");
+  if (r.kind === "operator")
+    return [
+      r.command,
+      ...Object.entries(r.args ?? {}).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`),
+    ].join(" ");
   return r.detail ?? "";
 }
 
@@ -44,7 +48,12 @@ export function auditCommands({ audit }: BuiltinDeps): Builtin[] {
         }
         const denied = a.denied === true || a.denied === "true";
         const module = a.module === undefined ? undefined : String(a.module);
-        const records = audit.records({ module, denied, since, limit: a.limit === undefined ? DEFAULT_LIMIT : Number(a.limit) });
+        const records = audit.records({
+          module,
+          denied,
+          since,
+          limit: a.limit === undefined ? DEFAULT_LIMIT : Number(a.limit),
+        });
         const dropped = audit.dropped();
         const rows = [["SEQ", "TIME", "DAEMON", "KIND", "MODULE", "WHAT", "RESULT", "KEY"], ...records.map(row)];
         const footer = dropped > 0 ? `\n(${dropped} older records were dropped to keep the log bounded)` : "";

@@ -12,9 +12,11 @@ export function authCommands({ auth }: BuiltinDeps): Builtin[] {
       needsActive: true,
       run: async (a) => {
         const entity = String(a.entity);
-        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(entity)) fail(Errno.EINVAL, `auth add: entity name "${entity}" must be letters, digits, _ . -`);
+        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(entity))
+          fail(Errno.EINVAL, `auth add: entity name "${entity}" must be letters, digits, _ . -`);
         const caps = a.caps === undefined ? "r" : String(a.caps);
-        if (!/^(\*|r?w?x?)$/.test(caps) || caps === "") fail(Errno.EINVAL, `auth add: caps "${caps}" must be r, w, rw, rx, rwx or *`);
+        if (!/^(\*|r?w?x?)$/.test(caps) || caps === "")
+          fail(Errno.EINVAL, `auth add: caps "${caps}" must be r, w, rw, rx, rwx or *`);
         if (auth.exists(entity)) fail(Errno.EEXIST, `entity ${entity} exists: tsmgr auth rm ${entity} first`);
         const key = await auth.add(entity, caps);
         return { data: { entity, key, caps }, text: `[${entity}]\n\tkey = ${key}\n\tcaps = "${caps}"` };

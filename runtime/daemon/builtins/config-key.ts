@@ -12,7 +12,11 @@ import type { Builtin, BuiltinAnswer, BuiltinDeps, CommandRequest } from "./type
 const isDaemonKey = (key: string) => key.startsWith(DAEMON_PREFIX);
 
 function refuseDaemonKey(key: string): void {
-  if (isDaemonKey(key)) fail(Errno.EACCES, `keys under ${DAEMON_PREFIX} belong to the tsmgr daemon and cannot be read or changed with config-key (credentials: tsmgr auth; module state: tsmgr module)`);
+  if (isDaemonKey(key))
+    fail(
+      Errno.EACCES,
+      `keys under ${DAEMON_PREFIX} belong to the tsmgr daemon and cannot be read or changed with config-key (credentials: tsmgr auth; module state: tsmgr module)`,
+    );
 }
 
 /** Ceph's is_binary_string: a byte that is neither printable ASCII nor white space. */
@@ -53,11 +57,41 @@ export function configKeyCommands({ kv }: BuiltinDeps): Builtin[] {
     return { data: keys, text: JSON.stringify(keys, null, 4) };
   };
   return [
-    { cmd: "config-key get name=key,type=CephString", desc: "get a stored value", perm: "r", needsActive: true, run: get },
-    { cmd: "config-key set name=key,type=CephString name=val,type=CephString,req=false", desc: "store a value (durable when the command returns)", perm: "rw", needsActive: true, run: set },
-    { cmd: "config-key put name=key,type=CephString name=val,type=CephString,req=false", desc: "put <key>, value <val> (Ceph's older spelling of config-key set)", perm: "rw", needsActive: true, run: set },
-    { cmd: "config-key rm name=key,type=CephString", desc: "delete a stored value", perm: "rw", needsActive: true, run: rm },
-    { cmd: "config-key del name=key,type=CephString", desc: "delete <key> (Ceph's older spelling of config-key rm)", perm: "rw", needsActive: true, run: rm },
+    {
+      cmd: "config-key get name=key,type=CephString",
+      desc: "get a stored value",
+      perm: "r",
+      needsActive: true,
+      run: get,
+    },
+    {
+      cmd: "config-key set name=key,type=CephString name=val,type=CephString,req=false",
+      desc: "store a value (durable when the command returns)",
+      perm: "rw",
+      needsActive: true,
+      run: set,
+    },
+    {
+      cmd: "config-key put name=key,type=CephString name=val,type=CephString,req=false",
+      desc: "put <key>, value <val> (Ceph's older spelling of config-key set)",
+      perm: "rw",
+      needsActive: true,
+      run: set,
+    },
+    {
+      cmd: "config-key rm name=key,type=CephString",
+      desc: "delete a stored value",
+      perm: "rw",
+      needsActive: true,
+      run: rm,
+    },
+    {
+      cmd: "config-key del name=key,type=CephString",
+      desc: "delete <key> (Ceph's older spelling of config-key rm)",
+      perm: "rw",
+      needsActive: true,
+      run: rm,
+    },
     {
       cmd: "config-key exists name=key,type=CephString",
       desc: "check whether a key exists",
@@ -70,7 +104,13 @@ export function configKeyCommands({ kv }: BuiltinDeps): Builtin[] {
       },
     },
     { cmd: "config-key ls", desc: "list every key", perm: "r", needsActive: true, run: ls },
-    { cmd: "config-key list", desc: "list keys (Ceph's older spelling of config-key ls)", perm: "r", needsActive: true, run: ls },
+    {
+      cmd: "config-key list",
+      desc: "list keys (Ceph's older spelling of config-key ls)",
+      perm: "r",
+      needsActive: true,
+      run: ls,
+    },
     {
       cmd: "config-key dump name=key,type=CephString,req=false",
       desc: "every key and value (under an optional prefix)",

@@ -14,7 +14,8 @@ const redact = (s: string) => s.replace(/\/\/[^/@\s]*@/g, "//***@");
 
 function flatten(value: unknown, key: string, out: Record<string, string>): void {
   if (Array.isArray(value)) out[key] = value.map((v) => redact(String(v))).join(",");
-  else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) flatten(v, key ? `${key}.${k}` : k, out);
+  else if (typeof value === "object" && value !== null)
+    for (const [k, v] of Object.entries(value)) flatten(v, key ? `${key}.${k}` : k, out);
   else out[key] = redact(String(value));
 }
 
@@ -65,8 +66,20 @@ export function daemonInfoCommands({ config, counters, modules, kv }: BuiltinDep
         return pretty({ version: v.version, release: v.release, release_type: v.release_type });
       },
     },
-    { cmd: "config show", desc: "dump current config settings", perm: "r", needsActive: false, run: () => pretty(flatConfig(config)) },
+    {
+      cmd: "config show",
+      desc: "dump current config settings",
+      perm: "r",
+      needsActive: false,
+      run: () => pretty(flatConfig(config)),
+    },
     { cmd: "perf dump", desc: "dump perfcounters value", perm: "r", needsActive: false, run: () => pretty(perfDump()) },
-    { cmd: "perf schema", desc: "dump perfcounters schema", perm: "r", needsActive: false, run: () => pretty(PERF_SCHEMA) },
+    {
+      cmd: "perf schema",
+      desc: "dump perfcounters schema",
+      perm: "r",
+      needsActive: false,
+      run: () => pretty(PERF_SCHEMA),
+    },
   ];
 }

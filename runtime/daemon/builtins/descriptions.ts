@@ -30,7 +30,13 @@ export function commandDescriptions(help: readonly HelpEntry[]): Record<string, 
   help.forEach((e, i) => {
     const key = `cmd${String(i).padStart(3, "0")}`;
     const flags = e.module === "tsmgr" && DEPRECATED.has(e.prefix) ? 4 : 0;
-    out[key] = { sig: signatureToJson(parseSignature(e.cmd)).sig, help: e.desc, module: cephModule(e.prefix), perm: e.perm, flags };
+    out[key] = {
+      sig: signatureToJson(parseSignature(e.cmd)).sig,
+      help: e.desc,
+      module: cephModule(e.prefix),
+      perm: e.perm,
+      flags,
+    };
   });
   return out;
 }

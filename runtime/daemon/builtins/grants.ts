@@ -16,9 +16,17 @@ export function parseGrantWords(words: readonly string[]): GrantLists {
   for (const w of words) {
     const eq = w.indexOf("=");
     const key = eq < 0 ? w : w.slice(0, eq);
-    if (!known.includes(key)) fail(Errno.EINVAL, `${JSON.stringify(w)} is not KEY=VALUE with KEY one of ${known.join(", ")}${didYouMean(key, known)} (or give --all)`);
+    if (!known.includes(key))
+      fail(
+        Errno.EINVAL,
+        `${JSON.stringify(w)} is not KEY=VALUE with KEY one of ${known.join(", ")}${didYouMean(key, known)} (or give --all)`,
+      );
     const value = w.slice(eq + 1);
-    if (eq < 0 || value === "" || value.length > 256) fail(Errno.EINVAL, `${JSON.stringify(w)}: give a value of 1 to 256 characters after "${key}=", e.g. ${key}=${key === "commands" ? '"osd pool ls"' : "NAME"}`);
+    if (eq < 0 || value === "" || value.length > 256)
+      fail(
+        Errno.EINVAL,
+        `${JSON.stringify(w)}: give a value of 1 to 256 characters after "${key}=", e.g. ${key}=${key === "commands" ? '"osd pool ls"' : "NAME"}`,
+      );
     (out[key as GrantKey] ??= []).push(value);
   }
   return out;
@@ -32,7 +40,10 @@ function checkDeclared(modules: ModuleManager, name: string, asked: GrantLists):
     for (const v of asked[k] ?? []) {
       if ((effective(req.permissions, { [k]: [v] })[k] ?? []).length > 0) continue;
       const declared = req.permissions[k] ?? [];
-      fail(Errno.EINVAL, `module ${name} does not ask for ${k} ${JSON.stringify(v)}: its static PERMISSIONS.${k} is [${declared.map((d) => JSON.stringify(d)).join(", ")}], and a grant it did not declare would never be used`);
+      fail(
+        Errno.EINVAL,
+        `module ${name} does not ask for ${k} ${JSON.stringify(v)}: its static PERMISSIONS.${k} is [${declared.map((d) => JSON.stringify(d)).join(", ")}], and a grant it did not declare would never be used`,
+      );
     }
   }
 }
@@ -46,7 +57,10 @@ export function grantCommands({ modules }: BuiltinDeps): Builtin[] {
     const stored = modules.storeGrants.get(name);
     const allow = modules.moduleConfig(name).allow as GrantLists;
     const usable = Object.fromEntries(GRANT_KEYS.map((k) => [k, allow[k] ?? []])) as GrantLists;
-    return { data: { module: name, granted_by_operator: stored, effective: usable }, text: `${verb}; module ${name} may now use: ${shown(usable)}` };
+    return {
+      data: { module: name, granted_by_operator: stored, effective: usable },
+      text: `${verb}; module ${name} may now use: ${shown(usable)}`,
+    };
   };
   return [
     {
@@ -61,11 +75,23 @@ export function grantCommands({ modules }: BuiltinDeps): Builtin[] {
         let more: GrantLists;
         if (a.all === true) {
           const req = r.requested;
-          if (!req.known) fail(Errno.EAGAIN, `module ${r.name} has not been built yet, so what it asks for is not known: run tsmgr module enable ${r.name} (refused with the list while grants are missing), then grant again`);
-          if (req.permissions === undefined) fail(Errno.EINVAL, `module ${r.name} declares no static PERMISSIONS: name what to grant as KEY=VALUE (e.g. data=osd_map)`);
+          if (!req.known)
+            fail(
+              Errno.EAGAIN,
+              `module ${r.name} has not been built yet, so what it asks for is not known: run tsmgr module enable ${r.name} (refused with the list while grants are missing), then grant again`,
+            );
+          if (req.permissions === undefined)
+            fail(
+              Errno.EINVAL,
+              `module ${r.name} declares no static PERMISSIONS: name what to grant as KEY=VALUE (e.g. data=osd_map)`,
+            );
           more = req.permissions;
         } else {
-          if (words.length === 0) fail(Errno.EINVAL, `say what to grant: tsmgr module grant ${r.name} --all, or KEY=VALUE words such as data=osd_map`);
+          if (words.length === 0)
+            fail(
+              Errno.EINVAL,
+              `say what to grant: tsmgr module grant ${r.name} --all, or KEY=VALUE words such as data=osd_map`,
+            );
           more = parseGrantWords(words);
           checkDeclared(modules, r.name, more);
         }
@@ -89,7 +115,11 @@ export function grantCommands({ modules }: BuiltinDeps): Builtin[] {
         const out = answer(r.name, `revoked ${less ? shown(less) : "every grant given with module grant"}`);
         // mgr.json's grants are the file's to change: say which of these it still grants
         const still = union(modules.granted(r.name), {});
-        const kept = less ? GRANT_KEYS.flatMap((k) => (less[k] ?? []).filter((v) => (still[k] ?? []).includes(v)).map((v) => `${k}=${v}`)) : [];
+        const kept = less
+          ? GRANT_KEYS.flatMap((k) =>
+              (less[k] ?? []).filter((v) => (still[k] ?? []).includes(v)).map((v) => `${k}=${v}`),
+            )
+          : [];
         if (kept.length > 0) out.text += ` (still granted by mgr.json at modules.${r.name}.allow: ${kept.join(" ")})`;
         return out;
       },

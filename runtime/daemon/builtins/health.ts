@@ -17,7 +17,13 @@ function overall(checks: Record<string, HealthCheck>, muted: Set<string>): strin
 
 /** A mute as Ceph dumps it: the ttl only when there is one, as a utime. */
 function muteJson(m: HealthMute): Record<string, unknown> {
-  return { code: m.code, ...(m.ttl === undefined ? {} : { ttl: cephTime(m.ttl) }), sticky: m.sticky, summary: m.summary, count: m.count };
+  return {
+    code: m.code,
+    ...(m.ttl === undefined ? {} : { ttl: cephTime(m.ttl) }),
+    sticky: m.sticky,
+    summary: m.summary,
+    count: m.count,
+  };
 }
 
 /** The "(MUTED ttl 59m, STICKY) " mark of a detail line, as Ceph writes it. */
@@ -28,14 +34,26 @@ function mutedMark(m: HealthMute, now: number): string {
   return s + ") ";
 }
 
-export function healthReport(checks: Record<string, HealthCheck>, detail: boolean, mutes: HealthMute[] = [], now = Date.now()): BuiltinAnswer {
+export function healthReport(
+  checks: Record<string, HealthCheck>,
+  detail: boolean,
+  mutes: HealthMute[] = [],
+  now = Date.now(),
+): BuiltinAnswer {
   const codes = Object.keys(checks);
   const byCode = new Map(mutes.map((m) => [m.code, m]));
   const muted = new Set(byCode.keys());
   const status = overall(checks, muted);
   const data = {
     status,
-    checks: Object.fromEntries(codes.map((c) => [c, detail ? { ...checks[c], muted: muted.has(c) } : { severity: checks[c]!.severity, summary: checks[c]!.summary, muted: muted.has(c) }])),
+    checks: Object.fromEntries(
+      codes.map((c) => [
+        c,
+        detail
+          ? { ...checks[c], muted: muted.has(c) }
+          : { severity: checks[c]!.severity, summary: checks[c]!.summary, muted: muted.has(c) },
+      ]),
+    ),
     mutes: mutes.map(muteJson),
   };
   const shown = codes.filter((c) => !muted.has(c));
@@ -83,7 +101,15 @@ export function healthCommands({ modules }: BuiltinDeps): Builtin[] {
       desc: "mute health alert",
       perm: "w",
       needsActive: true,
-      run: (a) => muteErrors(() => modules.mutes.mute(String(a.code), a.ttl === undefined ? undefined : String(a.ttl), a.sticky === true, modules.healthChecks())),
+      run: (a) =>
+        muteErrors(() =>
+          modules.mutes.mute(
+            String(a.code),
+            a.ttl === undefined ? undefined : String(a.ttl),
+            a.sticky === true,
+            modules.healthChecks(),
+          ),
+        ),
     },
     {
       cmd: "health unmute name=code,type=CephString,req=false",

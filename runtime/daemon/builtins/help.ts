@@ -22,8 +22,14 @@ export function helpCommands(deps: BuiltinDeps): Builtin[] {
       run: (a) => {
         const words = Array.isArray(a.words) ? a.words.map(String) : [];
         const h = matchingHelp(deps.help(), words);
-        if (h.length === 0) fail(Errno.ENOENT, `no command starts with "${words.join(" ")}": tsmgr help lists them all`);
-        return { data: h, text: h.map((c) => `${c.usage}\n    ${c.desc}${c.module !== "tsmgr" ? ` (module ${c.module})` : ""}`).join("\n") };
+        if (h.length === 0)
+          fail(Errno.ENOENT, `no command starts with "${words.join(" ")}": tsmgr help lists them all`);
+        return {
+          data: h,
+          text: h
+            .map((c) => `${c.usage}\n    ${c.desc}${c.module !== "tsmgr" ? ` (module ${c.module})` : ""}`)
+            .join("\n"),
+        };
       },
     },
   ];

@@ -4,7 +4,8 @@ import type { ClusterSource, LogEntry } from "../../cluster/index.ts";
 import { fail, oneLine } from "./_util.ts";
 import type { Builtin } from "./types.ts";
 
-export const LOG_LAST_CMD = "log last name=num,type=CephInt,range=1,req=false name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false";
+export const LOG_LAST_CMD =
+  "log last name=num,type=CephInt,range=1,req=false name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false";
 export const LOG_LAST_DESC = "print the last few lines of the cluster log (modules write it with clusterLog())";
 
 export function logCommands(cluster: ClusterSource): Builtin[] {
@@ -15,11 +16,21 @@ export function logCommands(cluster: ClusterSource): Builtin[] {
       perm: "r",
       needsActive: false,
       run: async (a) => {
-        const cmd = { prefix: "log last", num: typeof a.num === "number" ? a.num : 20, channel: typeof a.channel === "string" ? a.channel : "cluster", format: "json" };
+        const cmd = {
+          prefix: "log last",
+          num: typeof a.num === "number" ? a.num : 20,
+          channel: typeof a.channel === "string" ? a.channel : "cluster",
+          format: "json",
+        };
         const r = await cluster.sendCommand(cmd, "");
         if (r.retval !== 0) fail(-r.retval, r.stderr || `log last failed with error ${r.retval}`);
         const entries = JSON.parse(r.stdout || "[]") as LogEntry[];
-        return { data: entries, text: entries.map((e) => `${e.stamp} ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${oneLine(e.message)}`).join("\n") };
+        return {
+          data: entries,
+          text: entries
+            .map((e) => `${e.stamp} ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${oneLine(e.message)}`)
+            .join("\n"),
+        };
       },
     },
   ];

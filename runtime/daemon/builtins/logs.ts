@@ -15,7 +15,9 @@ export function logTailCommands(ring: LogRing): Builtin[] {
           module: typeof args.module === "string" ? args.module : undefined,
           level: typeof args.level === "string" ? args.level : undefined,
         });
-        const text = tail.records.map((r) => `${String(r.time ?? "")} ${String(r.module ?? r.component ?? "")} ${String(r.msg ?? "")}`).join("\n");
+        const text = tail.records
+          .map((r) => `${String(r.time ?? "")} ${String(r.module ?? r.component ?? "")} ${String(r.msg ?? "")}`)
+          .join("\n");
         return { data: tail, text };
       },
     },

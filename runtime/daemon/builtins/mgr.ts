@@ -25,7 +25,10 @@ export function mgrCommands(deps: BuiltinDeps): Builtin[] {
         const m = deps.mgrMap();
         // progress events live in the active daemon: a standby's answer lists none
         const progress = deps.modules.progress.text();
-        return { data: { ...m, progress_events: deps.modules.progress.json() }, text: statusText(m) + (progress ? "\n" + progress : "") };
+        return {
+          data: { ...m, progress_events: deps.modules.progress.json() },
+          text: statusText(m) + (progress ? "\n" + progress : ""),
+        };
       },
     },
     {
@@ -53,7 +56,13 @@ const pretty = (data: unknown) => ({ data, text: JSON.stringify(data, null, 4) }
 function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
   const known = (name: string) => modules.runner(name) !== undefined;
   return [
-    { cmd: "mgr module ls", desc: "list active mgr modules", perm: "r", needsActive: true, run: () => pretty(moduleList(modules)) },
+    {
+      cmd: "mgr module ls",
+      desc: "list active mgr modules",
+      perm: "r",
+      needsActive: true,
+      run: () => pretty(moduleList(modules)),
+    },
     {
       cmd: "mgr module enable name=module,type=CephString name=force,type=CephChoices,strings=--force,req=false",
       desc: "enable mgr module",
@@ -62,11 +71,14 @@ function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
       run: async (a) => {
         const name = String(a.module);
         // --force cannot conjure a module tsmgr has no code for: it would only be remembered
-        if (!known(name)) fail(Errno.ENOENT, `all mgr daemons do not support module '${name}', pass --force to force enablement`);
+        if (!known(name))
+          fail(Errno.ENOENT, `all mgr daemons do not support module '${name}', pass --force to force enablement`);
         if (modules.isEnabled(name)) return { text: "", stderr: `module '${name}' is already enabled` };
         await modules.enable(name, true);
         const s = modules.status().find((x) => x.name === name)!;
-        return s.error ? { retval: -Errno.EIO, stderr: `module ${name} is enabled but failed to start: ${s.error.message}` } : { text: "" };
+        return s.error
+          ? { retval: -Errno.EIO, stderr: `module ${name} is enabled but failed to start: ${s.error.message}` }
+          : { text: "" };
       },
     },
     {
@@ -76,7 +88,8 @@ function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
       needsActive: true,
       run: async (a) => {
         const name = String(a.module);
-        if (!known(name) || !modules.isEnabled(name)) return { text: "", stderr: `module '${name}' is already disabled` };
+        if (!known(name) || !modules.isEnabled(name))
+          return { text: "", stderr: `module '${name}' is already disabled` };
         await modules.enable(name, false);
         return { text: "" };
       },
@@ -88,7 +101,12 @@ function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
       needsActive: false,
       run: () => {
         const m = mgrMap();
-        return pretty({ epoch: m.epoch, available: m.available, active_name: m.active_name, num_standby: m.standbys.length });
+        return pretty({
+          epoch: m.epoch,
+          available: m.available,
+          active_name: m.active_name,
+          num_standby: m.standbys.length,
+        });
       },
     },
     {
@@ -99,7 +117,8 @@ function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
       run: (a) => {
         const m = mgrMap();
         // tsmgr keeps no history of maps: only the current epoch can be shown
-        if (a.epoch !== undefined && Number(a.epoch) !== m.epoch) fail(Errno.ENOENT, `there is no map for epoch ${String(a.epoch)}`);
+        if (a.epoch !== undefined && Number(a.epoch) !== m.epoch)
+          fail(Errno.ENOENT, `there is no map for epoch ${String(a.epoch)}`);
         return pretty(cephMgrMap(m, modules));
       },
     },
@@ -111,7 +130,9 @@ function cephMgrCommands({ modules, mgrMap }: BuiltinDeps): Builtin[] {
       run: (a) => {
         const all = daemonMetadata(mgrMap());
         if (a.who === undefined) return pretty(all);
-        return pretty(all.find((d) => d.name === String(a.who)) ?? fail(Errno.ENOENT, `mgr.${String(a.who)} does not exist`));
+        return pretty(
+          all.find((d) => d.name === String(a.who)) ?? fail(Errno.ENOENT, `mgr.${String(a.who)} does not exist`),
+        );
       },
     },
     {

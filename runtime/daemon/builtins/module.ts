@@ -5,7 +5,18 @@ import { fail, oneLine, table } from "./_util.ts";
 import type { Builtin, BuiltinDeps } from "./types.ts";
 
 export function knownModule(modules: ModuleManager, name: string) {
-  return modules.runner(name) ?? fail(Errno.ENOENT, `module '${name}' not found in the module path: known modules are ${modules.runners().map((r) => r.name).join(", ") || "none"}`);
+  return (
+    modules.runner(name) ??
+    fail(
+      Errno.ENOENT,
+      `module '${name}' not found in the module path: known modules are ${
+        modules
+          .runners()
+          .map((r) => r.name)
+          .join(", ") || "none"
+      }`,
+    )
+  );
 }
 
 // long: a table of five command entries, one screen each; splitting it would scatter one family
@@ -21,7 +32,15 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
       run: () => {
         const st = modules.status();
         const rows = [["NAME", "ENABLED", "STATE", "VERSION", "LOADED", "ERROR"]];
-        for (const s of st) rows.push([s.name, s.enabled ? "on" : "off", s.state, s.version ?? "-", s.loaded_at ?? "-", s.error ? oneLine(s.error.message.split("\n")[0]!) : ""]);
+        for (const s of st)
+          rows.push([
+            s.name,
+            s.enabled ? "on" : "off",
+            s.state,
+            s.version ?? "-",
+            s.loaded_at ?? "-",
+            s.error ? oneLine(s.error.message.split("\n")[0]!) : "",
+          ]);
         for (const p of modules.problems()) rows.push([p.found, "-", "unloadable", "-", "-", oneLine(p.message)]);
         return {
           data: {
@@ -42,7 +61,12 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
       run: (a) => {
         const r = knownModule(modules, String(a.module));
         // issue 19: what it asks for (static PERMISSIONS; null: declares nothing) beside what is granted
-        const permissions = { requested: r.requested.permissions ?? null, granted: modules.granted(r.name), granted_by_operator: modules.storeGrants.get(r.name), missing: modules.permissionGap(r.name) ?? null };
+        const permissions = {
+          requested: r.requested.permissions ?? null,
+          granted: modules.granted(r.name),
+          granted_by_operator: modules.storeGrants.get(r.name),
+          missing: modules.permissionGap(r.name) ?? null,
+        };
         const s = { ...statusOf(r.name), permissions };
         return { data: s, text: JSON.stringify(s, null, 2) };
       },
@@ -64,7 +88,9 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
           fail(Errno.EACCES, refused);
         }
         const s = statusOf(String(a.module));
-        return s.error ? { retval: -Errno.EIO, stderr: `module ${s.name} is enabled but failed to start: ${s.error.message}` } : { text: "" };
+        return s.error
+          ? { retval: -Errno.EIO, stderr: `module ${s.name} is enabled but failed to start: ${s.error.message}` }
+          : { text: "" };
       },
     },
     {
@@ -85,7 +111,8 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
       needsActive: true,
       run: async (a) => {
         const r = knownModule(modules, String(a.module));
-        if (!modules.isEnabled(r.name)) fail(Errno.EINVAL, `module '${r.name}' is disabled: tsmgr module enable ${r.name}`);
+        if (!modules.isEnabled(r.name))
+          fail(Errno.EINVAL, `module '${r.name}' is disabled: tsmgr module enable ${r.name}`);
         let changed: string[];
         try {
           changed = await reloadConfig(r.name);
@@ -94,7 +121,8 @@ export function moduleCommands({ modules, reloadConfig }: BuiltinDeps): Builtin[
         }
         if (!changed.includes(r.name)) await modules.reloadModule(r.name);
         const s = statusOf(r.name);
-        if (s.error) return { retval: -Errno.EINVAL, stderr: s.error.message + (s.error.frame ? "\n" + s.error.frame : "") };
+        if (s.error)
+          return { retval: -Errno.EINVAL, stderr: s.error.message + (s.error.frame ? "\n" + s.error.frame : "") };
         return { text: `module ${r.name} running version ${s.version}` };
       },
     },

@@ -7,7 +7,8 @@ import type { Builtin, BuiltinAnswer, BuiltinDeps } from "./types.ts";
 
 function installedText(r: InstallResult, enabled: boolean): string {
   const lines = [`installed ${r.name} ${r.version} (${r.files} files, ${r.integrity}, ${r.signature})`];
-  if (r.previous) lines.push(`the previous version (${r.previous}) is kept: tsmgr module rollback ${r.name} brings it back`);
+  if (r.previous)
+    lines.push(`the previous version (${r.previous}) is kept: tsmgr module rollback ${r.name} brings it back`);
   if (!enabled) lines.push(`the module is disabled: tsmgr module enable ${r.name} starts it`);
   return lines.join("\n");
 }
@@ -17,7 +18,11 @@ export function packageCommands({ modules, packages }: BuiltinDeps): Builtin[] {
   const started = (name: string, answer: BuiltinAnswer): BuiltinAnswer => {
     const s = modules.status().find((x) => x.name === name);
     if (!s?.error || !s.enabled) return answer;
-    return { ...answer, retval: -Errno.EIO, stderr: `module ${name} is installed but did not start: ${s.error.message}` };
+    return {
+      ...answer,
+      retval: -Errno.EIO,
+      stderr: `module ${name} is installed but did not start: ${s.error.message}`,
+    };
   };
   return [
     {
@@ -26,7 +31,11 @@ export function packageCommands({ modules, packages }: BuiltinDeps): Builtin[] {
       perm: "rw",
       needsActive: false,
       run: async (a) => {
-        const r = await packages.install({ path: String(a.path), sha512: a.sha512 === undefined ? undefined : String(a.sha512), upgrade: a.upgrade === true || a.upgrade === "true" });
+        const r = await packages.install({
+          path: String(a.path),
+          sha512: a.sha512 === undefined ? undefined : String(a.sha512),
+          upgrade: a.upgrade === true || a.upgrade === "true",
+        });
         return started(r.name, { data: r, text: installedText(r, modules.isEnabled(r.name)) });
       },
     },
@@ -39,7 +48,10 @@ export function packageCommands({ modules, packages }: BuiltinDeps): Builtin[] {
         const name = String(a.module);
         if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) fail(Errno.EINVAL, `module rollback: "${name}" is not a module name`);
         const r = await packages.rollback(name);
-        return started(name, { data: r, text: `module ${name} rolled back to ${r.version ?? "its previous (unversioned) files"}${r.replaced ? ` (replacing ${r.replaced}, kept: rollback again to return to it)` : ""}` });
+        return started(name, {
+          data: r,
+          text: `module ${name} rolled back to ${r.version ?? "its previous (unversioned) files"}${r.replaced ? ` (replacing ${r.replaced}, kept: rollback again to return to it)` : ""}`,
+        });
       },
     },
   ];

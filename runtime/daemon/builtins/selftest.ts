@@ -20,7 +20,8 @@ export function selfTestCommands({ modules }: BuiltinDeps): Builtin[] {
         try {
           const out = await r.callExport("selfTest", "[]", true);
           const value = out === undefined ? undefined : (JSON.parse(out) as unknown);
-          const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+          const text =
+            value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
           return { data: value ?? null, text, stderr: "Self-test OK" };
         } catch (e) {
           const err = e as Error;

@@ -9,14 +9,49 @@ const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)}M`;
 
 /** Most CPU over the last 5 s first, then over 60 s, then in total; ties by name. */
 export function byCpu(a: ModuleAccounting, b: ModuleAccounting): number {
-  return b.cpu_share_5s - a.cpu_share_5s || b.cpu_share_60s - a.cpu_share_60s || b.cpu_seconds_total - a.cpu_seconds_total || a.name.localeCompare(b.name);
+  return (
+    b.cpu_share_5s - a.cpu_share_5s ||
+    b.cpu_share_60s - a.cpu_share_60s ||
+    b.cpu_seconds_total - a.cpu_seconds_total ||
+    a.name.localeCompare(b.name)
+  );
 }
 
 export function topTable(rows: (ModuleAccounting & { state: string })[]): string {
-  const lines = [["MODULE", "STATE", "CPU5S", "CPU60S", "CPUTIME", "HEAP", "LIMIT", "CALLS", "ERRORS", "RESTARTS", "KEYS", "STORE", "HTTP"]];
+  const lines = [
+    [
+      "MODULE",
+      "STATE",
+      "CPU5S",
+      "CPU60S",
+      "CPUTIME",
+      "HEAP",
+      "LIMIT",
+      "CALLS",
+      "ERRORS",
+      "RESTARTS",
+      "KEYS",
+      "STORE",
+      "HTTP",
+    ],
+  ];
   for (const r of rows) {
     const calls = Object.values(r.calls).reduce((n, c) => n + c.count, 0);
-    lines.push([r.name, r.state, pct(r.cpu_share_5s), pct(r.cpu_share_60s), `${r.cpu_seconds_total.toFixed(2)}s`, mib(r.heap_used_bytes), mib(r.heap_limit_bytes), String(calls), String(r.errors), String(r.restarts), String(r.store_keys), `${r.store_bytes}B`, String(r.http_requests)]);
+    lines.push([
+      r.name,
+      r.state,
+      pct(r.cpu_share_5s),
+      pct(r.cpu_share_60s),
+      `${r.cpu_seconds_total.toFixed(2)}s`,
+      mib(r.heap_used_bytes),
+      mib(r.heap_limit_bytes),
+      String(calls),
+      String(r.errors),
+      String(r.restarts),
+      String(r.store_keys),
+      `${r.store_bytes}B`,
+      String(r.http_requests),
+    ]);
   }
   return table(lines);
 }

@@ -24,7 +24,15 @@ export function prepareWebGlobals(): Promise<void> {
   return preparing;
 }
 
-const WEB_BUILD: BuildOptions = { entryPoints: [WEB_ENTRY], bundle: true, write: false, format: "iife", platform: "neutral", target: "es2022", logLevel: "silent" };
+const WEB_BUILD: BuildOptions = {
+  entryPoints: [WEB_ENTRY],
+  bundle: true,
+  write: false,
+  format: "iife",
+  platform: "neutral",
+  target: "es2022",
+  logLevel: "silent",
+};
 
 async function buildWeb(): Promise<string> {
   return (await build({ ...WEB_BUILD, write: false })).outputFiles[0]!.text;
@@ -35,7 +43,11 @@ async function buildWeb(): Promise<string> {
  * TextEncoder/TextDecoder it needs, so a module replacing those globals cannot break URL.
  */
 const URL_BUILD: BuildOptions = {
-  stdin: { contents: 'const w = require("whatwg-url"); module.exports = { URL: w.URL, URLSearchParams: w.URLSearchParams };', resolveDir: ROOT, loader: "js" },
+  stdin: {
+    contents: 'const w = require("whatwg-url"); module.exports = { URL: w.URL, URLSearchParams: w.URLSearchParams };',
+    resolveDir: ROOT,
+    loader: "js",
+  },
   bundle: true,
   format: "cjs",
   platform: "neutral",
@@ -47,7 +59,8 @@ const URL_BUILD: BuildOptions = {
 // The prelude removes SharedArrayBuffer from isolates; webidl-conversions only reads getters off
 // its prototype to tell shared buffers apart, so a stand-in whose getters refuse every value will do.
 const NO_SAB = `var SharedArrayBuffer=function(){};Object.defineProperties(SharedArrayBuffer.prototype,{byteLength:{get(){throw new TypeError("no SharedArrayBuffer")}},growable:{get(){throw new TypeError("no SharedArrayBuffer")}}});`;
-const wrapUrl = (cjs: string) => `(function(TextEncoder,TextDecoder){${NO_SAB}var module={exports:{}},exports=module.exports;\n${cjs}\nreturn module.exports;})`;
+const wrapUrl = (cjs: string) =>
+  `(function(TextEncoder,TextDecoder){${NO_SAB}var module={exports:{}},exports=module.exports;\n${cjs}\nreturn module.exports;})`;
 
 async function buildUrl(): Promise<string> {
   return wrapUrl((await build({ ...URL_BUILD, write: false })).outputFiles[0]!.text);
@@ -68,16 +81,60 @@ export function urlBundleCode(): string {
 
 /** What a module may use besides the language's own built-ins (named in the hint below). */
 export const WEB_GLOBALS = [
-  "URL", "URLSearchParams", "TextEncoder", "TextDecoder", "atob", "btoa", "structuredClone", "crypto", "AbortController", "AbortSignal",
-  "EventTarget", "Event", "DOMException", "performance", "Headers", "Request", "Response", "fetch", "console", "setTimeout", "setInterval",
-  "clearTimeout", "clearInterval", "queueMicrotask",
+  "URL",
+  "URLSearchParams",
+  "TextEncoder",
+  "TextDecoder",
+  "atob",
+  "btoa",
+  "structuredClone",
+  "crypto",
+  "AbortController",
+  "AbortSignal",
+  "EventTarget",
+  "Event",
+  "DOMException",
+  "performance",
+  "Headers",
+  "Request",
+  "Response",
+  "fetch",
+  "console",
+  "setTimeout",
+  "setInterval",
+  "clearTimeout",
+  "clearInterval",
+  "queueMicrotask",
 ] as const;
 
 // Globals of Node and of browsers that authors reach for by habit.
 const KNOWN_ABSENT = new Set([
-  "process", "require", "Buffer", "global", "__dirname", "__filename", "module", "exports", "setImmediate", "clearImmediate",
-  "window", "self", "document", "navigator", "localStorage", "sessionStorage", "XMLHttpRequest", "WebSocket", "Blob", "File",
-  "FormData", "ReadableStream", "WritableStream", "TransformStream", "Deno", "Bun",
+  "process",
+  "require",
+  "Buffer",
+  "global",
+  "__dirname",
+  "__filename",
+  "module",
+  "exports",
+  "setImmediate",
+  "clearImmediate",
+  "window",
+  "self",
+  "document",
+  "navigator",
+  "localStorage",
+  "sessionStorage",
+  "XMLHttpRequest",
+  "WebSocket",
+  "Blob",
+  "File",
+  "FormData",
+  "ReadableStream",
+  "WritableStream",
+  "TransformStream",
+  "Deno",
+  "Bun",
 ]);
 
 /**

@@ -11,11 +11,27 @@ export default class Bench extends MgrModule {
   static override COMMANDS = [
     { cmd: "bench ping", desc: "a constant answer (command round trip)", perm: "r" as const },
     { cmd: "bench id", desc: "the id of the daemon answering (failover)", perm: "r" as const },
-    { cmd: "bench get name=what,type=CephString name=n,type=CephInt", desc: "call get(WHAT) N times", perm: "r" as const },
-    { cmd: "bench storeset name=n,type=CephInt name=par,type=CephInt,req=false", desc: "N durable setStore calls, PAR writers at once", perm: "w" as const },
+    {
+      cmd: "bench get name=what,type=CephString name=n,type=CephInt",
+      desc: "call get(WHAT) N times",
+      perm: "r" as const,
+    },
+    {
+      cmd: "bench storeset name=n,type=CephInt name=par,type=CephInt,req=false",
+      desc: "N durable setStore calls, PAR writers at once",
+      perm: "w" as const,
+    },
     { cmd: "bench storeget name=n,type=CephInt", desc: "N getStore calls", perm: "r" as const },
-    { cmd: "bench hostcall name=n,type=CephInt", desc: "N sync host calls (getMgrIp: getMgrId is now answered in the isolate)", perm: "r" as const },
-    { cmd: "bench churn name=mb,type=CephInt", desc: "allocate ~MB MiB of short-lived garbage (makes the isolate collect)", perm: "r" as const },
+    {
+      cmd: "bench hostcall name=n,type=CephInt",
+      desc: "N sync host calls (getMgrIp: getMgrId is now answered in the isolate)",
+      perm: "r" as const,
+    },
+    {
+      cmd: "bench churn name=mb,type=CephInt",
+      desc: "allocate ~MB MiB of short-lived garbage (makes the isolate collect)",
+      perm: "r" as const,
+    },
   ];
 
   override async handleCommand(_inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult> {

@@ -11,6 +11,10 @@ export default class Big extends MgrModule {
   static override COMMANDS = [{ cmd: "big ver", desc: "the code version answering", perm: "r" as const }];
   override async handleCommand(): Promise<HandleCommandResult> {
     const t = TABLE as ((x: number) => number)[];
-    return { retval: 0, stdout: `${VERSION}`, stderr: t.length > 0 && t[t.length - 1]!(1) !== undefined ? "" : "no table" };
+    return {
+      retval: 0,
+      stdout: `${VERSION}`,
+      stderr: t.length > 0 && t[t.length - 1]!(1) !== undefined ? "" : "no table",
+    };
   }
 }

@@ -14,7 +14,11 @@ export default class Ticker extends MgrModule {
   }
 
   async handleCommand() {
-    return { retval: 0, stdout: `${this.getStore("tick") ?? "none"} label=${String(this.getModuleOption("label"))} notified=${this.notified}`, stderr: "" };
+    return {
+      retval: 0,
+      stdout: `${this.getStore("tick") ?? "none"} label=${String(this.getModuleOption("label"))} notified=${this.notified}`,
+      stderr: "",
+    };
   }
 
   async serve() {

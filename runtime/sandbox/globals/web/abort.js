@@ -17,7 +17,10 @@ export class AbortSignal extends EventTarget {
 
   constructor(key) {
     super();
-    if (key !== CREATE) throw new TypeError("AbortSignal cannot be constructed: use new AbortController().signal, AbortSignal.abort() or AbortSignal.timeout()");
+    if (key !== CREATE)
+      throw new TypeError(
+        "AbortSignal cannot be constructed: use new AbortController().signal, AbortSignal.abort() or AbortSignal.timeout()",
+      );
   }
   get aborted() {
     return this.#aborted;
@@ -37,7 +40,8 @@ export class AbortSignal extends EventTarget {
 
   static timeout(ms) {
     const n = Number(ms);
-    if (!Number.isFinite(n) || n < 0) throw new TypeError(`AbortSignal.timeout(): ${String(ms)} is not a number of milliseconds`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new TypeError(`AbortSignal.timeout(): ${String(ms)} is not a number of milliseconds`);
     const s = new AbortSignal(CREATE);
     timers.setTimeout(() => s._abort(new DOMException("The operation timed out.", "TimeoutError")), n);
     return s;

@@ -14,7 +14,11 @@ export function btoa(data) {
     const a = s.charCodeAt(i);
     const b = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
     const c = i + 2 < s.length ? s.charCodeAt(i + 2) : 0;
-    if (a > 255 || b > 255 || c > 255) throw new DOMException("btoa(): the string contains characters outside of the Latin1 range", "InvalidCharacterError");
+    if (a > 255 || b > 255 || c > 255)
+      throw new DOMException(
+        "btoa(): the string contains characters outside of the Latin1 range",
+        "InvalidCharacterError",
+      );
     const n = (a << 16) | (b << 8) | c;
     out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63];
     out += i + 1 < s.length ? ALPHABET[(n >> 6) & 63] : "=";
@@ -27,7 +31,8 @@ export function atob(data) {
   if (arguments.length === 0) throw new TypeError("atob(): 1 argument required, but only 0 present");
   let s = String(data).replace(/[\t\n\f\r ]/g, "");
   if (s.length % 4 === 0) s = s.replace(/==?$/, "");
-  const bad = () => new DOMException("atob(): the string to be decoded is not correctly encoded", "InvalidCharacterError");
+  const bad = () =>
+    new DOMException("atob(): the string to be decoded is not correctly encoded", "InvalidCharacterError");
   if (s.length % 4 === 1) throw bad();
   let out = "";
   let buf = 0;

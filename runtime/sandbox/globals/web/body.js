@@ -14,8 +14,11 @@ export function extractBody(init) {
   if (init === undefined || init === null) return [null, null];
   if (typeof init === "string") return [encoder.encode(init), "text/plain;charset=UTF-8"];
   if (init instanceof ArrayBuffer || ArrayBuffer.isView(init)) return [bytesOf(init, "body").slice(), null];
-  if (Object.prototype.toString.call(init) === "[object URLSearchParams]") return [encoder.encode(String(init)), "application/x-www-form-urlencoded;charset=UTF-8"];
-  throw new TypeError("body must be a string, an ArrayBuffer, a typed array or URLSearchParams (tsmgr has no Blob, FormData or streams)");
+  if (Object.prototype.toString.call(init) === "[object URLSearchParams]")
+    return [encoder.encode(String(init)), "application/x-www-form-urlencoded;charset=UTF-8"];
+  throw new TypeError(
+    "body must be a string, an ArrayBuffer, a typed array or URLSearchParams (tsmgr has no Blob, FormData or streams)",
+  );
 }
 
 class Body {
@@ -55,7 +58,8 @@ class Body {
 
 function normalizeMethod(m) {
   const up = String(m).toUpperCase();
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(String(m))) throw new TypeError(`Request: ${JSON.stringify(String(m))} is not a valid method`);
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(String(m)))
+    throw new TypeError(`Request: ${JSON.stringify(String(m))} is not a valid method`);
   if (FORBIDDEN_METHODS.includes(up)) throw new TypeError(`Request: the method ${up} is forbidden`);
   return NORMAL_METHODS.includes(up) ? up : String(m);
 }
@@ -76,12 +80,16 @@ export class Request extends Body {
     const URLC = urlClass();
     this.#url = base ? base.url : new URLC(String(input)).href;
     this.#method = normalizeMethod(o.method ?? (base ? base.method : "GET"));
-    if ((this.#method === "GET" || this.#method === "HEAD") && bytes !== null) throw new TypeError(`Request: a ${this.#method} request cannot have a body`);
+    if ((this.#method === "GET" || this.#method === "HEAD") && bytes !== null)
+      throw new TypeError(`Request: a ${this.#method} request cannot have a body`);
     this.#headers = new Headers(o.headers ?? (base ? base.headers : undefined));
     if (type !== null && !this.#headers.has("content-type")) this.#headers.set("content-type", type);
     this.#signal = o.signal ?? (base ? base.signal : null);
     this.#redirect = String(o.redirect ?? (base ? base.redirect : "follow"));
-    if (!["follow", "error", "manual"].includes(this.#redirect)) throw new TypeError(`Request: redirect must be "follow", "error" or "manual", got ${JSON.stringify(this.#redirect)}`);
+    if (!["follow", "error", "manual"].includes(this.#redirect))
+      throw new TypeError(
+        `Request: redirect must be "follow", "error" or "manual", got ${JSON.stringify(this.#redirect)}`,
+      );
   }
   get url() {
     return this.#url;
@@ -119,8 +127,10 @@ export class Response extends Body {
     super(bytes);
     const o = init ?? {};
     const status = o.status === undefined ? 200 : Number(o.status);
-    if (!Number.isInteger(status) || ((status < 200 || status > 599) && !meta)) throw new RangeError(`Response: status ${String(o.status)} is not between 200 and 599`);
-    if (bytes !== null && NULL_BODY.includes(status) && !meta) throw new TypeError(`Response: a ${status} response cannot have a body`);
+    if (!Number.isInteger(status) || ((status < 200 || status > 599) && !meta))
+      throw new RangeError(`Response: status ${String(o.status)} is not between 200 and 599`);
+    if (bytes !== null && NULL_BODY.includes(status) && !meta)
+      throw new TypeError(`Response: a ${status} response cannot have a body`);
     this.#status = status;
     this.#statusText = String(o.statusText ?? "");
     this.#headers = new Headers(o.headers);
@@ -150,13 +160,18 @@ export class Response extends Body {
   }
   clone() {
     if (this.bodyUsed) throw new TypeError("Response.clone(): the body has already been read");
-    return new Response(this._bytes(), { status: this.#status, statusText: this.#statusText, headers: this.#headers }, this.#meta);
+    return new Response(
+      this._bytes(),
+      { status: this.#status, statusText: this.#statusText, headers: this.#headers },
+      this.#meta,
+    );
   }
   static error() {
     return new Response(null, { status: 0 }, { type: "error", url: "", redirected: false });
   }
   static redirect(url, status = 302) {
-    if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Response.redirect(): ${status} is not a redirect status`);
+    if (![301, 302, 303, 307, 308].includes(status))
+      throw new RangeError(`Response.redirect(): ${status} is not a redirect status`);
     const URLC = urlClass();
     return new Response(null, { status, headers: { location: new URLC(String(url)).href } });
   }

@@ -5,10 +5,28 @@
 import { DOMException } from "./dom-exception.js";
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
-const VIEWS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
+const VIEWS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+  DataView,
+];
 
 function refuse(v) {
-  const what = typeof v === "function" ? `function ${v.name || "(anonymous)"}` : typeof v === "symbol" ? v.toString() : Object.prototype.toString.call(v);
+  const what =
+    typeof v === "function"
+      ? `function ${v.name || "(anonymous)"}`
+      : typeof v === "symbol"
+        ? v.toString()
+        : Object.prototype.toString.call(v);
   return new DOMException(`structuredClone(): ${what} could not be cloned.`, "DataCloneError");
 }
 
@@ -23,7 +41,8 @@ export function structuredClone(value, options) {
 
 function clone(v, seen) {
   const t = typeof v;
-  if (v === null || t === "undefined" || t === "boolean" || t === "number" || t === "string" || t === "bigint") return v;
+  if (v === null || t === "undefined" || t === "boolean" || t === "number" || t === "string" || t === "bigint")
+    return v;
   if (t !== "object") throw refuse(v);
   if (seen.has(v)) return seen.get(v);
   const special = cloneSpecial(v, seen);
@@ -74,7 +93,8 @@ function cloneSpecial(v, seen) {
     out = new C(v.message);
     if (v.stack !== undefined) out.stack = String(v.stack);
     if ("cause" in v) out.cause = clone(v.cause, seen);
-  } else if (typeof v === "function" || v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise) throw refuse(v);
+  } else if (typeof v === "function" || v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise)
+    throw refuse(v);
   if (out !== undefined) seen.set(v, out);
   return out;
 }

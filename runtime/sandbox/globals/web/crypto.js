@@ -10,15 +10,31 @@ export function useCryptoHost(h) {
   host = h;
 }
 
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+const INTEGER_ARRAYS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  BigInt64Array,
+  BigUint64Array,
+];
 const DIGESTS = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
 
 function getRandomValues(array) {
   if (!INTEGER_ARRAYS.some((C) => array instanceof C)) {
-    throw new DOMException("crypto.getRandomValues(): the argument must be an integer typed array", "TypeMismatchError");
+    throw new DOMException(
+      "crypto.getRandomValues(): the argument must be an integer typed array",
+      "TypeMismatchError",
+    );
   }
   if (array.byteLength > 65536) {
-    throw new DOMException(`crypto.getRandomValues(): ${array.byteLength} bytes were asked for: the limit is 65536`, "QuotaExceededError");
+    throw new DOMException(
+      `crypto.getRandomValues(): ${array.byteLength} bytes were asked for: the limit is 65536`,
+      "QuotaExceededError",
+    );
   }
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   bytes.set(bytesOfLatin1(host.random(array.byteLength)));
@@ -36,7 +52,11 @@ function randomUUID() {
 async function digest(algorithm, data) {
   const name = String(typeof algorithm === "object" && algorithm !== null ? algorithm.name : algorithm).toUpperCase();
   const alg = DIGESTS[name];
-  if (alg === undefined) throw new DOMException(`crypto.subtle.digest(): ${JSON.stringify(name)} is not supported: use SHA-1, SHA-256, SHA-384 or SHA-512`, "NotSupportedError");
+  if (alg === undefined)
+    throw new DOMException(
+      `crypto.subtle.digest(): ${JSON.stringify(name)} is not supported: use SHA-1, SHA-256, SHA-384 or SHA-512`,
+      "NotSupportedError",
+    );
   const bytes = bytesOf(data, "crypto.subtle.digest()");
   return bytesOfLatin1(await host.digest(alg, latin1Of(bytes))).buffer;
 }

@@ -45,7 +45,8 @@ export class TextEncoder {
     return utf8Encode(String(input));
   }
   encodeInto(source, destination) {
-    if (!(destination instanceof Uint8Array)) throw new TypeError("TextEncoder.encodeInto(): the destination must be a Uint8Array");
+    if (!(destination instanceof Uint8Array))
+      throw new TypeError("TextEncoder.encodeInto(): the destination must be a Uint8Array");
     const s = String(source);
     let read = 0;
     let written = 0;
@@ -65,7 +66,9 @@ export function bytesOf(input, what) {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw new TypeError(`${what}: expected an ArrayBuffer or a typed array, got ${input === null ? "null" : typeof input}`);
+  throw new TypeError(
+    `${what}: expected an ArrayBuffer or a typed array, got ${input === null ? "null" : typeof input}`,
+  );
 }
 
 /** How many continuation bytes a lead byte announces, and the bounds of the first one (the standard's table). */
@@ -89,7 +92,9 @@ export class TextDecoder {
   constructor(label = "utf-8", options = {}) {
     const l = String(label).trim().toLowerCase();
     if (l !== "utf-8" && l !== "utf8" && l !== "unicode-1-1-utf-8") {
-      throw new RangeError(`TextDecoder: the encoding ${JSON.stringify(String(label))} is not supported: tsmgr modules decode utf-8 only`);
+      throw new RangeError(
+        `TextDecoder: the encoding ${JSON.stringify(String(label))} is not supported: tsmgr modules decode utf-8 only`,
+      );
     }
     this.#fatal = Boolean(options && options.fatal);
     this.#ignoreBOM = Boolean(options && options.ignoreBOM);

@@ -76,7 +76,7 @@ export class EventTarget {
     const list = this.#listeners.get(String(type));
     if (!list) return;
     const i = list.findIndex((l) => l.listener === listener && l.capture === capture);
-    if (i >= 0) list[i].removed = true, list.splice(i, 1);
+    if (i >= 0) ((list[i].removed = true), list.splice(i, 1));
   }
 
   dispatchEvent(event) {

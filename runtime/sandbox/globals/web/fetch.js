@@ -27,7 +27,14 @@ export function fetch(input, init) {
     if (signal && signal.aborted) return reject(signal.reason);
     const id = nextId++;
     const body = req._bytes();
-    const head = JSON.stringify({ id, method: req.method, url: req.url, headers: [...req.headers], redirect: req.redirect, hasBody: body !== null });
+    const head = JSON.stringify({
+      id,
+      method: req.method,
+      url: req.url,
+      headers: [...req.headers],
+      redirect: req.redirect,
+      hasBody: body !== null,
+    });
     let settled = false;
     const onAbort = () => {
       if (settled) return;
@@ -55,7 +62,11 @@ function responseOf(answer) {
   const bytes = bytesOfLatin1(answer.slice(nl + 1));
   const meta = { type: "basic", url: head.url, redirected: head.redirected };
   const noBody = head.status === 204 || head.status === 304 || head.method === "HEAD";
-  return new Response(noBody ? null : bytes, { status: head.status, statusText: head.statusText, headers: head.headers }, meta);
+  return new Response(
+    noBody ? null : bytes,
+    { status: head.status, statusText: head.statusText, headers: head.headers },
+    meta,
+  );
 }
 
 function errorOf(answer) {

@@ -14,7 +14,8 @@ export function checkName(name) {
 
 export function checkValue(name, value) {
   const v = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
-  if (BAD_VALUE.test(v)) throw new TypeError(`Headers: the value of ${JSON.stringify(name)} contains a NUL, CR or LF character`);
+  if (BAD_VALUE.test(v))
+    throw new TypeError(`Headers: the value of ${JSON.stringify(name)} contains a NUL, CR or LF character`);
   return v;
 }
 

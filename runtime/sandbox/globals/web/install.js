@@ -15,7 +15,8 @@ import { Headers } from "./headers.js";
 import { urlModule, useUrlSource } from "./lazy-url.js";
 
 const G = globalThis;
-const define = (name, value) => Object.defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
+const define = (name, value) =>
+  Object.defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
 
 /** Date.now() as a clock that never goes back (the host's wall clock may step). */
 let last = 0;
@@ -34,7 +35,24 @@ function install(hooks) {
   useCryptoHost({ random: hooks.random, digest: hooks.digest });
   useFetchHost({ fetch: hooks.fetch, abort: hooks.fetchAbort });
   useUrlSource(hooks.urlSource);
-  const eager = { TextEncoder, TextDecoder, atob, btoa, structuredClone, crypto, DOMException, Event, EventTarget, AbortController, AbortSignal, Headers, Request, Response, fetch, performance };
+  const eager = {
+    TextEncoder,
+    TextDecoder,
+    atob,
+    btoa,
+    structuredClone,
+    crypto,
+    DOMException,
+    Event,
+    EventTarget,
+    AbortController,
+    AbortSignal,
+    Headers,
+    Request,
+    Response,
+    fetch,
+    performance,
+  };
   for (const k of Object.keys(eager)) define(k, eager[k]);
   // URL and URLSearchParams load the whatwg-url bundle on first touch (typeof URL included):
   // the accessor then replaces itself with the plain value.

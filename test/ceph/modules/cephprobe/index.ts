@@ -14,11 +14,27 @@ export default class CephProbe extends MgrModule {
   static COMMANDS = [
     { cmd: "cephprobe get name=what,type=CephString", desc: "get(what) as JSON", perm: "r" as const },
     { cmd: "cephprobe mon", desc: "haveMonConnection()", perm: "r" as const },
-    { cmd: "cephprobe send name=cmd,type=CephString", desc: "sendCommand(JSON cmd): retval/stdout/stderr, or the error's name", perm: "rw" as const },
-    { cmd: "cephprobe out name=id,type=CephInt", desc: "osd out ID, then the next osd_map after it", perm: "rw" as const },
+    {
+      cmd: "cephprobe send name=cmd,type=CephString",
+      desc: "sendCommand(JSON cmd): retval/stdout/stderr, or the error's name",
+      perm: "rw" as const,
+    },
+    {
+      cmd: "cephprobe out name=id,type=CephInt",
+      desc: "osd out ID, then the next osd_map after it",
+      perm: "rw" as const,
+    },
     // an isolate has no high-resolution clock: the host times these loops (see test/ceph/bench.ts)
-    { cmd: "cephprobe loop name=what,type=CephString name=n,type=CephInt", desc: "get(what) n times", perm: "r" as const },
-    { cmd: "cephprobe loopcmd name=n,type=CephInt", desc: "sendCommand('osd pool ls') n times, one after the other", perm: "r" as const },
+    {
+      cmd: "cephprobe loop name=what,type=CephString name=n,type=CephInt",
+      desc: "get(what) n times",
+      perm: "r" as const,
+    },
+    {
+      cmd: "cephprobe loopcmd name=n,type=CephInt",
+      desc: "sendCommand('osd pool ls') n times, one after the other",
+      perm: "r" as const,
+    },
   ];
 
   #osdMapNotifies = 0;
@@ -27,7 +43,10 @@ export default class CephProbe extends MgrModule {
     if (type === "osd_map") this.#osdMapNotifies += 1;
   }
 
-  async handleCommand(_inbuf: string, cmd: CommandArgs & { what?: string; cmd?: string; id?: number; n?: number }): Promise<HandleCommandResult> {
+  async handleCommand(
+    _inbuf: string,
+    cmd: CommandArgs & { what?: string; cmd?: string; id?: number; n?: number },
+  ): Promise<HandleCommandResult> {
     switch (cmd.prefix) {
       case "cephprobe get":
         return { retval: 0, stdout: JSON.stringify(this.get(cmd.what!)), stderr: "" };
@@ -48,7 +67,8 @@ export default class CephProbe extends MgrModule {
       }
       case "cephprobe loopcmd": {
         let failed = 0;
-        for (let i = 0; i < cmd.n!; i++) failed += (await this.sendCommand({ prefix: "osd pool ls", format: "json" })).retval === 0 ? 0 : 1;
+        for (let i = 0; i < cmd.n!; i++)
+          failed += (await this.sendCommand({ prefix: "osd pool ls", format: "json" })).retval === 0 ? 0 : 1;
         return ok(failed);
       }
     }
@@ -63,6 +83,12 @@ export default class CephProbe extends MgrModule {
     // up to 30 s: the notify is what is waited for, the deadline only bounds a failing run
     for (let i = 0; i < 1200 && this.#osdMapNotifies === seen; i++) await this.sleep(25);
     const map = this.get<OsdMap>("osd_map");
-    return { r, before, notified: this.#osdMapNotifies > seen, epoch: map.epoch, in: map.osds.find((o) => o.osd === id)?.in };
+    return {
+      r,
+      before,
+      notified: this.#osdMapNotifies > seen,
+      epoch: map.epoch,
+      in: map.osds.find((o) => o.osd === id)?.in,
+    };
   }
 }
