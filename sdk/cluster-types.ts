@@ -222,26 +222,24 @@ export type IoRate = {
 };
 
 /** What `get("mds_metadata")` returns. */
-export type MdsMetadata = {
-  readonly [key: string]: {
-    readonly addr: string;
-    readonly hostname: string;
-    readonly arch: string;
-    readonly ceph_release: string;
-    readonly ceph_version: string;
-    readonly ceph_version_short: string;
-    readonly container_name: string;
-    readonly cpu: string;
-    readonly distro: string;
-    readonly distro_description: string;
-    readonly distro_version: string;
-    readonly kernel_description: string;
-    readonly kernel_version: string;
-    readonly mem_swap_kb: string;
-    readonly mem_total_kb: string;
-    readonly os: string;
-  };
-};
+export type MdsMetadata = { readonly [key: string]: {
+  readonly addr: string;
+  readonly hostname: string;
+  readonly arch: string;
+  readonly ceph_release: string;
+  readonly ceph_version: string;
+  readonly ceph_version_short: string;
+  readonly container_name: string;
+  readonly cpu: string;
+  readonly distro: string;
+  readonly distro_description: string;
+  readonly distro_version: string;
+  readonly kernel_description: string;
+  readonly kernel_version: string;
+  readonly mem_swap_kb: string;
+  readonly mem_total_kb: string;
+  readonly os: string;
+} };
 
 /** What `get("mgr_ips")` returns. */
 export type MgrIps = {
@@ -268,22 +266,20 @@ export type MgrMap = {
     readonly name: string;
     readonly can_run: boolean;
     readonly error_string: string;
-    readonly module_options: {
-      readonly [key: string]: {
-        readonly name: string;
-        readonly type: string;
-        readonly level: string;
-        readonly flags: number;
-        readonly default_value: string;
-        readonly min: string;
-        readonly max: string;
-        readonly enum_allowed: readonly string[];
-        readonly desc: string;
-        readonly long_desc: string;
-        readonly tags: readonly unknown[];
-        readonly see_also: readonly unknown[];
-      };
-    };
+    readonly module_options: { readonly [key: string]: {
+      readonly name: string;
+      readonly type: string;
+      readonly level: string;
+      readonly flags: number;
+      readonly default_value: string;
+      readonly min: string;
+      readonly max: string;
+      readonly enum_allowed: readonly string[];
+      readonly desc: string;
+      readonly long_desc: string;
+      readonly tags: readonly unknown[];
+      readonly see_also: readonly unknown[];
+    } };
   }>;
   readonly services: { readonly [key: string]: unknown };
   readonly always_on_modules: { readonly [key: string]: readonly string[] };
@@ -601,43 +597,41 @@ export type OsdMapTree = {
 };
 
 /** What `get("osd_metadata")` returns. */
-export type OsdMetadata = {
-  readonly [key: string]: {
-    readonly hostname: string;
-    readonly arch: string;
-    readonly back_addr: string;
-    readonly back_iface: string;
-    readonly ceph_release: string;
-    readonly ceph_version: string;
-    readonly ceph_version_short: string;
-    readonly ceph_version_when_created: string;
-    readonly container_name: string;
-    readonly cpu: string;
-    readonly created_at: string;
-    readonly default_device_class: string;
-    readonly device_ids: string;
-    readonly device_paths: string;
-    readonly devices: string;
-    readonly distro: string;
-    readonly distro_description: string;
-    readonly distro_version: string;
-    readonly front_addr: string;
-    readonly front_iface: string;
-    readonly hb_back_addr: string;
-    readonly hb_front_addr: string;
-    readonly journal_rotational: string;
-    readonly kernel_description: string;
-    readonly kernel_version: string;
-    readonly mem_swap_kb: string;
-    readonly mem_total_kb: string;
-    readonly network_numa_unknown_ifaces: string;
-    readonly os: string;
-    readonly osd_data: string;
-    readonly osd_objectstore: string;
-    readonly osdspec_affinity: string;
-    readonly rotational: string;
-  };
-};
+export type OsdMetadata = { readonly [key: string]: {
+  readonly hostname: string;
+  readonly arch: string;
+  readonly back_addr: string;
+  readonly back_iface: string;
+  readonly ceph_release: string;
+  readonly ceph_version: string;
+  readonly ceph_version_short: string;
+  readonly ceph_version_when_created: string;
+  readonly container_name: string;
+  readonly cpu: string;
+  readonly created_at: string;
+  readonly default_device_class: string;
+  readonly device_ids: string;
+  readonly device_paths: string;
+  readonly devices: string;
+  readonly distro: string;
+  readonly distro_description: string;
+  readonly distro_version: string;
+  readonly front_addr: string;
+  readonly front_iface: string;
+  readonly hb_back_addr: string;
+  readonly hb_front_addr: string;
+  readonly journal_rotational: string;
+  readonly kernel_description: string;
+  readonly kernel_version: string;
+  readonly mem_swap_kb: string;
+  readonly mem_total_kb: string;
+  readonly network_numa_unknown_ifaces: string;
+  readonly os: string;
+  readonly osd_data: string;
+  readonly osd_objectstore: string;
+  readonly osdspec_affinity: string;
+  readonly rotational: string;
+} };
 
 /** What `get("osd_ping_times")` returns. */
 export type OsdPingTimes = {
@@ -1112,14 +1106,12 @@ export type PgDump = {
 
 /** What `get("pg_progress")` returns. */
 export type PgProgress = {
-  readonly pgs: {
-    readonly [key: string]: {
-      readonly num_bytes_recovered: number;
-      readonly num_bytes: number;
-      readonly reported_epoch: number;
-      readonly state: string;
-    };
-  };
+  readonly pgs: { readonly [key: string]: {
+    readonly num_bytes_recovered: number;
+    readonly num_bytes: number;
+    readonly reported_epoch: number;
+    readonly state: string;
+  } };
   readonly pg_ready: boolean;
 };
 
@@ -1391,27 +1383,21 @@ export type PoolStats = {
 /** What `get("service_map")` returns. */
 export type ServiceMap = {
   readonly epoch: number;
-  readonly services: {
-    readonly [key: string]: {
-      readonly daemons: {
-        readonly [key: string]:
-          | {
-              readonly start_epoch: number;
-              readonly start_stamp: string;
-              readonly gid: number;
-              readonly addr: string;
-              readonly metadata: {
-                readonly hostname: string;
-                readonly id: string;
-                readonly ceph_version: string;
-              };
-              readonly task_status: { readonly [key: string]: unknown };
-            }
-          | string;
+  readonly services: { readonly [key: string]: {
+    readonly daemons: { readonly [key: string]: {
+      readonly start_epoch: number;
+      readonly start_stamp: string;
+      readonly gid: number;
+      readonly addr: string;
+      readonly metadata: {
+        readonly hostname: string;
+        readonly id: string;
+        readonly ceph_version: string;
       };
-      readonly summary: string;
-    };
-  };
+      readonly task_status: { readonly [key: string]: unknown };
+    } | string };
+    readonly summary: string;
+  } };
   readonly modified: string;
 };
 
