@@ -40,6 +40,7 @@ import type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-typ
 
 export type * from "./types.ts";
 export { SDK_VERSION, CEPH_VERSION, CEPH_RELEASE_NAME } from "./version.ts";
+export { Errno } from "./errno.ts";
 // ---- typed cluster data ----
 export type { ClusterData, ClusterDataName, DaemonMetadata } from "./cluster-types.ts";
 /** The type of every cluster data structure, e.g. `Cluster.OsdMap`, `Cluster.PgSummary`, `Cluster.OsdDaemonMetadata`. */

@@ -2,7 +2,7 @@
 // CRUSH subtree, answers `osd pool autoscale-status`, raises POOL_TOO_FEW_PGS / POOL_TOO_MANY_PGS
 // for pools in "warn" mode and the POOL_TARGET_SIZE_* checks, and for pools in "on" mode sets
 // pg_num itself, reporting the change through the progress module.
-import { MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
+import { Errno, MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
 import { Nap } from "../_lib/nap.ts";
 import { dumps, pyFloat } from "../_lib/pyjson.ts";
 import { healthChecks } from "./health.ts";
@@ -83,7 +83,7 @@ export default class PgAutoscaler extends MgrModule {
         await this.#setNoautoscale(false);
         return { retval: 0, stdout: "", stderr: "noautoscale is unset, all pools now have autoscale on" };
     }
-    return { retval: -22, stdout: "", stderr: `pg_autoscaler: unknown command "${cmd.prefix}"` };
+    return { retval: -Errno.EINVAL, stdout: "", stderr: `pg_autoscaler: unknown command "${cmd.prefix}"` };
   }
 
   #view(): ClusterView {

@@ -1,7 +1,7 @@
 // progress: Ceph Pacific's progress module. It keeps the cluster's long-running events (the ones
 // other modules publish with remote("progress", "update", ...), the recovery after an OSD is
 // marked out or in, the global recovery), shows them in `tsmgr status` and answers `progress`.
-import { MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
+import { Errno, MgrModule, type CommandArgs, type HandleCommandResult } from "@tsmgr/sdk";
 import { Nap } from "../_lib/nap.ts";
 import { dumps } from "../_lib/pyjson.ts";
 import { GhostEvent, GlobalRecoveryEvent, PgRecoveryEvent, ProgressEvent, RemoteEvent, type Ref } from "./events.ts";
@@ -142,7 +142,7 @@ export default class Progress extends MgrModule {
         await this.#clear();
         return { retval: 0, stdout: "", stderr: "progress disabled" };
     }
-    return { retval: -22, stdout: "", stderr: `progress: unknown command "${cmd.prefix}"` };
+    return { retval: -Errno.EINVAL, stdout: "", stderr: `progress: unknown command "${cmd.prefix}"` };
   }
 
   #ls(): HandleCommandResult {

@@ -5,6 +5,7 @@
 // empty 200 and an index page pointing at the active, as Ceph's standby does by default, so a
 // Prometheus configured with every daemon's address scrapes each cluster fact once.
 import {
+  Errno,
   MgrModule,
   MgrStandbyModule,
   type CommandArgs,
@@ -109,7 +110,8 @@ export default class Prometheus extends MgrModule {
   }
 
   async handleCommand(_inbuf: string, cmd: CommandArgs): Promise<HandleCommandResult> {
-    if (cmd.prefix !== "prometheus status") return { retval: -22, stdout: "", stderr: `unknown command ${cmd.prefix}` };
+    if (cmd.prefix !== "prometheus status")
+      return { retval: -Errno.EINVAL, stdout: "", stderr: `unknown command ${cmd.prefix}` };
     const status = {
       uri: this.#uri,
       scrapes: this.#scrapes,

@@ -665,7 +665,11 @@ export class ModuleRunner {
 
   /** Called after one of this module's options changed. */
   configNotify(): void {
-    void this.#use((v) => v.sandbox.call("configNotify", []), "config_notify").catch(() => {});
+    // logged as notify() failures are: through the module's limiter, with a bounded stack
+    void this.#use((v) => v.sandbox.call("configNotify", []), "config_notify").catch((e: Error) => {
+      if (e.name !== "CommandError" || (e as CommandError).errno === Errno.ETIMEDOUT)
+        this.#limited(() => this.#log.warn({ err: boundedErrorText(e) }, "configNotify() failed"));
+    });
   }
 
   optionDecls(): OptionDecl[] {

@@ -13,7 +13,7 @@
 //   P fail                `tsmgr mgr fail`: {token, by, at}, written only while that token leads; the
 //                         active holding it stops its modules, resigns and stays out until another wins.
 //
-// Safety (../shared/reference/etcd-notes.md §7): etcd3 reports a lost lease only after 2 × TTL,
+// Safety (docs/etcd.md, "Why the election keeps its own guard"): etcd3 reports a lost lease only after 2 × TTL,
 // while the server expires it after 1 × TTL. So this daemon keeps its own guard: it may act
 // only while now < (SEND time of the last answered keep-alive) + granted TTL − margin, on the
 // monotonic clock, checked every 50 ms, on SIGCONT and before every fenced write. When the

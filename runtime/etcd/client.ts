@@ -12,8 +12,8 @@ export const ETCD_CALL_TIMEOUT_MS = 1000;
 export const ETCD_OPEN_TIMEOUT_MS = 4000;
 
 /**
- * An etcd client with the three defaults of etcd3 1.1.2 changed (../shared/reference/etcd-notes.md
- * §7): a deadline on every unary call, a per-host circuit breaker that half-opens after 300 ms
+ * An etcd client with the three defaults of etcd3 1.1.2 changed (docs/etcd.md explains why):
+ * a deadline on every unary call, a per-host circuit breaker that half-opens after 300 ms
  * instead of 5 s (which would block lease keep-alives longer than a lease), and a 100 ms–1 s
  * watch reconnect back-off instead of 3–5 s. One client per daemon is enough: the store and the
  * election share it.

@@ -107,6 +107,9 @@ class HostError extends Error {}
 const TIMED_OUT = "Script execution timed out.";
 const MEMORY = "memory limit";
 
+/** Entry points a sleep() may have been awaited in (the module's own names, never free text). */
+const ENTRY_POINTS = new Set(["serve", "notify", "handleCommand", "shutdown", "configNotify"]);
+
 export class ModuleSandbox {
   readonly #o: SandboxOptions;
   readonly #iso: ivm.Isolate;
@@ -116,6 +119,8 @@ export class ModuleSandbox {
   #timers = new Map<number, unknown>();
   #dueTimers = new Set<number>();
   #firing: Promise<void> | undefined;
+  /** timers that end a sleep(), and the entry point whose code awaited it (what runs when they fire) */
+  readonly #sleepTimers = new Map<number, string>();
   readonly #clock: TimerClock;
   /** this isolate as the watchdog sees it */
   readonly #w: Watched = { tick: (now) => this.#tick(now), cpuMs: () => this.cpuMs + this.#hostMs };
@@ -549,9 +554,11 @@ export class ModuleSandbox {
     return {
       timerSet: {
         kind: "sync",
-        fn: (id: unknown, ms: unknown, repeat: unknown) => {
+        fn: (id: unknown, ms: unknown, repeat: unknown, label: unknown) => {
           if (typeof id !== "number" || typeof ms !== "number" || typeof repeat !== "boolean")
             throw new TypeError("timerSet: bad arguments");
+          // a sleep() resumes the code awaiting it: a failure then is reported as that entry point's
+          if (typeof label === "string" && ENTRY_POINTS.has(label)) this.#sleepTimers.set(id, label);
           if (this.#timers.size >= this.#o.maxTimers) {
             throw new LimitExceeded(
               `module ${this.#o.name} has ${this.#timers.size} timers pending: the limit is ${this.#o.maxTimers} (limits.maxTimers in mgr.json)`,
@@ -571,6 +578,7 @@ export class ModuleSandbox {
           if (t !== undefined) this.#clock.clear(t);
           this.#timers.delete(id as number);
           this.#dueTimers.delete(id as number);
+          this.#sleepTimers.delete(id as number);
         },
       },
     };
@@ -594,7 +602,9 @@ export class ModuleSandbox {
         const id = this.#dueTimers.values().next().value as number;
         this.#dueTimers.delete(id);
         try {
-          await this.#run("timer", id, this.#o.callTimeoutMs, "timer callback");
+          const what = this.#sleepTimers.get(id) ?? "timer callback";
+          this.#sleepTimers.delete(id);
+          await this.#run("timer", id, this.#o.callTimeoutMs, what);
         } catch (e) {
           if (!this.#fatal) this.#o.onTimerError(e as Error);
         }

@@ -163,12 +163,16 @@
   const hTimerClear = sync("timerClear");
   const timers = new MapC();
   let nextTimer = 1;
-  function addTimer(fn, ms, args, repeat) {
+  // The entry point whose code runs now (set as each call in begins): a sleep() ends by resuming the
+  // code that awaited it, so the host reports a failure there as that entry point's, not a timer's.
+  let runningIn = "timer callback";
+  function addTimer(fn, ms, args, repeat, sleeping = false) {
     if (typeof fn !== "function") throw new TypeErrorC("timer callback must be a function");
     const id = nextTimer++;
     const delay = +ms > 0 ? +ms : 0;
-    hTimerSet(id, delay, repeat);
-    timers.set(id, { fn, args, repeat });
+    const label = sleeping ? runningIn : "timer callback";
+    hTimerSet(id, delay, repeat, label);
+    timers.set(id, { fn, args, repeat, label });
     return id;
   }
   function clearTimer(id) {
@@ -200,6 +204,7 @@
         ms,
         [],
         false,
+        true,
       );
       sleepers.set(resolve, id);
     });
@@ -720,6 +725,7 @@
       case "call": {
         const { method, args } = JSONparse(arg);
         if (!METHODS[ROLE].includes(method)) throw new ErrorC(`no such entry point: ${method}`);
+        runningIn = method;
         const f = instance && instance[method];
         if (typeof f !== "function") return undefined;
         const result = await f.apply(instance, ArrayIsArray(args) ? args : []);
@@ -729,6 +735,7 @@
         const t = timers.get(arg);
         if (!t) return undefined;
         if (!t.repeat) timers.delete(arg);
+        runningIn = t.label;
         t.fn.apply(undefined, t.args);
         return undefined;
       }

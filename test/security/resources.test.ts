@@ -56,6 +56,12 @@ test("an array memory bomb stops only that module, with the memory limit named",
   await a.checkHost();
 });
 
+test("a memory bomb in serve() after a sleep() is reported as in serve(), not in a timer callback", async () => {
+  a = await Arena.open({ hostile: { res_memory_serve: {} } });
+  await assertStopped(a, "res_memory_serve", memory("res_memory_serve", "serve"));
+  await a.checkHost();
+});
+
 test("a string memory bomb stops only that module, with the memory limit named", async () => {
   a = await Arena.open({ hostile: { res_memory_string: {} } });
   assert.equal(await a.cmd(["res_memory_string"]), {
@@ -135,7 +141,8 @@ test("an endless .then() chain started from a timer stops only that module", asy
 test("while(true) in a promise continuation after the command returned stops only that module", async () => {
   a = await Arena.open({ hostile: { res_loop_in_then: {} } });
   assert.equal(await a.cmd(["res_loop_in_then"]), { retval: 0, stdout: "armed", stderr: "" });
-  await assertStopped(a, "res_loop_in_then", cpu("res_loop_in_then", "timer callback"));
+  // the loop is handleCommand()'s code, resumed after its sleep(): reported as handleCommand()'s
+  await assertStopped(a, "res_loop_in_then", cpu("res_loop_in_then", "handleCommand"));
   await a.checkHost();
 });
 
