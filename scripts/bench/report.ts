@@ -19,7 +19,10 @@ export interface Machine {
 
 export interface Report {
   machine: Machine;
+  /** the figures with a target (DESIGN.md's table and the issues'): what "met" is judged on */
   figures: Figure[];
+  /** companions without a target (p95s, floors, the parts of a figure), printed beside them */
+  details?: Figure[];
 }
 
 const loadAtStart = loadavg()[0]!;
@@ -64,7 +67,7 @@ function fmt(v: number | null): string {
 
 export function table(r: Report): string {
   const head = ["figure", "value", "unit", "target", "met", "what was measured / why not met"];
-  const rows = r.figures.map((f) => [
+  const rows = [...r.figures, ...(r.details ?? [])].map((f) => [
     f.name,
     fmt(f.value),
     f.unit,
