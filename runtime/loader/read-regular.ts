@@ -21,14 +21,13 @@ function kindOf(s: Stats): string {
   return "not a regular file";
 }
 
-/** Throws unless `s` is a regular file of a readable size. */
-export function checkRegular(file: string, s: Stats): void {
+/** Throws unless `s` is a regular file of at most `maxBytes`. */
+export function checkRegular(file: string, s: Stats, maxBytes = MAX_MODULE_FILE_BYTES): void {
   if (!s.isFile())
     throw new ModuleLoadError(
       `${file} is not a regular file (${kindOf(s)}): module files must be regular files; replace it with one`,
     );
-  if (s.size > MAX_MODULE_FILE_BYTES)
-    throw new ModuleLoadError(`${file} is ${s.size} bytes: module files are limited to ${MAX_MODULE_FILE_BYTES} bytes`);
+  if (s.size > maxBytes) throw new ModuleLoadError(`${file} is ${s.size} bytes: the limit is ${maxBytes} bytes`);
 }
 
 /** The content of a regular file, read without ever blocking on a pipe or device. */
@@ -52,12 +51,12 @@ export function readRegularFileSync(file: string): Buffer {
 }
 
 /** readRegularFileSync off the main thread (the open is non-blocking, so no pool thread hangs). */
-export async function readRegularFile(file: string): Promise<Buffer> {
-  checkRegular(file, await stat(file));
+export async function readRegularFile(file: string, maxBytes = MAX_MODULE_FILE_BYTES): Promise<Buffer> {
+  checkRegular(file, await stat(file), maxBytes);
   const h = await open(file, OPEN_FLAGS);
   try {
     const s = await h.stat();
-    checkRegular(file, s);
+    checkRegular(file, s, maxBytes);
     const buf = Buffer.allocUnsafe(s.size);
     let n = 0;
     while (n < s.size) {

@@ -17,6 +17,7 @@ import {
 import { basename, isAbsolute, join } from "node:path";
 import semver from "semver";
 import { Errno } from "../errors.ts";
+import { readRegularFile } from "../loader/index.ts";
 import { checkIntegrity, integrityOf } from "./integrity.ts";
 import { MANIFEST_FILE, parseManifest, type PackageManifest } from "./manifest.ts";
 import { moveInto } from "./_move.ts";
@@ -142,9 +143,13 @@ export class PackageInstaller {
     if (st.isDirectory()) return { bytes: (await packDirectory(path, max)).bytes, sig: undefined };
     if (!st.isFile()) throw new PackageError(`${path} is not a regular file or a folder`);
     if (st.size > max) throw new PackageError(`${path} is ${st.size} bytes: more than limits.packageMaxBytes (${max})`);
-    const bytes = readFileSync(path);
+    // read as the loader reads module files: off the daemon's thread, never blocking on a file
+    // swapped for a pipe after the stat above
+    const regular = (file: string, limit: number) =>
+      readRegularFile(file, limit).catch((e: Error) => Promise.reject(new PackageError(e.message)));
+    const bytes = await regular(path, max);
     const sigPath = path + SIGNATURE_SUFFIX;
-    const sig = existsSync(sigPath) ? readFileSync(sigPath, "utf8").slice(0, 64 * 1024) : undefined;
+    const sig = existsSync(sigPath) ? (await regular(sigPath, 64 * 1024)).toString("utf8") : undefined;
     return { bytes, sig };
   }
 

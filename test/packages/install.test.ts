@@ -3,6 +3,7 @@
 // path left as it was and the refusal in the audit log).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { absoluteInstallPath } from "../../runtime/cli/module-package.ts";
@@ -154,6 +155,15 @@ test("the daemon refuses a relative path (it would resolve against its own folde
   const r = await install("pkgs/g.tgz");
   assert.is(r.retval, -22);
   assert.match(r.stderr, /"pkgs\/g\.tgz" is not an absolute path/);
+});
+
+test("a signature file that is a named pipe is refused at once, not waited on", async () => {
+  const path = pkg("piped", goodEntries("piped"), null);
+  execFileSync("mkfifo", [path + ".sig"]);
+  const r = await install(path);
+  assert.is(r.retval < 0, true);
+  assert.match(r.stderr, /piped\.tgz\.sig is not a regular file \(a named pipe\)/);
+  assert.not.ok(modulePath().includes("piped"), "nothing was installed");
 });
 
 test.run();
