@@ -5,10 +5,64 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { missingMessage, probe } from "../_needs.ts";
-import { ROOT, tempDir } from "../_util.ts";
+import type { Test } from "uvu";
+import { cleanup, ROOT, tempDir, type TestDaemon } from "../_util.ts";
 import { freePort } from "../modules/_support.ts";
 
 export const SCRIPT = join(ROOT, "scripts", "ceph-dev-cluster.sh");
+
+/** mgr.json's `cluster` section for a daemon attached to `lab`. */
+export function cephBackend(lab: DevCluster) {
+  return { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } };
+}
+
+/** A test file's live cluster and the tsmgr daemon attached to it; reading either throws what failed at start. */
+export interface CephLab {
+  readonly lab: DevCluster;
+  readonly d: TestDaemon;
+  readonly dir: string;
+}
+
+/**
+ * Starts one dev cluster for the suite and, in a temp dir, the daemon `start` makes on it; stops
+ * both after the suite. uvu swallows an error thrown by a before hook, so a failed start is kept
+ * and thrown by every test that reads `lab` or `d` instead.
+ */
+export function useCephLab(suite: Test, start: (lab: DevCluster, dir: string) => Promise<TestDaemon>): CephLab {
+  let lab: DevCluster | undefined;
+  let d: TestDaemon | undefined;
+  let dir = "";
+  let startError: Error | undefined;
+  suite.before(async () => {
+    try {
+      lab = await startDevCluster(1);
+      dir = tempDir();
+      d = await start(lab, dir);
+    } catch (e) {
+      startError = e as Error;
+    }
+  });
+  suite.after(async () => {
+    await d?.stop();
+    if (dir) cleanup(dir);
+    await lab?.purge();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (startError) throw startError;
+    return v!;
+  };
+  return {
+    get lab() {
+      return started(lab);
+    },
+    get d() {
+      return started(d);
+    },
+    get dir() {
+      return started(dir);
+    },
+  };
+}
 /** The real mgr's answers (shared/fixtures/ceph-16.2.15/mgr-get, copied into runtime/cluster/fixtures). */
 export const MGR_GET = join(ROOT, "runtime", "cluster", "fixtures", "mgr-get");
 

@@ -8,66 +8,38 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { cleanup, cli, ROOT, startTestDaemon, tempDir, waitFor, writeConfig, type TestDaemon } from "../_util.ts";
-import { brief, compareLive, reference, requireCeph, startDevCluster, type DevCluster } from "./_support.ts";
+import { brief, cephBackend, compareLive, reference, requireCeph, useCephLab, type DevCluster } from "./_support.ts";
 
 /** How long any awaited condition may take on a loaded machine (2 busy cores) before the test fails. */
 const DEADLINE = 60_000;
 
 const test = suite("ceph daemon");
-let lab: DevCluster | undefined;
-let d: TestDaemon | undefined;
-let dir = "";
-let startError: Error | undefined;
-
 /** selftest with the grants the shipped mgr.json gives it. */
 const SELFTEST = JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules.selftest as Record<string, unknown>;
 
-function cephConfig(c: DevCluster) {
-  return { backend: "ceph", ceph: { conf: c.conf, keyring: c.keyring, name: "client.admin" } };
-}
-
-// uvu swallows an error thrown by a before hook: keep it, and let every test fail with it
-test.before(async () => {
-  try {
-    lab = await startDevCluster(1);
-    dir = tempDir();
-    const modules = join(dir, "modules");
-    mkdirSync(modules, { recursive: true });
-    cpSync(join(ROOT, "modules", "selftest"), join(modules, "selftest"), { recursive: true });
-    cpSync(join(ROOT, "test", "ceph", "modules", "cephprobe"), join(modules, "cephprobe"), { recursive: true });
-    d = await startTestDaemon(dir, {
-      modulePath: modules,
-      cluster: cephConfig(lab),
-      modules: {
-        selftest: { ...SELFTEST, enabled: true },
-        cephprobe: { enabled: true, allow: { commands: ["r", "osd out", "osd in"] } },
-      },
-    });
-    if (d.cluster.backend !== "ceph") {
-      throw new Error(
-        `the daemon runs the "${d.cluster.backend}" backend for cluster.backend "ceph": runtime/daemon/daemon.ts does not choose the backend from cfg.cluster.backend yet`,
-      );
-    }
-    await waitFor(
-      () => d!.modules().every((m) => m.state === "active"),
-      "selftest and cephprobe to be active",
-      2 * DEADLINE,
-    );
-  } catch (e) {
-    startError = e as Error;
-  }
+const env = useCephLab(test, async (lab, dir) => {
+  const modules = join(dir, "modules");
+  mkdirSync(modules, { recursive: true });
+  cpSync(join(ROOT, "modules", "selftest"), join(modules, "selftest"), { recursive: true });
+  cpSync(join(ROOT, "test", "ceph", "modules", "cephprobe"), join(modules, "cephprobe"), { recursive: true });
+  const d = await startTestDaemon(dir, {
+    modulePath: modules,
+    cluster: cephBackend(lab),
+    modules: {
+      selftest: { ...SELFTEST, enabled: true },
+      cephprobe: { enabled: true, allow: { commands: ["r", "osd out", "osd in"] } },
+    },
+  });
+  if (d.cluster.backend !== "ceph")
+    throw new Error(`the daemon runs the "${d.cluster.backend}" backend for cluster.backend "ceph"`);
+  await waitFor(
+    () => d.modules().every((m) => m.state === "active"),
+    "selftest and cephprobe to be active",
+    2 * DEADLINE,
+  );
+  return d;
 });
-
-test.after(async () => {
-  await d?.stop();
-  if (dir) cleanup(dir);
-  await lab?.purge();
-});
-
-const daemon = (): TestDaemon => {
-  if (startError) throw startError;
-  return d!;
-};
+const daemon = (): TestDaemon => env.d;
 
 async function probe<T = any>(...words: string[]): Promise<T> {
   // above cephprobe's own 30 s wait for a notify
@@ -131,7 +103,7 @@ test("a module that sends `osd out 0` sees it in its next osd_map, and `ceph osd
   assert.ok(r.notified, "notify('osd_map') reached the module");
   assert.ok(r.epoch > r.before, `epoch ${r.before} → ${r.epoch}`);
   assert.is(r.in, 0);
-  const tree = JSON.parse(lab!.ceph("osd", "tree", "-f", "json")) as { nodes: { id: number; reweight: number }[] };
+  const tree = JSON.parse(env.lab.ceph("osd", "tree", "-f", "json")) as { nodes: { id: number; reweight: number }[] };
   assert.is(tree.nodes.find((n) => n.id === 0)!.reweight, 0);
   const back = await probe<{ retval: number; stderr: string }>(
     "send",
@@ -162,7 +134,7 @@ test("grants still decide what a module may send; Ceph's errors come back as the
 
 test("with the mon stopped the daemon keeps serving, modules see haveMonConnection() false, then it recovers", async () => {
   const epoch = (await probe<{ epoch: number }>("get", "osd_map")).epoch;
-  await lab!.stop("mon.a");
+  await env.lab.stop("mon.a");
   try {
     await waitFor(
       async () => (await probe<boolean>("mon")) === false,
@@ -173,7 +145,7 @@ test("with the mon stopped the daemon keeps serving, modules see haveMonConnecti
     assert.is(status.retval, 0, "the daemon answers while the mon is down");
     assert.is((await probe<{ epoch: number }>("get", "osd_map")).epoch, epoch, "the last osd_map is still served");
   } finally {
-    await lab!.up();
+    await env.lab.up();
   }
   await waitFor(async () => (await probe<boolean>("mon")) === true, "haveMonConnection() true again", DEADLINE);
   const r = await probe<{ retval: number }>("send", JSON.stringify({ prefix: "osd pool ls", format: "json" }));
@@ -185,7 +157,8 @@ test("`tsmgr daemon` without python3-rados exits 2 naming the package", async ()
   const tmp = tempDir();
   try {
     const cfg = writeConfig(tmp, {
-      cluster: cephConfig(lab ?? ({ conf: "/etc/ceph/ceph.conf", keyring: "" } as DevCluster)),
+      // the conf need not lead anywhere: the daemon stops before it reads it
+      cluster: cephBackend({ conf: "/etc/ceph/ceph.conf", keyring: "" } as DevCluster),
     });
     const r = await cli(["daemon", "-c", cfg], {
       env: { TSMGR_CEPH_PYTHON: join(tmp, "no-python3") },

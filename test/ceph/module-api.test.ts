@@ -7,37 +7,21 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } from "../_util.ts";
-import { brief, compareLive, MGR_GET, startDevCluster, type DevCluster } from "./_support.ts";
+import { ROOT, startTestDaemon, waitFor } from "../_util.ts";
+import { brief, cephBackend, compareLive, MGR_GET, useCephLab } from "./_support.ts";
 
 const DEADLINE = 60_000;
 const test = suite("ceph module api");
-let lab: DevCluster | undefined;
-let d: TestDaemon | undefined;
-let dir = "";
-let startError: Error | undefined;
-
-test.before(async () => {
-  try {
-    lab = await startDevCluster(1);
-    dir = tempDir();
-    mkdirSync(join(dir, "modules"), { recursive: true });
-    copyFileSync(join(ROOT, "test/fixtures/modules/cluster_api.ts"), join(dir, "modules/cluster_api.ts"));
-    d = await startTestDaemon(dir, {
-      modulePath: join(dir, "modules"),
-      cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } },
-      modules: { cluster_api: { enabled: true, allow: { commands: ["r", "osd:r", "mon:r"] } } },
-    });
-    await waitFor(() => d!.modules().every((m) => m.state === "active"), "cluster_api to be active", DEADLINE);
-  } catch (e) {
-    startError = e as Error;
-  }
-});
-
-test.after(async () => {
-  await d?.stop();
-  if (dir) cleanup(dir);
-  await lab?.purge();
+const env = useCephLab(test, async (lab, dir) => {
+  mkdirSync(join(dir, "modules"), { recursive: true });
+  copyFileSync(join(ROOT, "test/fixtures/modules/cluster_api.ts"), join(dir, "modules/cluster_api.ts"));
+  const d = await startTestDaemon(dir, {
+    modulePath: join(dir, "modules"),
+    cluster: cephBackend(lab),
+    modules: { cluster_api: { enabled: true, allow: { commands: ["r", "osd:r", "mon:r"] } } },
+  });
+  await waitFor(() => d.modules().every((m) => m.state === "active"), "cluster_api to be active", DEADLINE);
+  return d;
 });
 
 type Outcome = {
@@ -45,8 +29,7 @@ type Outcome = {
   error?: { name: string; message: string; retval?: number; stdout?: string; stderr?: string };
 };
 async function call(fn: string, ...args: unknown[]): Promise<Outcome> {
-  if (startError) throw startError;
-  const r = await d!.command(["ca", "call", fn, JSON.stringify(args)], { timeoutMs: DEADLINE });
+  const r = await env.d.command(["ca", "call", fn, JSON.stringify(args)], { timeoutMs: DEADLINE });
   assert.is(r.retval, 0, brief(r.stderr));
   return JSON.parse(r.stdout) as Outcome;
 }
@@ -108,16 +91,16 @@ test("checkMonCommand() rejects with MonCommandFailed carrying the mon's retval 
 });
 
 test("getCephOption() and getForeignCephOption() read the cluster's config, typed by Ceph's schema", async () => {
-  const fsid = lab!.ceph("fsid").trim();
+  const fsid = env.lab.ceph("fsid").trim();
   await waitFor(async () => (await call("getCephOption", "fsid")).value === fsid, "the mgr's fsid option", DEADLINE);
   assert.type(await value("getCephOption", "mgr_tick_period"), "number");
-  lab!.ceph("config", "set", "osd.0", "osd_max_backfills", "5");
+  env.lab.ceph("config", "set", "osd.0", "osd_max_backfills", "5");
   await waitFor(
     async () => (await call("getForeignCephOption", "osd.0", "osd_max_backfills")).value === 5,
     "osd.0's osd_max_backfills from the config db",
     DEADLINE,
   );
-  lab!.ceph("config", "set", "osd", "osd_recovery_sleep", "0.5");
+  env.lab.ceph("config", "set", "osd", "osd_recovery_sleep", "0.5");
   await waitFor(
     async () => (await call("getForeignCephOption", "osd.0", "osd_recovery_sleep")).value === 0.5,
     "the osd section's float for osd.0",
@@ -134,7 +117,6 @@ test("an unknown host and missing metadata answer as Pacific's", async () => {
 // issue 17: the manager's own commands in Ceph's spellings, side by side with the real mgr's
 // answers on the same cluster: every key path of Ceph's answer is in ours with the same type
 test("Ceph's spellings answer in the real mgr's shapes: mgr module ls, services, stat, dump, metadata, versions, health", async () => {
-  if (startError) throw startError;
   const pairs: [string[], string[]][] = [
     [
       ["mgr", "module", "ls"],
@@ -163,8 +145,8 @@ test("Ceph's spellings answer in the real mgr's shapes: mgr module ls, services,
   ];
   const report: string[] = [];
   for (const [real, ours] of pairs) {
-    const theirs = lab!.ceph(...real, "-f", "json");
-    const r = await d!.command(ours, { format: "json" });
+    const theirs = env.lab.ceph(...real, "-f", "json");
+    const r = await env.d.command(ours, { format: "json" });
     assert.is(r.retval, 0, `${ours.join(" ")}: ${brief(r.stderr)}`);
     const cmp = compareLive(theirs, r.stdout);
     // paths only tsmgr has are allowed (tsmgr says more, e.g. per-module details); Ceph's must all be there
@@ -173,8 +155,8 @@ test("Ceph's spellings answer in the real mgr's shapes: mgr module ls, services,
     assert.equal(missing, [], `${real.join(" ")}: ${brief(JSON.stringify(missing))}`);
   }
   // `mgr versions` is keyed by the version string: tsmgr's own, so compare the form, not the key
-  const realVersions = JSON.parse(lab!.ceph("mgr", "versions", "-f", "json")) as Record<string, unknown>;
-  const ourVersions = JSON.parse((await d!.command(["mgr", "versions"], { format: "json" })).stdout) as Record<
+  const realVersions = JSON.parse(env.lab.ceph("mgr", "versions", "-f", "json")) as Record<string, unknown>;
+  const ourVersions = JSON.parse((await env.d.command(["mgr", "versions"], { format: "json" })).stdout) as Record<
     string,
     unknown
   >;

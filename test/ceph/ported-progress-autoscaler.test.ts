@@ -6,45 +6,21 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { cleanup, tempDir, waitFor, type TestDaemon } from "../_util.ts";
+import { waitFor } from "../_util.ts";
 import { startPorted } from "../modules/_ported.ts";
-import { brief, compareLive, startDevCluster, type DevCluster } from "./_support.ts";
+import { brief, cephBackend, compareLive, useCephLab } from "./_support.ts";
 
 const DEADLINE = 60_000;
 const test = suite("ported progress and pg_autoscaler vs the real mgr");
-let lab: DevCluster | undefined;
-let d: TestDaemon | undefined;
-let dir = "";
-let startError: Error | undefined;
-
-test.before(async () => {
-  try {
-    lab = await startDevCluster(1);
-    dir = tempDir();
-    mkdirSync(join(dir, "data"), { recursive: true });
-    d = await startPorted(dir, {
-      autoscaler: true,
-      config: { cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } } },
-    });
-  } catch (e) {
-    startError = e as Error;
-  }
+const env = useCephLab(test, async (lab, dir) => {
+  mkdirSync(join(dir, "data"), { recursive: true });
+  return startPorted(dir, { autoscaler: true, config: { cluster: cephBackend(lab) } });
 });
-
-test.after(async () => {
-  await d?.stop();
-  if (dir) cleanup(dir);
-  await lab?.purge();
-});
-
-function ready(): void {
-  if (startError) throw startError;
-}
 
 /** The real mgr's answer, from the real CLI. */
-const real = (...args: string[]) => lab!.ceph(...args);
+const real = (...args: string[]) => env.lab.ceph(...args);
 async function ours(args: string[], format?: "json"): Promise<string> {
-  const r = await d!.command(args, format ? { format } : {});
+  const r = await env.d.command(args, format ? { format } : {});
   assert.is(r.retval, 0, brief(r.stderr));
   return r.stdout;
 }
@@ -58,7 +34,6 @@ function sameShape(want: string, have: string, what: string): void {
 type Row = Record<string, unknown>;
 
 test("osd pool autoscale-status -f json: the same pools with the same values as the real mgr's", async () => {
-  ready();
   // the ports read pool stats and OSD capacity once the backend has them: wait for the same pools
   const mine = await waitFor(
     async () => {
@@ -89,7 +64,6 @@ test("osd pool autoscale-status -f json: the same pools with the same values as 
 });
 
 test("osd pool autoscale-status plain: the same columns and rows as the real mgr's", async () => {
-  ready();
   const theirs = real("osd", "pool", "autoscale-status").replace(/\n$/, "");
   const mine = await ours(["osd", "pool", "autoscale-status"]);
   const rows = (text: string) => text.split("\n").map((l) => l.trimEnd().split(/\s{2,}/));
@@ -102,11 +76,10 @@ test("osd pool autoscale-status plain: the same columns and rows as the real mgr
 });
 
 test("progress on a cluster with no events answers as the real mgr: nothing, and an empty json", async () => {
-  ready();
   const theirs = JSON.parse(real("progress", "json"));
   assert.equal(theirs, { events: [], completed: [] }, "the fresh cluster has no progress events");
   assert.equal(JSON.parse(await ours(["progress", "json"])), theirs);
-  const r = await d!.command(["progress"]);
+  const r = await env.d.command(["progress"]);
   assert.equal([r.retval, r.stdout, r.stderr], [0, "", "Nothing in progress"]);
 });
 
@@ -121,8 +94,7 @@ const messages = (text: string) => {
 };
 
 test("osd out then in: both make and complete the same rebalancing events, in the same shape", async () => {
-  ready();
-  await d!.command(["config", "set", "mgr", "mgr/progress/sleep_interval", "1"]);
+  await env.d.command(["config", "set", "mgr", "mgr/progress/sleep_interval", "1"]);
   await new Promise((r) => setTimeout(r, 2500)); // a look at the PGs on osd.0 before the change
   real("osd", "out", "0");
   const out = "Rebalancing after osd.0 marked out";

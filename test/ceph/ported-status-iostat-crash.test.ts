@@ -8,42 +8,26 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { cleanup, ROOT, startTestDaemon, tempDir, waitFor, type TestDaemon } from "../_util.ts";
-import { brief, startDevCluster, type DevCluster } from "./_support.ts";
+import { ROOT, startTestDaemon, waitFor } from "../_util.ts";
+import { brief, cephBackend, useCephLab } from "./_support.ts";
 
 const DEADLINE = 30_000;
 const test = suite("ported status, iostat, crash");
-let lab: DevCluster | undefined;
-let d: TestDaemon | undefined;
-let dir = "";
-let startError: Error | undefined;
-
 /** The three modules' sections of the shipped mgr.json (the crash store quota). */
 const SHIPPED = JSON.parse(readFileSync(join(ROOT, "mgr.json"), "utf8")).modules as Record<string, unknown>;
 
-test.before(async () => {
-  try {
-    lab = await startDevCluster(1);
-    dir = tempDir();
-    d = await startTestDaemon(dir, {
-      modulePath: join(ROOT, "modules"),
-      cluster: { backend: "ceph", ceph: { conf: lab.conf, keyring: lab.keyring, name: "client.admin" } },
-      modules: { status: SHIPPED.status, iostat: SHIPPED.iostat, crash: SHIPPED.crash },
-    });
-    await waitFor(
-      () => d!.modules().filter((m) => m.state === "active").length === 3,
-      "the three modules to be active",
-      DEADLINE,
-    );
-  } catch (e) {
-    startError = e as Error;
-  }
-});
-
-test.after(async () => {
-  await d?.stop();
-  if (dir) cleanup(dir);
-  await lab?.purge();
+const env = useCephLab(test, async (lab, dir) => {
+  const d = await startTestDaemon(dir, {
+    modulePath: join(ROOT, "modules"),
+    cluster: cephBackend(lab),
+    modules: { status: SHIPPED.status, iostat: SHIPPED.iostat, crash: SHIPPED.crash },
+  });
+  await waitFor(
+    () => d.modules().filter((m) => m.state === "active").length === 3,
+    "the three modules to be active",
+    DEADLINE,
+  );
+  return d;
 });
 
 interface Answer {
@@ -54,7 +38,7 @@ interface Answer {
 
 /** The real `ceph` CLI asking the real mgr (its stdout with the CLI's blank line before JSON dropped). */
 function real(args: string[], input?: string): Answer {
-  const r = spawnSync("ceph", ["-c", lab!.conf, "--connect-timeout", "10", ...args], {
+  const r = spawnSync("ceph", ["-c", env.lab.conf, "--connect-timeout", "10", ...args], {
     encoding: "utf8",
     timeout: DEADLINE,
     input,
@@ -65,8 +49,7 @@ function real(args: string[], input?: string): Answer {
 
 /** tsmgr asking the port; stdout as its CLI prints it (a final newline added when missing). */
 async function ours(words: string[], opts: { format?: "json" | "json-pretty"; inbuf?: string } = {}): Promise<Answer> {
-  if (startError) throw startError;
-  const r = await d!.command(words, { timeoutMs: DEADLINE, ...opts });
+  const r = await env.d.command(words, { timeoutMs: DEADLINE, ...opts });
   return { ...r, stdout: r.stdout === "" || r.stdout.endsWith("\n") ? r.stdout : r.stdout + "\n" };
 }
 
@@ -92,7 +75,7 @@ test("osd status: the same table (hosts, space, rates, states) for all OSDs, a h
   const all = await sameText(["osd", "status"], ["osd", "status"]);
   assert.match(all, /^ID {2}HOST +USED {2}AVAIL {2}WR OPS {2}WR DATA {2}RD OPS {2}RD DATA {2}STATE {6}\n/);
   assert.match(all, /\n 0 {2}\S+ .*exists,up {2}\n$/);
-  const host = JSON.parse(lab!.ceph("osd", "metadata", "0", "-f", "json")).hostname as string;
+  const host = JSON.parse(env.lab.ceph("osd", "metadata", "0", "-f", "json")).hostname as string;
   await sameText(["osd", "status", host], ["osd", "status", host]);
   await sameText(["osd", "status", "*"], ["osd", "status", "*"]);
   // a root's items are hosts: Ceph's filter keeps no OSD, and the empty table prints nothing
