@@ -15,7 +15,9 @@ const COLORS: Record<string, string> = {
   info: "\x1b[32m",
   debug: "\x1b[90m",
 };
-const LEVEL_NAMES: Record<number, string> = {
+export type LevelName = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+/** pino's numeric levels by name, as they appear in a JSON record's `level` */
+export const LEVEL_NAMES: Readonly<Record<number, LevelName>> = {
   10: "trace",
   20: "debug",
   30: "info",

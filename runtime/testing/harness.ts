@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { CommandResult, SimCluster, SimClusterOptions } from "../cluster/index.ts";
 import { configFromObject, type ModuleGrants } from "../config/index.ts";
 import { startDaemon, type Daemon, type KitHooks, type ModuleStatus } from "../daemon/index.ts";
-import { createLogger } from "../log/index.ts";
+import { createLogger, LEVEL_NAMES, type LevelName } from "../log/index.ts";
 import { KvStore, openSqliteStore, optionKey } from "../store/index.ts";
 import { locateModule } from "./module-path.ts";
 import { RemoteStub, type StubMethods } from "./remote-stub.ts";
@@ -34,7 +34,7 @@ export interface HarnessOptions {
 
 /** One log record of the module (its own lines and the daemon's lines about it). */
 export interface LogLine {
-  level: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+  level: LevelName;
   msg: string;
   [field: string]: unknown;
 }
@@ -47,14 +47,6 @@ export interface ShownHealthCheck {
   muted: boolean;
 }
 
-const LEVELS: Record<number, LogLine["level"]> = {
-  10: "trace",
-  20: "debug",
-  30: "info",
-  40: "warn",
-  50: "error",
-  60: "fatal",
-};
 const NOTIFY_TIMEOUT_MS = 5000;
 
 /**
@@ -292,7 +284,7 @@ export class Harness {
 
   #record(line: string): void {
     const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const rec: LogLine = { ...rest, level: LEVELS[level as number] ?? "info", msg: String(msg ?? "") };
+    const rec: LogLine = { ...rest, level: LEVEL_NAMES[level as number] ?? "info", msg: String(msg ?? "") };
     this.daemonLogs.push(rec);
     if (rec.module === this.name) this.logs.push(rec);
   }

@@ -3,17 +3,11 @@
 // timer of their own (the daemon-wide watchdog ticks only while some isolate runs).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { join } from "node:path";
 import { watchdogState } from "../../runtime/sandbox/index.ts";
-import { cleanup, startTestDaemon, tempDir, waitFor, writeFiles, type TestDaemon } from "../_util.ts";
+import { useDaemon } from "../_daemon.ts";
+import { waitFor } from "../_util.ts";
 
-let dir = "";
-let d: TestDaemon | undefined;
-test.after.each(async () => {
-  await d?.stop();
-  d = undefined;
-  cleanup(dir);
-});
+const daemons = useDaemon(test);
 
 const plain = (prefix: string, out: string) => `import { MgrModule } from "@tsmgr/sdk";
 export default class M extends MgrModule {
@@ -38,21 +32,16 @@ globalThis.clearInterval = ((t: Parameters<typeof clearInterval>[0]) => {
 const timeouts = () => intervals.size;
 
 test("modules starting together: the alphabetically later module loses a command conflict even when it is ready first", async () => {
-  dir = tempDir();
   // dup_a evaluates slowly (its top level spins ~300 ms), so dup_b's isolate is ready first
   const slow = plain("dup ping", "a").replace(
     "export default",
     "const t = Date.now(); while (Date.now() - t < 300) {}\nexport default",
   );
-  writeFiles(dir, {
-    "modules/dup_a.ts": slow,
-    "modules/dup_b.ts": plain("dup ping", "b"),
-    "modules/other.ts": plain("other ping", "o"),
+  const d = await daemons.start({
+    files: { "dup_a.ts": slow, "dup_b.ts": plain("dup ping", "b"), "other.ts": plain("other ping", "o") },
   });
-  const modules = Object.fromEntries(["dup_a", "dup_b", "other"].map((n) => [n, { enabled: true }]));
-  d = await startTestDaemon(dir, { modules });
-  await waitFor(() => d!.modules().every((m) => m.state === "active" || m.state === "failed"), "every module settled");
-  const by = (n: string) => d!.modules().find((m) => m.name === n)!;
+  await waitFor(() => d.modules().every((m) => m.state === "active" || m.state === "failed"), "every module settled");
+  const by = (n: string) => d.modules().find((m) => m.name === n)!;
   assert.is(by("dup_a").state, "active");
   assert.is(by("other").state, "active");
   assert.match(by("dup_b").error!.message, /command "dup ping" is already provided by module dup_a/);
@@ -60,10 +49,11 @@ test("modules starting together: the alphabetically later module loses a command
 });
 
 test("idle modules hold no timer each: the watchdog stops ticking once their isolates are quiet", async () => {
-  dir = tempDir();
   const names = Array.from({ length: 6 }, (_, i) => `idle_${i}`);
-  writeFiles(dir, Object.fromEntries(names.map((n) => [`modules/${n}.ts`, plain(`${n} ping`, n)])));
-  d = await startTestDaemon(dir, {});
+  const d = await daemons.start({
+    files: Object.fromEntries(names.map((n) => [`${n}.ts`, plain(`${n} ping`, n)])),
+    modules: Object.fromEntries(names.map((n) => [n, { enabled: false }])),
+  });
   const before = timeouts();
   for (const n of names) assert.is((await d.command(["module", "enable", n])).retval, 0);
   await waitFor(() => !watchdogState().ticking, "the watchdog to stop ticking after the start");

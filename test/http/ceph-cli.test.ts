@@ -6,16 +6,11 @@ import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { missingMessage } from "../_needs.ts";
-import { cleanup, startTestDaemon, tempDir, type TestDaemon } from "../_util.ts";
+import { useDaemon } from "../_daemon.ts";
+import type { TestDaemon } from "../_util.ts";
 
 const CEPH = "/usr/bin/ceph";
-let dir = "";
-let d: TestDaemon | undefined;
-test.after.each(async () => {
-  await d?.stop();
-  d = undefined;
-  cleanup(dir);
-});
+const daemons = useDaemon(test);
 
 function ceph(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,11 +20,7 @@ function ceph(args: string[]): Promise<{ code: number; stdout: string; stderr: s
   });
 }
 
-async function daemon(): Promise<TestDaemon> {
-  dir = tempDir();
-  d = await startTestDaemon(dir);
-  return d;
-}
+const daemon = (): Promise<TestDaemon> => daemons.start();
 
 if (!existsSync(CEPH)) {
   // npm test leaves this file out when Ceph is missing (test/_needs.ts); run anyway, it fails saying so

@@ -5,6 +5,7 @@
 // `pg dump`). 64-bit integers (feature masks) must keep every digit, so the big dumps stay text.
 import { rawNumber, stringifyCeph } from "../_json.ts";
 import type { LogEntry } from "../types.ts";
+import type { RawLogEntry } from "./transport.ts";
 
 /** Keys whose numbers the real mgr hands over as floats, per data name (found in the real answers). */
 export const FLOAT_KEYS = {
@@ -377,16 +378,7 @@ export function stampOf(sec: number, nsec: number): string {
 }
 
 /** librados' monitor_log2 fields → the LogEntry dict a module's notify("clog", entry) receives. */
-export function logEntry(raw: {
-  channel: string;
-  name: string;
-  who: string;
-  sec: number;
-  nsec: number;
-  seq: number;
-  priority: string;
-  message: string;
-}): LogEntry {
+export function logEntry(raw: RawLogEntry): LogEntry {
   // who: "mon.0 [v2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0]" or "client.? 127.0.0.1:0/1110"
   const space = raw.who.indexOf(" ");
   const rank = space < 0 ? raw.who : raw.who.slice(0, space);
