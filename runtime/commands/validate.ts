@@ -7,7 +7,9 @@ import { Rejection, checkJsonValue, checkWord } from "./types.ts";
 import { argUsage, editDistance, formatClosest, formatUsage } from "./usage.ts";
 
 export type ValidationResult =
-  { ok: true; signature: Signature; args: Record<string, unknown> } | { ok: false; errno: number; message: string };
+  | { ok: true; signature: Signature; args: Record<string, unknown> }
+  /** `unmatched`: no command's words fit (Ceph's "no valid command found"), as against bad arguments */
+  | { ok: false; errno: number; message: string; unmatched?: true };
 
 /** What validateCommand accepts: argv words, or a JSON command such as {"prefix": "osd pool ls"}. */
 export type CommandInput = readonly string[] | Readonly<Record<string, unknown>>;
@@ -133,7 +135,7 @@ export class CommandTable {
     }
     if (found && failure) return einval(`${failure.message}\nusage: ${formatUsage(found.sig)}`);
     const closest = candidates.length > 0 ? rankClosest(best, words) : this.#guess(words);
-    return einval(formatClosest(closest.map((c) => c.sig)));
+    return { ...einval(formatClosest(closest.map((c) => c.sig))), unmatched: true };
   }
 
   /**
@@ -181,7 +183,7 @@ export class CommandTable {
     if (!matches) {
       const candidates = this.#candidates(words);
       const closest = candidates.length > 0 ? rankClosest(score(candidates, words), words) : this.#guess(words);
-      return einval(formatClosest(closest.map((c) => c.sig)));
+      return { ...einval(formatClosest(closest.map((c) => c.sig))), unmatched: true };
     }
     let first: { entry: Compiled; failure: Failure } | undefined;
     for (const entry of matches) {
@@ -560,7 +562,7 @@ function invalid(message: string): Failure {
   return { ok: false, kind: "invalid", message };
 }
 
-function einval(message: string): ValidationResult {
+function einval(message: string): ValidationResult & { ok: false } {
   return { ok: false, errno: Errno.EINVAL, message };
 }
 

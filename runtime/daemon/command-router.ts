@@ -34,6 +34,9 @@ export function intersectCaps(a: string, b: string): string {
   return [..."rwx"].filter((p) => a.includes(p) && b.includes(p)).join("");
 }
 
+/** A request the table does not run: the answer, and whether no command's words fit at all. */
+export type Unresolved = CommandResult & { unmatched?: true };
+
 export class CommandRouter {
   readonly #src: TableSources;
   readonly #builtin: Entry[];
@@ -77,11 +80,11 @@ export class CommandRouter {
   }
 
   /** Resolves a request to its entry and typed args, or an error answer. */
-  resolve(req: CommandRequest): { entry: Entry; args: Record<string, unknown> } | CommandResult {
+  resolve(req: CommandRequest): { entry: Entry; args: Record<string, unknown> } | Unresolved {
     this.entries();
     const input = Array.isArray(req.input) ? req.input : stripMeta(req.input);
     const v = this.#validator!.validate(input);
-    if (!v.ok) return { retval: -v.errno, stdout: "", stderr: v.message };
+    if (!v.ok) return { retval: -v.errno, stdout: "", stderr: v.message, ...(v.unmatched ? { unmatched: true } : {}) };
     const entry = this.#bySig.get(v.signature);
     if (!entry) return { retval: -Errno.EINVAL, stdout: "", stderr: "internal error: command matched no table entry" };
     if (!allows(req.caps, entry.perm)) {
@@ -100,7 +103,10 @@ export class CommandRouter {
     resolved: ReturnType<CommandRouter["resolve"]> = this.resolve(req),
   ): Promise<CommandResult> {
     const r = resolved;
-    if ("retval" in r) return r;
+    if ("retval" in r) {
+      const { unmatched: _unmatched, ...answer } = r;
+      return answer;
+    }
     const { entry, args } = r;
     if (entry.module) {
       const cmd = req.format && req.format !== "plain" ? { ...args, format: req.format } : args;

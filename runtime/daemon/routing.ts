@@ -54,15 +54,15 @@ export function createRequestHandler(deps: RoutingDeps): RequestHandler {
           stderr: `the daemon is still starting its modules (${r.stderr.split("\n")[0]}): try again`,
         };
       }
-      const noMatch = unknown && r.stderr.startsWith("no valid command found");
-      const owner = noMatch && active && Array.isArray(input) ? modules.disabledOwner(input) : undefined;
+      const { unmatched, ...answer } = r;
+      const owner = unmatched && active && Array.isArray(input) ? modules.disabledOwner(input) : undefined;
       if (owner)
         return {
           id: req.id,
-          ...r,
+          ...answer,
           stderr: `module '${owner}' is disabled, so its commands are not available: enable it with tsmgr module enable ${owner}`,
         };
-      if (!(unknown && !active)) return { id: req.id, ...r };
+      if (!(unknown && !active)) return { id: req.id, ...answer };
       return { id: req.id, ...(await forward(req, caps)) };
     }
     const local = r.entry.builtin !== undefined && !activeOnly.has(r.entry.builtin.cmd);

@@ -215,7 +215,9 @@ export default class G extends MgrModule {
   assert.is((await d.command(["greet", "bob"])).stdout, "hi bob");
   assert.is((await d.command(["module", "disable", "greeter"])).retval, 0);
   assert.match((await d.command(["greet", "bob"])).stderr, /^module 'greeter' is disabled/);
-  assert.match((await d.command(["nosuch", "thing"])).stderr, /^no valid command found/);
+  const unknown = await d.command(["nosuch", "thing"]);
+  assert.match(unknown.stderr, /^no valid command found/);
+  assert.equal(Object.keys(unknown).sort(), ["retval", "stderr", "stdout"], "the table's own flags stay inside");
 });
 
 test("a mgr.json section for a module that does not exist is reported in health with a did-you-mean", async () => {

@@ -3,8 +3,10 @@
 // "dev" before 1.0, then "stable". Ceph's tools parse "ceph version X (...) RELEASE (TYPE)"
 // by position, so the long form keeps that layout with "tsmgr" for "ceph".
 import { readFileSync } from "node:fs";
+import { CEPH_RELEASE_NAME } from "../../../sdk/version.ts";
 
-export const CEPH_RELEASE = "pacific";
+/** One release name for the daemon and its modules (`this.releaseName`): the SDK's. */
+export const CEPH_RELEASE = CEPH_RELEASE_NAME;
 
 export interface VersionInfo {
   version: string;
