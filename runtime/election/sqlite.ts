@@ -2,9 +2,13 @@
 // The holder renews it every leaseMs/4; when it lapses (holder killed or stuck) any standby
 // takes it with a higher epoch. Fencing: the active gives up its modules when it could not
 // renew for leaseMs minus a safety margin, which is before any standby may take over.
+// A daemon restarted after a crash takes its own lapsed-to-be lease at once, as Ceph's monitor
+// replaces an active mgr whose name beacons with a new gid: when the holder has this daemon's
+// name and its recorded process, on this host, is gone, nobody can still be acting on it.
 import Database from "better-sqlite3";
 import { randomInt } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
 import type { Election, Member, MgrMap, Role } from "./types.ts";
@@ -43,6 +47,8 @@ export class SqliteElection implements Election {
   #map: MgrMap;
   #services = "{}";
   #nameTaken = false;
+  /** the gid of this daemon's previous run when that process is gone (its lease is ours to take) */
+  #deadPredecessorGid = 0;
   #stopped = false;
   /** every statement, compiled once (a renewal runs every leaseMs/4) */
   #sql!: Record<
@@ -75,13 +81,19 @@ export class SqliteElection implements Election {
           expires_at INTEGER NOT NULL, epoch INTEGER NOT NULL, services TEXT NOT NULL DEFAULT '{}', fail_gid INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS members (name TEXT PRIMARY KEY, gid INTEGER NOT NULL, addr TEXT NOT NULL, asok TEXT NOT NULL, seen_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO lease (id, holder, gid, expires_at, epoch) VALUES (1, '', 0, 0, 0);`);
+      // files written before members recorded their process
+      const cols = this.#db.prepare("PRAGMA table_info(members)").all() as { name: string }[];
+      if (!cols.some((c) => c.name === "pid"))
+        this.#db.exec(
+          "ALTER TABLE members ADD COLUMN pid INTEGER NOT NULL DEFAULT 0; ALTER TABLE members ADD COLUMN host TEXT NOT NULL DEFAULT ''",
+        );
       this.#sql = {
         setServices: this.#db.prepare("UPDATE lease SET services = ? WHERE id = 1 AND gid = ?"),
         requestFail: this.#db.prepare("UPDATE lease SET fail_gid = gid WHERE id = 1"),
         release: this.#db.prepare("UPDATE lease SET expires_at = 0 WHERE id = 1 AND gid = ?"),
         leave: this.#db.prepare("DELETE FROM members WHERE name = ? AND gid = ?"),
         heartbeat: this.#db.prepare(
-          "INSERT INTO members (name, gid, addr, asok, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at",
+          "INSERT INTO members (name, gid, addr, asok, seen_at, pid, host) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET gid = excluded.gid, addr = excluded.addr, asok = excluded.asok, seen_at = excluded.seen_at, pid = excluded.pid, host = excluded.host",
         ),
         lease: this.#db.prepare("SELECT * FROM lease WHERE id = 1"),
         releaseForFail: this.#db.prepare("UPDATE lease SET expires_at = 0, fail_gid = 0 WHERE id = 1"),
@@ -97,9 +109,12 @@ export class SqliteElection implements Election {
       );
     }
     this.#map = this.#readMap(Date.now());
-    const other = this.#db.prepare("SELECT gid, seen_at FROM members WHERE name = ?").get(o.name) as
-      { gid: number; seen_at: number } | undefined;
-    this.#nameTaken = other !== undefined && Date.now() - other.seen_at < 2 * o.leaseMs;
+    const other = this.#db.prepare("SELECT gid, seen_at, pid, host FROM members WHERE name = ?").get(o.name) as
+      { gid: number; seen_at: number; pid: number; host: string } | undefined;
+    if (other && Date.now() - other.seen_at < 2 * o.leaseMs) {
+      if (other.host === hostname() && other.pid > 0 && !processAlive(other.pid)) this.#deadPredecessorGid = other.gid;
+      else this.#nameTaken = true;
+    }
   }
 
   nameTaken(): boolean {
@@ -195,7 +210,7 @@ export class SqliteElection implements Election {
     const me = this.#me;
     const tx = this.#db.transaction((): boolean => {
       const now = Date.now();
-      this.#sql.heartbeat.run(me.name, me.gid, me.addr, me.asok, now);
+      this.#sql.heartbeat.run(me.name, me.gid, me.addr, me.asok, now, process.pid, hostname());
       const row = this.#sql.lease.get() as LeaseRow;
       let holding = false;
       if (row.gid === me.gid && row.expires_at >= now) {
@@ -207,7 +222,10 @@ export class SqliteElection implements Election {
           this.#sql.renew.run(now + this.#o.leaseMs);
           holding = true;
         }
-      } else if (row.expires_at < now && now >= this.#holdUntil) {
+      } else if (
+        (row.expires_at < now || (row.gid === this.#deadPredecessorGid && row.holder === me.name)) &&
+        now >= this.#holdUntil
+      ) {
         this.#sql.take.run(me.name, me.gid, now + this.#o.leaseMs, this.#services);
         holding = true;
       }
@@ -240,5 +258,15 @@ export class SqliteElection implements Election {
         .map((m) => ({ name: m.name, gid: m.gid, addr: m.addr, asok: m.asok })),
       services,
     };
+  }
+}
+
+/** Whether a process of this host is running (a pid of another user's process counts as running). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
