@@ -1,6 +1,10 @@
 // The on-disk bundle cache: a restart reuses a module's bundle when no input changed.
 // An entry is keyed by a hash over every input file's path and content (sdk files included,
 // since they are inputs) and the esbuild version, so any edit or upgrade misses the cache.
+// One file per module: a one-line JSON header, then the code and the source map as raw UTF-8
+// (their byte lengths in the header). Read back, only the header is parsed and the code decoded;
+// the map (sources included, so rarely plain ASCII: slow to decode) is decoded when a stack is
+// first mapped. A JSON entry holding both as strings took ~0.3 ms of a 0.35 ms hit for hello.
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -8,13 +12,16 @@ import { join } from "node:path";
 import type { Bundle } from "./bundle.ts";
 import { readRegularFileSync } from "./read-regular.ts";
 
-const FORMAT = 2;
+const FORMAT = 3;
 
-interface CacheEntry {
+/** The first line of an entry; the bundle's code and map follow it. */
+interface EntryHeader {
   format: number;
   key: string;
   entry: string;
-  bundle: Bundle;
+  bundle: Omit<Bundle, "code" | "map">;
+  codeBytes: number;
+  mapBytes: number;
 }
 
 /** The content hash of one input, as the key uses it. */
@@ -46,19 +53,26 @@ export class BundleCache {
   constructor(readonly dir: string) {}
 
   #file(name: string): string {
-    return join(this.dir, `${name}.json`);
+    return join(this.dir, `${name}.bundle`);
   }
 
   /** The cached bundle of `name` if its entry and every input are unchanged. */
   get(name: string, entry: string): Bundle | undefined {
-    let e: CacheEntry;
     try {
-      e = JSON.parse(readFileSync(this.#file(name), "utf8")) as CacheEntry;
+      const buf = readFileSync(this.#file(name));
+      const nl = buf.indexOf(10);
+      const e = JSON.parse(buf.toString("utf8", 0, nl)) as EntryHeader;
+      if (e.format !== FORMAT || e.entry !== entry || !Array.isArray(e.bundle?.inputs)) return undefined;
+      const codeEnd = nl + 1 + e.codeBytes;
+      if (codeEnd + e.mapBytes !== buf.length) return undefined; // cut short or grown: not ours
+      if (inputsKey(e.bundle.inputs) !== e.key) return undefined;
+      const bundle = { ...e.bundle, code: buf.toString("utf8", nl + 1, codeEnd) } as Bundle;
+      let map: string | undefined;
+      Object.defineProperty(bundle, "map", { enumerable: true, get: () => (map ??= buf.toString("utf8", codeEnd)) });
+      return bundle;
     } catch {
       return undefined;
     }
-    if (e.format !== FORMAT || e.entry !== entry || !Array.isArray(e.bundle?.inputs)) return undefined;
-    return inputsKey(e.bundle.inputs) === e.key ? e.bundle : undefined;
   }
 
   /**
@@ -72,7 +86,10 @@ export class BundleCache {
     try {
       mkdirSync(this.dir, { recursive: true });
       const tmp = `${this.#file(bundle.name)}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, entry, bundle } satisfies CacheEntry));
+      const { code, map, ...rest } = bundle;
+      const [codeBytes, mapBytes] = [Buffer.byteLength(code), Buffer.byteLength(map)];
+      const header = { format: FORMAT, key, entry, bundle: rest, codeBytes, mapBytes };
+      writeFileSync(tmp, `${JSON.stringify(header satisfies EntryHeader)}\n${code}${map}`);
       renameSync(tmp, this.#file(bundle.name)); // atomic: a reader never sees half an entry
     } catch {
       // The cache is an optimisation: a full disk or read-only data dir must not stop a module.

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.ts";
 import type { Bundle } from "../loader/index.ts";
 import { prepareWebGlobals, webGlobalsCode, withSandboxHint } from "./globals/index.ts";
+import { compileCached } from "./code-cache.ts";
 import { mapStack, SourceMap } from "./sourcemap.ts";
 import { forget, QUIET_MS, register, watch, type Watched } from "./watchdog.ts";
 
@@ -114,7 +115,7 @@ export class ModuleSandbox {
   readonly #o: SandboxOptions;
   readonly #iso: ivm.Isolate;
   readonly #filename: string;
-  readonly #map: SourceMap | undefined;
+  readonly #map: SourceMap;
   #dispatch!: Dispatch;
   #timers = new Map<number, unknown>();
   #dueTimers = new Set<number>();
@@ -136,7 +137,8 @@ export class ModuleSandbox {
   private constructor(o: SandboxOptions) {
     this.#o = o;
     this.#filename = `tsmgr:///${o.name}.js`;
-    this.#map = o.bundle.map ? new SourceMap(o.bundle.map, o.displayPath) : undefined;
+    // the map's text is asked for only when a stack is mapped (a cached bundle reads it lazily)
+    this.#map = new SourceMap(() => o.bundle.map, o.displayPath);
     this.#iso = new ivm.Isolate({ memoryLimit: Math.max(8, o.memoryMb) });
     this.#clock = o.clock ?? REAL_CLOCK;
     this.#clock.attach?.(() => this.push([]));
@@ -203,11 +205,11 @@ export class ModuleSandbox {
     }
     g.setSync("__h_role", o.role);
     g.setSync("__h_weakAbove", Math.floor((o.memoryMb * 1024 * 1024) / 8));
-    // the web-standard globals (URL, fetch, ...) go in first; the prelude hands them their host functions
+    // the web-standard globals (URL, fetch, ...) go in first, in the same script as the prelude
+    // (one compile, from V8's code cache after the first isolate, and one run); the prelude
+    // hands them their host functions and evaluates to the dispatcher
     await prepareWebGlobals();
-    const web = await this.#iso.compileScript(webGlobalsCode(), { filename: "tsmgr:///globals.js" });
-    await web.run(ctx, { timeout: 1000 });
-    const prelude = await this.#iso.compileScript(PRELUDE, { filename: "tsmgr:///prelude.js" });
+    const prelude = await compileCached(this.#iso, `${webGlobalsCode()}\n;${PRELUDE}`, "tsmgr:///prelude.js");
     this.#dispatch = (await prelude.run(ctx, { reference: true, timeout: 1000 })) as Dispatch;
     const script = await this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, {
       filename: this.#filename,
@@ -366,7 +368,7 @@ export class ModuleSandbox {
     // the prelude's own frames say nothing to a module author
     const own = text
       .split("\n")
-      .filter((l) => !l.includes("tsmgr:///prelude.js") && !l.includes("tsmgr:///globals.js"))
+      .filter((l) => !l.includes("tsmgr:///prelude.js"))
       .join("\n");
     return mapStack(own, this.#filename, this.#map, WRAP_PREFIX.length);
   }

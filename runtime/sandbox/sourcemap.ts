@@ -44,7 +44,7 @@ function decodeMappings(mappings: string): Segment[][] {
 }
 
 export class SourceMap {
-  readonly #json: string;
+  readonly #json: () => string;
   readonly #toDisplay: (source: string) => string;
   #lines: Segment[][] | undefined;
   #sources: string[] = [];
@@ -52,15 +52,18 @@ export class SourceMap {
   /**
    * `toDisplay` turns a source path from the map into what users should see. Decoding waits for
    * the first stack to map: a 1 MB bundle's map takes ~50 ms, which no module start should pay.
+   * So may reading the text: `json` may be a function giving it (the bundle cache decodes a map
+   * only when asked). An empty text maps nothing.
    */
-  constructor(json: string, toDisplay: (source: string) => string) {
-    this.#json = json;
+  constructor(json: string | (() => string), toDisplay: (source: string) => string) {
+    this.#json = typeof json === "string" ? () => json : json;
     this.#toDisplay = toDisplay;
   }
 
   #decoded(): Segment[][] {
     if (!this.#lines) {
-      const raw = JSON.parse(this.#json) as { sources: string[]; mappings: string };
+      const text = this.#json();
+      const raw = (text ? JSON.parse(text) : { sources: [], mappings: "" }) as { sources: string[]; mappings: string };
       this.#sources = raw.sources.map(this.#toDisplay);
       this.#lines = decodeMappings(raw.mappings);
     }

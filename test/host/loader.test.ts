@@ -1,7 +1,7 @@
 // The loader: which files are modules, what a bundle may import, and the on-disk bundle cache.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BundleCache, discoverModules, ModuleBuilder } from "../../runtime/loader/index.ts";
 import { cleanup, tempDir, writeFiles } from "../_util.ts";
@@ -119,11 +119,17 @@ test("BundleCache returns a bundle only while every input is unchanged", async (
   const cache = new BundleCache(join(dir, "cache"));
   assert.is(cache.get("c", entry), undefined);
   cache.put(entry, bundle);
-  assert.is(cache.get("c", entry)?.version, bundle.version);
+  const hit = cache.get("c", entry);
+  assert.equal(hit, bundle, "code, map, inputs and version come back exactly");
+  const file = join(dir, "cache", "c.bundle");
+  const whole = readFileSync(file, "utf8");
+  writeFileSync(file, whole.slice(0, -10));
+  assert.is(cache.get("c", entry), undefined, "an entry cut short is a miss");
+  writeFileSync(file, whole);
   writeFileSync(entry, MOD("// an edit"));
   assert.is(cache.get("c", entry), undefined);
   mkdirSync(join(dir, "cache2"));
-  writeFileSync(join(dir, "cache2", "c.json"), "{ corrupt");
+  writeFileSync(join(dir, "cache2", "c.bundle"), "{ corrupt");
   assert.is(new BundleCache(join(dir, "cache2")).get("c", entry), undefined);
 });
 
