@@ -8,6 +8,7 @@ import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.t
 import type { Bundle } from "../loader/index.ts";
 import { prepareWebGlobals, webGlobalsCode, withSandboxHint } from "./globals/index.ts";
 import { compileCached } from "./code-cache.ts";
+import { closeSpareIsolates, takeIsolate } from "./spare-isolate.ts";
 import { mapStack, SourceMap } from "./sourcemap.ts";
 import { forget, QUIET_MS, register, watch, type Watched } from "./watchdog.ts";
 
@@ -139,7 +140,7 @@ export class ModuleSandbox {
     this.#filename = `tsmgr:///${o.name}.js`;
     // the map's text is asked for only when a stack is mapped (a cached bundle reads it lazily)
     this.#map = new SourceMap(() => o.bundle.map, o.displayPath);
-    this.#iso = new ivm.Isolate({ memoryLimit: Math.max(8, o.memoryMb) });
+    this.#iso = takeIsolate(Math.max(8, o.memoryMb));
     this.#clock = o.clock ?? REAL_CLOCK;
     this.#clock.attach?.(() => this.push([]));
   }
@@ -362,6 +363,7 @@ export class ModuleSandbox {
    * and the process, for good.
    */
   static async disposeAll(timeoutMs: number): Promise<boolean> {
+    closeSpareIsolates();
     for (const sb of ModuleSandbox.#live) sb.dispose();
     const end = performance.now() + timeoutMs;
     // the main thread must keep turning its event loop: a thread waiting in a sync host call

@@ -1,0 +1,38 @@
+// The spare isolate (runtime/sandbox/spare-isolate.ts): made ahead of the next module start, it
+// is handed out once, fresh, and only to a start asking for the same memory limit.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { setImmediate as turn } from "node:timers/promises";
+import { takeIsolate } from "../../runtime/sandbox/spare-isolate.ts";
+
+const limitMb = async (iso: Awaited<ReturnType<typeof takeIsolate>>) =>
+  (await iso.getHeapStatistics()).heap_size_limit / 2 ** 20;
+
+test("each start gets its own fresh isolate, the spare at most once", async () => {
+  const seen = new Set<unknown>();
+  for (let i = 0; i < 4; i++) {
+    const iso = takeIsolate(64);
+    await turn(); // the refill runs
+    assert.not.ok(seen.has(iso), "an isolate handed out twice");
+    seen.add(iso);
+    const ctx = await iso.createContext();
+    assert.is(await ctx.eval("typeof globalThis.leftOver"), "undefined", "nothing of an earlier start in it");
+    await ctx.eval("globalThis.leftOver = 1");
+    iso.dispose();
+  }
+});
+
+test("the spare is given only to a start with its memory limit", async () => {
+  takeIsolate(64).dispose();
+  await turn(); // a 64 MiB spare now
+  const big = takeIsolate(256);
+  assert.ok((await limitMb(big)) >= 256, "the asked limit, not the spare's");
+  big.dispose();
+  await turn();
+  const again = takeIsolate(256);
+  assert.ok((await limitMb(again)) >= 256);
+  assert.ok((await limitMb(again)) < 512);
+  again.dispose();
+});
+
+test.run();
