@@ -45,6 +45,22 @@ test("get() returns Ceph's shapes, the same frozen object within an epoch, and a
   assert.type(JSON.parse(health.json).status, "string");
 });
 
+test("a snapshot is deep-frozen, also when module code added enumerable keys to Object.prototype (which stay its own)", async () => {
+  d = await daemon();
+  // each name read here for the first time, so it is parsed and frozen inside this command
+  for (const [name, pollute] of [
+    ["mon_map", "no"],
+    ["pg_dump", "yes"],
+    ["osd_map", "no"],
+  ]) {
+    assert.equal(
+      await out(["du", "frozen", name!, pollute!]),
+      { deep: true, extraFrozen: false },
+      `${name} ${pollute}`,
+    );
+  }
+});
+
 test("an unknown data name gives null and a warning naming the valid ones", async () => {
   d = await daemon();
   assert.is(await out(["du", "get", "no_such_thing"]), null);
