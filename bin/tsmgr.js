@@ -8,24 +8,35 @@
 // string and a comment. Started some other way without the flag, the daemon re-runs this file
 // with it, passing signals on.
 //
-// `tsmgr daemon` runs the TypeScript sources through tsx, in this process. Every other command
-// is a short-lived client: it runs a one-file bundle of runtime/cli/client-entry.ts, rebuilt with
-// esbuild whenever one of its inputs changed, because loading the sources through tsx costs
-// about 0.25 s of CPU per call. Without a writable cache it falls back to tsx.
+// Both the daemon and the client run one-file bundles of runtime/'s TypeScript, built with
+// esbuild into node_modules/.cache/tsmgr/ and rebuilt whenever one of their inputs changed:
+// loading the sources through tsx costs about 0.25 s of CPU per call, and about half of an
+// empty daemon's start. `tsmgr daemon` runs a bundle of runtime/cli/main.ts (an ES module, as
+// the sources are); every other command is a short-lived client running a bundle of
+// runtime/cli/client-entry.ts (CommonJS: node's ES module loader would add ~6 ms of CPU to every
+// call). npm packages stay outside both, loaded from node_modules as the sources load them.
+// Without a writable cache, or when esbuild fails, both fall back to the sources through tsx
+// (TSMGR_NO_BUNDLE=1 forces that).
 //
-// CommonJS (bin/package.json), as is the client bundle: node's ES module loader would add
-// ~6 ms of CPU to every call.
+// This file is CommonJS (bin/package.json), for the same ~6 ms.
 "use strict";
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
-const { join, resolve } = require("node:path");
+const { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { join, resolve, sep } = require("node:path");
 const { pathToFileURL } = require("node:url");
 
 const ROOT = resolve(__dirname, "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "tsmgr");
-const CLIENT = join(CACHE, "cli.cjs");
-const META = join(CACHE, "cli.cjs.json");
 // options that take a value, so their value is not mistaken for the command word
 const VALUED = new Set(["-c", "--config", "--id", "-f", "--format", "--timeout", "-i"]);
+/** The last line of a bundle: its inputs' stamps, so a bundle and the stamps it was built from are one file, replaced by one rename. */
+const STAMP_MARK = "\n//# tsmgr-inputs ";
+/** Bytes read from a bundle's end to find its stamps (they are ~40 bytes an input). */
+const TAIL = 64 * 1024;
+
+const BUNDLES = {
+  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs", format: "cjs" },
+  daemon: { entry: "runtime/cli/main.ts", file: "daemon.mjs", format: "esm" },
+};
 
 function commandWord(argv) {
   for (let i = 0; i < argv.length; i++) {
@@ -41,37 +52,99 @@ function stampOf(file) {
   return `${st.size}:${st.mtimeMs}`;
 }
 
-/** The client bundle, rebuilt when any input changed; undefined when it cannot be had. */
-async function clientBundle() {
+/** The input stamps at a bundle's end, or undefined when it has none (or is not there). */
+function stampsOf(file) {
+  let fd;
   try {
-    const meta = JSON.parse(readFileSync(META, "utf8"));
-    if (Object.entries(meta.inputs).every(([f, s]) => stampOf(join(ROOT, f)) === s)) return CLIENT;
+    fd = openSync(file, "r");
+    const size = statSync(file).size;
+    const len = Math.min(size, TAIL);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    const tail = buf.toString("utf8");
+    const at = tail.lastIndexOf(STAMP_MARK);
+    return at < 0 ? undefined : JSON.parse(tail.slice(at + STAMP_MARK.length));
   } catch {
-    // no bundle yet, or an input vanished: build
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+function fresh(stamps) {
+  try {
+    return Object.entries(stamps).every(([f, s]) => stampOf(join(ROOT, f)) === s);
+  } catch {
+    return false; // an input vanished
+  }
+}
+
+/**
+ * Each source file's `import.meta.url` becomes that file's own URL, so the files found beside a
+ * source (the sandbox's prelude.js, the sdk, the command corpus) are found from the bundle too.
+ * esbuild's own `define` does it per file (a plain text replace would also rewrite the words in a
+ * string, as in the test template `tsmgr new` writes); target and class fields as tsconfig.json.
+ */
+function ownUrl(esbuild) {
+  return {
+    name: "tsmgr-own-import-meta-url",
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const r = await esbuild.transform(text, {
+          loader: args.path.endsWith("ts") ? "ts" : "js",
+          sourcefile: args.path,
+          sourcemap: "inline",
+          define: { "import.meta.url": JSON.stringify(pathToFileURL(args.path).href) },
+          tsconfigRaw: { compilerOptions: { target: "ES2022", verbatimModuleSyntax: false } },
+        });
+        return { contents: r.code, loader: "js" };
+      });
+    },
+  };
+}
+
+/** The path of a bundle of KIND (client | daemon), rebuilt when any input changed; undefined when it cannot be had. */
+async function bundle(kind) {
+  const { entry, file: name, format } = BUNDLES[kind];
+  const file = join(CACHE, name);
+  const stamps = stampsOf(file);
+  if (stamps && fresh(stamps)) return file;
   try {
     const esbuild = await import("esbuild");
     const r = await esbuild.build({
-      entryPoints: [join(ROOT, "runtime", "cli", "client-entry.ts")],
+      entryPoints: [join(ROOT, entry)],
       bundle: true,
       platform: "node",
-      format: "cjs",
+      format,
       target: "node20",
+      packages: "external",
+      // the daemon's stack traces point into the sources (it enables source maps; the client does not)
+      sourcemap: kind === "daemon" ? "linked" : false,
+      sourcesContent: false,
       write: false,
       metafile: true,
-      outfile: CLIENT,
+      outfile: file,
       absWorkingDir: ROOT,
       logLevel: "silent",
-      define: { "import.meta.url": JSON.stringify(pathToFileURL(join(ROOT, "runtime", "cli", "command.ts")).href) },
+      plugins: [ownUrl(esbuild)],
     });
     mkdirSync(CACHE, { recursive: true });
-    const inputs = Object.fromEntries(Object.keys(r.metafile.inputs).map((f) => [f, stampOf(join(ROOT, f))]));
-    const tmp = `${CLIENT}.${process.pid}.tmp`;
-    writeFileSync(tmp, r.outputFiles[0].text);
-    renameSync(tmp, CLIENT);
-    writeFileSync(`${META}.${process.pid}.tmp`, JSON.stringify({ inputs }));
-    renameSync(`${META}.${process.pid}.tmp`, META);
-    return CLIENT;
+    // this file builds them: a change to it rebuilds too
+    const inputs = [...Object.keys(r.metafile.inputs), "bin/tsmgr.js"];
+    const stamped = JSON.stringify(Object.fromEntries(inputs.map((f) => [f, stampOf(join(ROOT, f))])));
+    const tmp = `.${process.pid}.tmp`;
+    for (const out of r.outputFiles.filter((o) => o.path !== file)) {
+      // the source map, before the bundle that points at it
+      writeFileSync(out.path + tmp, out.contents);
+      renameSync(out.path + tmp, out.path);
+    }
+    const code = r.outputFiles.find((o) => o.path === file).text;
+    writeFileSync(file + tmp, code + STAMP_MARK + stamped + "\n");
+    renameSync(file + tmp, file);
+    return file;
   } catch {
     return undefined;
   }
@@ -81,7 +154,8 @@ async function main() {
   // `tsmgr daemon --help` only prints: the client answers it, without loading the daemon
   const argv = process.argv.slice(2);
   const runsDaemon = commandWord(argv) === "daemon" && !argv.includes("--help") && !argv.includes("-h");
-  const client = !runsDaemon && process.env.TSMGR_NO_CLIENT_BUNDLE !== "1" ? await clientBundle() : undefined;
+  const bundled = process.env.TSMGR_NO_BUNDLE !== "1";
+  const client = !runsDaemon && bundled ? await bundle("client") : undefined;
   if (client) {
     require(client);
   } else if (!process.execArgv.includes("--no-node-snapshot")) {
@@ -95,9 +169,15 @@ async function main() {
     const { constants } = require("node:os");
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   } else {
-    const { register } = await import("tsx/esm/api");
-    register();
-    await import(pathToFileURL(join(ROOT, "runtime", "cli", "main.ts")).href);
+    const daemon = runsDaemon && bundled ? await bundle("daemon") : undefined;
+    if (daemon) {
+      process.setSourceMapsEnabled(true);
+      await import(pathToFileURL(daemon).href);
+    } else {
+      const { register } = await import("tsx/esm/api");
+      register();
+      await import(pathToFileURL(join(ROOT, "runtime", "cli", "main.ts")).href);
+    }
   }
 }
 
