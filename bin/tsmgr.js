@@ -11,14 +11,16 @@
 // Both the daemon and the client run one-file bundles of runtime/'s TypeScript, built with
 // esbuild into node_modules/.cache/tsmgr/ and rebuilt whenever one of their inputs changed:
 // loading the sources through tsx costs about 0.25 s of CPU per call, and about half of an
-// empty daemon's start. `tsmgr daemon` runs a bundle of runtime/cli/main.ts (an ES module, as
-// the sources are); every other command is a short-lived client running a bundle of
-// runtime/cli/client-entry.ts (CommonJS: node's ES module loader would add ~6 ms of CPU to every
-// call). npm packages stay outside both, loaded from node_modules as the sources load them.
-// Without a writable cache, or when esbuild fails, both fall back to the sources through tsx
-// (TSMGR_NO_BUNDLE=1 forces that).
-//
-// This file is CommonJS (bin/package.json), for the same ~6 ms.
+// empty daemon's start. `tsmgr daemon` runs a bundle of runtime/cli/main.ts; every other command
+// is a short-lived client running a bundle of runtime/cli/client-entry.ts. npm packages stay
+// outside both, loaded from node_modules. Both are CommonJS, as is this file (bin/package.json):
+// for the client, node's ES module loader would add ~6 ms of CPU to every call; for the daemon,
+// an ES module bundle would import every package at its top (etcd3 alone is ~100 ms, used only
+// with an etcd store), where CommonJS keeps the sources' dynamic imports lazy: a package is
+// required when the code importing it first runs. The ES-module-only packages (chokidar) are
+// then loaded by require(), which needs node 20.19 / 22.12 (process.features.require_module).
+// Without a writable cache, when esbuild fails, or on a node without require(esm) (the daemon),
+// they fall back to the sources through tsx (TSMGR_NO_BUNDLE=1 forces that).
 "use strict";
 const { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const { join, resolve, sep } = require("node:path");
@@ -34,8 +36,8 @@ const STAMP_MARK = "\n//# tsmgr-inputs ";
 const TAIL = 64 * 1024;
 
 const BUNDLES = {
-  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs", format: "cjs" },
-  daemon: { entry: "runtime/cli/main.ts", file: "daemon.mjs", format: "esm" },
+  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs" },
+  daemon: { entry: "runtime/cli/main.ts", file: "daemon.cjs" },
 };
 
 function commandWord(argv) {
@@ -108,7 +110,7 @@ function ownUrl(esbuild) {
 
 /** The path of a bundle of KIND (client | daemon), rebuilt when any input changed; undefined when it cannot be had. */
 async function bundle(kind) {
-  const { entry, file: name, format } = BUNDLES[kind];
+  const { entry, file: name } = BUNDLES[kind];
   const file = join(CACHE, name);
   const stamps = stampsOf(file);
   if (stamps && fresh(stamps)) return file;
@@ -118,7 +120,7 @@ async function bundle(kind) {
       entryPoints: [join(ROOT, entry)],
       bundle: true,
       platform: "node",
-      format,
+      format: "cjs",
       target: "node20",
       packages: "external",
       // the daemon's stack traces point into the sources (it enables source maps; the client does not)
@@ -169,10 +171,10 @@ async function main() {
     const { constants } = require("node:os");
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   } else {
-    const daemon = runsDaemon && bundled ? await bundle("daemon") : undefined;
+    const daemon = runsDaemon && bundled && process.features.require_module ? await bundle("daemon") : undefined;
     if (daemon) {
       process.setSourceMapsEnabled(true);
-      await import(pathToFileURL(daemon).href);
+      require(daemon);
     } else {
       const { register } = await import("tsx/esm/api");
       register();

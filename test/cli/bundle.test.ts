@@ -44,11 +44,11 @@ export default class Hi extends MgrModule {
 `;
 
 /** A daemon config of its own (id, socket, data) in dir/NAME, with the hi module enabled. */
-function daemonConfig(name: string): string {
+function daemonConfig(name: string, hotReload = false): string {
   const d = join(dir, name);
   mkdirSync(join(d, "modules"), { recursive: true });
   writeFileSync(join(d, "modules", "hi.ts"), MODULE);
-  return writeConfig(d, { id: name, hotReload: false, modules: { hi: { enabled: true } } });
+  return writeConfig(d, { id: name, hotReload, modules: { hi: { enabled: true } } });
 }
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -100,9 +100,10 @@ test.after(async () => {
 });
 
 test("a daemon started through the bin runs from a bundle it builds: modules start, status answers", async () => {
-  const cfg = daemonConfig("a");
-  const { proc } = await startDaemon(cfg);
-  const bundle = join(cache, "daemon.mjs");
+  // hot reload: chokidar, an ES module package, required from the CommonJS bundle
+  const cfg = daemonConfig("a", true);
+  const { proc, output } = await startDaemon(cfg);
+  const bundle = join(cache, "daemon.cjs");
   assert.ok(existsSync(bundle), "the daemon's bundle was built");
   assert.ok(existsSync(`${bundle}.map`), "with its source map");
   // built from the daemon's sources, the sandbox's among them
@@ -120,6 +121,7 @@ test("a daemon started through the bin runs from a bundle it builds: modules sta
   assert.match(status.stdout, "a(active");
   const ls = await run(["-c", cfg, "module", "ls"]);
   assert.match(ls.stdout, /hi\s+on\s+active/);
+  assert.not.match(output(), "Warning");
   // exec: the daemon is the spawned process itself
   assert.match(readFileSync(`/proc/${proc.pid}/cmdline`, "utf8"), "--no-node-snapshot");
   await stop(proc);
@@ -129,7 +131,7 @@ test("an edited daemon source is rebuilt into the bundle", async () => {
   appendFileSync(join(copy, "runtime", "cli", "main.ts"), '\nprocess.stderr.write("edited main.ts ran\\n");\n');
   const { proc, output } = await startDaemon(daemonConfig("b"));
   assert.match(output(), "edited main.ts ran");
-  assert.match(readFileSync(join(cache, "daemon.mjs"), "utf8"), "edited main.ts ran");
+  assert.match(readFileSync(join(cache, "daemon.cjs"), "utf8"), "edited main.ts ran");
   await stop(proc);
 });
 
@@ -138,7 +140,7 @@ test("clients and daemons starting at once from a stale bundle all work, and lea
   const clients = await Promise.all([1, 2, 3, 4].map(() => run(["--version"])));
   for (const c of clients) assert.is(c.stdout.trim(), "tsmgr 0.1.0", c.stderr);
   const daemons = await Promise.all(["c", "d"].map((n) => startDaemon(daemonConfig(n))));
-  for (const f of ["cli.cjs", "daemon.mjs"]) assert.ok("runtime/text.ts" in stampsOf(join(cache, f)), f);
+  for (const f of ["cli.cjs", "daemon.cjs"]) assert.ok("runtime/text.ts" in stampsOf(join(cache, f)), f);
   assert.equal(
     readdirSync(cache).filter((f) => f.endsWith(".tmp")),
     [],
