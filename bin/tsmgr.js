@@ -22,8 +22,8 @@
 // Without a writable cache, when esbuild fails, or on a node without require(esm) (the daemon),
 // they fall back to the sources through tsx (TSMGR_NO_BUNDLE=1 forces that).
 "use strict";
-const { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = require("node:fs");
-const { join, resolve, sep } = require("node:path");
+const { closeSync, openSync, readSync, statSync } = require("node:fs");
+const { join, resolve } = require("node:path");
 const { pathToFileURL } = require("node:url");
 
 const ROOT = resolve(__dirname, "..");
@@ -35,9 +35,10 @@ const STAMP_MARK = "\n//# tsmgr-inputs ";
 /** Bytes read from a bundle's end to find its stamps (they are ~40 bytes an input). */
 const TAIL = 64 * 1024;
 
+/** What bin/build-bundle.js builds: entry, file in CACHE, a source map, built-ins loaded on first use. */
 const BUNDLES = {
-  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs" },
-  daemon: { entry: "runtime/cli/main.ts", file: "daemon.cjs" },
+  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs", sourcemap: false, lazy: { "node:crypto": "lazy-crypto.js" } },
+  daemon: { entry: "runtime/cli/main.ts", file: "daemon.cjs", sourcemap: true },
 };
 
 function commandWord(argv) {
@@ -81,72 +82,14 @@ function fresh(stamps) {
   }
 }
 
-/**
- * Each source file's `import.meta.url` becomes that file's own URL, so the files found beside a
- * source (the sandbox's prelude.js, the sdk, the command corpus) are found from the bundle too.
- * esbuild's own `define` does it per file (a plain text replace would also rewrite the words in a
- * string, as in the test template `tsmgr new` writes); target and class fields as tsconfig.json.
- */
-function ownUrl(esbuild) {
-  return {
-    name: "tsmgr-own-import-meta-url",
-    setup(build) {
-      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
-        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const text = readFileSync(args.path, "utf8");
-        if (!text.includes("import.meta.url")) return undefined;
-        const r = await esbuild.transform(text, {
-          loader: args.path.endsWith("ts") ? "ts" : "js",
-          sourcefile: args.path,
-          sourcemap: "inline",
-          define: { "import.meta.url": JSON.stringify(pathToFileURL(args.path).href) },
-          tsconfigRaw: { compilerOptions: { target: "ES2022", verbatimModuleSyntax: false } },
-        });
-        return { contents: r.code, loader: "js" };
-      });
-    },
-  };
-}
-
 /** The path of a bundle of KIND (client | daemon), rebuilt when any input changed; undefined when it cannot be had. */
 async function bundle(kind) {
-  const { entry, file: name } = BUNDLES[kind];
-  const file = join(CACHE, name);
+  const file = join(CACHE, BUNDLES[kind].file);
   const stamps = stampsOf(file);
   if (stamps && fresh(stamps)) return file;
   try {
-    const esbuild = await import("esbuild");
-    const r = await esbuild.build({
-      entryPoints: [join(ROOT, entry)],
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      packages: "external",
-      // the daemon's stack traces point into the sources (it enables source maps; the client does not)
-      sourcemap: kind === "daemon" ? "linked" : false,
-      sourcesContent: false,
-      write: false,
-      metafile: true,
-      outfile: file,
-      absWorkingDir: ROOT,
-      logLevel: "silent",
-      plugins: [ownUrl(esbuild)],
-    });
-    mkdirSync(CACHE, { recursive: true });
-    // this file builds them: a change to it rebuilds too
-    const inputs = [...Object.keys(r.metafile.inputs), "bin/tsmgr.js"];
-    const stamped = JSON.stringify(Object.fromEntries(inputs.map((f) => [f, stampOf(join(ROOT, f))])));
-    const tmp = `.${process.pid}.tmp`;
-    for (const out of r.outputFiles.filter((o) => o.path !== file)) {
-      // the source map, before the bundle that points at it
-      writeFileSync(out.path + tmp, out.contents);
-      renameSync(out.path + tmp, out.path);
-    }
-    const code = r.outputFiles.find((o) => o.path === file).text;
-    writeFileSync(file + tmp, code + STAMP_MARK + stamped + "\n");
-    renameSync(file + tmp, file);
-    return file;
+    // the build is in its own file: a call finding its bundle fresh does not load it
+    return await require("./build-bundle.js").build(ROOT, BUNDLES[kind], file, STAMP_MARK);
   } catch {
     return undefined;
   }
