@@ -22,8 +22,8 @@
 // Without a writable cache, when esbuild fails, or on a node without require(esm) (the daemon),
 // they fall back to the sources through tsx (TSMGR_NO_BUNDLE=1 forces that).
 "use strict";
-const { closeSync, openSync, readSync, statSync } = require("node:fs");
-const { join, resolve } = require("node:path");
+const { closeSync, fstatSync, openSync, readSync, statSync } = require("node:fs");
+const { join, resolve, sep } = require("node:path");
 const { pathToFileURL } = require("node:url");
 
 const ROOT = resolve(__dirname, "..");
@@ -32,8 +32,8 @@ const CACHE = join(ROOT, "node_modules", ".cache", "tsmgr");
 const VALUED = new Set(["-c", "--config", "--id", "-f", "--format", "--timeout", "-i"]);
 /** The last line of a bundle: its inputs' stamps, so a bundle and the stamps it was built from are one file, replaced by one rename. */
 const STAMP_MARK = "\n//# tsmgr-inputs ";
-/** Bytes read from a bundle's end to find its stamps (they are ~40 bytes an input). */
-const TAIL = 64 * 1024;
+/** Bytes read from a bundle's end to find its stamps (~45 bytes an input), then all of it if need be. */
+const TAIL = 16 * 1024;
 
 /** What bin/build-bundle.js builds: entry, file in CACHE, a source map, built-ins loaded on first use. */
 const BUNDLES = {
@@ -50,23 +50,20 @@ function commandWord(argv) {
   return undefined;
 }
 
-function stampOf(file) {
-  const st = statSync(file);
-  return `${st.size}:${st.mtimeMs}`;
-}
-
 /** The input stamps at a bundle's end, or undefined when it has none (or is not there). */
 function stampsOf(file) {
   let fd;
   try {
     fd = openSync(file, "r");
-    const size = statSync(file).size;
-    const len = Math.min(size, TAIL);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    const tail = buf.toString("utf8");
-    const at = tail.lastIndexOf(STAMP_MARK);
-    return at < 0 ? undefined : JSON.parse(tail.slice(at + STAMP_MARK.length));
+    const size = fstatSync(fd).size;
+    for (const len of [Math.min(size, TAIL), size]) {
+      const buf = Buffer.allocUnsafe(len);
+      readSync(fd, buf, 0, len, size - len);
+      const tail = buf.toString("utf8");
+      const at = tail.lastIndexOf(STAMP_MARK);
+      if (at >= 0) return JSON.parse(tail.slice(at + STAMP_MARK.length));
+    }
+    return undefined;
   } catch {
     return undefined;
   } finally {
@@ -74,12 +71,13 @@ function stampsOf(file) {
   }
 }
 
+/** Whether every input still has its stamp (size:mtime, as build-bundle.js writes it; no path.join on this hot path). */
 function fresh(stamps) {
-  try {
-    return Object.entries(stamps).every(([f, s]) => stampOf(join(ROOT, f)) === s);
-  } catch {
-    return false; // an input vanished
+  for (const f in stamps) {
+    const st = statSync(ROOT + sep + f, { throwIfNoEntry: false });
+    if (st === undefined || `${st.size}:${st.mtimeMs}` !== stamps[f]) return false; // changed or vanished
   }
+  return true;
 }
 
 /** The path of a bundle of KIND (client | daemon), rebuilt when any input changed; undefined when it cannot be had. */
