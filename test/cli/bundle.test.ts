@@ -119,6 +119,9 @@ test("a daemon started through the bin runs from a bundle it builds: modules sta
   const status = await run(["-c", cfg, "status"]);
   assert.is(status.code, 0, status.stderr);
   assert.match(status.stdout, "a(active");
+  // the daemon's version builtin reads package.json from beside its source
+  const version = await run(["-c", cfg, "-f", "json", "version"]);
+  assert.is((JSON.parse(version.stdout) as { version: string }).version, "0.1.0", version.stderr);
   const ls = await run(["-c", cfg, "module", "ls"]);
   assert.match(ls.stdout, /hi\s+on\s+active/);
   assert.not.match(output(), "Warning");
