@@ -8,24 +8,38 @@
 // string and a comment. Started some other way without the flag, the daemon re-runs this file
 // with it, passing signals on.
 //
-// `tsmgr daemon` runs the TypeScript sources through tsx, in this process. Every other command
-// is a short-lived client: it runs a one-file bundle of runtime/cli/client-entry.ts, rebuilt with
-// esbuild whenever one of its inputs changed, because loading the sources through tsx costs
-// about 0.25 s of CPU per call. Without a writable cache it falls back to tsx.
-//
-// CommonJS (bin/package.json), as is the client bundle: node's ES module loader would add
-// ~6 ms of CPU to every call.
+// Both the daemon and the client run one-file bundles of runtime/'s TypeScript, built with
+// esbuild into node_modules/.cache/tsmgr/ and rebuilt whenever one of their inputs changed:
+// loading the sources through tsx costs about 0.25 s of CPU per call, and about half of an
+// empty daemon's start. `tsmgr daemon` runs a bundle of runtime/cli/main.ts; every other command
+// is a short-lived client running a bundle of runtime/cli/client-entry.ts. npm packages stay
+// outside both, loaded from node_modules. Both are CommonJS, as is this file (bin/package.json):
+// for the client, node's ES module loader would add ~6 ms of CPU to every call; for the daemon,
+// an ES module bundle would import every package at its top (etcd3 alone is ~100 ms, used only
+// with an etcd store), where CommonJS keeps the sources' dynamic imports lazy: a package is
+// required when the code importing it first runs. The ES-module-only packages (chokidar) are
+// then loaded by require(), which needs node 20.19 / 22.12 (process.features.require_module).
+// Without a writable cache, when esbuild fails, or on a node without require(esm) (the daemon),
+// they fall back to the sources through tsx (TSMGR_NO_BUNDLE=1 forces that).
 "use strict";
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
-const { join, resolve } = require("node:path");
+const { closeSync, fstatSync, openSync, readSync, statSync } = require("node:fs");
+const { join, resolve, sep } = require("node:path");
 const { pathToFileURL } = require("node:url");
 
 const ROOT = resolve(__dirname, "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "tsmgr");
-const CLIENT = join(CACHE, "cli.cjs");
-const META = join(CACHE, "cli.cjs.json");
 // options that take a value, so their value is not mistaken for the command word
 const VALUED = new Set(["-c", "--config", "--id", "-f", "--format", "--timeout", "-i"]);
+/** The last line of a bundle: its inputs' stamps, so a bundle and the stamps it was built from are one file, replaced by one rename. */
+const STAMP_MARK = "\n//# tsmgr-inputs ";
+/** Bytes read from a bundle's end to find its stamps (~45 bytes an input), then all of it if need be. */
+const TAIL = 16 * 1024;
+
+/** What bin/build-bundle.js builds: entry, file in CACHE, a source map, built-ins loaded on first use. */
+const BUNDLES = {
+  client: { entry: "runtime/cli/client-entry.ts", file: "cli.cjs", sourcemap: false, lazy: { "node:crypto": "lazy-crypto.js" } },
+  daemon: { entry: "runtime/cli/main.ts", file: "daemon.cjs", sourcemap: true },
+};
 
 function commandWord(argv) {
   for (let i = 0; i < argv.length; i++) {
@@ -36,42 +50,44 @@ function commandWord(argv) {
   return undefined;
 }
 
-function stampOf(file) {
-  const st = statSync(file);
-  return `${st.size}:${st.mtimeMs}`;
+/** The input stamps at a bundle's end, or undefined when it has none (or is not there). */
+function stampsOf(file) {
+  let fd;
+  try {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    for (const len of [Math.min(size, TAIL), size]) {
+      const buf = Buffer.allocUnsafe(len);
+      readSync(fd, buf, 0, len, size - len);
+      const tail = buf.toString("utf8");
+      const at = tail.lastIndexOf(STAMP_MARK);
+      if (at >= 0) return JSON.parse(tail.slice(at + STAMP_MARK.length));
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
-/** The client bundle, rebuilt when any input changed; undefined when it cannot be had. */
-async function clientBundle() {
-  try {
-    const meta = JSON.parse(readFileSync(META, "utf8"));
-    if (Object.entries(meta.inputs).every(([f, s]) => stampOf(join(ROOT, f)) === s)) return CLIENT;
-  } catch {
-    // no bundle yet, or an input vanished: build
+/** Whether every input still has its stamp (size:mtime, as build-bundle.js writes it; no path.join on this hot path). */
+function fresh(stamps) {
+  for (const f in stamps) {
+    const st = statSync(ROOT + sep + f, { throwIfNoEntry: false });
+    if (st === undefined || `${st.size}:${st.mtimeMs}` !== stamps[f]) return false; // changed or vanished
   }
+  return true;
+}
+
+/** The path of a bundle of KIND (client | daemon), rebuilt when any input changed; undefined when it cannot be had. */
+async function bundle(kind) {
+  const file = join(CACHE, BUNDLES[kind].file);
+  const stamps = stampsOf(file);
+  if (stamps && fresh(stamps)) return file;
   try {
-    const esbuild = await import("esbuild");
-    const r = await esbuild.build({
-      entryPoints: [join(ROOT, "runtime", "cli", "client-entry.ts")],
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      write: false,
-      metafile: true,
-      outfile: CLIENT,
-      absWorkingDir: ROOT,
-      logLevel: "silent",
-      define: { "import.meta.url": JSON.stringify(pathToFileURL(join(ROOT, "runtime", "cli", "command.ts")).href) },
-    });
-    mkdirSync(CACHE, { recursive: true });
-    const inputs = Object.fromEntries(Object.keys(r.metafile.inputs).map((f) => [f, stampOf(join(ROOT, f))]));
-    const tmp = `${CLIENT}.${process.pid}.tmp`;
-    writeFileSync(tmp, r.outputFiles[0].text);
-    renameSync(tmp, CLIENT);
-    writeFileSync(`${META}.${process.pid}.tmp`, JSON.stringify({ inputs }));
-    renameSync(`${META}.${process.pid}.tmp`, META);
-    return CLIENT;
+    // the build is in its own file: a call finding its bundle fresh does not load it
+    return await require("./build-bundle.js").build(ROOT, BUNDLES[kind], file, STAMP_MARK);
   } catch {
     return undefined;
   }
@@ -81,7 +97,8 @@ async function main() {
   // `tsmgr daemon --help` only prints: the client answers it, without loading the daemon
   const argv = process.argv.slice(2);
   const runsDaemon = commandWord(argv) === "daemon" && !argv.includes("--help") && !argv.includes("-h");
-  const client = !runsDaemon && process.env.TSMGR_NO_CLIENT_BUNDLE !== "1" ? await clientBundle() : undefined;
+  const bundled = process.env.TSMGR_NO_BUNDLE !== "1";
+  const client = !runsDaemon && bundled ? await bundle("client") : undefined;
   if (client) {
     require(client);
   } else if (!process.execArgv.includes("--no-node-snapshot")) {
@@ -95,9 +112,15 @@ async function main() {
     const { constants } = require("node:os");
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   } else {
-    const { register } = await import("tsx/esm/api");
-    register();
-    await import(pathToFileURL(join(ROOT, "runtime", "cli", "main.ts")).href);
+    const daemon = runsDaemon && bundled && process.features.require_module ? await bundle("daemon") : undefined;
+    if (daemon) {
+      process.setSourceMapsEnabled(true);
+      require(daemon);
+    } else {
+      const { register } = await import("tsx/esm/api");
+      register();
+      await import(pathToFileURL(join(ROOT, "runtime", "cli", "main.ts")).href);
+    }
   }
 }
 
