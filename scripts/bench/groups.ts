@@ -118,6 +118,7 @@ export const GROUPS: GroupSpec[] = [
       { name: "idle_isolate_mb", target: 2, unit: "MiB", better: "lower" },
       { name: "idle_isolate_heap_mb", target: null, unit: "MiB", better: "lower" },
       { name: "notify_fanout_cpu_pct", target: 40, unit: "%", better: "lower" },
+      { name: "notify_fanout_warmup_cpu_pct", target: null, unit: "%", better: "lower" },
       { name: "notify_fanout_noget_cpu_pct", target: null, unit: "%", better: "lower" },
       { name: "notify_baseline_cpu_pct", target: null, unit: "%", better: "lower" },
     ],
