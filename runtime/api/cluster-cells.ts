@@ -6,12 +6,28 @@
 // before (a snapshot stays stable through one turn of module code).
 import ivm from "isolated-vm";
 import type { ClusterSource } from "../cluster/index.ts";
+import { diffJson } from "./snapshot-patch.ts";
+
+/** Texts up to this many characters are kept for patches (parsed on the host once per version). */
+const PATCH_MAX_CHARS = 2 * 1024 * 1024;
+/** A patch is worth sending when its text is at most this share of the full text. */
+const PATCH_MAX_SHARE = 0.25;
+/** Past this many replaced values the diff gives up early (everything changed: send the text). */
+const PATCH_MAX_OPS = 2000;
 
 /** One version of a data name's JSON text, copied once off the V8 heap for every isolate to take. */
 export interface SharedText {
   readonly version: number;
   readonly text: ivm.ExternalCopy<string>;
   readonly chars: number;
+}
+
+/** The JSON of a name's current version and of the one before, parsed once needed for a patch. */
+interface JsonVersions {
+  version: number;
+  json: string;
+  parsed?: unknown;
+  prev?: { version: number; json: string; parsed?: unknown };
 }
 
 export class ClusterCells {
@@ -22,6 +38,12 @@ export class ClusterCells {
   readonly #cluster: ClusterSource;
   readonly #generation: () => number;
   readonly #texts = new Map<string, SharedText>();
+  /** per name: the JSON of the version before the current one, and of the current one (for patches) */
+  readonly #json = new Map<string, JsonVersions>();
+  /** per name: the patch from the previous version to the current one (null: not worth one) */
+  readonly #patches = new Map<string, { version: number; base: number; patch: SharedText | null }>();
+  /** patches made so far (for tests and the bench: that they are used at all) */
+  patchesMade = 0;
 
   constructor(cluster: ClusterSource, generation: () => number) {
     this.#cluster = cluster;
@@ -55,7 +77,41 @@ export class ClusterCells {
     hit?.text.release();
     const entry: SharedText = { version, text: new ivm.ExternalCopy(json), chars: json.length };
     this.#texts.set(name, entry);
+    const before = this.#json.get(name);
+    if (json.length <= PATCH_MAX_CHARS) {
+      const prev = before && { version: before.version, json: before.json, parsed: before.parsed };
+      this.#json.set(name, { prev, version, json });
+    } else this.#json.delete(name);
     return entry;
+  }
+
+  /**
+   * The current version of `name` as changes from version `base`, which the isolate asking holds
+   * (runtime/api/snapshot-patch.ts); undefined when there is none or it would not pay. Computed
+   * once per version and shared, like the text.
+   */
+  patchOf(name: string, base: number): SharedText | undefined {
+    const cur = this.textOf(name);
+    if (!cur) return undefined;
+    const hit = this.#patches.get(name);
+    if (hit && hit.version === cur.version && hit.base === base) return hit.patch ?? undefined;
+    const j = this.#json.get(name);
+    if (!j || j.version !== cur.version || j.prev?.version !== base) return undefined;
+    let patch: SharedText | null = null;
+    // the parsed current version is kept: it is the base of the next version's patch
+    j.parsed ??= JSON.parse(j.json);
+    const ops = diffJson(j.prev.parsed ?? JSON.parse(j.prev.json), j.parsed, PATCH_MAX_OPS);
+    j.prev.parsed = undefined;
+    if (ops) {
+      const text = JSON.stringify(ops);
+      if (text.length <= j.json.length * PATCH_MAX_SHARE) {
+        patch = { version: cur.version, text: new ivm.ExternalCopy(text), chars: text.length };
+        this.patchesMade++;
+      }
+    }
+    hit?.patch?.text.release();
+    this.#patches.set(name, { version: cur.version, base, patch });
+    return patch ?? undefined;
   }
 }
 

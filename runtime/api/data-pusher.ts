@@ -1,6 +1,7 @@
 // Which cluster snapshots to move into one module's isolate ahead of its get(): the data of the
 // notify types it subscribes to, and what it fetched recently. Each name goes in once per
-// version, as the one ExternalCopy of that version's text (rendered once, shared by all modules).
+// version, as the one ExternalCopy of that version's text (rendered once, shared by all modules),
+// or, when the isolate holds the version before, as the changes since (snapshot-patch.ts).
 import type { ClusterSource } from "../cluster/index.ts";
 import type { PushedData } from "../sandbox/index.ts";
 import type { ClusterCells, SharedText } from "./cluster-cells.ts";
@@ -52,7 +53,7 @@ export class DataPusher {
 
   /** What to move in now: the data of `type` (a subscribed notify) and recently fetched names that moved. */
   take(type?: string): PushedData {
-    const out: { name: string; version: number; text: SharedText["text"] }[] = [];
+    const out: { name: string; version: number; base?: number; text: SharedText["text"] }[] = [];
     const now = performance.now();
     const names = new Set<string>();
     const announced = type === undefined ? undefined : NOTIFY_DATA[type];
@@ -63,7 +64,10 @@ export class DataPusher {
       if (h !== undefined && this.#cluster.version(name) === h.version) continue;
       const shared = this.#cells.textOf(name);
       if (shared === undefined || shared.chars > this.#maxChars) continue;
-      out.push({ name, version: shared.version, text: shared.text });
+      // the isolate holds the version before: the changes go in instead of the whole text
+      const patch = h !== undefined ? this.#cells.patchOf(name, h.version) : undefined;
+      if (patch) out.push({ name, version: shared.version, base: h!.version, text: patch.text });
+      else out.push({ name, version: shared.version, text: shared.text });
       // a push is not a fetch: only the module's own fetches keep a name recent
       this.#held.set(name, { version: shared.version, at: h?.at ?? -Infinity });
     }

@@ -29,7 +29,8 @@ export type HostTable = Record<string, HostFn>;
 export type HostValue = { kind: "value"; value: string | number | SharedArrayBuffer };
 
 /** Cluster snapshots moved into an isolate ahead of its get(): one shared ExternalCopy of each text. */
-export type PushedData = readonly { name: string; version: number; text: ivm.ExternalCopy<string> }[];
+/** Snapshots moved in: each the JSON text of `version`, or (with `base`) a patch from `base` to it. */
+export type PushedData = readonly { name: string; version: number; base?: number; text: ivm.ExternalCopy<string> }[];
 
 export interface SandboxOptions {
   name: string;
@@ -423,7 +424,10 @@ export class ModuleSandbox {
       const args: unknown[] = [op, arg, gen];
       // each text crosses as its own transferable: the isolate's thread copies it in, not the daemon's
       if (pushed && pushed.length > 0)
-        args.push(JSON.stringify(pushed.map((p) => [p.name, p.version])), ...pushed.map((p) => p.text.copyInto()));
+        args.push(
+          JSON.stringify(pushed.map((p) => (p.base === undefined ? [p.name, p.version] : [p.name, p.version, p.base]))),
+          ...pushed.map((p) => p.text.copyInto()),
+        );
       return await this.#track(this.#dispatch.apply(undefined, args as never, opts as never));
     } catch (e) {
       throw this.#translate(e, what, timeoutMs);

@@ -4,6 +4,7 @@
 // `sim osd down|up` (which bumps the map's version) − median time(n=0): host render of the JSON
 // (lazy, once per version) + hand-over into the isolate + JSON.parse + deep freeze.
 // In-process daemons, sim with tickMs 0 (the cluster changes only when the bench says so).
+import { ClusterCells } from "../../runtime/api/cluster-cells.ts";
 import { inProcessDaemon, median, moduleDir, must, tempDir, type BenchDaemon, type GroupContext } from "./lib.ts";
 
 const REPEAT_N = 100_000;
@@ -86,6 +87,25 @@ async function measureGet(ctx: GroupContext, bd: BenchDaemon, name: string, firs
   };
 }
 
+/** Time of ClusterCells.patchOf for osd_map on a fresh ClusterCells: the host's cost of a patch. */
+async function patchHostMs(bd: BenchDaemon): Promise<number> {
+  const cluster = bd.d.cluster;
+  const cells = new ClusterCells(cluster, () => cluster.generation!());
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const base = cells.textOf("osd_map")!.version;
+    const before = cluster.version("osd_map");
+    await must(bd.d, ["sim", "osd", "down", "0"]);
+    if (cluster.version("osd_map") === before) await must(bd.d, ["sim", "osd", "up", "0"]);
+    cells.textOf("osd_map");
+    const t0 = performance.now();
+    const patch = cells.patchOf("osd_map", base);
+    times.push(performance.now() - t0);
+    if (!patch) throw new Error("no patch for osd_map after 'sim osd down|up'");
+  }
+  return median(times);
+}
+
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -120,7 +140,12 @@ export async function run(ctx: GroupContext): Promise<void> {
       ctx.set(
         "get_osd_map_first_into_isolate_ms",
         c.intoIsolateMs,
-        `part of the first get: JSON text into the isolate + JSON.parse + deep freeze, median of 10`,
+        `part of the first get: the new version into the isolate (a patch from the version it held, or the JSON text) + parse + freeze, median of 10`,
+      );
+      ctx.set(
+        "get_osd_map_patch_host_ms",
+        await patchHostMs(bd),
+        `the host's part of a patched push, once per version for all modules: both versions' JSON parsed + compared (ClusterCells.patchOf), median of 10`,
       );
       // same epoch, but the isolate collected garbage since the last get: a snapshot the
       // module no longer references may have to be parsed again
