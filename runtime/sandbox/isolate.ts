@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { CommandError, Errno, LimitExceeded, ModuleLoadError } from "../errors.ts";
 import type { Bundle } from "../loader/index.ts";
 import { prepareWebGlobals, webGlobalsCode, withSandboxHint } from "./globals/index.ts";
-import { compileCached } from "./code-cache.ts";
+import { compileCached, warmCodeCache } from "./code-cache.ts";
 import { closeSpareIsolates, takeIsolate } from "./spare-isolate.ts";
 import { mapStack, SourceMap } from "./sourcemap.ts";
 import { forget, QUIET_MS, register, watch, type Watched } from "./watchdog.ts";
@@ -16,6 +16,8 @@ const PRELUDE = readFileSync(new URL("./prelude.js", import.meta.url), "utf8");
 // The bundle is wrapped so its exports come back as the script's value instead of a global.
 // The prefix sits on line 1, so only line-1 columns shift (mapStack corrects them).
 const WRAP_PREFIX = "(function(){";
+const PRELUDE_FILE = "tsmgr:///prelude.js";
+let preludeSource: string | undefined;
 /** A quiet isolate's heap is read at most this often (ms). */
 const HEAP_EVERY_MS = 1000;
 const WRAP_SUFFIX = "\nreturn __tsmgr_module;})()";
@@ -118,6 +120,9 @@ const ENTRY_POINTS = new Set(["serve", "notify", "handleCommand", "shutdown", "c
 export class ModuleSandbox {
   readonly #o: SandboxOptions;
   readonly #iso: ivm.Isolate;
+  readonly #ctx: Promise<ivm.Context>;
+  /** the web globals and prelude as compiled (for the code cache) */
+  #preludeCode = "";
   readonly #filename: string;
   readonly #map: SourceMap;
   #dispatch!: Dispatch;
@@ -143,7 +148,7 @@ export class ModuleSandbox {
     this.#filename = `tsmgr:///${o.name}.js`;
     // the map's text is asked for only when a stack is mapped (a cached bundle reads it lazily)
     this.#map = new SourceMap(() => o.bundle.map, o.displayPath);
-    this.#iso = takeIsolate(Math.max(8, o.memoryMb));
+    ({ iso: this.#iso, ctx: this.#ctx } = takeIsolate(Math.max(8, o.memoryMb)));
     this.#clock = o.clock ?? REAL_CLOCK;
     this.#clock.attach?.(() => this.push([]));
   }
@@ -164,12 +169,14 @@ export class ModuleSandbox {
 
   async #boot(): Promise<void> {
     const o = this.#o;
-    // The context and both compiles are asked for at once: the isolate's thread does them back
-    // to back while this thread builds the host table, instead of a round trip between each.
+    // The context (made with the isolate, see spare-isolate.ts) and both compiles are asked for
+    // at once: the isolate's thread does them back to back while this thread builds the host
+    // table, instead of a round trip between each.
     await prepareWebGlobals();
     const early = <T>(p: Promise<T>) => (p.catch(() => {}), p); // awaited below, in order
-    const contextP = early(this.#iso.createContext());
-    const preludeP = early(compileCached(this.#iso, `${webGlobalsCode()}\n;${PRELUDE}`, "tsmgr:///prelude.js"));
+    const contextP = this.#ctx;
+    const preludeCode = (preludeSource ??= `${webGlobalsCode()}\n;${PRELUDE}`); // one string: cheap to compare
+    const preludeP = early(compileCached(this.#iso, preludeCode, PRELUDE_FILE));
     const scriptP = early(
       this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename }),
     );
@@ -235,6 +242,8 @@ export class ModuleSandbox {
     });
     exp.release();
     this.meta = JSON.parse(meta as string) as ModuleMeta;
+    this.#preludeCode = preludeCode;
+    warmCodeCache(this.#iso, preludeCode, PRELUDE_FILE, 1); // the prelude ran and loaded a module
     register(this.#w);
     watch(this.#w);
   }
@@ -383,7 +392,7 @@ export class ModuleSandbox {
     // the prelude's own frames say nothing to a module author
     const own = text
       .split("\n")
-      .filter((l) => !l.includes("tsmgr:///prelude.js"))
+      .filter((l) => !l.includes(PRELUDE_FILE))
       .join("\n");
     return mapStack(own, this.#filename, this.#map, WRAP_PREFIX.length);
   }
@@ -400,7 +409,9 @@ export class ModuleSandbox {
       timer = setTimeout(() => reject(this.#deadlineError(what, timeoutMs, cpu0, t0)), timeoutMs + 25);
     });
     try {
-      return await Promise.race([this.#enter(op, arg, timeoutMs, what, pushed), deadline]);
+      const out = await Promise.race([this.#enter(op, arg, timeoutMs, what, pushed), deadline]);
+      if (op === "call") warmCodeCache(this.#iso, this.#preludeCode, PRELUDE_FILE, 2); // a call answered
+      return out;
     } finally {
       clearTimeout(timer);
     }
