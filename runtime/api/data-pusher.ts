@@ -65,9 +65,12 @@ export class DataPusher {
       const shared = this.#cells.textOf(name);
       if (shared === undefined || shared.chars > this.#maxChars) continue;
       // the isolate holds the version before: the changes go in instead of the whole text
-      const patch = h !== undefined ? this.#cells.patchOf(name, h.version) : undefined;
-      if (patch) out.push({ name, version: shared.version, base: h!.version, text: patch.text });
-      else out.push({ name, version: shared.version, text: shared.text });
+      const patch = h && this.#cells.patchOf(name, h.version);
+      out.push(
+        patch
+          ? { name, version: shared.version, base: h!.version, text: patch.text }
+          : { name, version: shared.version, text: shared.text },
+      );
       // a push is not a fetch: only the module's own fetches keep a name recent
       this.#held.set(name, { version: shared.version, at: h?.at ?? -Infinity });
     }

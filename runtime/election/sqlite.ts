@@ -49,6 +49,8 @@ export class SqliteElection implements Election {
   #nameTaken = false;
   /** the gid of this daemon's previous run when that process is gone (its lease is ours to take) */
   #deadPredecessorGid = 0;
+  /** this machine's name, recorded with the pid of each member */
+  readonly #host = hostname();
   #stopped = false;
   /** every statement, compiled once (a renewal runs every leaseMs/4) */
   #sql!: Record<
@@ -112,7 +114,7 @@ export class SqliteElection implements Election {
     const other = this.#db.prepare("SELECT gid, seen_at, pid, host FROM members WHERE name = ?").get(o.name) as
       { gid: number; seen_at: number; pid: number; host: string } | undefined;
     if (other && Date.now() - other.seen_at < 2 * o.leaseMs) {
-      if (other.host === hostname() && other.pid > 0 && !processAlive(other.pid)) this.#deadPredecessorGid = other.gid;
+      if (other.host === this.#host && other.pid > 0 && !processAlive(other.pid)) this.#deadPredecessorGid = other.gid;
       else this.#nameTaken = true;
     }
   }
@@ -210,7 +212,7 @@ export class SqliteElection implements Election {
     const me = this.#me;
     const tx = this.#db.transaction((): boolean => {
       const now = Date.now();
-      this.#sql.heartbeat.run(me.name, me.gid, me.addr, me.asok, now, process.pid, hostname());
+      this.#sql.heartbeat.run(me.name, me.gid, me.addr, me.asok, now, process.pid, this.#host);
       const row = this.#sql.lease.get() as LeaseRow;
       let holding = false;
       if (row.gid === me.gid && row.expires_at >= now) {

@@ -16,11 +16,12 @@ const PRELUDE = readFileSync(new URL("./prelude.js", import.meta.url), "utf8");
 // The bundle is wrapped so its exports come back as the script's value instead of a global.
 // The prefix sits on line 1, so only line-1 columns shift (mapStack corrects them).
 const WRAP_PREFIX = "(function(){";
+const WRAP_SUFFIX = "\nreturn __tsmgr_module;})()";
 const PRELUDE_FILE = "tsmgr:///prelude.js";
+/** the web globals and the prelude, as every isolate compiles them: one string, cheap to compare */
 let preludeSource: string | undefined;
 /** A quiet isolate's heap is read at most this often (ms). */
 const HEAP_EVERY_MS = 1000;
-const WRAP_SUFFIX = "\nreturn __tsmgr_module;})()";
 
 export type HostFn =
   | { kind: "sync"; fn: (...args: any[]) => unknown }
@@ -30,7 +31,6 @@ export type HostTable = Record<string, HostFn>;
 /** Not a function: a value set as the `__h_` global (shared memory is shared, not copied). */
 export type HostValue = { kind: "value"; value: string | number | SharedArrayBuffer };
 
-/** Cluster snapshots moved into an isolate ahead of its get(): one shared ExternalCopy of each text. */
 /** Snapshots moved in: each the JSON text of `version`, or (with `base`) a patch from `base` to it. */
 export type PushedData = readonly { name: string; version: number; base?: number; text: ivm.ExternalCopy<string> }[];
 
@@ -121,8 +121,6 @@ export class ModuleSandbox {
   readonly #o: SandboxOptions;
   readonly #iso: ivm.Isolate;
   readonly #ctx: Promise<ivm.Context>;
-  /** the web globals and prelude as compiled (for the code cache) */
-  #preludeCode = "";
   readonly #filename: string;
   readonly #map: SourceMap;
   #dispatch!: Dispatch;
@@ -175,7 +173,7 @@ export class ModuleSandbox {
     await prepareWebGlobals();
     const early = <T>(p: Promise<T>) => (p.catch(() => {}), p); // awaited below, in order
     const contextP = this.#ctx;
-    const preludeCode = (preludeSource ??= `${webGlobalsCode()}\n;${PRELUDE}`); // one string: cheap to compare
+    const preludeCode = (preludeSource ??= `${webGlobalsCode()}\n;${PRELUDE}`);
     const preludeP = early(compileCached(this.#iso, preludeCode, PRELUDE_FILE));
     const scriptP = early(
       this.#iso.compileScript(WRAP_PREFIX + o.bundle.code + WRAP_SUFFIX, { filename: this.#filename }),
@@ -242,7 +240,6 @@ export class ModuleSandbox {
     });
     exp.release();
     this.meta = JSON.parse(meta as string) as ModuleMeta;
-    this.#preludeCode = preludeCode;
     warmCodeCache(this.#iso, preludeCode, PRELUDE_FILE, 1); // the prelude ran and loaded a module
     register(this.#w);
     watch(this.#w);
@@ -410,7 +407,7 @@ export class ModuleSandbox {
     });
     try {
       const out = await Promise.race([this.#enter(op, arg, timeoutMs, what, pushed), deadline]);
-      if (op === "call") warmCodeCache(this.#iso, this.#preludeCode, PRELUDE_FILE, 2); // a call answered
+      if (op === "call") warmCodeCache(this.#iso, preludeSource!, PRELUDE_FILE, 2); // a call answered
       return out;
     } finally {
       clearTimeout(timer);

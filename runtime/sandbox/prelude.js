@@ -246,12 +246,11 @@
   const genNow = () => (cells !== undefined ? cells[0] : gen);
   function cacheSnapshot(name, v, g, json) {
     const value = deepFreeze(parse(json) ?? null);
-    const weak =
-      WeakRefC !== undefined &&
-      typeof json === "string" &&
-      json.length > WEAK_ABOVE &&
-      value !== null &&
-      typeof value === "object";
+    return remember(name, v, g, value, typeof json === "string" && json.length > WEAK_ABOVE);
+  }
+  /** Keeps `value` as the snapshot of `name` at version `v`: weakly when `big` (the host has the text). */
+  function remember(name, v, g, value, big) {
+    const weak = big && WeakRefC !== undefined && value !== null && typeof value === "object";
     dataCache.set(name, weak ? { v, g, ref: new WeakRefC(value) } : { v, g, value });
     return value;
   }
@@ -306,8 +305,7 @@
       }
       const old = hit !== undefined && hit.v === base ? held(hit) : undefined;
       if (old === undefined || old === null || typeof old !== "object") continue;
-      const value = applyPatch(old, JSONparse(json));
-      dataCache.set(name, hit.ref !== undefined ? { v, g: -1, ref: new WeakRefC(value) } : { v, g: -1, value });
+      remember(name, v, -1, applyPatch(old, JSONparse(json)), hit.ref !== undefined);
     }
   }
   /**

@@ -3,8 +3,9 @@
 // (fan_000 … fan_099; each subscribes to osd_map and reads the map in notify()), none enabled at
 // start. Memory needs no --expose-gc: the daemon's RSS (/proc/PID/status VmRSS) is read after one
 // module is enabled and settled (what the first module loads is the daemon's, once), then the
-// other 99 are enabled and it is read again after settling; the delta / 99 is `idle_isolate_mb`. The isolates' own view (`heap_bytes` from `module ls`, V8 used heap +
-// external) is the companion. CPU is /proc/PID/stat utime+stime over wall time (10 ms ticks),
+// other 99 are enabled and it is read again after settling; the delta / 99 is `idle_isolate_mb`.
+// The isolates' own view (`heap_bytes` from `module ls`, V8 used heap + external) is the
+// companion. CPU is /proc/PID/stat utime+stime over wall time (10 ms ticks),
 // while `sim osd down|up` events arrive at 10/s.
 import { join } from "node:path";
 import {
