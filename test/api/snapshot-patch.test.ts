@@ -3,11 +3,9 @@
 // kind of change the simulator makes, and old snapshots a module kept must not change.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { clusterCellsOf } from "../../runtime/api/cluster-cells.ts";
 import { diffJson } from "../../runtime/api/snapshot-patch.ts";
-import { cleanup, startTestDaemon, tempDir, type TestDaemon } from "../_util.ts";
+import { useDaemon } from "../_daemon.ts";
 
 const MODULE = `
 import { MgrModule } from "@tsmgr/sdk";
@@ -31,13 +29,7 @@ export default class Keeper extends MgrModule {
   }
 }`;
 
-let dir = "";
-let d: TestDaemon | undefined;
-test.after.each(async () => {
-  await d?.stop();
-  d = undefined;
-  cleanup(dir);
-});
+const daemons = useDaemon(test);
 
 const CHANGES = [
   ["sim", "osd", "down", "1"],
@@ -56,12 +48,9 @@ const CHANGES = [
 ];
 
 test("a module's get() is the host's JSON of each version, key order included, after every change; kept snapshots stay as they were", async () => {
-  dir = tempDir();
-  mkdirSync(join(dir, "modules"));
-  writeFileSync(join(dir, "modules", "keeper.ts"), MODULE);
-  d = await startTestDaemon(dir, { modules: { keeper: { enabled: true } } });
+  const d = await daemons.start({ files: { "keeper.ts": MODULE } });
   const run = async (argv: string[]) => {
-    const r = await d!.command(argv);
+    const r = await d.command(argv);
     assert.is(r.retval, 0, `${argv.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };

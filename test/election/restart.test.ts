@@ -5,11 +5,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import Database from "better-sqlite3";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SqliteElection } from "../../runtime/election/sqlite.ts";
-import { cleanup, cli, spawnDaemon, tempDir } from "../_util.ts";
+import { cleanup, cli, spawnDaemon, tempDir, writeConfig } from "../_util.ts";
 
 let dir = "";
 test.after.each(() => cleanup(dir));
@@ -78,18 +78,7 @@ test("a lease whose holder is alive, or is another daemon, or ran on another hos
 test("kill -9 of a lone daemon with a one-minute lease: restarted, it is active again without waiting a minute", async () => {
   dir = tempDir();
   mkdirSync(join(dir, "modules"));
-  const cfg = join(dir, "mgr.json");
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      id: "a",
-      modulePath: "modules",
-      dataDir: "data",
-      http: { listen: "" },
-      cluster: { sim: { tickMs: 0 } },
-      election: { leaseMs: 60_000 },
-    }),
-  );
+  const cfg = writeConfig(dir, { id: "a", election: { leaseMs: 60_000 } });
   const first = await spawnDaemon(cfg);
   const before = JSON.parse((await cli(["-c", cfg, "status", "-f", "json"])).stdout);
   first.proc.kill("SIGKILL");
